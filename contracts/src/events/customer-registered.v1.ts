@@ -1,0 +1,60 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDateString,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+  IsArray,
+} from 'class-validator';
+import { defineEvent } from '../envelope/event-definition';
+import { Topics } from '../topics';
+import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose } from './common';
+
+export class ConsentV1 {
+  @IsOneOf(CHANNELS) channel: Channel;
+  @IsOneOf(PURPOSES) purpose: Purpose;
+  @IsBoolean() granted: boolean;
+  @IsDateString() changedAt: string;
+}
+
+/** A new customer. Carries no plaintext personal data: contacts travel only as keyed hashes. */
+export class CustomerRegisteredV1 {
+  @IsUUID() customerId: string;
+  @IsString() @Length(1, 64) externalRef: string;
+  @IsOneOf(['person', 'company']) kind: 'person' | 'company';
+  @IsOptional() @IsString() @MaxLength(120) industry?: string;
+  @IsOptional() @IsString() @MaxLength(40) companySize?: string;
+  /** Month and day of birth (`MM-DD`) for birthday care; never the year. */
+  @IsOptional() @Matches(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/) birthdayMonthDay?: string;
+  @IsDateString() registeredAt: string;
+  @IsDateString() relationshipStartedAt: string;
+  /** The referral code the customer signed up with, if any. */
+  @IsOptional() @IsString() @Length(4, 32) referredByCode?: string;
+  /** HMAC of the normalised e-mail and phone, for duplicate and self-referral checks. */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/) emailHash?: string;
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/) phoneHash?: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ConsentV1) consents: ConsentV1[];
+}
+
+export const CustomerRegistered = defineEvent({
+  type: 'crm.customer.registered.v1',
+  topic: Topics.customers,
+  description: 'A customer was registered (sign-up, import or account manager).',
+  payload: CustomerRegisteredV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    externalRef: 'C2024001',
+    kind: 'company',
+    industry: 'manufacturing',
+    companySize: '200-500',
+    registeredAt: '2022-05-20T08:00:00.000Z',
+    relationshipStartedAt: '2022-05-20T08:00:00.000Z',
+    emailHash: 'a'.repeat(64),
+    consents: [{ channel: 'email', purpose: 'marketing', granted: true, changedAt: '2022-05-20T08:00:00.000Z' }],
+  },
+});

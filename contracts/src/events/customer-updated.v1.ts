@@ -1,0 +1,23 @@
+import { ArrayMinSize, IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { defineEvent } from '../envelope/event-definition';
+import { Topics } from '../topics';
+
+/** Non-personal profile attributes changed; personal fields are only named in `changedFields`. */
+export class CustomerUpdatedV1 {
+  @IsUUID() customerId: string;
+  @IsArray() @ArrayMinSize(1) @IsString({ each: true }) changedFields: string[];
+  @IsOptional() @IsString() @MaxLength(120) industry?: string;
+  @IsOptional() @IsString() @MaxLength(40) companySize?: string;
+}
+
+export const CustomerUpdated = defineEvent({
+  type: 'crm.customer.updated.v1',
+  topic: Topics.customers,
+  description: 'Profile attributes of a customer changed.',
+  payload: CustomerUpdatedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    changedFields: ['industry', 'email'],
+    industry: 'manufacturing',
+  },
+});

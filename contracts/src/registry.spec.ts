@@ -1,0 +1,88 @@
+import { EVENT_CATALOG, eventRegistry } from './registry';
+import { decodeEvent, EventRejectedError, EventRejectionCode } from './envelope/decode';
+import { toWireHeaders } from './envelope/cloud-event';
+import { TOPIC_CATALOG } from './topics';
+
+function headersFor(type: string) {
+  return toWireHeaders({
+    id: 'evt-1',
+    type,
+    source: '/crm/test',
+    time: '2024-05-20T09:30:00.000Z',
+    subject: 'customer-1',
+    correlationId: 'corr-1',
+  });
+}
+
+function rejectionOf(run: () => unknown): EventRejectedError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EventRejectedError) return error;
+    throw error;
+  }
+  throw new Error('expected the event to be rejected');
+}
+
+describe('event catalog', () => {
+  it('puts every event on a topic from the topic catalog', () => {
+    const topics = new Set(TOPIC_CATALOG.map((t) => t.name));
+    for (const definition of EVENT_CATALOG) expect(topics).toContain(definition.topic);
+  });
+
+  it('gives every topic at least 6 partitions keyed by customer id', () => {
+    for (const topic of TOPIC_CATALOG) {
+      expect(topic.partitions).toBeGreaterThanOrEqual(6);
+      expect(topic.key).toBe('customerId');
+    }
+  });
+
+  it.each(EVENT_CATALOG.map((d) => [d.type, d] as const))('round-trips the %s fixture', (type, definition) => {
+    const bytes = Buffer.from(JSON.stringify(definition.fixture));
+    const envelope = decodeEvent(eventRegistry, headersFor(type), bytes);
+    expect(envelope.type).toBe(type);
+    expect(envelope.subject).toBe('customer-1');
+    expect(envelope.correlationId).toBe('corr-1');
+    expect(JSON.parse(JSON.stringify(envelope.data))).toEqual(definition.fixture);
+  });
+
+  it.each(EVENT_CATALOG.map((d) => [d.type, d] as const))(
+    'rejects a %s payload whose customerId is not a uuid, naming the field',
+    (type, definition) => {
+      const broken = { ...definition.fixture, customerId: 'not-a-uuid' };
+      const rejection = rejectionOf(() => decodeEvent(eventRegistry, headersFor(type), JSON.stringify(broken)));
+      expect(rejection.code).toBe(EventRejectionCode.InvalidPayload);
+      expect(rejection.fields).toContain('customerId');
+      expect(rejection.message).toContain('customerId');
+    },
+  );
+
+  it('names a nested field when a purchase item is invalid', () => {
+    const fixture = eventRegistry.get('crm.purchase.recorded.v1').fixture as { items: object[] };
+    const broken = { ...fixture, items: [{ sku: 'A', category: 'c', quantity: 0, unitPrice: 1 }] };
+    const rejection = rejectionOf(() =>
+      decodeEvent(eventRegistry, headersFor('crm.purchase.recorded.v1'), JSON.stringify(broken)),
+    );
+    expect(rejection.fields).toEqual(['items.0.quantity']);
+  });
+
+  it('rejects an unknown type or version', () => {
+    const rejection = rejectionOf(() => decodeEvent(eventRegistry, headersFor('crm.purchase.recorded.v9'), '{}'));
+    expect(rejection.code).toBe(EventRejectionCode.UnknownType);
+  });
+
+  it('rejects bytes that are not JSON', () => {
+    const rejection = rejectionOf(() =>
+      decodeEvent(eventRegistry, headersFor('crm.purchase.recorded.v1'), Buffer.from('{oops')),
+    );
+    expect(rejection.code).toBe(EventRejectionCode.Unparseable);
+  });
+
+  it('rejects an event without ce_id', () => {
+    const headers = headersFor('crm.purchase.recorded.v1');
+    delete headers.ce_id;
+    const rejection = rejectionOf(() => decodeEvent(eventRegistry, headers, '{}'));
+    expect(rejection.code).toBe(EventRejectionCode.MissingHeader);
+    expect(rejection.fields).toEqual(['ce_id']);
+  });
+});

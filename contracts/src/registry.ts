@@ -1,0 +1,41 @@
+import type { EventDefinition } from './envelope/event-definition';
+import type { EventLookup } from './envelope/decode';
+import { ConsentChanged } from './events/consent-changed.v1';
+import { CustomerRegistered } from './events/customer-registered.v1';
+import { CustomerUpdated } from './events/customer-updated.v1';
+import { PurchaseRecorded } from './events/purchase-recorded.v1';
+
+/** Every event type of the platform, exactly once. */
+export const EVENT_CATALOG: readonly EventDefinition[] = [
+  CustomerRegistered,
+  CustomerUpdated,
+  ConsentChanged,
+  PurchaseRecorded,
+] as EventDefinition[];
+
+export class EventRegistry implements EventLookup {
+  private readonly byType = new Map<string, EventDefinition>();
+
+  constructor(definitions: readonly EventDefinition[] = EVENT_CATALOG) {
+    for (const definition of definitions) {
+      if (this.byType.has(definition.type)) throw new Error(`Event type ${definition.type} is defined twice`);
+      this.byType.set(definition.type, definition);
+    }
+  }
+
+  find(type: string): EventDefinition | undefined {
+    return this.byType.get(type);
+  }
+
+  get(type: string): EventDefinition {
+    const definition = this.byType.get(type);
+    if (!definition) throw new Error(`Unknown event type ${type}; add it to contracts/src/registry.ts`);
+    return definition;
+  }
+
+  all(): EventDefinition[] {
+    return [...this.byType.values()];
+  }
+}
+
+export const eventRegistry = new EventRegistry();

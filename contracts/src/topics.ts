@@ -1,0 +1,54 @@
+/**
+ * The topic catalog. Every topic is keyed by the customer id so that one customer's events stay in order.
+ * Partition counts are defaults; deployments override them with KAFKA_TOPIC_PARTITIONS.
+ */
+export const Topics = {
+  customers: 'crm.customers.v1',
+  purchases: 'crm.purchases.v1',
+  scoring: 'crm.scoring.v1',
+  careActions: 'crm.care-actions.v1',
+  interactions: 'crm.interactions.v1',
+  referrals: 'crm.referrals.v1',
+  feedback: 'crm.feedback.v1',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export interface TopicSpec {
+  name: TopicName;
+  description: string;
+  /** Default partition count; at least 6 so that consumers can scale out. */
+  partitions: number;
+  /** Every topic is keyed by the customer id. */
+  key: 'customerId';
+  retentionMs: number;
+}
+
+const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
+
+export const TOPIC_CATALOG: readonly TopicSpec[] = [
+  { name: Topics.customers, description: 'Customer registered, updated, consent changed, erasure requested' },
+  { name: Topics.purchases, description: 'Purchases recorded against a customer' },
+  { name: Topics.scoring, description: 'RFM re-scoring, lifecycle stage and segment changes' },
+  { name: Topics.careActions, description: 'Care and growth actions triggered for a customer' },
+  { name: Topics.interactions, description: 'Interactions logged with a customer' },
+  { name: Topics.referrals, description: 'Referral attribution, qualification and rewards' },
+  { name: Topics.feedback, description: 'Tickets, SLA warnings and breaches, surveys' },
+].map((t) => ({ ...t, partitions: 6, key: 'customerId' as const, retentionMs: THIRTY_DAYS_MS }));
+
+/** Consumer groups that exist in the platform; each has its own dead-letter topic. */
+export const ConsumerGroups = {
+  customerProfile: 'customer-profile',
+  tagging: 'tagging',
+  interactionLog: 'interaction-log',
+  feedbackSla: 'feedback-sla',
+  referral: 'referral',
+  growthCampaigns: 'growth-campaigns',
+} as const;
+
+export type ConsumerGroupName = (typeof ConsumerGroups)[keyof typeof ConsumerGroups];
+
+/** The dead-letter topic of a consumer group: original bytes and headers plus the reason. */
+export function deadLetterTopic(consumerGroup: string): string {
+  return `crm.dlq.${consumerGroup}`;
+}

@@ -1,0 +1,3 @@
+export * from './process-utils';
+export * from './kafka-broker';
+export * from './embedded-postgres';

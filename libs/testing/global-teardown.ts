@@ -1,0 +1,5 @@
+import { tearDownTestInfra } from './src/test-infra';
+
+export default async function globalTeardown(): Promise<void> {
+  await tearDownTestInfra();
+}
