@@ -1,0 +1,33 @@
+import { ConfigurationError, loadConfig, ServiceConfig } from './service-config';
+
+const valid = {
+  DATABASE_URL: 'postgres://localhost/crm',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  PORT: '3001',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+describe('loadConfig', () => {
+  it('converts numbers and booleans from the environment', () => {
+    const config = loadConfig(ServiceConfig, { ...valid, KAFKA_CREATE_TOPICS: 'true' });
+    expect(config.PORT).toBe(3001);
+    expect(config.KAFKA_CREATE_TOPICS).toBe(true);
+  });
+
+  it('fails fast naming every bad variable', () => {
+    expect(() => loadConfig(ServiceConfig, { ...valid, PORT: 'abc', JWT_SECRET: 'short' })).toThrow(ConfigurationError);
+    try {
+      loadConfig(ServiceConfig, { ...valid, PORT: 'abc', JWT_SECRET: 'short' });
+    } catch (error) {
+      const problems = (error as ConfigurationError).problems.join('\n');
+      expect(problems).toContain('PORT');
+      expect(problems).toContain('JWT_SECRET must be at least 32 characters');
+      expect(problems).not.toContain('DATABASE_URL');
+    }
+  });
+
+  it('uses defaults only where the environment is silent', () => {
+    const config = loadConfig(ServiceConfig, { ...valid, PORT: undefined }, { PORT: '4000' });
+    expect(config.PORT).toBe(4000);
+  });
+});

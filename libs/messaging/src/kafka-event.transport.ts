@@ -1,0 +1,249 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { decodeEvent, deadLetterTopic, EventRejectedError, type EventEnvelope, type EventRegistry } from '@crm/contracts';
+import { contextFromTraceHeaders, counter, histogram, inSpan, SpanKind } from '@crm/observability';
+import { EventContext } from './event-context';
+import { createKafka } from './kafka-client';
+import type { OutboxPublisher } from './outbox.publisher';
+
+export interface KafkaEventTransportOptions {
+  brokers: string;
+  clientId: string;
+  /** One consumer group per service; its dead-letter topic is `crm.dlq.<group>`. */
+  consumerGroup: string;
+  dataSource: DataSource;
+  outbox: OutboxPublisher;
+  registry: EventRegistry;
+  /** Attempts per event before it is dead-lettered (blocking, in order). */
+  maxAttempts?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+}
+
+type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+const consumed = () => counter('crm_events_consumed_total', 'Events consumed by outcome', ['event_type', 'outcome']);
+const retries = () => counter('crm_event_handler_retries_total', 'Handler attempts that failed and were retried', ['event_type']);
+const handlerSeconds = () =>
+  histogram('crm_event_handler_duration_seconds', 'Handler transaction time', ['event_type'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]);
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+/**
+ * A Nest transport that owns the kafkajs consumer loop: per-partition order, an inbox row in the handler's
+ * transaction, offsets committed only after it, bounded blocking retries, and a dead-letter topic for
+ * events that are invalid or keep failing. Handlers are ordinary `@EventPattern('<ce_type>')` methods.
+ */
+export class KafkaEventTransport extends Server implements CustomTransportStrategy {
+  protected override readonly logger = new Logger(KafkaEventTransport.name);
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly maxAttempts: number;
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private closing = false;
+
+  constructor(private readonly options: KafkaEventTransportOptions) {
+    super();
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.initialBackoffMs = options.initialBackoffMs ?? 200;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+  }
+
+  /** Topics to subscribe to, from the contracts of the handled event types. */
+  subscribedTopics(): string[] {
+    const topics = new Set<string>();
+    for (const pattern of this.getHandlers().keys()) topics.add(this.options.registry.get(pattern).topic);
+    return [...topics].sort();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.subscribedTopics();
+    if (topics.length === 0) {
+      this.logger.log('no event handlers registered; not consuming');
+      return;
+    }
+    const kafka = createKafka(this.options.brokers, this.options.clientId);
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.consumer = kafka.consumer({
+      groupId: this.options.consumerGroup,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+    this.logger.log({ msg: 'consuming', group: this.options.consumerGroup, topics });
+  }
+
+  private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    let lastProcessed: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.closing) break;
+      await this.consumeMessage(batch.topic, batch.partition, message);
+      resolveOffset(message.offset);
+      lastProcessed = message.offset;
+      await heartbeat();
+    }
+    if (lastProcessed !== undefined && this.consumer) {
+      // Offsets are committed only after the handler transactions have committed.
+      await this.consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastProcessed) + 1n).toString() },
+      ]);
+    }
+  }
+
+  private async consumeMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const headers = headersToStrings(message.headers);
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEvent(this.options.registry, headers, message.value);
+    } catch (error) {
+      if (!(error instanceof EventRejectedError)) throw error;
+      await this.deadLetter(topic, partition, message, error.code, error.message, 0);
+      consumed().inc({ event_type: headers.ce_type ?? 'unknown', outcome: 'dead-lettered' });
+      return;
+    }
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) {
+      consumed().inc({ event_type: envelope.type, outcome: 'ignored' });
+      return;
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const timer = handlerSeconds().startTimer({ event_type: envelope.type });
+      try {
+        const outcome = await inSpan(
+          `${topic} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromTraceHeaders(envelope),
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': topic,
+              'messaging.consumer.group.name': this.options.consumerGroup,
+              'messaging.message.id': envelope.id,
+              'crm.event_type': envelope.type,
+              'crm.attempt': attempt,
+            },
+          },
+          () => this.handleInTransaction(envelope, handler, { topic, partition, offset: message.offset, attempt }),
+        );
+        consumed().inc({ event_type: envelope.type, outcome });
+        return;
+      } catch (error) {
+        const reason = (error as Error).message ?? String(error);
+        if (attempt >= this.maxAttempts || this.closing) {
+          if (this.closing) throw error;
+          this.logger.error({ msg: 'handler failed for good; dead-lettering', eventId: envelope.id, eventType: envelope.type, attempt, error: reason });
+          await this.deadLetter(topic, partition, message, 'HANDLER_FAILED', reason, attempt);
+          consumed().inc({ event_type: envelope.type, outcome: 'dead-lettered' });
+          return;
+        }
+        retries().inc({ event_type: envelope.type });
+        this.logger.warn({ msg: 'handler failed; retrying', eventId: envelope.id, eventType: envelope.type, attempt, error: reason });
+        await sleep(Math.min(this.initialBackoffMs * 2 ** (attempt - 1), this.maxBackoffMs));
+      } finally {
+        timer();
+      }
+    }
+  }
+
+  private async handleInTransaction(
+    envelope: EventEnvelope,
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    delivery: EventContext['delivery'],
+  ): Promise<Outcome> {
+    return this.options.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.options.consumerGroup, envelope.id, envelope.type],
+      );
+      if (inserted.length === 0) return 'duplicate';
+      const context = new EventContext(envelope, manager, this.options.outbox, delivery);
+      const result = await handler(envelope, context);
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      return 'processed';
+    });
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    code: string,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
+    if (!this.producer) throw new Error('transport not started');
+    await this.producer.send({
+      topic: deadLetterTopic(this.options.consumerGroup),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            dlq_code: code,
+            dlq_reason: reason.slice(0, 4000),
+            dlq_source_topic: topic,
+            dlq_source_partition: String(partition),
+            dlq_source_offset: message.offset,
+            dlq_consumer_group: this.options.consumerGroup,
+            dlq_attempts: String(attempts),
+            dlq_failed_at: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+  }
+
+  /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.consumer?.disconnect().catch((error: Error) => this.logger.warn({ msg: 'consumer disconnect failed', error: error.message }));
+    await this.producer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+    this.producer = undefined;
+  }
+
+  on(): never {
+    throw new Error('KafkaEventTransport does not emit status events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}

@@ -1,0 +1,41 @@
+import type { Admin } from 'kafkajs';
+import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from '@crm/contracts';
+import { createKafka } from './kafka-client';
+
+export interface EnsureTopicsOptions {
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+/** The catalog topics and one dead-letter topic per consumer group, with their configuration. */
+export function plannedTopics(options: EnsureTopicsOptions = {}) {
+  const catalog = TOPIC_CATALOG.map((topic) => ({
+    topic: topic.name,
+    numPartitions: Math.max(options.partitions ?? topic.partitions, 1),
+    replicationFactor: options.replicationFactor ?? 1,
+    configEntries: [{ name: 'retention.ms', value: String(topic.retentionMs) }],
+  }));
+  const deadLetters = Object.values(ConsumerGroups).map((group) => ({
+    topic: deadLetterTopic(group),
+    numPartitions: Math.max(options.partitions ?? 6, 1),
+    replicationFactor: options.replicationFactor ?? 1,
+    configEntries: [{ name: 'retention.ms', value: String(90 * 24 * 3600 * 1000) }],
+  }));
+  return [...catalog, ...deadLetters];
+}
+
+/** Creates missing topics; existing ones are left alone. Safe to call from every replica at start. */
+export async function ensureTopics(brokers: string, options: EnsureTopicsOptions = {}, extra: string[] = []): Promise<string[]> {
+  const admin: Admin = createKafka(brokers, 'crm-topic-admin').admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const planned = plannedTopics(options);
+    for (const name of extra) planned.push({ ...planned[0], topic: name, configEntries: [] });
+    const missing = planned.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    return missing.map((t) => t.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}

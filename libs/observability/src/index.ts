@@ -1,0 +1,3 @@
+export * from './telemetry';
+export * from './json-logger';
+export * from './metrics';

@@ -1,0 +1,28 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One registry per process. Labels never carry customer ids. */
+export const metricsRegistry = new Registry();
+let defaultsCollected = false;
+
+export function collectProcessMetrics(service: string): void {
+  if (defaultsCollected) return;
+  metricsRegistry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: metricsRegistry });
+  defaultsCollected = true;
+}
+
+function getOrCreate<T>(name: string, create: () => T): T {
+  return (metricsRegistry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+export function counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+  return getOrCreate(name, () => new Counter({ name, help, labelNames, registers: [metricsRegistry] }));
+}
+
+export function gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+  return getOrCreate(name, () => new Gauge({ name, help, labelNames, registers: [metricsRegistry] }));
+}
+
+export function histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
+  return getOrCreate(name, () => new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] }));
+}
