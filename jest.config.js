@@ -37,7 +37,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services}/**/*.integration-spec.ts', '<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/integration-setup.ts'],
     },
   ],
 };

@@ -5,7 +5,9 @@ const path = require('node:path');
 const dist = path.resolve(__dirname, '..', 'dist');
 const original = Module._resolveFilename;
 Module._resolveFilename = function resolveCrmAlias(request, ...rest) {
-  if (request === '@crm/contracts') return original.call(this, path.join(dist, 'contracts/src/index.js'), ...rest);
-  if (request.startsWith('@crm/')) return original.call(this, path.join(dist, 'libs', request.slice(5), 'src/index.js'), ...rest);
+  if (request === '@crm/contracts')
+    return original.call(this, path.join(dist, 'contracts/src/index.js'), ...rest);
+  if (request.startsWith('@crm/'))
+    return original.call(this, path.join(dist, 'libs', request.slice(5), 'src/index.js'), ...rest);
   return original.call(this, request, ...rest);
 };

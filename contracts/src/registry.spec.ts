@@ -37,20 +37,25 @@ describe('event catalog', () => {
     }
   });
 
-  it.each(EVENT_CATALOG.map((d) => [d.type, d] as const))('round-trips the %s fixture', (type, definition) => {
-    const bytes = Buffer.from(JSON.stringify(definition.fixture));
-    const envelope = decodeEvent(eventRegistry, headersFor(type), bytes);
-    expect(envelope.type).toBe(type);
-    expect(envelope.subject).toBe('customer-1');
-    expect(envelope.correlationId).toBe('corr-1');
-    expect(JSON.parse(JSON.stringify(envelope.data))).toEqual(definition.fixture);
-  });
+  it.each(EVENT_CATALOG.map((d) => [d.type, d] as const))(
+    'round-trips the %s fixture',
+    (type, definition) => {
+      const bytes = Buffer.from(JSON.stringify(definition.fixture));
+      const envelope = decodeEvent(eventRegistry, headersFor(type), bytes);
+      expect(envelope.type).toBe(type);
+      expect(envelope.subject).toBe('customer-1');
+      expect(envelope.correlationId).toBe('corr-1');
+      expect(JSON.parse(JSON.stringify(envelope.data))).toEqual(definition.fixture);
+    },
+  );
 
   it.each(EVENT_CATALOG.map((d) => [d.type, d] as const))(
     'rejects a %s payload whose customerId is not a uuid, naming the field',
     (type, definition) => {
       const broken = { ...definition.fixture, customerId: 'not-a-uuid' };
-      const rejection = rejectionOf(() => decodeEvent(eventRegistry, headersFor(type), JSON.stringify(broken)));
+      const rejection = rejectionOf(() =>
+        decodeEvent(eventRegistry, headersFor(type), JSON.stringify(broken)),
+      );
       expect(rejection.code).toBe(EventRejectionCode.InvalidPayload);
       expect(rejection.fields).toContain('customerId');
       expect(rejection.message).toContain('customerId');
@@ -67,7 +72,9 @@ describe('event catalog', () => {
   });
 
   it('rejects an unknown type or version', () => {
-    const rejection = rejectionOf(() => decodeEvent(eventRegistry, headersFor('crm.purchase.recorded.v9'), '{}'));
+    const rejection = rejectionOf(() =>
+      decodeEvent(eventRegistry, headersFor('crm.purchase.recorded.v9'), '{}'),
+    );
     expect(rejection.code).toBe(EventRejectionCode.UnknownType);
   });
 

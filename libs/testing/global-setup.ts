@@ -1,5 +1,8 @@
-import { setUpTestInfra } from './src/test-infra';
+import { join } from 'node:path';
+import { aliasWorkspaceSources } from './alias-sources';
 
 export default async function globalSetup(): Promise<void> {
+  aliasWorkspaceSources(join(__dirname, '../..'));
+  const { setUpTestInfra } = await import('./src/test-infra');
   await setUpTestInfra();
 }

@@ -1,5 +1,4 @@
-import { tearDownTestInfra } from './src/test-infra';
-
 export default async function globalTeardown(): Promise<void> {
+  const { tearDownTestInfra } = await import('./src/test-infra');
   await tearDownTestInfra();
 }

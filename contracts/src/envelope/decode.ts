@@ -42,7 +42,10 @@ function fieldsOf(errors: ValidationError[], parent = ''): string[] {
 /** Validates a plain payload against its contract class; throws EventRejectedError naming the fields. */
 export function validatePayload<T extends object>(definition: EventDefinition<T>, plain: unknown): T {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    throw new EventRejectedError(EventRejectionCode.InvalidPayload, `${definition.type}: payload must be a JSON object`);
+    throw new EventRejectedError(
+      EventRejectionCode.InvalidPayload,
+      `${definition.type}: payload must be a JSON object`,
+    );
   }
   const instance = plainToInstance(definition.payload, plain);
   const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
@@ -61,9 +64,14 @@ export interface EventLookup {
 }
 
 /** Turns Kafka headers and bytes into a validated envelope, or throws EventRejectedError with the reason. */
-export function decodeEvent(registry: EventLookup, headers: WireHeaders, value: Buffer | string | null): EventEnvelope {
+export function decodeEvent(
+  registry: EventLookup,
+  headers: WireHeaders,
+  value: Buffer | string | null,
+): EventEnvelope {
   for (const name of [EnvelopeHeaders.id, EnvelopeHeaders.type, EnvelopeHeaders.subject] as const) {
-    if (!headers[name]) throw new EventRejectedError(EventRejectionCode.MissingHeader, `header ${name} is missing`, [name]);
+    if (!headers[name])
+      throw new EventRejectedError(EventRejectionCode.MissingHeader, `header ${name} is missing`, [name]);
   }
   const specVersion = headers[EnvelopeHeaders.specVersion];
   if (specVersion !== CE_SPEC_VERSION) {
@@ -75,7 +83,8 @@ export function decodeEvent(registry: EventLookup, headers: WireHeaders, value: 
   }
   const type = headers[EnvelopeHeaders.type];
   const definition = registry.find(type);
-  if (!definition) throw new EventRejectedError(EventRejectionCode.UnknownType, `unknown event type ${type}`, ['ce_type']);
+  if (!definition)
+    throw new EventRejectedError(EventRejectionCode.UnknownType, `unknown event type ${type}`, ['ce_type']);
   let plain: unknown;
   try {
     plain = JSON.parse(value === null ? '' : value.toString());

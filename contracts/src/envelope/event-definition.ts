@@ -16,7 +16,9 @@ export interface EventDefinition<T extends object = object> {
 
 const TYPE_PATTERN = /^crm\.[a-z-]+(\.[a-z-]+)+\.v(\d+)$/;
 
-export function defineEvent<T extends object>(definition: Omit<EventDefinition<T>, 'version'>): EventDefinition<T> {
+export function defineEvent<T extends object>(
+  definition: Omit<EventDefinition<T>, 'version'>,
+): EventDefinition<T> {
   const match = TYPE_PATTERN.exec(definition.type);
   if (!match) throw new Error(`Event type "${definition.type}" must look like crm.<subject>.<verb>.v<N>`);
   return { ...definition, version: Number(match[2]) };

@@ -55,6 +55,8 @@ export const CustomerRegistered = defineEvent({
     registeredAt: '2022-05-20T08:00:00.000Z',
     relationshipStartedAt: '2022-05-20T08:00:00.000Z',
     emailHash: 'a'.repeat(64),
-    consents: [{ channel: 'email', purpose: 'marketing', granted: true, changedAt: '2022-05-20T08:00:00.000Z' }],
+    consents: [
+      { channel: 'email', purpose: 'marketing', granted: true, changedAt: '2022-05-20T08:00:00.000Z' },
+    ],
   },
 });

@@ -41,7 +41,11 @@ export class PurchaseRecordedV1 {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' }) currency: string;
   @IsDateString() occurredAt: string;
   @IsBoolean() firstPurchase: boolean;
-  @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PurchaseItemV1) items: PurchaseItemV1[];
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => PurchaseItemV1)
+  items: PurchaseItemV1[];
   @ValidateNested() @Type(() => PurchaseAggregatesV1) aggregates: PurchaseAggregatesV1;
 }
 

@@ -4,7 +4,10 @@ import { JwtAuthGuard, mintToken, verifyToken } from './auth';
 
 const SECRET = 's'.repeat(32);
 
-function contextWith(authorization: string | undefined, metadata: Record<string, unknown> = {}): ExecutionContext {
+function contextWith(
+  authorization: string | undefined,
+  metadata: Record<string, unknown> = {},
+): ExecutionContext {
   const handler = () => undefined;
   for (const [key, value] of Object.entries(metadata)) Reflect.defineMetadata(key, value, handler);
   return {
@@ -33,7 +36,9 @@ describe('JwtAuthGuard', () => {
 
   it('rejects a role the route does not allow with 403', () => {
     const token = mintToken(SECRET, 'u1', ['analyst']);
-    expect(() => guard.canActivate(contextWith(`Bearer ${token}`, { 'crm:roles': ['agent'] }))).toThrow(ForbiddenException);
+    expect(() => guard.canActivate(contextWith(`Bearer ${token}`, { 'crm:roles': ['agent'] }))).toThrow(
+      ForbiddenException,
+    );
   });
 
   it('admits an allowed role and admin everywhere', () => {

@@ -28,12 +28,19 @@ export interface Principal {
 export const TOKEN_ISSUER = 'crm-platform';
 
 export function mintToken(secret: string, subject: string, roles: Role[], expiresInSeconds = 3600): string {
-  return jwt.sign({ roles }, secret, { algorithm: 'HS256', subject, issuer: TOKEN_ISSUER, expiresIn: expiresInSeconds });
+  return jwt.sign({ roles }, secret, {
+    algorithm: 'HS256',
+    subject,
+    issuer: TOKEN_ISSUER,
+    expiresIn: expiresInSeconds,
+  });
 }
 
 export function verifyToken(secret: string, token: string): Principal {
   const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER }) as jwt.JwtPayload;
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
+  const roles = Array.isArray(claims.roles)
+    ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r))
+    : [];
   return { sub: String(claims.sub ?? ''), roles };
 }
 
@@ -49,10 +56,13 @@ export class JwtAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
     const header = request.headers.authorization ?? '';
     const [scheme, token] = header.split(' ');
-    if (scheme !== 'Bearer' || !token) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <jwt>)');
+    if (scheme !== 'Bearer' || !token)
+      throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <jwt>)');
     let principal: Principal;
     try {
       principal = verifyToken(this.secret, token);

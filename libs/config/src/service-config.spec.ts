@@ -15,7 +15,9 @@ describe('loadConfig', () => {
   });
 
   it('fails fast naming every bad variable', () => {
-    expect(() => loadConfig(ServiceConfig, { ...valid, PORT: 'abc', JWT_SECRET: 'short' })).toThrow(ConfigurationError);
+    expect(() => loadConfig(ServiceConfig, { ...valid, PORT: 'abc', JWT_SECRET: 'short' })).toThrow(
+      ConfigurationError,
+    );
     try {
       loadConfig(ServiceConfig, { ...valid, PORT: 'abc', JWT_SECRET: 'short' });
     } catch (error) {

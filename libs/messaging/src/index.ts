@@ -4,6 +4,7 @@ export * from './messaging.migration';
 export * from './outbox.publisher';
 export * from './outbox.relay';
 export * from './event-context';
+export * from './event-error.filter';
 export * from './kafka-event.transport';
 export * from './topics';
 export * from './messaging.module';

@@ -17,7 +17,10 @@ const nestLogCreator: logCreator = () => {
 export function createKafka(brokers: string, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
-    brokers: brokers.split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     logLevel: logLevel.WARN,
     logCreator: nestLogCreator,
     connectionTimeout: 3000,

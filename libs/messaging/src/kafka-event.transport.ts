@@ -4,7 +4,13 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
-import { decodeEvent, deadLetterTopic, EventRejectedError, type EventEnvelope, type EventRegistry } from '@crm/contracts';
+import {
+  decodeEvent,
+  deadLetterTopic,
+  EventRejectedError,
+  type EventEnvelope,
+  type EventRegistry,
+} from '@crm/contracts';
 import { contextFromTraceHeaders, counter, histogram, inSpan, SpanKind } from '@crm/observability';
 import { EventContext } from './event-context';
 import { createKafka } from './kafka-client';
@@ -28,10 +34,17 @@ export interface KafkaEventTransportOptions {
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
 
-const consumed = () => counter('crm_events_consumed_total', 'Events consumed by outcome', ['event_type', 'outcome']);
-const retries = () => counter('crm_event_handler_retries_total', 'Handler attempts that failed and were retried', ['event_type']);
+const consumed = () =>
+  counter('crm_events_consumed_total', 'Events consumed by outcome', ['event_type', 'outcome']);
+const retries = () =>
+  counter('crm_event_handler_retries_total', 'Handler attempts that failed and were retried', ['event_type']);
 const handlerSeconds = () =>
-  histogram('crm_event_handler_duration_seconds', 'Handler transaction time', ['event_type'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5]);
+  histogram(
+    'crm_event_handler_duration_seconds',
+    'Handler transaction time',
+    ['event_type'],
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+  );
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -87,7 +100,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       return;
     }
     const kafka = createKafka(this.options.brokers, this.options.clientId);
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await this.producer.connect();
     this.consumer = kafka.consumer({
       groupId: this.options.consumerGroup,
@@ -107,7 +124,13 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.logger.log({ msg: 'consuming', group: this.options.consumerGroup, topics });
   }
 
-  private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async consumeBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     let lastProcessed: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.closing) break;
@@ -157,7 +180,13 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
               'crm.attempt': attempt,
             },
           },
-          () => this.handleInTransaction(envelope, handler, { topic, partition, offset: message.offset, attempt }),
+          () =>
+            this.handleInTransaction(envelope, handler, {
+              topic,
+              partition,
+              offset: message.offset,
+              attempt,
+            }),
         );
         consumed().inc({ event_type: envelope.type, outcome });
         return;
@@ -165,13 +194,25 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         const reason = (error as Error).message ?? String(error);
         if (attempt >= this.maxAttempts || this.closing) {
           if (this.closing) throw error;
-          this.logger.error({ msg: 'handler failed for good; dead-lettering', eventId: envelope.id, eventType: envelope.type, attempt, error: reason });
+          this.logger.error({
+            msg: 'handler failed for good; dead-lettering',
+            eventId: envelope.id,
+            eventType: envelope.type,
+            attempt,
+            error: reason,
+          });
           await this.deadLetter(topic, partition, message, 'HANDLER_FAILED', reason, attempt);
           consumed().inc({ event_type: envelope.type, outcome: 'dead-lettered' });
           return;
         }
         retries().inc({ event_type: envelope.type });
-        this.logger.warn({ msg: 'handler failed; retrying', eventId: envelope.id, eventType: envelope.type, attempt, error: reason });
+        this.logger.warn({
+          msg: 'handler failed; retrying',
+          eventId: envelope.id,
+          eventType: envelope.type,
+          attempt,
+          error: reason,
+        });
         await sleep(Math.min(this.initialBackoffMs * 2 ** (attempt - 1), this.maxBackoffMs));
       } finally {
         timer();
@@ -233,7 +274,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.consumer?.disconnect().catch((error: Error) => this.logger.warn({ msg: 'consumer disconnect failed', error: error.message }));
+    await this.consumer
+      ?.disconnect()
+      .catch((error: Error) => this.logger.warn({ msg: 'consumer disconnect failed', error: error.message }));
     await this.producer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
     this.producer = undefined;

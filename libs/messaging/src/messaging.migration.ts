@@ -18,7 +18,9 @@ export class MessagingTables1732500000000 implements MigrationInterface {
         published_at timestamptz
       )`);
     await runner.query('CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL');
-    await runner.query('CREATE INDEX outbox_published_at_idx ON outbox (published_at) WHERE published_at IS NOT NULL');
+    await runner.query(
+      'CREATE INDEX outbox_published_at_idx ON outbox (published_at) WHERE published_at IS NOT NULL',
+    );
     await runner.query(`
       CREATE TABLE inbox (
         consumer_group text NOT NULL,

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
@@ -13,7 +20,8 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.createTopics) await ensureTopics(this.options.brokers, { partitions: this.options.topicPartitions });
+    if (this.options.createTopics)
+      await ensureTopics(this.options.brokers, { partitions: this.options.topicPartitions });
     if (this.options.relay?.enabled !== false) await this.relay.start();
   }
 

@@ -41,14 +41,24 @@ export class OutboxPublisher {
     meta: PublishMetadata,
   ): Promise<PublishedEvent> {
     if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error(`publishing ${definition.type} needs an active transaction (use dataSource.transaction)`);
+      throw new Error(
+        `publishing ${definition.type} needs an active transaction (use dataSource.transaction)`,
+      );
     }
     // Never emit what consumers would reject.
     validatePayload(definition, payload);
     const id = randomUUID();
     return inSpan(
       `${definition.topic} publish`,
-      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': definition.topic, 'messaging.message.id': id, 'crm.event_type': definition.type } },
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': definition.topic,
+          'messaging.message.id': id,
+          'crm.event_type': definition.type,
+        },
+      },
       async () => {
         const metadata: EventMetadata = {
           id,
@@ -64,7 +74,14 @@ export class OutboxPublisher {
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outbox:${meta.subject}`]);
         await manager.query(
           `INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [id, definition.topic, meta.subject, definition.type, JSON.stringify(toWireHeaders(metadata)), JSON.stringify(payload)],
+          [
+            id,
+            definition.topic,
+            meta.subject,
+            definition.type,
+            JSON.stringify(toWireHeaders(metadata)),
+            JSON.stringify(payload),
+          ],
         );
         await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, this.options.schema]);
         return { id, type: definition.type };

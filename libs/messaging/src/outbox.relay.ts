@@ -18,8 +18,15 @@ interface OutboxRow {
 }
 
 const published = () => counter('crm_outbox_published_total', 'Outbox rows published to Kafka', ['topic']);
-const relayErrors = () => counter('crm_outbox_relay_errors_total', 'Relay rounds that failed and will be retried');
-const lag = () => histogram('crm_outbox_publish_lag_seconds', 'Commit to Kafka acknowledgement', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]);
+const relayErrors = () =>
+  counter('crm_outbox_relay_errors_total', 'Relay rounds that failed and will be retried');
+const lag = () =>
+  histogram(
+    'crm_outbox_publish_lag_seconds',
+    'Commit to Kafka acknowledgement',
+    [],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  );
 const pending = () => gauge('crm_outbox_pending', 'Outbox rows not yet published (sampled)');
 
 /**
@@ -74,7 +81,10 @@ export class OutboxRelay {
     try {
       while (Date.now() < deadline && (await this.relayOnce()) > 0);
     } catch (error) {
-      this.logger.warn({ msg: 'outbox flush at shutdown failed; rows stay for the next start', error: (error as Error).message });
+      this.logger.warn({
+        msg: 'outbox flush at shutdown failed; rows stay for the next start',
+        error: (error as Error).message,
+      });
     }
     await this.listener?.end().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
@@ -85,7 +95,9 @@ export class OutboxRelay {
     this.listener.on('notification', (message) => {
       if (message.payload === this.options.schema) this.signal();
     });
-    this.listener.on('error', (error) => this.logger.warn({ msg: 'outbox listener connection lost; polling', error: error.message }));
+    this.listener.on('error', (error) =>
+      this.logger.warn({ msg: 'outbox listener connection lost; polling', error: error.message }),
+    );
     await this.listener.connect();
     await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
   }
@@ -102,7 +114,11 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         relayErrors().inc();
-        this.logger.warn({ msg: 'outbox relay round failed; retrying', error: (error as Error).message, failures });
+        this.logger.warn({
+          msg: 'outbox relay round failed; retrying',
+          error: (error as Error).message,
+          failures,
+        });
         await this.idle(Math.min(200 * 2 ** failures, 5000));
       }
     }
@@ -136,7 +152,9 @@ export class OutboxRelay {
     if (!producer) throw new Error('relay not started');
     this.signalled = false;
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey]);
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        this.lockKey,
+      ]);
       if (!locked) return 0;
       const rows: OutboxRow[] = await manager.query(
         `SELECT seq, topic, message_key, headers, payload, created_at FROM outbox
@@ -154,7 +172,9 @@ export class OutboxRelay {
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
+        rows.map((r) => r.seq),
+      ]);
       const now = Date.now();
       for (const row of rows) {
         published().inc({ topic: row.topic });
@@ -168,8 +188,13 @@ export class OutboxRelay {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
     const hours = this.options.relay?.retentionHours ?? 72;
-    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`, [hours]);
-    const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL');
+    await this.dataSource.query(
+      `DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`,
+      [hours],
+    );
+    const [{ count }] = await this.dataSource.query(
+      'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
+    );
     pending().set(count);
   }
 
@@ -177,7 +202,9 @@ export class OutboxRelay {
   async drained(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL');
+      const [{ count }] = await this.dataSource.query(
+        'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
+      );
       if (count === 0) return;
       await sleep(50);
     }

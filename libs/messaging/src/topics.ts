@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from '@crm/contracts';
 import { createKafka } from './kafka-client';
@@ -24,8 +25,29 @@ export function plannedTopics(options: EnsureTopicsOptions = {}) {
   return [...catalog, ...deadLetters];
 }
 
+/** New partitions answer "not the leader" for a moment after creation; wait until offsets can be listed. */
+async function waitUntilServing(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`topic ${topic} is not served by a leader: ${(error as Error).message}`);
+        await sleep(200);
+      }
+    }
+  }
+}
+
 /** Creates missing topics; existing ones are left alone. Safe to call from every replica at start. */
-export async function ensureTopics(brokers: string, options: EnsureTopicsOptions = {}, extra: string[] = []): Promise<string[]> {
+export async function ensureTopics(
+  brokers: string,
+  options: EnsureTopicsOptions = {},
+  extra: string[] = [],
+): Promise<string[]> {
   const admin: Admin = createKafka(brokers, 'crm-topic-admin').admin();
   await admin.connect();
   try {
@@ -34,6 +56,10 @@ export async function ensureTopics(brokers: string, options: EnsureTopicsOptions
     for (const name of extra) planned.push({ ...planned[0], topic: name, configEntries: [] });
     const missing = planned.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await waitUntilServing(
+      admin,
+      planned.map((t) => t.topic),
+    );
     return missing.map((t) => t.topic);
   } finally {
     await admin.disconnect();

@@ -23,6 +23,14 @@ export function gauge(name: string, help: string, labelNames: string[] = []): Ga
   return getOrCreate(name, () => new Gauge({ name, help, labelNames, registers: [metricsRegistry] }));
 }
 
-export function histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
-  return getOrCreate(name, () => new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] }));
+export function histogram(
+  name: string,
+  help: string,
+  labelNames: string[] = [],
+  buckets?: number[],
+): Histogram<string> {
+  return getOrCreate(
+    name,
+    () => new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] }),
+  );
 }

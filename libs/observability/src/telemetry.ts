@@ -1,4 +1,12 @@
-import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -13,7 +21,8 @@ let provider: NodeTracerProvider | undefined;
 export function startTelemetry(serviceName: string): void {
   if (provider) return;
   const spanProcessors: SpanProcessor[] = [];
-  if (process.env.OTEL_TRACES_EXPORTER === 'console') spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+  if (process.env.OTEL_TRACES_EXPORTER === 'console')
+    spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors,

@@ -16,7 +16,8 @@ export interface ServiceDataSourceOptions {
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 export function serviceDataSourceOptions(options: ServiceDataSourceOptions): DataSourceOptions {
-  if (!SCHEMA_NAME.test(options.schema)) throw new Error(`schema "${options.schema}" must match ${SCHEMA_NAME}`);
+  if (!SCHEMA_NAME.test(options.schema))
+    throw new Error(`schema "${options.schema}" must match ${SCHEMA_NAME}`);
   return {
     type: 'postgres',
     url: options.url,
@@ -35,7 +36,9 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
 }
 
 /** Creates the schema, initialises the data source and runs pending migrations under an advisory lock. */
-export async function initialiseServiceDataSource(options: DataSourceOptions & { schema?: string }): Promise<DataSource> {
+export async function initialiseServiceDataSource(
+  options: DataSourceOptions & { schema?: string },
+): Promise<DataSource> {
   const schema = options.schema ?? 'public';
   const url = (options as { url?: string }).url;
   const client = new Client({ connectionString: url });
@@ -59,7 +62,9 @@ export async function runMigrationsExclusively(dataSource: DataSource, schema: s
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`])
+      .catch(() => undefined);
     await runner.release();
   }
 }

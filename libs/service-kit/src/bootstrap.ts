@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { eventRegistry } from '@crm/contracts';
 import { JwtAuthGuard } from '@crm/auth';
-import { KafkaEventTransport, OutboxPublisher } from '@crm/messaging';
+import { EventErrorPassthroughFilter, KafkaEventTransport, OutboxPublisher } from '@crm/messaging';
 import { collectProcessMetrics, JsonLogger, stopTelemetry } from '@crm/observability';
 import { createValidationPipe } from './validation';
 
@@ -63,7 +63,9 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     registry: eventRegistry,
     maxAttempts: options.maxAttempts,
   });
-  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  app
+    .connectMicroservice({ strategy: transport }, { deferInitialization: true })
+    .useGlobalFilters(new EventErrorPassthroughFilter());
   await app.startAllMicroservices();
   await app.listen(options.port, '0.0.0.0');
   const url = `http://127.0.0.1:${options.port}`;

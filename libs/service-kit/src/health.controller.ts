@@ -35,7 +35,8 @@ export class HealthController {
       checks.database = 'down';
     }
     checks.kafka = (await this.kafkaReachable()) ? 'up' : 'down';
-    if (Object.values(checks).some((v) => v === 'down')) throw new ServiceUnavailableException({ status: 'unavailable', checks });
+    if (Object.values(checks).some((v) => v === 'down'))
+      throw new ServiceUnavailableException({ status: 'unavailable', checks });
     return { status: 'ok', checks };
   }
 

@@ -10,7 +10,7 @@ import {
   stopProcess,
   workspaceRoot,
   type KafkaBrokerState,
-} from '../../local-infra/src';
+} from '@crm/local-infra';
 
 /** What the global setup started, for tests that must restart the broker and for the teardown. */
 export interface TestInfraState {
@@ -25,7 +25,9 @@ export const TEST_STATE_FILE = join(workspaceRoot(), '.local/test/infra.json');
 const log = (message: string) => process.stderr.write(`[test-infra] ${message}\n`);
 
 function readState(): TestInfraState | undefined {
-  return existsSync(TEST_STATE_FILE) ? (JSON.parse(readFileSync(TEST_STATE_FILE, 'utf8')) as TestInfraState) : undefined;
+  return existsSync(TEST_STATE_FILE)
+    ? (JSON.parse(readFileSync(TEST_STATE_FILE, 'utf8')) as TestInfraState)
+    : undefined;
 }
 
 function writeState(state: TestInfraState): void {
@@ -55,8 +57,14 @@ export async function setUpTestInfra(): Promise<void> {
   if (previous?.kafka && isAlive(previous.kafka.pid)) await stopKafkaBroker(previous.kafka, 5000);
   if (previous?.postgresPid && isAlive(previous.postgresPid)) await stopProcess(previous.postgresPid, 5000);
 
-  const state: TestInfraState = { kafkaBrokers: process.env.KAFKA_BROKERS ?? '', databaseUrl: process.env.DATABASE_URL ?? '' };
-  const useDocker = (!state.kafkaBrokers || !state.databaseUrl) && process.env.CRM_TEST_DOCKER !== '0' && dockerEngineAnswers();
+  const state: TestInfraState = {
+    kafkaBrokers: process.env.KAFKA_BROKERS ?? '',
+    databaseUrl: process.env.DATABASE_URL ?? '',
+  };
+  const useDocker =
+    (!state.kafkaBrokers || !state.databaseUrl) &&
+    process.env.CRM_TEST_DOCKER !== '0' &&
+    dockerEngineAnswers();
   if (useDocker) {
     const { startContainers } = await import('./testcontainers-infra');
     const containers = await startContainers({ kafka: !state.kafkaBrokers, postgres: !state.databaseUrl });
@@ -68,7 +76,13 @@ export async function setUpTestInfra(): Promise<void> {
     const workDir = join(workspaceRoot(), '.local/test/kafka');
     rmSync(join(workDir, 'data'), { recursive: true, force: true });
     const port = Number(process.env.CRM_TEST_KAFKA_PORT ?? 19092);
-    state.kafka = await startKafkaBroker({ workDir, port, controllerPort: port + 1, log });
+    state.kafka = await startKafkaBroker({
+      workDir,
+      port,
+      controllerPort: port + 1,
+      log,
+      portSetting: 'CRM_TEST_KAFKA_PORT',
+    });
     state.kafkaBrokers = state.kafka.brokers;
   }
   if (!state.databaseUrl) {
@@ -103,7 +117,8 @@ export async function tearDownTestInfra(): Promise<void> {
 /** Restarts the broker that the global setup started; only possible when the project started it. */
 export async function restartTestKafka(): Promise<void> {
   const state = readState();
-  if (!state?.kafka) throw new Error('the Kafka broker was not started by the test harness, so it cannot be restarted');
+  if (!state?.kafka)
+    throw new Error('the Kafka broker was not started by the test harness, so it cannot be restarted');
   state.kafka = await restartKafkaBroker(state.kafka, log);
   writeState(state);
 }

@@ -32,5 +32,9 @@ export async function startContainers(wanted: { kafka: boolean; postgres: boolea
     started.push(pg);
     databaseUrl = `postgres://postgres:crm@${pg.getHost()}:${pg.getMappedPort(5432)}/crm_test`;
   }
-  return { kafkaBrokers, databaseUrl, stop: async () => void (await Promise.all(started.map((c) => c.stop()))) };
+  return {
+    kafkaBrokers,
+    databaseUrl,
+    stop: async () => void (await Promise.all(started.map((c) => c.stop()))),
+  };
 }

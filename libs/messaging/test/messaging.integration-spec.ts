@@ -1,0 +1,264 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { deadLetterTopic, PurchaseRecorded, toWireHeaders, Topics } from '@crm/contracts';
+import { ensureTopics } from '../src';
+import { eventually, ManagedProcess, restartTestKafka } from '@crm/testing';
+
+/**
+ * The delivery guarantees, proven against the real broker and database: outbox → Kafka → inbox, exactly
+ * once per effect and in order per customer, through crashes, poison events and a broker restart.
+ */
+const PROBE = 'libs/messaging/test/fixtures/messaging-probe';
+const brokers = () => process.env.KAFKA_BROKERS!;
+const customerPrefix = (run: number) => `00000000-${run.toString(16).padStart(4, '0')}-`;
+
+let pool: Pool;
+let kafka: Kafka;
+const started: ManagedProcess[] = [];
+
+function probe(
+  mode: 'produce' | 'consume' | 'relay',
+  run: number,
+  env: Record<string, string> = {},
+): ManagedProcess {
+  const process_ = ManagedProcess.start(`probe-${mode}-${run}`, PROBE, [mode], {
+    PROBE_SCHEMA: mode === 'consume' ? `probe_c${run}` : `probe_p${run}`,
+    PROBE_GROUP: `probe-c${run}`,
+    PROBE_RUN: String(run),
+    PROBE_SESSION_TIMEOUT_MS: '6000',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  started.push(process_);
+  return process_;
+}
+
+/** A new group starts at the end of the shared topic, so each test sees only its own events. */
+async function startGroupAtEnd(group: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(Topics.purchases);
+    await admin.setOffsets({
+      groupId: group,
+      topic: Topics.purchases,
+      partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function effectCount(run: number): Promise<number> {
+  const result = await pool
+    .query(`SELECT count(*)::int AS n FROM probe_c${run}.probe_effects WHERE customer_id::text LIKE $1`, [
+      `${customerPrefix(run)}%`,
+    ])
+    .catch(() => ({ rows: [{ n: 0 }] }));
+  return result.rows[0].n as number;
+}
+
+/** Every customer's effects are 1..n in the order they were applied, and no event is applied twice. */
+async function expectExactlyOnceInOrder(run: number, customers: number, perCustomer: number): Promise<void> {
+  const { rows } = await pool.query(
+    `SELECT customer_id, array_agg(order_seq ORDER BY id) AS seqs, count(*)::int AS n, count(DISTINCT event_id)::int AS distinct_events
+       FROM probe_c${run}.probe_effects WHERE customer_id::text LIKE $1 GROUP BY customer_id`,
+    [`${customerPrefix(run)}%`],
+  );
+  expect(rows).toHaveLength(customers);
+  const expected = Array.from({ length: perCustomer }, (_, i) => i + 1);
+  for (const row of rows) {
+    expect(row.n).toBe(row.distinct_events);
+    expect(row.seqs).toEqual(expected);
+  }
+}
+
+async function readDeadLetters(group: string, expected: number) {
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${group}-${Date.now()}` });
+  const received: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: deadLetterTopic(group), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      received.push({ key: String(message.key), value: message.value, headers });
+    },
+  });
+  await eventually(`${expected} dead letters`, async () => received.length >= expected, 60_000);
+  await consumer.disconnect();
+  return received;
+}
+
+beforeAll(async () => {
+  pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+  kafka = new Kafka({
+    clientId: 'messaging-spec',
+    brokers: brokers().split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  await ensureTopics(
+    brokers(),
+    {},
+    [1, 2, 3, 4, 5].map((run) => deadLetterTopic(`probe-c${run}`)),
+  );
+});
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.kill('SIGKILL')));
+});
+
+afterAll(async () => {
+  await pool.end();
+});
+
+describe('messaging guarantees against real Kafka and Postgres', () => {
+  it('delivers 5,000 events for 200 customers exactly once, in order per customer', async () => {
+    await startGroupAtEnd('probe-c1');
+    const consumer = probe('consume', 1);
+    await consumer.waitForLine('PROBE_READY');
+    const producer = probe('produce', 1, { PROBE_COUNT: '5000', PROBE_CUSTOMERS: '200' });
+    await producer.waitForLine('PROBE_DRAINED', 120_000);
+    await eventually('5,000 effects', async () => (await effectCount(1)) >= 5000, 120_000);
+    await expectExactlyOnceInOrder(1, 200, 25);
+
+    // The consumer span is a child of the producer span, and ids travel with every event.
+    const { rows: traced } = await pool.query(
+      `SELECT e.trace_id, e.parent_span_id, e.correlation_id, o.headers->>'traceparent' AS traceparent, o.headers->>'correlationid' AS correlation
+         FROM probe_c1.probe_effects e JOIN probe_p1.outbox o ON o.event_id = e.event_id LIMIT 50`,
+    );
+    expect(traced).toHaveLength(50);
+    for (const row of traced) {
+      const [, traceId, spanId] = row.traceparent.split('-');
+      expect(row.trace_id).toBe(traceId);
+      expect(row.parent_span_id).toBe(spanId);
+      expect(row.correlation_id).toBe(row.correlation);
+    }
+    // An event the consumer caused carries the correlation id forward and names its cause.
+    const { rows: caused } = await pool.query(
+      `SELECT o.headers->>'correlationid' AS correlation, o.headers->>'causationid' AS causation, e.event_id::text AS cause, e.correlation_id
+         FROM probe_c1.outbox o JOIN probe_c1.probe_effects e ON e.event_id::text = o.headers->>'causationid'`,
+    );
+    expect(caused).toHaveLength(200);
+    for (const row of caused) expect(row.correlation).toBe(row.correlation_id);
+  });
+
+  it('stays exactly once and in order when the consumer is SIGKILLed three times mid-stream', async () => {
+    await startGroupAtEnd('probe-c2');
+    let consumer = probe('consume', 2, { PROBE_HANDLER_DELAY_MS: '2' });
+    await consumer.waitForLine('PROBE_READY');
+    const producer = probe('produce', 2, { PROBE_COUNT: '5000', PROBE_CUSTOMERS: '200' });
+    for (const threshold of [600, 1800, 3000]) {
+      await eventually(`${threshold} effects`, async () => (await effectCount(2)) >= threshold, 120_000);
+      const exit = await consumer.kill('SIGKILL');
+      expect(exit.signal).toBe('SIGKILL');
+      consumer = probe('consume', 2, { PROBE_HANDLER_DELAY_MS: '2' });
+      await consumer.waitForLine('PROBE_READY');
+    }
+    await producer.waitForLine('PROBE_DRAINED', 120_000);
+    await eventually('5,000 effects', async () => (await effectCount(2)) >= 5000, 180_000);
+    await expectExactlyOnceInOrder(2, 200, 25);
+  });
+
+  it('publishes every committed event after the producer dies between commit and publish', async () => {
+    await startGroupAtEnd('probe-c3');
+    const crashed = probe('produce', 3, {
+      PROBE_COUNT: '1000',
+      PROBE_CUSTOMERS: '50',
+      PROBE_NO_RELAY: '1',
+      PROBE_KILL_AFTER_COMMIT: '1',
+    });
+    const exit = await crashed.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS n FROM probe_p3.outbox WHERE published_at IS NULL',
+    );
+    expect(rows[0].n).toBe(1000);
+
+    const consumer = probe('consume', 3);
+    await consumer.waitForLine('PROBE_READY');
+    const relay = probe('relay', 3);
+    await relay.waitForLine('PROBE_DRAINED', 60_000);
+    expect((await relay.exited).code).toBe(0);
+    await eventually('1,000 effects', async () => (await effectCount(3)) >= 1000, 60_000);
+    await expectExactlyOnceInOrder(3, 50, 20);
+  });
+
+  it('dead-letters poison events and an always-failing handler while other customers keep flowing', async () => {
+    await startGroupAtEnd('probe-c4');
+    const consumer = probe('consume', 4, { PROBE_MAX_ATTEMPTS: '3' });
+    await consumer.waitForLine('PROBE_READY');
+    const producer = kafka.producer();
+    await producer.connect();
+    const fixture = PurchaseRecorded.fixture;
+    const poisonCustomer = '00000000-ffff-4000-8000-000000000001';
+    const headers = (id: string, type = PurchaseRecorded.type) =>
+      toWireHeaders({
+        id,
+        type,
+        source: '/crm/spec',
+        time: new Date().toISOString(),
+        subject: poisonCustomer,
+        correlationId: id,
+      });
+    const poison = [
+      {
+        key: poisonCustomer,
+        headers: headers('11111111-1111-4111-8111-111111111111'),
+        value: JSON.stringify({ ...fixture, customerId: poisonCustomer, amount: 'lots' }),
+      },
+      { key: poisonCustomer, headers: headers('22222222-2222-4222-8222-222222222222'), value: '{not json' },
+      {
+        key: poisonCustomer,
+        headers: headers('33333333-3333-4333-8333-333333333333', 'crm.purchase.recorded.v7'),
+        value: JSON.stringify(fixture),
+      },
+      {
+        key: poisonCustomer,
+        headers: headers('44444444-4444-4444-8444-444444444444'),
+        value: JSON.stringify({ ...fixture, customerId: poisonCustomer, orderId: 'always-fails-1' }),
+      },
+    ];
+    await producer.send({ topic: Topics.purchases, messages: poison });
+    await producer.disconnect();
+
+    const others = probe('produce', 4, { PROBE_COUNT: '500', PROBE_CUSTOMERS: '50' });
+    await others.waitForLine('PROBE_DRAINED', 60_000);
+    await eventually('500 effects from other customers', async () => (await effectCount(4)) >= 500, 60_000);
+    await expectExactlyOnceInOrder(4, 50, 10);
+
+    const letters = await readDeadLetters('probe-c4', 4);
+    const byId = new Map(letters.map((l) => [l.headers.ce_id, l]));
+    expect(byId.get('11111111-1111-4111-8111-111111111111')?.headers.dlq_code).toBe('INVALID_PAYLOAD');
+    expect(byId.get('11111111-1111-4111-8111-111111111111')?.headers.dlq_reason).toContain('amount');
+    expect(byId.get('22222222-2222-4222-8222-222222222222')?.headers.dlq_code).toBe('UNPARSEABLE');
+    expect(byId.get('22222222-2222-4222-8222-222222222222')?.value?.toString()).toBe('{not json');
+    expect(byId.get('33333333-3333-4333-8333-333333333333')?.headers.dlq_code).toBe('UNKNOWN_TYPE');
+    const failed = byId.get('44444444-4444-4444-8444-444444444444');
+    expect(failed?.headers.dlq_code).toBe('HANDLER_FAILED');
+    expect(failed?.headers.dlq_attempts).toBe('3');
+    expect(failed?.headers.dlq_reason).toContain('probe handler refuses always-fails-1');
+    expect(failed?.headers.dlq_source_topic).toBe(Topics.purchases);
+    expect(failed?.key).toBe(poisonCustomer);
+    expect(JSON.parse(failed!.value!.toString()).orderId).toBe('always-fails-1');
+    expect(consumer.running).toBe(true);
+  });
+
+  it('recovers by itself when the Kafka broker restarts under load, still exactly once', async () => {
+    await startGroupAtEnd('probe-c5');
+    const consumer = probe('consume', 5);
+    await consumer.waitForLine('PROBE_READY');
+    const producer = probe('produce', 5, {
+      PROBE_COUNT: '3000',
+      PROBE_CUSTOMERS: '100',
+      PROBE_PAUSE_MS: '25',
+    });
+    await eventually('first effects', async () => (await effectCount(5)) >= 300, 60_000);
+    await restartTestKafka();
+    await producer.waitForLine('PROBE_DRAINED', 180_000);
+    await eventually('3,000 effects', async () => (await effectCount(5)) >= 3000, 180_000);
+    await expectExactlyOnceInOrder(5, 100, 30);
+    const before = await effectCount(5);
+    expect(before).toBe(3000);
+  });
+});

@@ -1,0 +1,2 @@
+export * from './managed-process';
+export * from './test-infra';
