@@ -4,13 +4,35 @@ import { ConsentChanged } from './events/consent-changed.v1';
 import { CustomerRegistered } from './events/customer-registered.v1';
 import { CustomerUpdated } from './events/customer-updated.v1';
 import { PurchaseRecorded } from './events/purchase-recorded.v1';
+import { CustomerErased } from './events/customer-erased.v1';
+import { CustomerRescored } from './events/customer-rescored.v1';
+import { LifecycleStageChanged } from './events/lifecycle-stage-changed.v1';
+import { SegmentChanged } from './events/segment-changed.v1';
+import { CareActionTriggered } from './events/care-action-triggered.v1';
+import { InteractionLogged } from './events/interaction-logged.v1';
+import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
+import { FeedbackScored, SlaBreached, SurveyRequested, TicketOpened } from './events/feedback.v1';
 
 /** Every event type of the platform, exactly once. */
 export const EVENT_CATALOG: readonly EventDefinition[] = [
   CustomerRegistered,
   CustomerUpdated,
   ConsentChanged,
+  CustomerErased,
   PurchaseRecorded,
+  CustomerRescored,
+  LifecycleStageChanged,
+  SegmentChanged,
+  CareActionTriggered,
+  InteractionLogged,
+  ReferralAttributed,
+  ReferralRejected,
+  ReferralQualified,
+  RewardGranted,
+  TicketOpened,
+  SlaBreached,
+  SurveyRequested,
+  FeedbackScored,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

@@ -1,4 +1,4 @@
-import { Logger, type INestApplication, type Type } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
@@ -10,7 +10,7 @@ import { createValidationPipe } from './validation';
 
 export interface ServiceBootstrapOptions {
   name: string;
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   port: number;
   /** Route prefix unique to the service, so one ingress can route all of them. */
   prefix: string;

@@ -1,0 +1,110 @@
+import { IsDateString, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { defineEvent } from '../envelope/event-definition';
+import { Topics } from '../topics';
+import { IsOneOf } from './common';
+
+export const TICKET_TYPES = ['consultation', 'fault', 'complaint', 'suggestion'] as const;
+export type TicketType = (typeof TICKET_TYPES)[number];
+export const SLA_METRICS = ['first-response', 'resolution'] as const;
+export type SlaMetric = (typeof SLA_METRICS)[number];
+
+export class TicketOpenedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() ticketId: string;
+  @IsOneOf(TICKET_TYPES) ticketType: TicketType;
+  @IsOneOf(['low', 'normal', 'high', 'urgent']) priority: string;
+  @IsString() @Length(1, 64) policy: string;
+  @IsDateString() firstResponseDueAt: string;
+  @IsDateString() resolutionDueAt: string;
+  @IsDateString() openedAt: string;
+}
+
+export const TicketOpened = defineEvent({
+  type: 'crm.ticket.opened.v1',
+  topic: Topics.feedback,
+  description: 'A ticket (consultation, fault, complaint, suggestion) was opened with its SLA deadlines.',
+  payload: TicketOpenedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    ticketId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    ticketType: 'complaint',
+    priority: 'high',
+    policy: 'complaint',
+    firstResponseDueAt: '2024-05-20T10:00:00.000Z',
+    resolutionDueAt: '2024-05-23T09:30:00.000Z',
+    openedAt: '2024-05-20T09:30:00.000Z',
+  },
+});
+
+export class SlaBreachedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() ticketId: string;
+  @IsOneOf(SLA_METRICS) metric: SlaMetric;
+  @IsString() @Length(1, 64) policy: string;
+  @IsDateString() dueAt: string;
+  @IsDateString() breachedAt: string;
+}
+
+export const SlaBreached = defineEvent({
+  type: 'crm.sla.breached.v1',
+  topic: Topics.feedback,
+  description: 'A ticket deadline passed unmet. Emitted exactly once per ticket and metric.',
+  payload: SlaBreachedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    ticketId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    metric: 'first-response',
+    policy: 'complaint',
+    dueAt: '2024-05-20T10:00:00.000Z',
+    breachedAt: '2024-05-20T10:00:00.412Z',
+  },
+});
+
+export class SurveyRequestedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() surveyId: string;
+  @IsOneOf(['csat', 'nps']) kind: 'csat' | 'nps';
+  @IsOptional() @IsString() orderId?: string;
+  @IsOptional() @IsUUID() ticketId?: string;
+  @IsDateString() requestedAt: string;
+}
+
+export const SurveyRequested = defineEvent({
+  type: 'crm.survey.requested.v1',
+  topic: Topics.feedback,
+  description:
+    'A satisfaction survey was scheduled (after a purchase or a resolved ticket). Never combined with marketing.',
+  payload: SurveyRequestedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    surveyId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+    kind: 'csat',
+    orderId: 'SO-2024-0001',
+    requestedAt: '2024-05-20T09:30:02.000Z',
+  },
+});
+
+export class FeedbackScoredV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() surveyId: string;
+  @IsOneOf(['csat', 'nps']) kind: 'csat' | 'nps';
+  @IsInt() @Min(0) @Max(10) score: number;
+  /** NPS 0-6 or CSAT 1-2: a follow-up ticket was opened. */
+  @IsOneOf(['promoter', 'passive', 'detractor', 'satisfied', 'neutral', 'dissatisfied']) sentiment: string;
+  @IsDateString() answeredAt: string;
+}
+
+export const FeedbackScored = defineEvent({
+  type: 'crm.feedback.scored.v1',
+  topic: Topics.feedback,
+  description: 'A customer answered a CSAT or NPS survey.',
+  payload: FeedbackScoredV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    surveyId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+    kind: 'nps',
+    score: 4,
+    sentiment: 'detractor',
+    answeredAt: '2024-05-25T09:00:00.000Z',
+  },
+});

@@ -1,0 +1,97 @@
+import { IsDateString, IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
+import { defineEvent } from '../envelope/event-definition';
+import { Topics } from '../topics';
+import { IsOneOf } from './common';
+
+export class ReferralAttributedV1 {
+  /** The referee (the new customer); also the key. */
+  @IsUUID() customerId: string;
+  @IsUUID() referralId: string;
+  @IsUUID() referrerCustomerId: string;
+  @IsString() @Length(4, 32) code: string;
+  @IsDateString() attributedAt: string;
+}
+
+export const ReferralAttributed = defineEvent({
+  type: 'crm.referral.attributed.v1',
+  topic: Topics.referrals,
+  description: 'A new customer signed up with a referral code.',
+  payload: ReferralAttributedV1,
+  fixture: {
+    customerId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    referralId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+    referrerCustomerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    code: 'K7Q2M9XA',
+    attributedAt: '2024-05-21T08:00:00.000Z',
+  },
+});
+
+export class ReferralRejectedV1 {
+  @IsUUID() customerId: string;
+  @IsString() @Length(4, 32) code: string;
+  @IsOneOf(['self-referral', 'unknown-code', 'already-referred']) reason:
+    'self-referral' | 'unknown-code' | 'already-referred';
+  @IsDateString() rejectedAt: string;
+}
+
+export const ReferralRejected = defineEvent({
+  type: 'crm.referral.rejected.v1',
+  topic: Topics.referrals,
+  description: 'A referral code at sign-up was not accepted, with the reason.',
+  payload: ReferralRejectedV1,
+  fixture: {
+    customerId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    code: 'K7Q2M9XA',
+    reason: 'self-referral',
+    rejectedAt: '2024-05-21T08:00:00.000Z',
+  },
+});
+
+export class ReferralQualifiedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() referralId: string;
+  @IsUUID() referrerCustomerId: string;
+  @IsString() qualifyingOrderId: string;
+  @IsDateString() qualifiedAt: string;
+}
+
+export const ReferralQualified = defineEvent({
+  type: 'crm.referral.qualified.v1',
+  topic: Topics.referrals,
+  description: "The referee's first purchase qualified the referral.",
+  payload: ReferralQualifiedV1,
+  fixture: {
+    customerId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    referralId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+    referrerCustomerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    qualifyingOrderId: 'SO-2024-0100',
+    qualifiedAt: '2024-05-22T08:00:00.000Z',
+  },
+});
+
+export class RewardGrantedV1 {
+  /** The beneficiary; also the key. */
+  @IsUUID() customerId: string;
+  @IsUUID() rewardId: string;
+  @IsUUID() referralId: string;
+  @IsOneOf(['referrer', 'referee']) role: 'referrer' | 'referee';
+  @IsInt() @Min(1) points: number;
+  @IsString() @Length(1, 200) idempotencyKey: string;
+  @IsDateString() grantedAt: string;
+}
+
+export const RewardGranted = defineEvent({
+  type: 'crm.reward.granted.v1',
+  topic: Topics.referrals,
+  description: 'A referral reward was credited to a customer (exactly once per referral and role).',
+  payload: RewardGrantedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    rewardId: '3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f',
+    referralId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+    role: 'referrer',
+    points: 750,
+    idempotencyKey: 'referral:2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e:referrer',
+    grantedAt: '2024-05-22T08:00:00.000Z',
+  },
+});

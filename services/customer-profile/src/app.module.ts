@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@crm/service-kit';
+import { ConsentEntity } from './customers/consent.entity';
+import { CustomerEntity } from './customers/customer.entity';
+import { CustomersController } from './customers/customers.controller';
+import { CustomersService } from './customers/customers.service';
+import { PiiCipherProvider } from './customers/pii-cipher.provider';
+import { CustomerProfileTables1732500000100 } from './migrations/1732500000100-customer-profile-tables';
+import { PurchaseEntity } from './purchases/purchase.entity';
+import { PurchasesController } from './purchases/purchases.controller';
+import { PurchasesService } from './purchases/purchases.service';
+import { ProfileConfig } from './profile.config';
+
+@Module({})
+export class AppModule {
+  static register(config: ProfileConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({
+          name: 'customer-profile',
+          config,
+          configClass: ProfileConfig,
+          defaultSchema: 'customer_profile',
+          entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
+          migrations: [CustomerProfileTables1732500000100],
+        }),
+      ],
+      controllers: [CustomersController, PurchasesController],
+      providers: [CustomersService, PurchasesService, PiiCipherProvider],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? 0 : Number(v)) };
+
+/** Personal fields are stored only encrypted with the customer's data key (`*_enc`). */
+@Entity({ name: 'customers' })
+export class CustomerEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column() externalRef: string;
+  @Column() kind: 'person' | 'company';
+  @Column({ type: 'text', nullable: true }) nameEnc: string | null;
+  @Column({ type: 'text', nullable: true }) emailEnc: string | null;
+  @Column({ type: 'text', nullable: true }) phoneEnc: string | null;
+  @Column({ type: 'text', nullable: true }) contactsEnc: string | null;
+  @Column({ type: 'text', nullable: true }) birthdayEnc: string | null;
+  @Column({ type: 'text', nullable: true }) emailHash: string | null;
+  @Column({ type: 'text', nullable: true }) phoneHash: string | null;
+  @Column({ type: 'text', nullable: true }) wrappedKey: string | null;
+  @Column({ type: 'text', nullable: true }) industry: string | null;
+  @Column({ type: 'text', nullable: true }) companySize: string | null;
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) needTags: string[];
+  @Column({ type: 'text', nullable: true }) birthdayMonthDay: string | null;
+  @Column({ type: 'timestamptz' }) registeredAt: Date;
+  @Column({ type: 'timestamptz' }) relationshipStartedAt: Date;
+  @Column({ type: 'text', nullable: true }) referredByCode: string | null;
+  @Column({ type: 'numeric', transformer: numeric }) lifetimeSpend: number;
+  @Column({ type: 'int' }) lifetimePurchaseCount: number;
+  @Column({ type: 'timestamptz', nullable: true }) firstPurchaseAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) lastPurchaseAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) erasedAt: Date | null;
+  @Column({ type: 'timestamptz', default: () => 'now()' }) createdAt: Date;
+  @Column({ type: 'timestamptz', default: () => 'now()' }) updatedAt: Date;
+}

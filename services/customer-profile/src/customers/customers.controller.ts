@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles, type Principal } from '@crm/auth';
+import { CorrelationId, CurrentPrincipal } from '@crm/service-kit';
+import { CustomersService, type CustomerView } from './customers.service';
+import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('customers')
+@ApiBearerAuth()
+@Controller('customers')
+export class CustomersController {
+  constructor(private readonly customers: CustomersService) {}
+
+  @Post()
+  @Roles('agent', 'integration')
+  @ApiOperation({ summary: 'Register a customer; 409 names a duplicate externalRef or email' })
+  register(@Body() dto: RegisterCustomerDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
+    return this.customers.register(dto, correlationId);
+  }
+
+  @Get(':id')
+  @Roles('agent', 'analyst', 'integration')
+  @ApiOperation({ summary: 'A customer; personal data is shown to agents and admins, masked for others' })
+  get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<CustomerView> {
+    const reveal = principal.roles.some((r) => r === 'agent' || r === 'admin');
+    return this.customers.get(id, reveal);
+  }
+
+  @Patch(':id')
+  @Roles('agent')
+  update(@Param('id', uuid) id: string, @Body() dto: UpdateCustomerDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
+    return this.customers.update(id, dto, correlationId);
+  }
+
+  @Put(':id/consents')
+  @Roles('agent', 'integration')
+  @ApiOperation({ summary: 'Grant or withdraw consent per channel and purpose' })
+  setConsents(@Param('id', uuid) id: string, @Body() dto: SetConsentsDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
+    return this.customers.setConsents(id, dto, correlationId);
+  }
+
+  @Delete(':id/personal-data')
+  @HttpCode(204)
+  @Roles('admin')
+  @ApiOperation({ summary: "Erase a customer's personal data (destroys the data key; every service purges)" })
+  async erase(@Param('id', uuid) id: string, @CorrelationId() correlationId: string): Promise<void> {
+    await this.customers.erase(id, correlationId);
+  }
+}

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ConsentChanged, CustomerErased, CustomerRegistered, CustomerUpdated, type ConsentV1 } from '@crm/contracts';
+import { OutboxPublisher } from '@crm/messaging';
+import { mask, PiiCipher } from '@crm/privacy';
+import { conflict, isUniqueViolation, notFound } from '@crm/service-kit';
+import { ConsentEntity } from './consent.entity';
+import { CustomerEntity } from './customer.entity';
+import type { ConsentDto, ContactDto, RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
+
+export interface CustomerView {
+  id: string;
+  externalRef: string;
+  kind: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  birthday: string | null;
+  contacts: ContactDto[];
+  industry: string | null;
+  companySize: string | null;
+  needTags: string[];
+  registeredAt: string;
+  relationshipStartedAt: string;
+  referralCode: string | null;
+  consents: { channel: string; purpose: string; granted: boolean; changedAt: string }[];
+  aggregates: { lifetimeSpend: number; lifetimePurchaseCount: number; firstPurchaseAt: string | null; lastPurchaseAt: string | null };
+  erased: boolean;
+}
+
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxPublisher,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  async register(dto: RegisterCustomerDto, correlationId: string): Promise<CustomerView> {
+    const now = new Date();
+    const registeredAt = dto.registeredAt ? new Date(dto.registeredAt) : now;
+    const relationshipStartedAt = dto.relationshipStartedAt ? new Date(dto.relationshipStartedAt) : registeredAt;
+    if (registeredAt > now) throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: ['registeredAt: must not be in the future'] });
+    const { wrapped, key } = this.cipher.newDataKey();
+    const customer = Object.assign(new CustomerEntity(), {
+      id: randomUUID(),
+      externalRef: dto.externalRef,
+      kind: dto.kind,
+      nameEnc: this.cipher.encrypt(key, dto.name),
+      emailEnc: this.cipher.encrypt(key, dto.email),
+      phoneEnc: this.cipher.encrypt(key, dto.phone),
+      contactsEnc: dto.contacts ? this.cipher.encrypt(key, JSON.stringify(dto.contacts)) : null,
+      birthdayEnc: this.cipher.encrypt(key, dto.birthday),
+      emailHash: this.cipher.hashEmail(dto.email),
+      phoneHash: this.cipher.hashPhone(dto.phone),
+      wrappedKey: wrapped,
+      industry: dto.industry ?? null,
+      companySize: dto.companySize ?? null,
+      needTags: dto.needTags ?? [],
+      birthdayMonthDay: dto.birthday ? dto.birthday.slice(5) : null,
+      registeredAt,
+      relationshipStartedAt,
+      referredByCode: dto.referralCode ?? null,
+      lifetimeSpend: 0,
+      lifetimePurchaseCount: 0,
+    } satisfies Partial<CustomerEntity>);
+    const consents = (dto.consents ?? []).map((c) => this.consentEntity(customer.id, c, now));
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(CustomerEntity, customer);
+        if (consents.length > 0) await manager.insert(ConsentEntity, consents);
+        await this.outbox.publish(
+          manager,
+          CustomerRegistered,
+          {
+            customerId: customer.id,
+            externalRef: customer.externalRef,
+            kind: customer.kind,
+            industry: customer.industry ?? undefined,
+            companySize: customer.companySize ?? undefined,
+            birthdayMonthDay: customer.birthdayMonthDay ?? undefined,
+            registeredAt: registeredAt.toISOString(),
+            relationshipStartedAt: relationshipStartedAt.toISOString(),
+            referredByCode: customer.referredByCode ?? undefined,
+            emailHash: customer.emailHash ?? undefined,
+            phoneHash: customer.phoneHash ?? undefined,
+            consents: consents.map((c) => this.consentPayload(c)),
+          },
+          { subject: customer.id, correlationId, time: now },
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'customers_external_ref_key')) {
+        throw conflict('CUSTOMER_EXTERNAL_REF_TAKEN', 'externalRef', `a customer with externalRef ${dto.externalRef} already exists`);
+      }
+      if (isUniqueViolation(error, 'customers_email_hash_key')) {
+        throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
+      }
+      throw error;
+    }
+    return this.get(customer.id, true);
+  }
+
+  async get(id: string, revealPersonalData: boolean, manager: EntityManager = this.dataSource.manager): Promise<CustomerView> {
+    const customer = await manager.findOneBy(CustomerEntity, { id });
+    if (!customer) throw notFound('customer', id);
+    const consents = await manager.findBy(ConsentEntity, { customerId: id });
+    return this.view(customer, consents, revealPersonalData);
+  }
+
+  async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
+    const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
+    if (changedFields.length === 0) throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: ['body: name at least one field to change'] });
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const customer = await this.lockCustomer(manager, id);
+        const key = this.cipher.unwrap(customer.wrappedKey);
+        if (dto.name !== undefined) customer.nameEnc = this.cipher.encrypt(key, dto.name);
+        if (dto.email !== undefined) {
+          customer.emailEnc = this.cipher.encrypt(key, dto.email);
+          customer.emailHash = this.cipher.hashEmail(dto.email);
+        }
+        if (dto.phone !== undefined) {
+          customer.phoneEnc = this.cipher.encrypt(key, dto.phone);
+          customer.phoneHash = this.cipher.hashPhone(dto.phone);
+        }
+        if (dto.industry !== undefined) customer.industry = dto.industry;
+        if (dto.companySize !== undefined) customer.companySize = dto.companySize;
+        if (dto.needTags !== undefined) customer.needTags = dto.needTags;
+        customer.updatedAt = new Date();
+        await manager.save(customer);
+        await this.outbox.publish(
+          manager,
+          CustomerUpdated,
+          { customerId: id, changedFields, industry: customer.industry ?? undefined, companySize: customer.companySize ?? undefined },
+          { subject: id, correlationId },
+        );
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'customers_email_hash_key')) throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
+      throw error;
+    }
+    return this.get(id, true);
+  }
+
+  async setConsents(id: string, dto: SetConsentsDto, correlationId: string): Promise<CustomerView> {
+    const now = new Date();
+    await this.dataSource.transaction(async (manager) => {
+      await this.lockCustomer(manager, id);
+      for (const consent of dto.consents) {
+        const existing = await manager.findOneBy(ConsentEntity, { customerId: id, channel: consent.channel, purpose: consent.purpose });
+        if (existing?.granted === consent.granted) continue;
+        const entity = this.consentEntity(id, consent, now);
+        await manager.save(entity);
+        await this.outbox.publish(manager, ConsentChanged, { customerId: id, ...this.consentPayload(entity) }, { subject: id, correlationId });
+      }
+    });
+    return this.get(id, true);
+  }
+
+  /** Crypto-shredding: the data key is destroyed, hashes removed, and every service told to purge. */
+  async erase(id: string, correlationId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const customer = await this.lockCustomer(manager, id);
+      if (customer.erasedAt) return;
+      Object.assign(customer, {
+        wrappedKey: null,
+        nameEnc: null,
+        emailEnc: null,
+        phoneEnc: null,
+        contactsEnc: null,
+        birthdayEnc: null,
+        emailHash: null,
+        phoneHash: null,
+        birthdayMonthDay: null,
+        erasedAt: new Date(),
+      });
+      await manager.save(customer);
+      await this.outbox.publish(manager, CustomerErased, { customerId: id, erasedAt: customer.erasedAt!.toISOString() }, { subject: id, correlationId });
+    });
+  }
+
+  async lockCustomer(manager: EntityManager, id: string): Promise<CustomerEntity> {
+    const customer = await manager.findOne(CustomerEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!customer) throw notFound('customer', id);
+    return customer;
+  }
+
+  private consentEntity(customerId: string, consent: ConsentDto, changedAt: Date): ConsentEntity {
+    return Object.assign(new ConsentEntity(), { customerId, channel: consent.channel, purpose: consent.purpose, granted: consent.granted, changedAt });
+  }
+
+  private consentPayload(consent: ConsentEntity): ConsentV1 {
+    return { channel: consent.channel, purpose: consent.purpose, granted: consent.granted, changedAt: consent.changedAt.toISOString() };
+  }
+
+  private view(customer: CustomerEntity, consents: ConsentEntity[], reveal: boolean): CustomerView {
+    let read = (_: string | null): string | null => null;
+    if (customer.wrappedKey) {
+      const key = this.cipher.unwrap(customer.wrappedKey);
+      read = (sealed) => {
+        const plain = this.cipher.decrypt(key, sealed);
+        return reveal ? plain : mask(plain);
+      };
+    }
+    const contacts = customer.contactsEnc && customer.wrappedKey ? (JSON.parse(this.cipher.decrypt(this.cipher.unwrap(customer.wrappedKey), customer.contactsEnc)!) as ContactDto[]) : [];
+    return {
+      id: customer.id,
+      externalRef: customer.externalRef,
+      kind: customer.kind,
+      name: read(customer.nameEnc),
+      email: read(customer.emailEnc),
+      phone: read(customer.phoneEnc),
+      birthday: read(customer.birthdayEnc),
+      contacts: reveal ? contacts : contacts.map((c) => ({ name: mask(c.name) ?? '', decisionRole: c.decisionRole })),
+      industry: customer.industry,
+      companySize: customer.companySize,
+      needTags: customer.needTags,
+      registeredAt: customer.registeredAt.toISOString(),
+      relationshipStartedAt: customer.relationshipStartedAt.toISOString(),
+      referralCode: customer.referredByCode,
+      consents: consents.map((c) => ({ channel: c.channel, purpose: c.purpose, granted: c.granted, changedAt: c.changedAt.toISOString() })),
+      aggregates: {
+        lifetimeSpend: customer.lifetimeSpend,
+        lifetimePurchaseCount: customer.lifetimePurchaseCount,
+        firstPurchaseAt: customer.firstPurchaseAt?.toISOString() ?? null,
+        lastPurchaseAt: customer.lastPurchaseAt?.toISOString() ?? null,
+      },
+      erased: customer.erasedAt !== null,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@crm/auth';
+import { CorrelationId } from '@crm/service-kit';
+import { PurchasesService, type PurchaseView } from './purchases.service';
+import { RecordPurchaseDto } from './record-purchase.dto';
+
+@ApiTags('purchases')
+@ApiBearerAuth()
+@Controller('customers/:customerId/purchases')
+export class PurchasesController {
+  constructor(private readonly purchases: PurchasesService) {}
+
+  @Post()
+  @Roles('agent', 'integration')
+  @ApiOperation({ summary: 'Record a purchase: 201 the first time, 200 with the same answer for a repeated orderId' })
+  async record(
+    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Body() dto: RecordPurchaseDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ): Promise<PurchaseView> {
+    const { purchase, created } = await this.purchases.record(customerId, dto, correlationId);
+    response.status(created ? 201 : 200);
+    return purchase;
+  }
+
+  @Get()
+  @Roles('agent', 'analyst', 'integration')
+  list(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<PurchaseView[]> {
+    return this.purchases.list(customerId);
+  }
+}
