@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { eventRegistry } from '@crm/contracts';
 import { JwtAuthGuard } from '@crm/auth';
+import { loadConfig } from '@crm/config';
 import { EventErrorPassthroughFilter, KafkaEventTransport, OutboxPublisher } from '@crm/messaging';
 import { collectProcessMetrics, JsonLogger, stopTelemetry } from '@crm/observability';
 import { createValidationPipe } from './validation';
@@ -95,4 +96,26 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     });
   }
   return { app, transport, url, shutdown };
+}
+
+/**
+ * A service's main: validates the configuration (failing fast with a message naming each bad variable),
+ * then starts the service. Errors at start exit the process with status 1.
+ */
+export function runService<C extends object>(
+  configClass: new () => C,
+  defaults: Record<string, string>,
+  options: (config: C) => ServiceBootstrapOptions,
+): void {
+  let config: C;
+  try {
+    config = loadConfig(configClass, process.env, defaults);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  bootstrapService(options(config)).catch((error: Error) => {
+    Logger.error({ msg: 'service failed to start', error: error.message, stack: error.stack }, 'Bootstrap');
+    process.exit(1);
+  });
 }

@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@crm/service-kit';
+import { RescoringService } from './customers/rescoring.service';
+import { ScoresController } from './customers/scores.controller';
+import { TaggingHandlers } from './customers/tagging.handlers';
+import { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
+import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
+import { TaggingConfig } from './tagging.config';
+
+@Module({})
+export class AppModule {
+  static register(config: TaggingConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({
+          name: 'tagging',
+          config,
+          configClass: TaggingConfig,
+          defaultSchema: 'tagging',
+          entities: [],
+          migrations: [TaggingTables1732500000200],
+        }),
+      ],
+      controllers: [ScoresController, TaggingHandlers],
+      providers: [RescoringService, { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) }],
+    };
+  }
+}

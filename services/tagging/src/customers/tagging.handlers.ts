@@ -1,0 +1,52 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import {
+  CustomerRegistered,
+  CustomerUpdated,
+  PurchaseRecorded,
+  type CustomerRegisteredV1,
+  type CustomerUpdatedV1,
+  type EventEnvelope,
+  type PurchaseRecordedV1,
+} from '@crm/contracts';
+import type { EventContext } from '@crm/messaging';
+import { RescoringService } from './rescoring.service';
+
+/** Keeps tagging's read model current and re-evaluates only the customer an event concerns. */
+@Controller()
+export class TaggingHandlers {
+  constructor(private readonly rescoring: RescoringService) {}
+
+  @EventPattern(CustomerRegistered.type)
+  async onCustomerRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext): Promise<void> {
+    const { customerId, relationshipStartedAt, industry } = event.data;
+    await context.manager.query(
+      `INSERT INTO customers (customer_id, registered, relationship_started_at, industry) VALUES ($1, true, $2, $3)
+       ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
+         industry = EXCLUDED.industry, updated_at = now()`,
+      [customerId, relationshipStartedAt, industry ?? null],
+    );
+    await this.rescoring.rescore(context.manager, customerId, { eventId: event.id, correlationId: event.correlationId });
+  }
+
+  @EventPattern(CustomerUpdated.type)
+  async onCustomerUpdated(@Payload() event: EventEnvelope<CustomerUpdatedV1>, @Ctx() context: EventContext): Promise<void> {
+    if (event.data.industry === undefined) return;
+    await context.manager.query('UPDATE customers SET industry = $2, updated_at = now() WHERE customer_id = $1', [event.data.customerId, event.data.industry]);
+  }
+
+  /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */
+  @EventPattern(PurchaseRecorded.type)
+  async onPurchaseRecorded(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext): Promise<void> {
+    const purchase = event.data;
+    const categoryAmounts: Record<string, number> = {};
+    for (const item of purchase.items) categoryAmounts[item.category] = (categoryAmounts[item.category] ?? 0) + item.quantity * item.unitPrice;
+    await context.manager.query('INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [purchase.customerId]);
+    await context.manager.query(
+      `INSERT INTO purchase_facts (order_id, customer_id, amount, occurred_at, category_amounts, event_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+      [purchase.orderId, purchase.customerId, purchase.amount, purchase.occurredAt, JSON.stringify(categoryAmounts), event.id],
+    );
+    await this.rescoring.rescore(context.manager, purchase.customerId, { eventId: event.id, correlationId: event.correlationId });
+  }
+}

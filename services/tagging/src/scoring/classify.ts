@@ -1,0 +1,124 @@
+import type { CustomerClassificationV1, LifecycleStage, ValueLoyaltySegment } from '@crm/contracts';
+import type { RuleConditions, ScoringRuleSet } from './rule-set';
+
+/** What the engine knows about a customer at the as-of date. */
+export interface CustomerFacts {
+  asOf: Date;
+  /** Unknown until the registration event arrives; then the relationship counts as new. */
+  relationshipStartedAt: Date | null;
+  spend12m: number;
+  purchases12m: number;
+  lifetimePurchases: number;
+  lastPurchaseAt: Date | null;
+  /** Spend per category over the relationship, for preferred-category tags. */
+  categorySpend: Record<string, number>;
+  manualTags: string[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The same day-of-month `months` calendar months earlier, clamped to the month's end (UTC). */
+export function monthsBefore(date: Date, months: number): Date {
+  const result = new Date(date.getTime());
+  const day = result.getUTCDate();
+  result.setUTCDate(1);
+  result.setUTCMonth(result.getUTCMonth() - months);
+  const lastDay = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate();
+  result.setUTCDate(Math.min(day, lastDay));
+  return result;
+}
+
+function withinMonths(at: Date | null, asOf: Date, months: number): boolean {
+  return at !== null && at.getTime() >= monthsBefore(asOf, months).getTime();
+}
+
+function relationshipMonthsAtLeast(facts: CustomerFacts, months: number): boolean {
+  return facts.relationshipStartedAt !== null && facts.relationshipStartedAt.getTime() <= monthsBefore(facts.asOf, months).getTime();
+}
+
+/** Every condition present must hold; precedence between rules is the order of the list. */
+export function matches(when: RuleConditions, facts: CustomerFacts): boolean {
+  if (when.minSpend12m !== undefined && facts.spend12m < when.minSpend12m) return false;
+  if (when.maxSpend12m !== undefined && facts.spend12m >= when.maxSpend12m) return false;
+  if (when.minPurchases12m !== undefined && facts.purchases12m < when.minPurchases12m) return false;
+  if (when.lastPurchaseWithinMonths !== undefined && !withinMonths(facts.lastPurchaseAt, facts.asOf, when.lastPurchaseWithinMonths)) return false;
+  if (when.minRelationshipMonths !== undefined && !relationshipMonthsAtLeast(facts, when.minRelationshipMonths)) return false;
+  if (when.maxRelationshipMonths !== undefined && relationshipMonthsAtLeast(facts, when.maxRelationshipMonths)) return false;
+  return true;
+}
+
+function scoreDescending(value: number, thresholds: number[]): number {
+  const index = thresholds.findIndex((t) => value >= t);
+  return index === -1 ? 1 : 5 - index;
+}
+
+export function daysSince(at: Date | null, asOf: Date): number | null {
+  return at === null ? null : Math.floor((asOf.getTime() - at.getTime()) / DAY_MS);
+}
+
+export function rfmScores(facts: CustomerFacts, rules: ScoringRuleSet) {
+  const days = daysSince(facts.lastPurchaseAt, facts.asOf);
+  const recencyIndex = days === null ? -1 : rules.rfm.recencyDays.findIndex((limit) => days <= limit);
+  return {
+    recency: recencyIndex === -1 ? 1 : 5 - recencyIndex,
+    frequency: scoreDescending(facts.purchases12m, rules.rfm.frequency),
+    monetary: scoreDescending(facts.spend12m, rules.rfm.monetary),
+  };
+}
+
+export function lifecycleStage(facts: CustomerFacts, rules: ScoringRuleSet): LifecycleStage {
+  if (facts.lifetimePurchases === 0 || facts.lastPurchaseAt === null) return 'acquisition';
+  if (!withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.churnedAfterMonths)) return 'churned';
+  if (!withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.declineAfterMonths)) return 'decline';
+  return facts.lifetimePurchases >= rules.lifecycle.maturityMinPurchases ? 'maturity' : 'growth';
+}
+
+export function valueLoyaltySegment(facts: CustomerFacts, rules: ScoringRuleSet): ValueLoyaltySegment {
+  const highValue = facts.spend12m >= rules.valueLoyalty.highValueMinSpend12m;
+  const highLoyalty = facts.purchases12m >= rules.valueLoyalty.highLoyaltyMinPurchases12m;
+  if (highValue) return highLoyalty ? 'core' : 'potential';
+  return highLoyalty ? 'general' : 'churn-warning';
+}
+
+export function computedTags(facts: CustomerFacts, rules: ScoringRuleSet): string[] {
+  const tags: string[] = [];
+  if (facts.purchases12m > 0) {
+    const aov = facts.spend12m / facts.purchases12m;
+    tags.push(aov >= rules.tags.highOrderValue ? 'aov:high' : aov >= rules.tags.mediumOrderValue ? 'aov:medium' : 'aov:low');
+  }
+  tags.push(facts.purchases12m >= 4 ? 'freq:high' : facts.purchases12m >= 2 ? 'freq:medium' : 'freq:low');
+  const days = daysSince(facts.lastPurchaseAt, facts.asOf);
+  if (days !== null && days <= rules.tags.activeWithinDays) tags.push('active');
+  if (days !== null && days > rules.tags.churnRiskAfterDays) tags.push('churn-risk');
+  if (days !== null && !withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.declineAfterMonths)) tags.push('silent');
+  const preferred = Object.entries(facts.categorySpend)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, rules.tags.preferredCategories)
+    .map(([category]) => `category:${category}`);
+  return [...tags, ...preferred];
+}
+
+/** The whole classification; pure, so the event path and the sweep agree by construction. */
+export function classify(facts: CustomerFacts, rules: ScoringRuleSet): CustomerClassificationV1 {
+  const tier = rules.valueTiers.find((rule) => matches(rule.when, facts))?.tier ?? rules.fallbackTier;
+  const membership = rules.membership.find((rule) => matches(rule.when, facts))?.level ?? rules.fallbackMembership;
+  const tags = [...new Set([...computedTags(facts, rules), ...facts.manualTags.map((t) => `manual:${t}`)])];
+  return {
+    rfm: rfmScores(facts, rules),
+    valueTier: tier,
+    valueLoyaltySegment: valueLoyaltySegment(facts, rules),
+    membershipLevel: membership,
+    lifecycleStage: lifecycleStage(facts, rules),
+    tags,
+  };
+}
+
+/** Field names that differ between two classifications, e.g. `valueTier`, `rfm.recency`, `tags`. */
+export function changedFields(previous: CustomerClassificationV1 | undefined, current: CustomerClassificationV1): string[] {
+  if (!previous) return ['rfm', 'valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage', 'tags'];
+  const changed: string[] = [];
+  for (const key of ['recency', 'frequency', 'monetary'] as const) if (previous.rfm[key] !== current.rfm[key]) changed.push(`rfm.${key}`);
+  for (const key of ['valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage'] as const) if (previous[key] !== current[key]) changed.push(key);
+  if ([...previous.tags].sort().join() !== [...current.tags].sort().join()) changed.push('tags');
+  return changed;
+}

@@ -1,0 +1,105 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Min,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
+import { describeValidationErrors, MEMBERSHIP_LEVELS, VALUE_TIERS, type MembershipLevel, type ValueTier } from '@crm/contracts';
+
+/** One rule's conditions; every condition given must hold (AND). Absent conditions do not constrain. */
+export class RuleConditions {
+  @IsOptional() @IsNumber() @Min(0) minSpend12m?: number;
+  @IsOptional() @IsNumber() @Min(0) maxSpend12m?: number;
+  @IsOptional() @IsInt() @Min(0) minPurchases12m?: number;
+  /** The last order is at most this many calendar months before the as-of date (inclusive). */
+  @IsOptional() @IsInt() @Min(0) lastPurchaseWithinMonths?: number;
+  @IsOptional() @IsInt() @Min(0) minRelationshipMonths?: number;
+  @IsOptional() @IsInt() @Min(0) maxRelationshipMonths?: number;
+}
+
+export class ValueTierRule {
+  @IsIn(VALUE_TIERS as unknown as string[]) tier: ValueTier;
+  @ValidateNested() @Type(() => RuleConditions) when: RuleConditions;
+}
+
+export class MembershipRule {
+  @IsIn(MEMBERSHIP_LEVELS as unknown as string[]) level: MembershipLevel;
+  @ValidateNested() @Type(() => RuleConditions) when: RuleConditions;
+}
+
+/** Score 5 for the first threshold met, 4 for the second, ... and 1 when none is. */
+export class RfmThresholds {
+  /** Days since the last purchase, ascending: within 30 days → 5. */
+  @IsArray() @ArrayMinSize(4) @IsInt({ each: true }) recencyDays: number[];
+  /** Purchases in the last 12 months, descending: at least 12 → 5. */
+  @IsArray() @ArrayMinSize(4) @IsInt({ each: true }) frequency: number[];
+  /** Spend in the last 12 months, descending: at least 100,000 → 5. */
+  @IsArray() @ArrayMinSize(4) @IsNumber({}, { each: true }) monetary: number[];
+}
+
+export class ValueLoyaltyRules {
+  /** "High value": spend in the last 12 months at least this. */
+  @IsNumber() @Min(0) highValueMinSpend12m: number;
+  /** "High loyalty": purchases in the last 12 months at least this. */
+  @IsInt() @Min(1) highLoyaltyMinPurchases12m: number;
+}
+
+export class LifecycleRules {
+  /** No purchase for this many months: decline (the customer is silent). */
+  @IsInt() @Min(1) declineAfterMonths: number;
+  @IsInt() @Min(1) churnedAfterMonths: number;
+  /** Repeat buyer: at least this many purchases in the relationship. */
+  @IsInt() @Min(2) maturityMinPurchases: number;
+}
+
+export class TagRules {
+  @IsNumber() @Min(0) highOrderValue: number;
+  @IsNumber() @Min(0) mediumOrderValue: number;
+  @IsInt() @Min(1) activeWithinDays: number;
+  @IsInt() @Min(1) churnRiskAfterDays: number;
+  @IsInt() @Min(0) preferredCategories: number;
+}
+
+export class ScoringRuleSet {
+  @IsString() version: string;
+  @ValidateNested() @Type(() => RfmThresholds) rfm: RfmThresholds;
+  /** First match wins; `fallbackTier` when none matches. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ValueTierRule) valueTiers: ValueTierRule[];
+  @IsIn(VALUE_TIERS as unknown as string[]) fallbackTier: ValueTier;
+  @ValidateNested() @Type(() => ValueLoyaltyRules) valueLoyalty: ValueLoyaltyRules;
+  /** First match wins; `fallbackMembership` when none matches. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => MembershipRule) membership: MembershipRule[];
+  @IsIn(MEMBERSHIP_LEVELS as unknown as string[]) fallbackMembership: MembershipLevel;
+  @ValidateNested() @Type(() => LifecycleRules) lifecycle: LifecycleRules;
+  @ValidateNested() @Type(() => TagRules) tags: TagRules;
+}
+
+export class RuleSetError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid scoring rule set: ${problems.join('; ')}`);
+    this.name = 'RuleSetError';
+  }
+}
+
+/** Validates rule data (e.g. from a JSON file) and names the bad rule, e.g. `valueTiers.0.when.minSpend12m`. */
+export function parseRuleSet(data: unknown): ScoringRuleSet {
+  const rules = plainToInstance(ScoringRuleSet, data);
+  const errors = validateSync(rules, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw new RuleSetError(describeValidationErrors(errors));
+  const ascending = (xs: number[]) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
+  const descending = (xs: number[]) => xs.every((x, i) => i === 0 || x <= xs[i - 1]);
+  const problems: string[] = [];
+  if (!ascending(rules.rfm.recencyDays)) problems.push('rfm.recencyDays: must be ascending');
+  if (!descending(rules.rfm.frequency)) problems.push('rfm.frequency: must be descending');
+  if (!descending(rules.rfm.monetary)) problems.push('rfm.monetary: must be descending');
+  if (rules.lifecycle.churnedAfterMonths <= rules.lifecycle.declineAfterMonths) problems.push('lifecycle.churnedAfterMonths: must be greater than declineAfterMonths');
+  if (problems.length > 0) throw new RuleSetError(problems);
+  return rules;
+}
