@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@crm/service-kit';
+import { CampaignsConfig } from './campaigns.config';
+import { CampaignHandlers } from './care-actions/campaign.handlers';
+import { CareActionsController } from './care-actions/care-actions.controller';
+import { CareActionsService } from './care-actions/care-actions.service';
+import { CareDispatcher } from './care-actions/care-dispatcher';
+import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './care-actions/channel-adapter';
+import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
+
+@Module({})
+export class AppModule {
+  static register(config: CampaignsConfig): DynamicModule {
+    if (config.CARE_CHANNEL_ADAPTER === 'webhook' && !config.CARE_WEBHOOK_URL) throw new Error('CARE_WEBHOOK_URL is required when CARE_CHANNEL_ADAPTER=webhook');
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({
+          name: 'growth-campaigns',
+          config,
+          configClass: CampaignsConfig,
+          defaultSchema: 'growth_campaigns',
+          entities: [],
+          migrations: [GrowthCampaignTables1732500000600],
+        }),
+      ],
+      controllers: [CareActionsController, CampaignHandlers],
+      providers: [
+        CareActionsService,
+        CareDispatcher,
+        {
+          provide: CHANNEL_ADAPTER,
+          useFactory: () => (config.CARE_CHANNEL_ADAPTER === 'webhook' ? new WebhookChannelAdapter(config.CARE_WEBHOOK_URL!) : new LogChannelAdapter()),
+        },
+      ],
+    };
+  }
+}
