@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceConfig } from '@crm/config';
+import { ServiceCoreModule } from '@crm/service-kit';
+import { InteractionHandlers, InteractionsController } from './interactions/interactions.controller';
+import { InteractionsService } from './interactions/interactions.service';
+import { InteractionTables1732500000300 } from './migrations/1732500000300-interaction-tables';
+
+@Module({})
+export class AppModule {
+  static register(config: ServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({
+          name: 'interaction-log',
+          config,
+          configClass: ServiceConfig,
+          defaultSchema: 'interaction_log',
+          entities: [],
+          migrations: [InteractionTables1732500000300],
+        }),
+      ],
+      controllers: [InteractionsController, InteractionHandlers],
+      providers: [InteractionsService],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@crm/auth';
+import { CareActionTriggered, type CareActionTriggeredV1, type EventEnvelope } from '@crm/contracts';
+import type { EventContext } from '@crm/messaging';
+import { CorrelationId } from '@crm/service-kit';
+import { InteractionsService } from './interactions.service';
+import { LogInteractionDto, TimelineQueryDto } from './log-interaction.dto';
+
+@ApiTags('interactions')
+@ApiBearerAuth()
+@Controller('customers/:customerId')
+export class InteractionsController {
+  constructor(private readonly interactions: InteractionsService) {}
+
+  @Post('interactions')
+  @Roles('agent', 'integration')
+  @ApiOperation({ summary: 'Log an interaction (date, channel, topic, participants, feedback, follow-up, owner, status)' })
+  log(@Param('customerId', new ParseUUIDPipe()) customerId: string, @Body() dto: LogInteractionDto, @CorrelationId() correlationId: string) {
+    return this.interactions.logFromApi(customerId, dto, correlationId);
+  }
+
+  @Get('timeline')
+  @Roles('agent', 'analyst', 'integration')
+  @ApiOperation({ summary: "A customer's interactions, newest first, paginated with nextCursor" })
+  timeline(@Param('customerId', new ParseUUIDPipe()) customerId: string, @Query() query: TimelineQueryDto) {
+    return this.interactions.timeline(customerId, query.limit, query.cursor);
+  }
+}
+
+/** Every automated outbound touch is logged as an interaction. */
+@Controller()
+export class InteractionHandlers {
+  constructor(private readonly interactions: InteractionsService) {}
+
+  @EventPattern(CareActionTriggered.type)
+  async onCareAction(@Payload() event: EventEnvelope<CareActionTriggeredV1>, @Ctx() context: EventContext) {
+    const action = event.data;
+    await this.interactions.log(
+      context.manager,
+      {
+        customerId: action.customerId,
+        occurredAt: new Date(action.triggeredAt),
+        channel: action.channel,
+        direction: 'outbound',
+        topic: `${action.playbook}: ${action.action}`,
+        participants: ['growth-campaigns'],
+        followUpDueAt: action.contactDueAt ? new Date(action.contactDueAt) : null,
+        status: action.contactDueAt ? 'pending' : 'done',
+        automated: true,
+        careActionId: action.careActionId,
+      },
+      { correlationId: event.correlationId, causationId: event.id },
+    );
+  }
+}

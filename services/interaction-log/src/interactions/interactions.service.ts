@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { InteractionLogged, type Channel, type InteractionStatus } from '@crm/contracts';
+import { OutboxPublisher, type PublishMetadata } from '@crm/messaging';
+import type { LogInteractionDto } from './log-interaction.dto';
+
+export interface NewInteraction {
+  customerId: string;
+  occurredAt: Date;
+  channel: Channel;
+  direction: 'inbound' | 'outbound';
+  topic: string;
+  participants: string[];
+  customerFeedback?: string | null;
+  followUpAction?: string | null;
+  followUpDueAt?: Date | null;
+  owner?: string | null;
+  status: InteractionStatus;
+  automated: boolean;
+  careActionId?: string | null;
+}
+
+function encodeCursor(row: { occurred_at: Date; id: string }): string {
+  return Buffer.from(`${row.occurred_at.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { occurredAt: string; id: string } {
+  const [occurredAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!occurredAt || !id || Number.isNaN(Date.parse(occurredAt))) {
+    throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: ['cursor: is not a cursor this API returned'] });
+  }
+  return { occurredAt, id };
+}
+
+@Injectable()
+export class InteractionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxPublisher,
+  ) {}
+
+  /** Records an interaction and emits `interaction logged`; an automated touch is recorded once per care action. */
+  async log(manager: EntityManager, interaction: NewInteraction, meta: Omit<PublishMetadata, 'subject'>): Promise<string | undefined> {
+    const id = randomUUID();
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO interactions (id, customer_id, occurred_at, channel, direction, topic, participants, customer_feedback, follow_up_action,
+                                 follow_up_due_at, owner, status, automated, care_action_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (care_action_id) DO NOTHING RETURNING id`,
+      [
+        id,
+        interaction.customerId,
+        interaction.occurredAt,
+        interaction.channel,
+        interaction.direction,
+        interaction.topic,
+        interaction.participants,
+        interaction.customerFeedback ?? null,
+        interaction.followUpAction ?? null,
+        interaction.followUpDueAt ?? null,
+        interaction.owner ?? null,
+        interaction.status,
+        interaction.automated,
+        interaction.careActionId ?? null,
+      ],
+    );
+    if (inserted.length === 0) return undefined;
+    await this.outbox.publish(
+      manager,
+      InteractionLogged,
+      {
+        customerId: interaction.customerId,
+        interactionId: id,
+        occurredAt: interaction.occurredAt.toISOString(),
+        channel: interaction.channel,
+        direction: interaction.direction,
+        automated: interaction.automated,
+        status: interaction.status,
+        careActionId: interaction.careActionId ?? undefined,
+        owner: interaction.owner ?? undefined,
+      },
+      { ...meta, subject: interaction.customerId },
+    );
+    return id;
+  }
+
+  async logFromApi(customerId: string, dto: LogInteractionDto, correlationId: string) {
+    const id = await this.dataSource.transaction((manager) =>
+      this.log(
+        manager,
+        {
+          customerId,
+          occurredAt: new Date(dto.occurredAt),
+          channel: dto.channel,
+          direction: dto.direction,
+          topic: dto.topic,
+          participants: dto.participants ?? [],
+          customerFeedback: dto.customerFeedback,
+          followUpAction: dto.followUpAction,
+          followUpDueAt: dto.followUpDueAt ? new Date(dto.followUpDueAt) : null,
+          owner: dto.owner,
+          status: dto.status,
+          automated: false,
+        },
+        { correlationId },
+      ),
+    );
+    const [row] = await this.dataSource.query('SELECT * FROM interactions WHERE id = $1', [id]);
+    return this.view(row);
+  }
+
+  /** Newest first; the cursor is the (occurredAt, id) of the last item seen, so pages never skip or repeat. */
+  async timeline(customerId: string, limit = 20, cursor?: string) {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const rows = await this.dataSource.query(
+      `SELECT * FROM interactions WHERE customer_id = $1
+          AND ($2::timestamptz IS NULL OR (occurred_at, id) < ($2::timestamptz, $3::uuid))
+        ORDER BY occurred_at DESC, id DESC LIMIT $4`,
+      [customerId, after?.occurredAt ?? null, after?.id ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return { items: page.map((r: Record<string, unknown>) => this.view(r)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  }
+
+  private view(r: Record<string, unknown>) {
+    return {
+      id: r.id,
+      customerId: r.customer_id,
+      occurredAt: r.occurred_at,
+      channel: r.channel,
+      direction: r.direction,
+      topic: r.topic,
+      participants: r.participants,
+      customerFeedback: r.customer_feedback,
+      followUpAction: r.follow_up_action,
+      followUpDueAt: r.follow_up_due_at,
+      owner: r.owner,
+      status: r.status,
+      automated: r.automated,
+      careActionId: r.care_action_id,
+    };
+  }
+}
