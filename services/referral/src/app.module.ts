@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@crm/service-kit';
+import { ReferralTables1732500000500 } from './migrations/1732500000500-referral-tables';
+import { ReferralConfig } from './referral.config';
+import { ReferralHandlers } from './referrals/referral.handlers';
+import { ReferralsController } from './referrals/referrals.controller';
+
+@Module({})
+export class AppModule {
+  static register(config: ReferralConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({
+          name: 'referral',
+          config,
+          configClass: ReferralConfig,
+          defaultSchema: 'referral',
+          entities: [],
+          migrations: [ReferralTables1732500000500],
+        }),
+      ],
+      controllers: [ReferralsController, ReferralHandlers],
+    };
+  }
+}

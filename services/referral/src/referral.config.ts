@@ -1,0 +1,12 @@
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { ServiceConfig } from '@crm/config';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+export class ReferralConfig extends ServiceConfig {
+  /** Points credited to each side of a qualified referral. */
+  @Transform(toInt) @IsInt() @Min(1) REFERRAL_REWARD_POINTS: number;
+  /** Extra reward for a referrer in the core segment, in percent. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(500) REFERRAL_CORE_BONUS_PERCENT: number;
+}
