@@ -1,0 +1,52 @@
+export interface SlaPolicy {
+  id: string;
+  position: number;
+  ticketType: string | null;
+  customerTier: string | null;
+  customerSegment: string | null;
+  priority: string | null;
+  firstResponseSeconds: number;
+  resolutionSeconds: number;
+  requiresOwner: boolean;
+}
+
+export interface TicketFacts {
+  ticketType: string;
+  priority: string;
+  customerTier: string | null;
+  customerSegment: string | null;
+}
+
+/** Policies in position order; the first whose given fields all match wins. */
+export function selectPolicy(policies: SlaPolicy[], ticket: TicketFacts): SlaPolicy | undefined {
+  return [...policies]
+    .sort((a, b) => a.position - b.position)
+    .find(
+      (p) =>
+        (p.ticketType === null || p.ticketType === ticket.ticketType) &&
+        (p.customerTier === null || p.customerTier === ticket.customerTier) &&
+        (p.customerSegment === null || p.customerSegment === ticket.customerSegment) &&
+        (p.priority === null || p.priority === ticket.priority),
+    );
+}
+
+export function deadlines(policy: SlaPolicy, openedAt: Date): { firstResponseDueAt: Date; resolutionDueAt: Date } {
+  return {
+    firstResponseDueAt: new Date(openedAt.getTime() + policy.firstResponseSeconds * 1000),
+    resolutionDueAt: new Date(openedAt.getTime() + policy.resolutionSeconds * 1000),
+  };
+}
+
+export function policyFromRow(row: Record<string, unknown>): SlaPolicy {
+  return {
+    id: row.id as string,
+    position: row.position as number,
+    ticketType: (row.ticket_type as string) ?? null,
+    customerTier: (row.customer_tier as string) ?? null,
+    customerSegment: (row.customer_segment as string) ?? null,
+    priority: (row.priority as string) ?? null,
+    firstResponseSeconds: row.first_response_seconds as number,
+    resolutionSeconds: row.resolution_seconds as number,
+    requiresOwner: row.requires_owner as boolean,
+  };
+}
