@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { workspaceRoot } from '@crm/local-infra';
+import { nodeCommandFor, workspaceRoot } from '@crm/local-infra';
 
 export interface ProcessExit {
   code: number | null;
@@ -40,12 +38,9 @@ export class ManagedProcess {
     args: string[],
     env: Record<string, string | undefined>,
   ): ManagedProcess {
-    const root = workspaceRoot();
-    const script = join(root, 'dist', `${relativeScript}.js`);
-    if (!existsSync(script))
-      throw new Error(`${script} is missing: run \`npm run build\` before the integration tests`);
-    const child = spawn(process.execPath, ['-r', join(root, 'tools/dist-paths.cjs'), script, ...args], {
-      cwd: root,
+    const { command, args: nodeArgs } = nodeCommandFor(relativeScript);
+    const child = spawn(command, [...nodeArgs, ...args], {
+      cwd: workspaceRoot(),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,139 @@
+// `npm start`: builds, starts Kafka and PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are set), creates the
+// topics, starts the six services, prints where everything is, and stops it all cleanly on Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const root = join(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const say = (message) => process.stdout.write(`[crm] ${message}\n`);
+
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  say(`Node ${process.version} is older than the supported 24 LTS; run \`source tools/use-node.sh\` first.`);
+  process.exit(1);
+}
+
+say('building (tsc)...');
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+require(join(root, 'tools/dist-paths.cjs'));
+const infra = require('@crm/local-infra');
+const { ensureTopics } = require('@crm/messaging');
+const { mintToken } = require('@crm/auth');
+
+const children = [];
+let kafka;
+let postgres;
+let stopping = false;
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping services (SIGTERM: finish the batch, commit, flush the outbox)...');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+        }),
+    ),
+  );
+  if (kafka) {
+    say('stopping Kafka...');
+    await infra.stopKafkaBroker(kafka);
+  }
+  if (postgres) {
+    say('stopping PostgreSQL...');
+    await postgres.stop();
+  }
+  say('stopped.');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const local = join(root, '.local');
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    const port = Number(process.env.KAFKA_PORT ?? 9092);
+    say(`starting Kafka ${infra.pinnedKafkaVersion()} (KRaft, single node) on 127.0.0.1:${port}...`);
+    kafka = await infra.startKafkaBroker({ workDir: join(local, 'kafka'), port, controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1), log: say });
+    brokers = kafka.brokers;
+  } else say(`using Kafka at ${brokers}`);
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const port = Number(process.env.PG_PORT ?? 54329);
+    say(`starting embedded PostgreSQL on 127.0.0.1:${port}...`);
+    postgres = await infra.startEmbeddedPostgres({ dataDir: join(local, 'pg'), port, database: 'crm', log: say });
+    databaseUrl = postgres.databaseUrl;
+  } else say('using PostgreSQL from DATABASE_URL');
+
+  say('creating topics from the catalog in contracts/...');
+  const created = await ensureTopics(brokers, { partitions: Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 6) });
+  say(created.length > 0 ? `created ${created.length} topics` : 'topics already exist');
+
+  mkdirSync(join(local, 'logs'), { recursive: true });
+  for (const service of infra.SERVICE_CATALOG) {
+    const { command, args } = infra.nodeCommandFor(infra.serviceScript(service));
+    const log = createWriteStream(join(local, 'logs', `${service.name}.log`), { flags: 'a' });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, PORT: String(service.port), KAFKA_CREATE_TOPICS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    child.stderr.on('data', (chunk) => process.stderr.write(`[${service.name}] ${chunk}`));
+    child.stdout.on('data', (chunk) => {
+      for (const line of chunk.toString().split('\n')) if (/"level":"(error|fatal)"/.test(line)) process.stderr.write(`[${service.name}] ${line}\n`);
+    });
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        say(`${service.name} exited (${signal ?? code}); see .local/logs/${service.name}.log. Stopping everything.`);
+        void shutdown(1);
+      }
+    });
+    children.push(child);
+    say(`starting ${service.name} on :${service.port}...`);
+  }
+
+  for (const service of infra.SERVICE_CATALOG) {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`).then((r) => r.ok).catch(() => false);
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`${service.name} was not ready within 120 s; see .local/logs/${service.name}.log`);
+      await sleep(250);
+    }
+  }
+
+  const token = mintToken(process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production', 'local-admin', ['admin'], 12 * 3600);
+  const rows = infra.SERVICE_CATALOG.map((s) => `  ${s.name.padEnd(18)} http://127.0.0.1:${s.port}/${s.prefix}   docs http://127.0.0.1:${s.port}/docs`);
+  process.stdout.write(
+    [
+      '',
+      'CRM platform is up.',
+      `  Kafka bootstrap    ${brokers}`,
+      `  PostgreSQL         ${databaseUrl.replace(/:[^:@/]+@/, ':****@')}`,
+      ...rows,
+      `  logs               .local/logs/<service>.log`,
+      '',
+      'An admin token for 12 h (or: npm run token -- agent):',
+      `  export TOKEN=${token}`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+} catch (error) {
+  say(`start failed: ${error.message}`);
+  await shutdown(1);
+}
