@@ -11,4 +11,6 @@ if (!roles.includes(role)) {
   process.exit(2);
 }
 const secret = process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production';
-process.stdout.write(`${jwt.sign({ roles: [role] }, secret, { algorithm: 'HS256', subject, issuer: 'crm-platform', expiresIn: Number(hours) * 3600 })}\n`);
+process.stdout.write(
+  `${jwt.sign({ roles: [role] }, secret, { algorithm: 'HS256', subject, issuer: 'crm-platform', expiresIn: Number(hours) * 3600 })}\n`,
+);

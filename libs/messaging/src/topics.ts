@@ -55,7 +55,15 @@ export async function ensureTopics(
     const planned = plannedTopics(options);
     for (const name of extra) planned.push({ ...planned[0], topic: name, configEntries: [] });
     const missing = planned.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({ topics: missing, waitForLeaders: true });
+      } catch (error) {
+        // Another replica may have created them a moment ago; only a topic still missing is a failure.
+        const now = new Set(await admin.listTopics());
+        if (missing.some((t) => !now.has(t.topic))) throw error;
+      }
+    }
     await waitUntilServing(
       admin,
       planned.map((t) => t.topic),

@@ -1,1 +1,1 @@
-export * from "./pii-cipher";
+export * from './pii-cipher';

@@ -30,7 +30,9 @@ describe('PiiCipher', () => {
   });
 
   it('refuses a master key of the wrong size', () => {
-    expect(() => new PiiCipher(Buffer.alloc(16).toString('base64'), randomBytes(32).toString('base64'))).toThrow(/PII_MASTER_KEY must be 32 bytes/);
+    expect(
+      () => new PiiCipher(Buffer.alloc(16).toString('base64'), randomBytes(32).toString('base64')),
+    ).toThrow(/PII_MASTER_KEY must be 32 bytes/);
   });
 
   it('masks all but the ends of a value', () => {

@@ -12,7 +12,8 @@ export class PersonalDataKeyMissingError extends Error {
 
 function decodeKey(name: string, base64: string): Buffer {
   const key = Buffer.from(base64, 'base64');
-  if (key.length !== 32) throw new Error(`${name} must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+  if (key.length !== 32)
+    throw new Error(`${name} must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
   return key;
 }
 
@@ -20,12 +21,18 @@ function seal(key: Buffer, plain: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv(ALGORITHM, key, iv);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return [FORMAT, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
+  return [
+    FORMAT,
+    iv.toString('base64'),
+    cipher.getAuthTag().toString('base64'),
+    body.toString('base64'),
+  ].join(':');
 }
 
 function open(key: Buffer, sealed: string): Buffer {
   const [format, iv, tag, body] = sealed.split(':');
-  if (format !== FORMAT || !iv || !tag || body === undefined) throw new Error('not an encrypted value of this platform');
+  if (format !== FORMAT || !iv || !tag || body === undefined)
+    throw new Error('not an encrypted value of this platform');
   const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64'));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]);
@@ -82,5 +89,7 @@ export class PiiCipher {
 /** Masks a value for roles that may know it exists but not read it. */
 export function mask(value: string | null): string | null {
   if (!value) return value;
-  return value.length <= 4 ? '****' : `${value.slice(0, 2)}${'*'.repeat(Math.min(value.length - 4, 8))}${value.slice(-2)}`;
+  return value.length <= 4
+    ? '****'
+    : `${value.slice(0, 2)}${'*'.repeat(Math.min(value.length - 4, 8))}${value.slice(-2)}`;
 }

@@ -16,5 +16,6 @@ export const CorrelationId = createParamDecorator((_: unknown, context: Executio
 });
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<HttpRequest>().principal ?? { sub: '', roles: [] },
+  (_: unknown, context: ExecutionContext): Principal =>
+    context.switchToHttp().getRequest<HttpRequest>().principal ?? { sub: '', roles: [] },
 );

@@ -1,2 +1,3 @@
 export * from './managed-process';
 export * from './test-infra';
+export * from './platform-under-test';

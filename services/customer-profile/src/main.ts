@@ -19,6 +19,7 @@ runService(
     brokers: config.KAFKA_BROKERS,
     consumerGroup: 'customer-profile',
     maxAttempts: config.EVENT_MAX_ATTEMPTS,
-    description: 'Customers, contacts (encrypted), consents and purchases; the source of the purchase cascade.',
+    description:
+      'Customers, contacts (encrypted), consents and purchases; the source of the purchase cascade.',
   }),
 );

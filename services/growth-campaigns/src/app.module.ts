@@ -11,7 +11,8 @@ import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-gr
 @Module({})
 export class AppModule {
   static register(config: CampaignsConfig): DynamicModule {
-    if (config.CARE_CHANNEL_ADAPTER === 'webhook' && !config.CARE_WEBHOOK_URL) throw new Error('CARE_WEBHOOK_URL is required when CARE_CHANNEL_ADAPTER=webhook');
+    if (config.CARE_CHANNEL_ADAPTER === 'webhook' && !config.CARE_WEBHOOK_URL)
+      throw new Error('CARE_WEBHOOK_URL is required when CARE_CHANNEL_ADAPTER=webhook');
     return {
       module: AppModule,
       imports: [
@@ -30,7 +31,10 @@ export class AppModule {
         CareDispatcher,
         {
           provide: CHANNEL_ADAPTER,
-          useFactory: () => (config.CARE_CHANNEL_ADAPTER === 'webhook' ? new WebhookChannelAdapter(config.CARE_WEBHOOK_URL!) : new LogChannelAdapter()),
+          useFactory: () =>
+            config.CARE_CHANNEL_ADAPTER === 'webhook'
+              ? new WebhookChannelAdapter(config.CARE_WEBHOOK_URL!)
+              : new LogChannelAdapter(),
         },
       ],
     };

@@ -2,7 +2,8 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 
 export class CampaignsConfig extends ServiceConfig {
   /** Marketing touches per customer per channel in a rolling 7 days. */

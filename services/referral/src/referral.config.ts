@@ -2,7 +2,8 @@ import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 
 export class ReferralConfig extends ServiceConfig {
   /** Points credited to each side of a qualified referral. */

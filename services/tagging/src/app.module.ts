@@ -23,7 +23,10 @@ export class AppModule {
         }),
       ],
       controllers: [ScoresController, TaggingHandlers],
-      providers: [RescoringService, { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) }],
+      providers: [
+        RescoringService,
+        { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
+      ],
     };
   }
 }

@@ -12,5 +12,6 @@ runService(TaggingConfig, localDefaults({ PORT: '3102' }), (config) => ({
   brokers: config.KAFKA_BROKERS,
   consumerGroup: 'tagging',
   maxAttempts: config.EVENT_MAX_ATTEMPTS,
-  description: 'RFM scores, value tiers, value-loyalty segments, membership levels, lifecycle stages and tags.',
+  description:
+    'RFM scores, value tiers, value-loyalty segments, membership levels, lifecycle stages and tags.',
 }));

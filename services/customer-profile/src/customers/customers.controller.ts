@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles, type Principal } from '@crm/auth';
 import { CorrelationId, CurrentPrincipal } from '@crm/service-kit';
@@ -30,14 +41,22 @@ export class CustomersController {
 
   @Patch(':id')
   @Roles('agent')
-  update(@Param('id', uuid) id: string, @Body() dto: UpdateCustomerDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
+  update(
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateCustomerDto,
+    @CorrelationId() correlationId: string,
+  ): Promise<CustomerView> {
     return this.customers.update(id, dto, correlationId);
   }
 
   @Put(':id/consents')
   @Roles('agent', 'integration')
   @ApiOperation({ summary: 'Grant or withdraw consent per channel and purpose' })
-  setConsents(@Param('id', uuid) id: string, @Body() dto: SetConsentsDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
+  setConsents(
+    @Param('id', uuid) id: string,
+    @Body() dto: SetConsentsDto,
+    @CorrelationId() correlationId: string,
+  ): Promise<CustomerView> {
     return this.customers.setConsents(id, dto, correlationId);
   }
 

@@ -1,13 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ConsentChanged, CustomerErased, CustomerRegistered, CustomerUpdated, type ConsentV1 } from '@crm/contracts';
+import {
+  ConsentChanged,
+  CustomerErased,
+  CustomerRegistered,
+  CustomerUpdated,
+  type ConsentV1,
+} from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { mask, PiiCipher } from '@crm/privacy';
 import { conflict, isUniqueViolation, notFound } from '@crm/service-kit';
 import { ConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
-import type { ConsentDto, ContactDto, RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
+import type {
+  ConsentDto,
+  ContactDto,
+  RegisterCustomerDto,
+  SetConsentsDto,
+  UpdateCustomerDto,
+} from './register-customer.dto';
 
 export interface CustomerView {
   id: string;
@@ -25,7 +37,12 @@ export interface CustomerView {
   relationshipStartedAt: string;
   referralCode: string | null;
   consents: { channel: string; purpose: string; granted: boolean; changedAt: string }[];
-  aggregates: { lifetimeSpend: number; lifetimePurchaseCount: number; firstPurchaseAt: string | null; lastPurchaseAt: string | null };
+  aggregates: {
+    lifetimeSpend: number;
+    lifetimePurchaseCount: number;
+    firstPurchaseAt: string | null;
+    lastPurchaseAt: string | null;
+  };
   erased: boolean;
 }
 
@@ -40,8 +57,15 @@ export class CustomersService {
   async register(dto: RegisterCustomerDto, correlationId: string): Promise<CustomerView> {
     const now = new Date();
     const registeredAt = dto.registeredAt ? new Date(dto.registeredAt) : now;
-    const relationshipStartedAt = dto.relationshipStartedAt ? new Date(dto.relationshipStartedAt) : registeredAt;
-    if (registeredAt > now) throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: ['registeredAt: must not be in the future'] });
+    const relationshipStartedAt = dto.relationshipStartedAt
+      ? new Date(dto.relationshipStartedAt)
+      : registeredAt;
+    if (registeredAt > now)
+      throw new BadRequestException({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: ['registeredAt: must not be in the future'],
+      });
     const { wrapped, key } = this.cipher.newDataKey();
     const customer = Object.assign(new CustomerEntity(), {
       id: randomUUID(),
@@ -92,7 +116,11 @@ export class CustomersService {
       });
     } catch (error) {
       if (isUniqueViolation(error, 'customers_external_ref_key')) {
-        throw conflict('CUSTOMER_EXTERNAL_REF_TAKEN', 'externalRef', `a customer with externalRef ${dto.externalRef} already exists`);
+        throw conflict(
+          'CUSTOMER_EXTERNAL_REF_TAKEN',
+          'externalRef',
+          `a customer with externalRef ${dto.externalRef} already exists`,
+        );
       }
       if (isUniqueViolation(error, 'customers_email_hash_key')) {
         throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
@@ -102,7 +130,11 @@ export class CustomersService {
     return this.get(customer.id, true);
   }
 
-  async get(id: string, revealPersonalData: boolean, manager: EntityManager = this.dataSource.manager): Promise<CustomerView> {
+  async get(
+    id: string,
+    revealPersonalData: boolean,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<CustomerView> {
     const customer = await manager.findOneBy(CustomerEntity, { id });
     if (!customer) throw notFound('customer', id);
     const consents = await manager.findBy(ConsentEntity, { customerId: id });
@@ -111,7 +143,12 @@ export class CustomersService {
 
   async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
     const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
-    if (changedFields.length === 0) throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: ['body: name at least one field to change'] });
+    if (changedFields.length === 0)
+      throw new BadRequestException({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: ['body: name at least one field to change'],
+      });
     try {
       await this.dataSource.transaction(async (manager) => {
         const customer = await this.lockCustomer(manager, id);
@@ -133,12 +170,18 @@ export class CustomersService {
         await this.outbox.publish(
           manager,
           CustomerUpdated,
-          { customerId: id, changedFields, industry: customer.industry ?? undefined, companySize: customer.companySize ?? undefined },
+          {
+            customerId: id,
+            changedFields,
+            industry: customer.industry ?? undefined,
+            companySize: customer.companySize ?? undefined,
+          },
           { subject: id, correlationId },
         );
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'customers_email_hash_key')) throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
+      if (isUniqueViolation(error, 'customers_email_hash_key'))
+        throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
       throw error;
     }
     return this.get(id, true);
@@ -149,11 +192,20 @@ export class CustomersService {
     await this.dataSource.transaction(async (manager) => {
       await this.lockCustomer(manager, id);
       for (const consent of dto.consents) {
-        const existing = await manager.findOneBy(ConsentEntity, { customerId: id, channel: consent.channel, purpose: consent.purpose });
+        const existing = await manager.findOneBy(ConsentEntity, {
+          customerId: id,
+          channel: consent.channel,
+          purpose: consent.purpose,
+        });
         if (existing?.granted === consent.granted) continue;
         const entity = this.consentEntity(id, consent, now);
         await manager.save(entity);
-        await this.outbox.publish(manager, ConsentChanged, { customerId: id, ...this.consentPayload(entity) }, { subject: id, correlationId });
+        await this.outbox.publish(
+          manager,
+          ConsentChanged,
+          { customerId: id, ...this.consentPayload(entity) },
+          { subject: id, correlationId },
+        );
       }
     });
     return this.get(id, true);
@@ -177,22 +229,41 @@ export class CustomersService {
         erasedAt: new Date(),
       });
       await manager.save(customer);
-      await this.outbox.publish(manager, CustomerErased, { customerId: id, erasedAt: customer.erasedAt!.toISOString() }, { subject: id, correlationId });
+      await this.outbox.publish(
+        manager,
+        CustomerErased,
+        { customerId: id, erasedAt: customer.erasedAt!.toISOString() },
+        { subject: id, correlationId },
+      );
     });
   }
 
   async lockCustomer(manager: EntityManager, id: string): Promise<CustomerEntity> {
-    const customer = await manager.findOne(CustomerEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const customer = await manager.findOne(CustomerEntity, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!customer) throw notFound('customer', id);
     return customer;
   }
 
   private consentEntity(customerId: string, consent: ConsentDto, changedAt: Date): ConsentEntity {
-    return Object.assign(new ConsentEntity(), { customerId, channel: consent.channel, purpose: consent.purpose, granted: consent.granted, changedAt });
+    return Object.assign(new ConsentEntity(), {
+      customerId,
+      channel: consent.channel,
+      purpose: consent.purpose,
+      granted: consent.granted,
+      changedAt,
+    });
   }
 
   private consentPayload(consent: ConsentEntity): ConsentV1 {
-    return { channel: consent.channel, purpose: consent.purpose, granted: consent.granted, changedAt: consent.changedAt.toISOString() };
+    return {
+      channel: consent.channel,
+      purpose: consent.purpose,
+      granted: consent.granted,
+      changedAt: consent.changedAt.toISOString(),
+    };
   }
 
   private view(customer: CustomerEntity, consents: ConsentEntity[], reveal: boolean): CustomerView {
@@ -204,7 +275,12 @@ export class CustomersService {
         return reveal ? plain : mask(plain);
       };
     }
-    const contacts = customer.contactsEnc && customer.wrappedKey ? (JSON.parse(this.cipher.decrypt(this.cipher.unwrap(customer.wrappedKey), customer.contactsEnc)!) as ContactDto[]) : [];
+    const contacts =
+      customer.contactsEnc && customer.wrappedKey
+        ? (JSON.parse(
+            this.cipher.decrypt(this.cipher.unwrap(customer.wrappedKey), customer.contactsEnc)!,
+          ) as ContactDto[])
+        : [];
     return {
       id: customer.id,
       externalRef: customer.externalRef,
@@ -213,14 +289,21 @@ export class CustomersService {
       email: read(customer.emailEnc),
       phone: read(customer.phoneEnc),
       birthday: read(customer.birthdayEnc),
-      contacts: reveal ? contacts : contacts.map((c) => ({ name: mask(c.name) ?? '', decisionRole: c.decisionRole })),
+      contacts: reveal
+        ? contacts
+        : contacts.map((c) => ({ name: mask(c.name) ?? '', decisionRole: c.decisionRole })),
       industry: customer.industry,
       companySize: customer.companySize,
       needTags: customer.needTags,
       registeredAt: customer.registeredAt.toISOString(),
       relationshipStartedAt: customer.relationshipStartedAt.toISOString(),
       referralCode: customer.referredByCode,
-      consents: consents.map((c) => ({ channel: c.channel, purpose: c.purpose, granted: c.granted, changedAt: c.changedAt.toISOString() })),
+      consents: consents.map((c) => ({
+        channel: c.channel,
+        purpose: c.purpose,
+        granted: c.granted,
+        changedAt: c.changedAt.toISOString(),
+      })),
       aggregates: {
         lifetimeSpend: customer.lifetimeSpend,
         lifetimePurchaseCount: customer.lifetimePurchaseCount,

@@ -18,9 +18,16 @@ import { CHANNELS, PURPOSES, type Channel, type Purpose } from '@crm/contracts';
 
 export class ContactDto {
   @ApiProperty({ example: 'Wang Lei' }) @IsString() @Length(1, 200) name: string;
-  @ApiPropertyOptional({ example: 'Director of Purchasing' }) @IsOptional() @IsString() @MaxLength(120) decisionRole?: string;
+  @ApiPropertyOptional({ example: 'Director of Purchasing' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  decisionRole?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' })
+  phone?: string;
 }
 
 export class ConsentDto {
@@ -30,20 +37,58 @@ export class ConsentDto {
 }
 
 export class RegisterCustomerDto {
-  @ApiProperty({ example: 'C2024001' }) @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'externalRef must be 1-64 letters, digits, dots, dashes or underscores' }) externalRef: string;
+  @ApiProperty({ example: 'C2024001' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'externalRef must be 1-64 letters, digits, dots, dashes or underscores',
+  })
+  externalRef: string;
   @ApiProperty({ enum: ['person', 'company'] }) @IsIn(['person', 'company']) kind: 'person' | 'company';
   @ApiProperty({ example: 'A Co.' }) @IsString() @Length(1, 200) name: string;
-  @ApiPropertyOptional({ example: 'manufacturing' }) @IsOptional() @IsString() @MaxLength(120) industry?: string;
+  @ApiPropertyOptional({ example: 'manufacturing' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  industry?: string;
   @ApiPropertyOptional({ example: '200-500' }) @IsOptional() @IsString() @MaxLength(40) companySize?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' }) phone?: string;
-  @ApiPropertyOptional({ example: '1980-05-20' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthday must be YYYY-MM-DD' }) birthday?: string;
-  @ApiPropertyOptional({ type: [ContactDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ContactDto) contacts?: ContactDto[];
-  @ApiPropertyOptional({ example: ['cost reduction'] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) needTags?: string[];
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' })
+  phone?: string;
+  @ApiPropertyOptional({ example: '1980-05-20' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthday must be YYYY-MM-DD' })
+  birthday?: string;
+  @ApiPropertyOptional({ type: [ContactDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ContactDto)
+  contacts?: ContactDto[];
+  @ApiPropertyOptional({ example: ['cost reduction'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  needTags?: string[];
   @ApiPropertyOptional({ description: 'Defaults to now' }) @IsOptional() @IsISO8601() registeredAt?: string;
-  @ApiPropertyOptional({ description: 'When the business relationship began; defaults to registeredAt' }) @IsOptional() @IsISO8601() relationshipStartedAt?: string;
-  @ApiPropertyOptional({ description: 'Referral code given at sign-up' }) @IsOptional() @IsString() @Length(4, 32) referralCode?: string;
-  @ApiPropertyOptional({ type: [ConsentDto] }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ConsentDto) consents?: ConsentDto[];
+  @ApiPropertyOptional({ description: 'When the business relationship began; defaults to registeredAt' })
+  @IsOptional()
+  @IsISO8601()
+  relationshipStartedAt?: string;
+  @ApiPropertyOptional({ description: 'Referral code given at sign-up' })
+  @IsOptional()
+  @IsString()
+  @Length(4, 32)
+  referralCode?: string;
+  @ApiPropertyOptional({ type: [ConsentDto] })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConsentDto)
+  consents?: ConsentDto[];
 }
 
 export class UpdateCustomerDto {
@@ -51,10 +96,17 @@ export class UpdateCustomerDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(120) industry?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) companySize?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' })
+  phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsArray() @IsString({ each: true }) needTags?: string[];
 }
 
 export class SetConsentsDto {
-  @ApiProperty({ type: [ConsentDto] }) @IsArray() @ValidateNested({ each: true }) @Type(() => ConsentDto) consents: ConsentDto[];
+  @ApiProperty({ type: [ConsentDto] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConsentDto)
+  consents: ConsentDto[];
 }

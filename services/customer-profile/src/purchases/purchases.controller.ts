@@ -13,7 +13,9 @@ export class PurchasesController {
 
   @Post()
   @Roles('agent', 'integration')
-  @ApiOperation({ summary: 'Record a purchase: 201 the first time, 200 with the same answer for a repeated orderId' })
+  @ApiOperation({
+    summary: 'Record a purchase: 201 the first time, 200 with the same answer for a repeated orderId',
+  })
   async record(
     @Param('customerId', new ParseUUIDPipe()) customerId: string,
     @Body() dto: RecordPurchaseDto,

@@ -32,21 +32,46 @@ export class PurchasesService {
   ) {}
 
   /** Records a purchase once per orderId; a repeat with the same content answers the first result. */
-  async record(customerId: string, dto: RecordPurchaseDto, correlationId: string): Promise<{ purchase: PurchaseView; created: boolean }> {
+  async record(
+    customerId: string,
+    dto: RecordPurchaseDto,
+    correlationId: string,
+  ): Promise<{ purchase: PurchaseView; created: boolean }> {
     const occurredAt = new Date(dto.occurredAt);
     if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: ['occurredAt: must not be in the future'], fields: [{ field: 'occurredAt', messages: ['must not be in the future'] }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'VALIDATION_FAILED',
+        message: ['occurredAt: must not be in the future'],
+        fields: [{ field: 'occurredAt', messages: ['must not be in the future'] }],
+      });
     }
     const itemsTotal = dto.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
     if (Math.abs(itemsTotal - dto.amount) > 0.005 * Math.max(1, dto.items.length)) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: [`amount: ${dto.amount} does not equal the items total ${itemsTotal.toFixed(2)}`], fields: [{ field: 'amount', messages: ['must equal the sum of quantity × unitPrice'] }] });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'VALIDATION_FAILED',
+        message: [`amount: ${dto.amount} does not equal the items total ${itemsTotal.toFixed(2)}`],
+        fields: [{ field: 'amount', messages: ['must equal the sum of quantity × unitPrice'] }],
+      });
     }
     return this.dataSource.transaction(async (manager) => {
       const customer = await this.customers.lockCustomer(manager, customerId);
       const existing = await manager.findOneBy(PurchaseEntity, { orderId: dto.orderId });
       if (existing) {
-        const same = existing.customerId === customerId && existing.amount === dto.amount && existing.currency === dto.currency && existing.occurredAt.getTime() === occurredAt.getTime();
-        if (!same) throw conflict('ORDER_ALREADY_RECORDED', 'orderId', `order ${dto.orderId} was already recorded with different content`);
+        const same =
+          existing.customerId === customerId &&
+          existing.amount === dto.amount &&
+          existing.currency === dto.currency &&
+          existing.occurredAt.getTime() === occurredAt.getTime();
+        if (!same)
+          throw conflict(
+            'ORDER_ALREADY_RECORDED',
+            'orderId',
+            `order ${dto.orderId} was already recorded with different content`,
+          );
         return { purchase: this.view(existing), created: false };
       }
       const purchase = Object.assign(new PurchaseEntity(), {
@@ -56,15 +81,22 @@ export class PurchasesService {
         amount: dto.amount,
         currency: dto.currency,
         occurredAt,
-        items: dto.items.map((i) => ({ sku: i.sku, category: i.category, quantity: i.quantity, unitPrice: i.unitPrice })),
+        items: dto.items.map((i) => ({
+          sku: i.sku,
+          category: i.category,
+          quantity: i.quantity,
+          unitPrice: i.unitPrice,
+        })),
         eventId: randomUUID() as string,
         recordedAt: new Date(),
       });
       const firstPurchase = customer.lifetimePurchaseCount === 0;
       customer.lifetimeSpend = Math.round((customer.lifetimeSpend + dto.amount) * 100) / 100;
       customer.lifetimePurchaseCount += 1;
-      if (!customer.firstPurchaseAt || occurredAt < customer.firstPurchaseAt) customer.firstPurchaseAt = occurredAt;
-      if (!customer.lastPurchaseAt || occurredAt > customer.lastPurchaseAt) customer.lastPurchaseAt = occurredAt;
+      if (!customer.firstPurchaseAt || occurredAt < customer.firstPurchaseAt)
+        customer.firstPurchaseAt = occurredAt;
+      if (!customer.lastPurchaseAt || occurredAt > customer.lastPurchaseAt)
+        customer.lastPurchaseAt = occurredAt;
       customer.updatedAt = new Date();
       await manager.save(customer);
       await manager.insert(PurchaseEntity, purchase);
@@ -103,7 +135,11 @@ export class PurchasesService {
 
   async list(customerId: string): Promise<PurchaseView[]> {
     await this.customers.get(customerId, false);
-    const purchases = await this.dataSource.manager.find(PurchaseEntity, { where: { customerId }, order: { occurredAt: 'DESC' }, take: 500 });
+    const purchases = await this.dataSource.manager.find(PurchaseEntity, {
+      where: { customerId },
+      order: { occurredAt: 'DESC' },
+      take: 500,
+    });
     return purchases.map((p) => this.view(p));
   }
 

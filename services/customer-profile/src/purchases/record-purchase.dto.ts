@@ -1,6 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsISO8601, IsNumber, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 export class PurchaseItemDto {
   @ApiProperty({ example: 'PUMP-200' }) @IsString() @Length(1, 64) sku: string;
@@ -10,12 +22,27 @@ export class PurchaseItemDto {
 }
 
 export class RecordPurchaseDto {
-  @ApiProperty({ description: "The caller's order id; sending it again records nothing new", example: 'SO-2024-0001' })
+  @ApiProperty({
+    description: "The caller's order id; sending it again records nothing new",
+    example: 'SO-2024-0001',
+  })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores' })
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+    message: 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores',
+  })
   orderId: string;
   @ApiProperty({ example: 60000 }) @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) amount: number;
-  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' }) currency: string;
-  @ApiProperty({ description: 'When the purchase happened; past allowed (history import), future rejected' }) @IsISO8601() occurredAt: string;
-  @ApiProperty({ type: [PurchaseItemDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PurchaseItemDto) items: PurchaseItemDto[];
+  @ApiProperty({ example: 'EUR' })
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' })
+  currency: string;
+  @ApiProperty({ description: 'When the purchase happened; past allowed (history import), future rejected' })
+  @IsISO8601()
+  occurredAt: string;
+  @ApiProperty({ type: [PurchaseItemDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => PurchaseItemDto)
+  items: PurchaseItemDto[];
 }

@@ -64,7 +64,9 @@ export class FeedbackTables1732500000400 implements MigrationInterface {
         cancelled_at timestamptz,
         UNIQUE (ticket_id, metric)
       )`);
-    await runner.query('CREATE INDEX sla_timers_due_idx ON sla_timers (due_at) WHERE fired_at IS NULL AND cancelled_at IS NULL');
+    await runner.query(
+      'CREATE INDEX sla_timers_due_idx ON sla_timers (due_at) WHERE fired_at IS NULL AND cancelled_at IS NULL',
+    );
     await runner.query(`
       CREATE TABLE survey_requests (
         id uuid PRIMARY KEY,
@@ -74,10 +76,13 @@ export class FeedbackTables1732500000400 implements MigrationInterface {
         ticket_id uuid UNIQUE,
         requested_at timestamptz NOT NULL
       )`);
-    await runner.query('CREATE INDEX survey_requests_customer_idx ON survey_requests (customer_id, requested_at DESC)');
+    await runner.query(
+      'CREATE INDEX survey_requests_customer_idx ON survey_requests (customer_id, requested_at DESC)',
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['survey_requests', 'sla_timers', 'tickets', 'sla_policies', 'customers']) await runner.query(`DROP TABLE ${table}`);
+    for (const table of ['survey_requests', 'sla_timers', 'tickets', 'sla_policies', 'customers'])
+      await runner.query(`DROP TABLE ${table}`);
   }
 }

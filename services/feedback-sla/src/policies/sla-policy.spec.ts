@@ -12,7 +12,13 @@ const policy = (p: Partial<SlaPolicy> & Pick<SlaPolicy, 'id' | 'position'>): Sla
 });
 
 const defaults = [
-  policy({ id: 'complaint', position: 10, ticketType: 'complaint', firstResponseSeconds: 1800, requiresOwner: true }),
+  policy({
+    id: 'complaint',
+    position: 10,
+    ticketType: 'complaint',
+    firstResponseSeconds: 1800,
+    requiresOwner: true,
+  }),
   policy({ id: 'fault', position: 20, ticketType: 'fault', firstResponseSeconds: 7200 }),
   policy({ id: 'high-value', position: 40, customerTier: 'high-value', firstResponseSeconds: 43200 }),
   policy({ id: 'core', position: 50, customerSegment: 'core', firstResponseSeconds: 43200 }),
@@ -21,17 +27,45 @@ const defaults = [
 
 describe('selectPolicy', () => {
   it('gives a complaint 30 minutes whatever the tier', () => {
-    expect(selectPolicy(defaults, { ticketType: 'complaint', priority: 'normal', customerTier: 'high-value', customerSegment: 'core' })?.id).toBe('complaint');
+    expect(
+      selectPolicy(defaults, {
+        ticketType: 'complaint',
+        priority: 'normal',
+        customerTier: 'high-value',
+        customerSegment: 'core',
+      })?.id,
+    ).toBe('complaint');
   });
 
   it('gives a high-value customer 12 hours for a suggestion, and an unknown customer 24', () => {
-    expect(selectPolicy(defaults, { ticketType: 'suggestion', priority: 'normal', customerTier: 'high-value', customerSegment: null })?.firstResponseSeconds).toBe(43200);
-    expect(selectPolicy(defaults, { ticketType: 'suggestion', priority: 'normal', customerTier: null, customerSegment: null })?.id).toBe('default');
+    expect(
+      selectPolicy(defaults, {
+        ticketType: 'suggestion',
+        priority: 'normal',
+        customerTier: 'high-value',
+        customerSegment: null,
+      })?.firstResponseSeconds,
+    ).toBe(43200);
+    expect(
+      selectPolicy(defaults, {
+        ticketType: 'suggestion',
+        priority: 'normal',
+        customerTier: null,
+        customerSegment: null,
+      })?.id,
+    ).toBe('default');
   });
 
   it('lets a policy placed earlier win (first match)', () => {
     const test = policy({ id: 'test', position: 0, ticketType: 'complaint', firstResponseSeconds: 1 });
-    expect(selectPolicy([...defaults, test], { ticketType: 'complaint', priority: 'normal', customerTier: null, customerSegment: null })?.id).toBe('test');
+    expect(
+      selectPolicy([...defaults, test], {
+        ticketType: 'complaint',
+        priority: 'normal',
+        customerTier: null,
+        customerSegment: null,
+      })?.id,
+    ).toBe('test');
   });
 
   it('computes deadlines from the opening time', () => {

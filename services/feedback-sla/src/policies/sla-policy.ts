@@ -30,7 +30,10 @@ export function selectPolicy(policies: SlaPolicy[], ticket: TicketFacts): SlaPol
     );
 }
 
-export function deadlines(policy: SlaPolicy, openedAt: Date): { firstResponseDueAt: Date; resolutionDueAt: Date } {
+export function deadlines(
+  policy: SlaPolicy,
+  openedAt: Date,
+): { firstResponseDueAt: Date; resolutionDueAt: Date } {
   return {
     firstResponseDueAt: new Date(openedAt.getTime() + policy.firstResponseSeconds * 1000),
     resolutionDueAt: new Date(openedAt.getTime() + policy.resolutionSeconds * 1000),

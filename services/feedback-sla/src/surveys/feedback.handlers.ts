@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { CustomerRescored, PurchaseRecorded, SurveyRequested, type CustomerRescoredV1, type EventEnvelope, type PurchaseRecordedV1 } from '@crm/contracts';
+import {
+  CustomerRescored,
+  PurchaseRecorded,
+  SurveyRequested,
+  type CustomerRescoredV1,
+  type EventEnvelope,
+  type PurchaseRecordedV1,
+} from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
 
 @Controller()
@@ -26,6 +33,12 @@ export class FeedbackHandlers {
       [surveyId, event.data.customerId, event.data.orderId, now],
     );
     if (inserted.length === 0) return;
-    await context.publish(SurveyRequested, { customerId: event.data.customerId, surveyId, kind: 'csat', orderId: event.data.orderId, requestedAt: now });
+    await context.publish(SurveyRequested, {
+      customerId: event.data.customerId,
+      surveyId,
+      kind: 'csat',
+      orderId: event.data.orderId,
+      requestedAt: now,
+    });
   }
 }

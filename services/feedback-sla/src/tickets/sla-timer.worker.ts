@@ -1,12 +1,24 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SlaBreached, type SlaMetric } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter, histogram } from '@crm/observability';
 import { FeedbackConfig } from '../feedback.config';
 
-const breaches = () => counter('crm_sla_breaches_total', 'SLA deadlines that passed unmet', ['policy', 'metric']);
-const firingLag = () => histogram('crm_sla_timer_lag_seconds', 'How late a due timer fired', [], [0.1, 0.25, 0.5, 1, 2, 5, 30, 300]);
+const breaches = () =>
+  counter('crm_sla_breaches_total', 'SLA deadlines that passed unmet', ['policy', 'metric']);
+const firingLag = () =>
+  histogram(
+    'crm_sla_timer_lag_seconds',
+    'How late a due timer fired',
+    [],
+    [0.1, 0.25, 0.5, 1, 2, 5, 30, 300],
+  );
 
 /**
  * Durable SLA timers: rows in Postgres, claimed with SKIP LOCKED so that several replicas never fire
@@ -14,7 +26,7 @@ const firingLag = () => histogram('crm_sla_timer_lag_seconds', 'How late a due t
  * due while the service was down fires at start, carrying the true deadline.
  */
 @Injectable()
-export class SlaTimerWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SlaTimerWorker.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -33,7 +45,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, OnApplicationShut
     }, this.config.SLA_TIMER_POLL_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }
@@ -55,12 +67,25 @@ export class SlaTimerWorker implements OnApplicationBootstrap, OnApplicationShut
         await this.outbox.publish(
           manager,
           SlaBreached,
-          { customerId: timer.customer_id, ticketId: timer.ticket_id, metric, policy: timer.policy_id, dueAt: new Date(timer.due_at).toISOString(), breachedAt: now.toISOString() },
+          {
+            customerId: timer.customer_id,
+            ticketId: timer.ticket_id,
+            metric,
+            policy: timer.policy_id,
+            dueAt: new Date(timer.due_at).toISOString(),
+            breachedAt: now.toISOString(),
+          },
           { subject: timer.customer_id, correlationId: timer.correlation_id },
         );
         breaches().inc({ policy: timer.policy_id, metric });
         firingLag().observe((now.getTime() - new Date(timer.due_at).getTime()) / 1000);
-        this.logger.warn({ msg: 'SLA breached', ticketId: timer.ticket_id, metric, policy: timer.policy_id, dueAt: timer.due_at });
+        this.logger.warn({
+          msg: 'SLA breached',
+          ticketId: timer.ticket_id,
+          metric,
+          policy: timer.policy_id,
+          dueAt: timer.due_at,
+        });
       }
       return due.length;
     });

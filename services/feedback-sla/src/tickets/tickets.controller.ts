@@ -77,8 +77,21 @@ export class TicketsController {
        ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, ticket_type = EXCLUDED.ticket_type, customer_tier = EXCLUDED.customer_tier,
          customer_segment = EXCLUDED.customer_segment, priority = EXCLUDED.priority, first_response_seconds = EXCLUDED.first_response_seconds,
          resolution_seconds = EXCLUDED.resolution_seconds, requires_owner = EXCLUDED.requires_owner, description = EXCLUDED.description`,
-      [id, dto.position, dto.ticketType ?? null, dto.customerTier ?? null, dto.customerSegment ?? null, dto.priority ?? null, dto.firstResponseSeconds, dto.resolutionSeconds, dto.requiresOwner ?? false, dto.description ?? ''],
+      [
+        id,
+        dto.position,
+        dto.ticketType ?? null,
+        dto.customerTier ?? null,
+        dto.customerSegment ?? null,
+        dto.priority ?? null,
+        dto.firstResponseSeconds,
+        dto.resolutionSeconds,
+        dto.requiresOwner ?? false,
+        dto.description ?? '',
+      ],
     );
-    return (await this.dataSource.query('SELECT * FROM sla_policies WHERE id = $1', [id])).map(policyFromRow)[0];
+    return (await this.dataSource.query('SELECT * FROM sla_policies WHERE id = $1', [id])).map(
+      policyFromRow,
+    )[0];
   }
 }

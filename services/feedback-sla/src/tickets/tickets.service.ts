@@ -9,9 +9,19 @@ import { deadlines, policyFromRow, selectPolicy } from '../policies/sla-policy';
 import type { OpenTicketDto } from './open-ticket.dto';
 
 const responseSeconds = () =>
-  histogram('crm_ticket_first_response_seconds', 'Time from opening to first response', ['ticket_type'], [60, 300, 1800, 3600, 7200, 43200, 86400, 259200]);
+  histogram(
+    'crm_ticket_first_response_seconds',
+    'Time from opening to first response',
+    ['ticket_type'],
+    [60, 300, 1800, 3600, 7200, 43200, 86400, 259200],
+  );
 const resolutionSeconds = () =>
-  histogram('crm_ticket_resolution_seconds', 'Time from opening to resolution', ['ticket_type'], [300, 3600, 14400, 43200, 86400, 259200, 604800]);
+  histogram(
+    'crm_ticket_resolution_seconds',
+    'Time from opening to resolution',
+    ['ticket_type'],
+    [300, 3600, 14400, 43200, 86400, 259200, 604800],
+  );
 const opened = () => counter('crm_tickets_opened_total', 'Tickets opened', ['ticket_type', 'priority']);
 
 @Injectable()
@@ -24,8 +34,13 @@ export class TicketsService {
   async open(dto: OpenTicketDto, correlationId: string) {
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
-      const [customer] = await manager.query('SELECT value_tier, value_loyalty_segment FROM customers WHERE customer_id = $1', [dto.customerId]);
-      const policies = (await manager.query('SELECT * FROM sla_policies ORDER BY position')).map(policyFromRow);
+      const [customer] = await manager.query(
+        'SELECT value_tier, value_loyalty_segment FROM customers WHERE customer_id = $1',
+        [dto.customerId],
+      );
+      const policies = (await manager.query('SELECT * FROM sla_policies ORDER BY position')).map(
+        policyFromRow,
+      );
       const priority = dto.priority ?? 'normal';
       const policy = selectPolicy(policies, {
         ticketType: dto.type,
@@ -33,9 +48,19 @@ export class TicketsService {
         customerTier: customer?.value_tier ?? null,
         customerSegment: customer?.value_loyalty_segment ?? null,
       });
-      if (!policy) throw new ConflictException({ statusCode: 409, code: 'NO_SLA_POLICY', message: 'no SLA policy matches this ticket; add a catch-all policy' });
+      if (!policy)
+        throw new ConflictException({
+          statusCode: 409,
+          code: 'NO_SLA_POLICY',
+          message: 'no SLA policy matches this ticket; add a catch-all policy',
+        });
       if (policy.requiresOwner && !dto.owner) {
-        throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: [`owner: a ${dto.type} needs a dedicated owner (policy ${policy.id})`], fields: [{ field: 'owner', messages: ['is required by the SLA policy'] }] });
+        throw new BadRequestException({
+          statusCode: 400,
+          code: 'VALIDATION_FAILED',
+          message: [`owner: a ${dto.type} needs a dedicated owner (policy ${policy.id})`],
+          fields: [{ field: 'owner', messages: ['is required by the SLA policy'] }],
+        });
       }
       const openedAt = new Date();
       const due = deadlines(policy, openedAt);
@@ -43,13 +68,24 @@ export class TicketsService {
         `INSERT INTO tickets (id, customer_id, ticket_type, priority, status, owner, subject, correlation_id, policy_id, opened_at,
                               first_response_due_at, resolution_due_at)
          VALUES ($1,$2,$3,$4,'open',$5,$6,$7,$8,$9,$10,$11)`,
-        [id, dto.customerId, dto.type, priority, dto.owner ?? null, dto.subject ?? null, correlationId, policy.id, openedAt, due.firstResponseDueAt, due.resolutionDueAt],
+        [
+          id,
+          dto.customerId,
+          dto.type,
+          priority,
+          dto.owner ?? null,
+          dto.subject ?? null,
+          correlationId,
+          policy.id,
+          openedAt,
+          due.firstResponseDueAt,
+          due.resolutionDueAt,
+        ],
       );
-      await manager.query(`INSERT INTO sla_timers (ticket_id, metric, due_at) VALUES ($1, 'first-response', $2), ($1, 'resolution', $3)`, [
-        id,
-        due.firstResponseDueAt,
-        due.resolutionDueAt,
-      ]);
+      await manager.query(
+        `INSERT INTO sla_timers (ticket_id, metric, due_at) VALUES ($1, 'first-response', $2), ($1, 'resolution', $3)`,
+        [id, due.firstResponseDueAt, due.resolutionDueAt],
+      );
       await this.outbox.publish(
         manager,
         TicketOpened,
@@ -75,10 +111,19 @@ export class TicketsService {
       const ticket = await this.lock(manager, id);
       if (ticket.first_responded_at) return;
       const now = new Date();
-      await manager.query(`UPDATE tickets SET first_responded_at = $2, status = CASE WHEN status = 'open' THEN 'responded' ELSE status END WHERE id = $1`, [id, now]);
+      await manager.query(
+        `UPDATE tickets SET first_responded_at = $2, status = CASE WHEN status = 'open' THEN 'responded' ELSE status END WHERE id = $1`,
+        [id, now],
+      );
       // A response after the deadline leaves the timer armed: the breach still counts.
-      await manager.query(`UPDATE sla_timers SET cancelled_at = $2 WHERE ticket_id = $1 AND metric = 'first-response' AND fired_at IS NULL AND due_at > $2`, [id, now]);
-      responseSeconds().observe({ ticket_type: ticket.ticket_type }, (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000);
+      await manager.query(
+        `UPDATE sla_timers SET cancelled_at = $2 WHERE ticket_id = $1 AND metric = 'first-response' AND fired_at IS NULL AND due_at > $2`,
+        [id, now],
+      );
+      responseSeconds().observe(
+        { ticket_type: ticket.ticket_type },
+        (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000,
+      );
     });
     return this.get(id);
   }
@@ -88,9 +133,18 @@ export class TicketsService {
       const ticket = await this.lock(manager, id);
       if (ticket.resolved_at) return;
       const now = new Date();
-      await manager.query(`UPDATE tickets SET resolved_at = $2, status = 'resolved', first_responded_at = coalesce(first_responded_at, $2) WHERE id = $1`, [id, now]);
-      await manager.query(`UPDATE sla_timers SET cancelled_at = $2 WHERE ticket_id = $1 AND fired_at IS NULL AND due_at > $2`, [id, now]);
-      resolutionSeconds().observe({ ticket_type: ticket.ticket_type }, (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000);
+      await manager.query(
+        `UPDATE tickets SET resolved_at = $2, status = 'resolved', first_responded_at = coalesce(first_responded_at, $2) WHERE id = $1`,
+        [id, now],
+      );
+      await manager.query(
+        `UPDATE sla_timers SET cancelled_at = $2 WHERE ticket_id = $1 AND fired_at IS NULL AND due_at > $2`,
+        [id, now],
+      );
+      resolutionSeconds().observe(
+        { ticket_type: ticket.ticket_type },
+        (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000,
+      );
       const surveyId = randomUUID();
       const inserted: unknown[] = await manager.query(
         `INSERT INTO survey_requests (id, customer_id, kind, ticket_id, requested_at) VALUES ($1, $2, 'csat', $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
@@ -100,7 +154,13 @@ export class TicketsService {
         await this.outbox.publish(
           manager,
           SurveyRequested,
-          { customerId: ticket.customer_id, surveyId, kind: 'csat', ticketId: id, requestedAt: now.toISOString() },
+          {
+            customerId: ticket.customer_id,
+            surveyId,
+            kind: 'csat',
+            ticketId: id,
+            requestedAt: now.toISOString(),
+          },
           { subject: ticket.customer_id, correlationId },
         );
       }
@@ -115,7 +175,10 @@ export class TicketsService {
   }
 
   async forCustomer(customerId: string) {
-    const rows = await this.dataSource.query('SELECT * FROM tickets WHERE customer_id = $1 ORDER BY opened_at DESC LIMIT 200', [customerId]);
+    const rows = await this.dataSource.query(
+      'SELECT * FROM tickets WHERE customer_id = $1 ORDER BY opened_at DESC LIMIT 200',
+      [customerId],
+    );
     return rows.map((r: Record<string, unknown>) => this.view(r));
   }
 

@@ -23,7 +23,8 @@ import { CampaignsConfig } from '../campaigns.config';
 import { CareActionsService } from './care-actions.service';
 
 /** Rank of a tier: lower index is higher value. */
-const tierRank = (tier: string) => VALUE_TIERS.length - VALUE_TIERS.indexOf(tier as (typeof VALUE_TIERS)[number]);
+const tierRank = (tier: string) =>
+  VALUE_TIERS.length - VALUE_TIERS.indexOf(tier as (typeof VALUE_TIERS)[number]);
 
 /** Maps events to playbook triggers; the playbooks themselves are data. */
 @Controller()
@@ -35,7 +36,8 @@ export class CampaignHandlers {
 
   @EventPattern(CustomerRegistered.type)
   async onRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext) {
-    for (const consent of event.data.consents) await this.saveConsent(context, event.data.customerId, consent);
+    for (const consent of event.data.consents)
+      await this.saveConsent(context, event.data.customerId, consent);
   }
 
   @EventPattern(ConsentChanged.type)
@@ -45,7 +47,8 @@ export class CampaignHandlers {
 
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
-    if (event.data.firstPurchase) await this.careActions.runTrigger(context.manager, 'first-purchase', event, event.data.customerId);
+    if (event.data.firstPurchase)
+      await this.careActions.runTrigger(context.manager, 'first-purchase', event, event.data.customerId);
   }
 
   @EventPattern(CustomerRescored.type)
@@ -55,33 +58,56 @@ export class CampaignHandlers {
     if (previous && tierRank(current.valueTier) > tierRank(previous.valueTier)) {
       await this.careActions.runTrigger(context.manager, 'tier-upgraded', event, customerId);
     }
-    await this.careActions.runTrigger(context.manager, `tier-entered:${current.valueTier}`, event, customerId);
+    await this.careActions.runTrigger(
+      context.manager,
+      `tier-entered:${current.valueTier}`,
+      event,
+      customerId,
+    );
   }
 
   @EventPattern(LifecycleStageChanged.type)
-  async onStageChanged(@Payload() event: EventEnvelope<LifecycleStageChangedV1>, @Ctx() context: EventContext) {
-    await this.careActions.runTrigger(context.manager, `stage-entered:${event.data.stage}`, event, event.data.customerId);
+  async onStageChanged(
+    @Payload() event: EventEnvelope<LifecycleStageChangedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    await this.careActions.runTrigger(
+      context.manager,
+      `stage-entered:${event.data.stage}`,
+      event,
+      event.data.customerId,
+    );
   }
 
   /** A new customer starts in churn-warning; only a move into it from another segment is a warning. */
   @EventPattern(SegmentChanged.type)
   async onSegmentChanged(@Payload() event: EventEnvelope<SegmentChangedV1>, @Ctx() context: EventContext) {
     if (event.data.change !== 'entered' || !event.data.counterpart) return;
-    await this.careActions.runTrigger(context.manager, `segment-entered:${event.data.segment}`, event, event.data.customerId);
+    await this.careActions.runTrigger(
+      context.manager,
+      `segment-entered:${event.data.segment}`,
+      event,
+      event.data.customerId,
+    );
   }
 
   @EventPattern(TicketOpened.type)
   async onTicketOpened(@Payload() event: EventEnvelope<TicketOpenedV1>, @Ctx() context: EventContext) {
     if (event.data.ticketType !== 'complaint') return;
-    const until = new Date(new Date(event.data.openedAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000);
-    await context.manager.query('INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-      event.data.customerId,
-      event.data.ticketId,
-      until,
-    ]);
+    const until = new Date(
+      new Date(event.data.openedAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000,
+    );
+    await context.manager.query(
+      'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [event.data.customerId, event.data.ticketId, until],
+    );
   }
 
-  private async saveConsent(context: EventContext, customerId: string, consent: { channel: string; purpose: string; granted: boolean; changedAt: string }) {
+  private async saveConsent(
+    context: EventContext,
+    customerId: string,
+    consent: { channel: string; purpose: string; granted: boolean; changedAt: string },
+  ) {
     await context.manager.query(
       `INSERT INTO consents (customer_id, channel, purpose, granted, changed_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at

@@ -11,9 +11,14 @@ export class CareActionsController {
 
   @Get('customers/:customerId/care-actions')
   @Roles('agent', 'analyst', 'integration')
-  @ApiOperation({ summary: "A customer's care actions, newest first, with status and the reason for any suppression" })
+  @ApiOperation({
+    summary: "A customer's care actions, newest first, with status and the reason for any suppression",
+  })
   async forCustomer(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
-    const rows = await this.dataSource.query('SELECT * FROM care_actions WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 200', [customerId]);
+    const rows = await this.dataSource.query(
+      'SELECT * FROM care_actions WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 200',
+      [customerId],
+    );
     return rows.map((r: Record<string, unknown>) => ({
       id: r.id,
       playbook: r.playbook_id,
@@ -34,6 +39,8 @@ export class CareActionsController {
   @Roles('agent', 'analyst', 'admin')
   @ApiOperation({ summary: 'The playbooks: which trigger leads to which care action' })
   playbooks() {
-    return this.dataSource.query('SELECT id, trigger, action, purpose, channel, contact_due_hours AS "contactDueHours", enabled, description FROM playbooks ORDER BY id');
+    return this.dataSource.query(
+      'SELECT id, trigger, action, purpose, channel, contact_due_hours AS "contactDueHours", enabled, description FROM playbooks ORDER BY id',
+    );
   }
 }

@@ -15,7 +15,8 @@ interface PlaybookRow {
   contact_due_hours: number | null;
 }
 
-const careActions = () => counter('crm_care_actions_total', 'Care actions decided by playbook and outcome', ['playbook', 'status']);
+const careActions = () =>
+  counter('crm_care_actions_total', 'Care actions decided by playbook and outcome', ['playbook', 'status']);
 
 @Injectable()
 export class CareActionsService {
@@ -25,20 +26,39 @@ export class CareActionsService {
   ) {}
 
   /** Runs every enabled playbook for a trigger; each decision is recorded, sent or suppressed with its reason. */
-  async runTrigger(manager: EntityManager, trigger: string, event: EventEnvelope, customerId: string): Promise<void> {
-    const playbooks: PlaybookRow[] = await manager.query('SELECT * FROM playbooks WHERE trigger = $1 AND enabled ORDER BY id', [trigger]);
+  async runTrigger(
+    manager: EntityManager,
+    trigger: string,
+    event: EventEnvelope,
+    customerId: string,
+  ): Promise<void> {
+    const playbooks: PlaybookRow[] = await manager.query(
+      'SELECT * FROM playbooks WHERE trigger = $1 AND enabled ORDER BY id',
+      [trigger],
+    );
     for (const playbook of playbooks) await this.decide(manager, playbook, event, customerId);
   }
 
-  private async decide(manager: EntityManager, playbook: PlaybookRow, event: EventEnvelope, customerId: string): Promise<void> {
+  private async decide(
+    manager: EntityManager,
+    playbook: PlaybookRow,
+    event: EventEnvelope,
+    customerId: string,
+  ): Promise<void> {
     const idempotencyKey = `${playbook.id}:${event.id}`;
-    const [consent] = await manager.query('SELECT granted FROM consents WHERE customer_id = $1 AND channel = $2 AND purpose = $3', [customerId, playbook.channel, 'marketing']);
+    const [consent] = await manager.query(
+      'SELECT granted FROM consents WHERE customer_id = $1 AND channel = $2 AND purpose = $3',
+      [customerId, playbook.channel, 'marketing'],
+    );
     const [{ touches }] = await manager.query(
       `SELECT count(*)::int AS touches FROM care_actions WHERE customer_id = $1 AND channel = $2 AND purpose = 'marketing'
           AND status IN ('triggered', 'delivered') AND created_at > now() - interval '7 days'`,
       [customerId, playbook.channel],
     );
-    const [{ open }] = await manager.query('SELECT count(*)::int AS open FROM service_moments WHERE customer_id = $1 AND until > now()', [customerId]);
+    const [{ open }] = await manager.query(
+      'SELECT count(*)::int AS open FROM service_moments WHERE customer_id = $1 AND until > now()',
+      [customerId],
+    );
     const decision = decideCareAction({
       purpose: playbook.purpose,
       marketingConsent: consent?.granted,
@@ -48,11 +68,26 @@ export class CareActionsService {
     });
     const id = randomUUID();
     const now = new Date();
-    const contactDueAt = playbook.contact_due_hours ? new Date(now.getTime() + playbook.contact_due_hours * 3600_000) : null;
+    const contactDueAt = playbook.contact_due_hours
+      ? new Date(now.getTime() + playbook.contact_due_hours * 3600_000)
+      : null;
     const inserted: unknown[] = await manager.query(
       `INSERT INTO care_actions (id, customer_id, playbook_id, action, purpose, channel, status, reason, idempotency_key, trigger_event_id, contact_due_at, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [id, customerId, playbook.id, playbook.action, playbook.purpose, playbook.channel, decision.status, decision.status === 'suppressed' ? decision.reason : null, idempotencyKey, event.id, contactDueAt, now],
+      [
+        id,
+        customerId,
+        playbook.id,
+        playbook.action,
+        playbook.purpose,
+        playbook.channel,
+        decision.status,
+        decision.status === 'suppressed' ? decision.reason : null,
+        idempotencyKey,
+        event.id,
+        contactDueAt,
+        now,
+      ],
     );
     if (inserted.length === 0) return;
     careActions().inc({ playbook: playbook.id, status: decision.status });

@@ -1,9 +1,16 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { counter } from '@crm/observability';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from './channel-adapter';
 
-const deliveries = () => counter('crm_care_deliveries_total', 'Care touches handed to a channel', ['channel', 'outcome']);
+const deliveries = () =>
+  counter('crm_care_deliveries_total', 'Care touches handed to a channel', ['channel', 'outcome']);
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -11,7 +18,7 @@ const MAX_ATTEMPTS = 5;
  * Rows are claimed with SKIP LOCKED, so replicas share the work; the idempotency key makes a repeat harmless.
  */
 @Injectable()
-export class CareDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CareDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareDispatcher.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -24,13 +31,15 @@ export class CareDispatcher implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.running ??= this.dispatchOnce()
-        .catch((error: Error) => this.logger.warn({ msg: 'care dispatch round failed', error: error.message }))
+        .catch((error: Error) =>
+          this.logger.warn({ msg: 'care dispatch round failed', error: error.message }),
+        )
         .then(() => undefined)
         .finally(() => (this.running = undefined));
     }, 250);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }
@@ -51,15 +60,21 @@ export class CareDispatcher implements OnApplicationBootstrap, OnApplicationShut
             purpose: row.purpose,
             idempotencyKey: row.idempotency_key,
           });
-          await manager.query(`UPDATE care_actions SET status = 'delivered', delivered_at = now(), delivery_attempts = delivery_attempts + 1 WHERE id = $1`, [row.id]);
+          await manager.query(
+            `UPDATE care_actions SET status = 'delivered', delivered_at = now(), delivery_attempts = delivery_attempts + 1 WHERE id = $1`,
+            [row.id],
+          );
           deliveries().inc({ channel: row.channel, outcome: 'delivered' });
         } catch (error) {
           const failed = row.delivery_attempts + 1 >= MAX_ATTEMPTS;
-          await manager.query(`UPDATE care_actions SET delivery_attempts = delivery_attempts + 1, status = $2, reason = $3 WHERE id = $1`, [
-            row.id,
-            failed ? 'failed' : 'triggered',
-            failed ? `delivery failed: ${(error as Error).message}` : null,
-          ]);
+          await manager.query(
+            `UPDATE care_actions SET delivery_attempts = delivery_attempts + 1, status = $2, reason = $3 WHERE id = $1`,
+            [
+              row.id,
+              failed ? 'failed' : 'triggered',
+              failed ? `delivery failed: ${(error as Error).message}` : null,
+            ],
+          );
           deliveries().inc({ channel: row.channel, outcome: failed ? 'failed' : 'retry' });
         }
       }

@@ -11,13 +11,16 @@ export interface CareDecisionInput {
   inServiceMoment: boolean;
 }
 
-export type CareDecision = { status: 'triggered' } | { status: 'suppressed'; reason: 'no-marketing-consent' | 'frequency-cap' | 'service-moment' };
+export type CareDecision =
+  | { status: 'triggered' }
+  | { status: 'suppressed'; reason: 'no-marketing-consent' | 'frequency-cap' | 'service-moment' };
 
 /** The rules of restraint (§5): consent for marketing, a frequency cap, service and marketing never mixed. */
 export function decideCareAction(input: CareDecisionInput): CareDecision {
   if (input.purpose === 'service') return { status: 'triggered' };
   if (input.marketingConsent !== true) return { status: 'suppressed', reason: 'no-marketing-consent' };
   if (input.inServiceMoment) return { status: 'suppressed', reason: 'service-moment' };
-  if (input.recentMarketingTouches >= input.frequencyCap) return { status: 'suppressed', reason: 'frequency-cap' };
+  if (input.recentMarketingTouches >= input.frequencyCap)
+    return { status: 'suppressed', reason: 'frequency-cap' };
   return { status: 'triggered' };
 }

@@ -55,11 +55,16 @@ export class GrowthCampaignTables1732500000600 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         delivered_at timestamptz
       )`);
-    await runner.query('CREATE INDEX care_actions_customer_idx ON care_actions (customer_id, created_at DESC)');
-    await runner.query(`CREATE INDEX care_actions_pending_idx ON care_actions (created_at) WHERE status = 'triggered'`);
+    await runner.query(
+      'CREATE INDEX care_actions_customer_idx ON care_actions (customer_id, created_at DESC)',
+    );
+    await runner.query(
+      `CREATE INDEX care_actions_pending_idx ON care_actions (created_at) WHERE status = 'triggered'`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['care_actions', 'service_moments', 'consents', 'playbooks']) await runner.query(`DROP TABLE ${table}`);
+    for (const table of ['care_actions', 'service_moments', 'consents', 'playbooks'])
+      await runner.query(`DROP TABLE ${table}`);
   }
 }

@@ -16,8 +16,14 @@ export class InteractionsController {
 
   @Post('interactions')
   @Roles('agent', 'integration')
-  @ApiOperation({ summary: 'Log an interaction (date, channel, topic, participants, feedback, follow-up, owner, status)' })
-  log(@Param('customerId', new ParseUUIDPipe()) customerId: string, @Body() dto: LogInteractionDto, @CorrelationId() correlationId: string) {
+  @ApiOperation({
+    summary: 'Log an interaction (date, channel, topic, participants, feedback, follow-up, owner, status)',
+  })
+  log(
+    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Body() dto: LogInteractionDto,
+    @CorrelationId() correlationId: string,
+  ) {
     return this.interactions.logFromApi(customerId, dto, correlationId);
   }
 

@@ -28,7 +28,11 @@ function encodeCursor(row: { occurred_at: Date; id: string }): string {
 function decodeCursor(cursor: string): { occurredAt: string; id: string } {
   const [occurredAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!occurredAt || !id || Number.isNaN(Date.parse(occurredAt))) {
-    throw new BadRequestException({ statusCode: 400, code: 'VALIDATION_FAILED', message: ['cursor: is not a cursor this API returned'] });
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: ['cursor: is not a cursor this API returned'],
+    });
   }
   return { occurredAt, id };
 }
@@ -41,7 +45,11 @@ export class InteractionsService {
   ) {}
 
   /** Records an interaction and emits `interaction logged`; an automated touch is recorded once per care action. */
-  async log(manager: EntityManager, interaction: NewInteraction, meta: Omit<PublishMetadata, 'subject'>): Promise<string | undefined> {
+  async log(
+    manager: EntityManager,
+    interaction: NewInteraction,
+    meta: Omit<PublishMetadata, 'subject'>,
+  ): Promise<string | undefined> {
     const id = randomUUID();
     const inserted: unknown[] = await manager.query(
       `INSERT INTO interactions (id, customer_id, occurred_at, channel, direction, topic, participants, customer_feedback, follow_up_action,
@@ -119,7 +127,10 @@ export class InteractionsService {
       [customerId, after?.occurredAt ?? null, after?.id ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
-    return { items: page.map((r: Record<string, unknown>) => this.view(r)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    return {
+      items: page.map((r: Record<string, unknown>) => this.view(r)),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+    };
   }
 
   private view(r: Record<string, unknown>) {

@@ -22,7 +22,9 @@ export class InteractionTables1732500000300 implements MigrationInterface {
         care_action_id uuid UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await runner.query('CREATE INDEX interactions_timeline_idx ON interactions (customer_id, occurred_at DESC, id DESC)');
+    await runner.query(
+      'CREATE INDEX interactions_timeline_idx ON interactions (customer_id, occurred_at DESC, id DESC)',
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

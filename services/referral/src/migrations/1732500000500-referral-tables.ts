@@ -47,6 +47,7 @@ export class ReferralTables1732500000500 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['rewards', 'rejected_referrals', 'referrals', 'members']) await runner.query(`DROP TABLE ${table}`);
+    for (const table of ['rewards', 'rejected_referrals', 'referrals', 'members'])
+      await runner.query(`DROP TABLE ${table}`);
   }
 }

@@ -7,10 +7,18 @@ describe('referral rules', () => {
 
   it('catches self-referral by id, e-mail hash or phone hash', () => {
     expect(isSelfReferral({ customerId: 'a' }, { customerId: 'a' })).toBe(true);
-    expect(isSelfReferral({ customerId: 'a', emailHash: 'h1' }, { customerId: 'b', emailHash: 'h1' })).toBe(true);
-    expect(isSelfReferral({ customerId: 'a', phoneHash: 'p1' }, { customerId: 'b', phoneHash: 'p1' })).toBe(true);
-    expect(isSelfReferral({ customerId: 'a', emailHash: 'h1' }, { customerId: 'b', emailHash: 'h2' })).toBe(false);
-    expect(isSelfReferral({ customerId: 'a', emailHash: null }, { customerId: 'b', emailHash: null })).toBe(false);
+    expect(isSelfReferral({ customerId: 'a', emailHash: 'h1' }, { customerId: 'b', emailHash: 'h1' })).toBe(
+      true,
+    );
+    expect(isSelfReferral({ customerId: 'a', phoneHash: 'p1' }, { customerId: 'b', phoneHash: 'p1' })).toBe(
+      true,
+    );
+    expect(isSelfReferral({ customerId: 'a', emailHash: 'h1' }, { customerId: 'b', emailHash: 'h2' })).toBe(
+      false,
+    );
+    expect(isSelfReferral({ customerId: 'a', emailHash: null }, { customerId: 'b', emailHash: null })).toBe(
+      false,
+    );
   });
 
   it('gives a core referrer the bonus and everyone else the base', () => {

@@ -20,7 +20,13 @@ export function isSelfReferral(referrer: Party, referee: Party): boolean {
   return Boolean(referrer.phoneHash && referrer.phoneHash === referee.phoneHash);
 }
 
-export function rewardPoints(base: number, role: 'referrer' | 'referee', referrerSegment: string | null, coreBonusPercent: number): number {
-  if (role === 'referrer' && referrerSegment === 'core') return Math.round(base * (1 + coreBonusPercent / 100));
+export function rewardPoints(
+  base: number,
+  role: 'referrer' | 'referee',
+  referrerSegment: string | null,
+  coreBonusPercent: number,
+): number {
+  if (role === 'referrer' && referrerSegment === 'core')
+    return Math.round(base * (1 + coreBonusPercent / 100));
   return base;
 }

@@ -40,7 +40,13 @@ export class ReferralHandlers {
           `INSERT INTO members (customer_id, code, email_hash, phone_hash, registered_at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (customer_id) DO UPDATE SET email_hash = EXCLUDED.email_hash, phone_hash = EXCLUDED.phone_hash,
              registered_at = EXCLUDED.registered_at`,
-          [customer.customerId, newReferralCode(), customer.emailHash ?? null, customer.phoneHash ?? null, customer.registeredAt],
+          [
+            customer.customerId,
+            newReferralCode(),
+            customer.emailHash ?? null,
+            customer.phoneHash ?? null,
+            customer.registeredAt,
+          ],
         );
         await manager.query('RELEASE SAVEPOINT issue_code');
         break;
@@ -51,11 +57,22 @@ export class ReferralHandlers {
     }
     if (!customer.referredByCode) return;
     const code = customer.referredByCode.toUpperCase();
-    const [referrer] = await manager.query('SELECT customer_id, email_hash, phone_hash FROM members WHERE code = $1', [code]);
+    const [referrer] = await manager.query(
+      'SELECT customer_id, email_hash, phone_hash FROM members WHERE code = $1',
+      [code],
+    );
     const now = new Date().toISOString();
     const reject = async (reason: 'self-referral' | 'unknown-code' | 'already-referred') => {
-      await manager.query('INSERT INTO rejected_referrals (referee_id, code, reason, rejected_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [customer.customerId, code, reason, now]);
-      await context.publish(ReferralRejected, { customerId: customer.customerId, code, reason, rejectedAt: now });
+      await manager.query(
+        'INSERT INTO rejected_referrals (referee_id, code, reason, rejected_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        [customer.customerId, code, reason, now],
+      );
+      await context.publish(ReferralRejected, {
+        customerId: customer.customerId,
+        code,
+        reason,
+        rejectedAt: now,
+      });
       outcomes().inc({ outcome: `rejected-${reason}` });
     };
     if (!referrer) return reject('unknown-code');
@@ -72,10 +89,20 @@ export class ReferralHandlers {
     );
     if (inserted.length === 0) return reject('already-referred');
     outcomes().inc({ outcome: 'attributed' });
-    await context.publish(ReferralAttributed, { customerId: customer.customerId, referralId, referrerCustomerId: referrer.customer_id, code, attributedAt: now });
+    await context.publish(ReferralAttributed, {
+      customerId: customer.customerId,
+      referralId,
+      referrerCustomerId: referrer.customer_id,
+      code,
+      attributedAt: now,
+    });
     // The first purchase can arrive before the registration (another topic): qualify now if it did.
-    const [member] = await manager.query('SELECT first_purchase_order_id FROM members WHERE customer_id = $1', [customer.customerId]);
-    if (member?.first_purchase_order_id) await this.qualify(context, customer.customerId, member.first_purchase_order_id);
+    const [member] = await manager.query(
+      'SELECT first_purchase_order_id FROM members WHERE customer_id = $1',
+      [customer.customerId],
+    );
+    if (member?.first_purchase_order_id)
+      await this.qualify(context, customer.customerId, member.first_purchase_order_id);
   }
 
   /** The referee's first purchase qualifies the referral and rewards both sides, once (idempotency keys). */
@@ -93,10 +120,16 @@ export class ReferralHandlers {
 
   private async qualify(context: EventContext, refereeId: string, orderId: string): Promise<void> {
     const { manager } = context;
-    const [referral] = await manager.query(`SELECT * FROM referrals WHERE referee_id = $1 AND status = 'attributed' FOR UPDATE`, [refereeId]);
+    const [referral] = await manager.query(
+      `SELECT * FROM referrals WHERE referee_id = $1 AND status = 'attributed' FOR UPDATE`,
+      [refereeId],
+    );
     if (!referral) return;
     const now = new Date().toISOString();
-    await manager.query(`UPDATE referrals SET status = 'qualified', qualified_at = $2, qualifying_order_id = $3 WHERE id = $1`, [referral.id, now, orderId]);
+    await manager.query(
+      `UPDATE referrals SET status = 'qualified', qualified_at = $2, qualifying_order_id = $3 WHERE id = $1`,
+      [referral.id, now, orderId],
+    );
     await context.publish(ReferralQualified, {
       customerId: refereeId,
       referralId: referral.id,
@@ -105,32 +138,49 @@ export class ReferralHandlers {
       qualifiedAt: now,
     });
     outcomes().inc({ outcome: 'qualified' });
-    const [referrer] = await manager.query('SELECT segment FROM members WHERE customer_id = $1', [referral.referrer_id]);
+    const [referrer] = await manager.query('SELECT segment FROM members WHERE customer_id = $1', [
+      referral.referrer_id,
+    ]);
     for (const [role, customerId] of [
       ['referrer', referral.referrer_id],
       ['referee', referral.referee_id],
     ] as const) {
       const rewardId = randomUUID();
       const idempotencyKey = `referral:${referral.id}:${role}`;
-      const points = rewardPoints(this.config.REFERRAL_REWARD_POINTS, role, referrer?.segment ?? null, this.config.REFERRAL_CORE_BONUS_PERCENT);
+      const points = rewardPoints(
+        this.config.REFERRAL_REWARD_POINTS,
+        role,
+        referrer?.segment ?? null,
+        this.config.REFERRAL_CORE_BONUS_PERCENT,
+      );
       const granted: unknown[] = await manager.query(
         `INSERT INTO rewards (id, referral_id, customer_id, role, points, idempotency_key, granted_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
         [rewardId, referral.id, customerId, role, points, idempotencyKey, now],
       );
       if (granted.length === 0) continue;
-      await context.publish(RewardGranted, { customerId, rewardId, referralId: referral.id, role, points, idempotencyKey, grantedAt: now }, customerId);
+      await context.publish(
+        RewardGranted,
+        { customerId, rewardId, referralId: referral.id, role, points, idempotencyKey, grantedAt: now },
+        customerId,
+      );
     }
   }
 
   @EventPattern(CustomerRescored.type)
   async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
-    await context.manager.query('UPDATE members SET segment = $2 WHERE customer_id = $1', [event.data.customerId, event.data.current.valueLoyaltySegment]);
+    await context.manager.query('UPDATE members SET segment = $2 WHERE customer_id = $1', [
+      event.data.customerId,
+      event.data.current.valueLoyaltySegment,
+    ]);
   }
 
   /** Erasure: the contact hashes are personal data derivatives; they go. */
   @EventPattern(CustomerErased.type)
   async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
-    await context.manager.query('UPDATE members SET email_hash = NULL, phone_hash = NULL WHERE customer_id = $1', [event.data.customerId]);
+    await context.manager.query(
+      'UPDATE members SET email_hash = NULL, phone_hash = NULL WHERE customer_id = $1',
+      [event.data.customerId],
+    );
   }
 }

@@ -83,11 +83,19 @@ export class RescoringService {
     };
   }
 
-  async rescore(manager: EntityManager, customerId: string, cause: RescoreCause, asOf = new Date()): Promise<string[]> {
+  async rescore(
+    manager: EntityManager,
+    customerId: string,
+    cause: RescoreCause,
+    asOf = new Date(),
+  ): Promise<string[]> {
     await manager.query('SELECT 1 FROM customers WHERE customer_id = $1 FOR UPDATE', [customerId]);
     const facts = await this.loadFacts(manager, customerId, asOf);
     const current = classify(facts, this.rules);
-    const [previousRow]: ScoreRow[] = await manager.query('SELECT * FROM customer_scores WHERE customer_id = $1', [customerId]);
+    const [previousRow]: ScoreRow[] = await manager.query(
+      'SELECT * FROM customer_scores WHERE customer_id = $1',
+      [customerId],
+    );
     const previous = previousRow ? toClassification(previousRow) : undefined;
     const changed = changedFields(previous, current);
     if (changed.length === 0) return [];
@@ -123,31 +131,78 @@ export class RescoringService {
         cause.sweepRunId ?? null,
       ],
     );
-    const meta: PublishMetadata = { subject: customerId, correlationId: cause.correlationId, causationId: cause.eventId ?? cause.sweepRunId };
+    const meta: PublishMetadata = {
+      subject: customerId,
+      correlationId: cause.correlationId,
+      causationId: cause.eventId ?? cause.sweepRunId,
+    };
     const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.sweepRunId };
     const now = new Date().toISOString();
-    await this.outbox.publish(manager, CustomerRescored, { customerId, current, previous, changed, ...provenance, scoredAt: now }, meta);
+    await this.outbox.publish(
+      manager,
+      CustomerRescored,
+      { customerId, current, previous, changed, ...provenance, scoredAt: now },
+      meta,
+    );
 
     if (previous?.lifecycleStage !== current.lifecycleStage) {
-      const reactivated = previous !== undefined && REACTIVATING_FROM.includes(previous.lifecycleStage) && !REACTIVATING_FROM.includes(current.lifecycleStage);
+      const reactivated =
+        previous !== undefined &&
+        REACTIVATING_FROM.includes(previous.lifecycleStage) &&
+        !REACTIVATING_FROM.includes(current.lifecycleStage);
       await manager.query(
         `INSERT INTO stage_history (customer_id, previous_stage, stage, reactivated, caused_by_event_id, sweep_run_id, changed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [customerId, previous?.lifecycleStage ?? null, current.lifecycleStage, reactivated, cause.eventId ?? null, cause.sweepRunId ?? null, now],
+        [
+          customerId,
+          previous?.lifecycleStage ?? null,
+          current.lifecycleStage,
+          reactivated,
+          cause.eventId ?? null,
+          cause.sweepRunId ?? null,
+          now,
+        ],
       );
       await this.outbox.publish(
         manager,
         LifecycleStageChanged,
-        { customerId, previousStage: previous?.lifecycleStage, stage: current.lifecycleStage, reactivated, ...provenance, changedAt: now },
+        {
+          customerId,
+          previousStage: previous?.lifecycleStage,
+          stage: current.lifecycleStage,
+          reactivated,
+          ...provenance,
+          changedAt: now,
+        },
         meta,
       );
     }
     if (previous?.valueLoyaltySegment !== current.valueLoyaltySegment) {
       const base = { customerId, segmentSet: 'value-loyalty', ...provenance, changedAt: now };
       if (previous) {
-        await this.outbox.publish(manager, SegmentChanged, { ...base, segment: previous.valueLoyaltySegment, change: 'exited', counterpart: current.valueLoyaltySegment }, meta);
+        await this.outbox.publish(
+          manager,
+          SegmentChanged,
+          {
+            ...base,
+            segment: previous.valueLoyaltySegment,
+            change: 'exited',
+            counterpart: current.valueLoyaltySegment,
+          },
+          meta,
+        );
       }
-      await this.outbox.publish(manager, SegmentChanged, { ...base, segment: current.valueLoyaltySegment, change: 'entered', counterpart: previous?.valueLoyaltySegment }, meta);
+      await this.outbox.publish(
+        manager,
+        SegmentChanged,
+        {
+          ...base,
+          segment: current.valueLoyaltySegment,
+          change: 'entered',
+          counterpart: previous?.valueLoyaltySegment,
+        },
+        meta,
+      );
     }
     return changed;
   }

@@ -10,7 +10,10 @@ export class ManualTagsDto {
   @ApiProperty({ example: ['decision-maker', 'supply-chain-optimisation'] })
   @IsArray()
   @ArrayMaxSize(100)
-  @Matches(/^[a-z0-9][a-z0-9:._-]{0,63}$/, { each: true, message: 'each tag must be 1-64 lowercase letters, digits, colons, dots, dashes or underscores' })
+  @Matches(/^[a-z0-9][a-z0-9:._-]{0,63}$/, {
+    each: true,
+    message: 'each tag must be 1-64 lowercase letters, digits, colons, dots, dashes or underscores',
+  })
   tags: string[];
 }
 
@@ -25,9 +28,13 @@ export class ScoresController {
 
   @Get()
   @Roles('agent', 'analyst', 'integration')
-  @ApiOperation({ summary: "A customer's RFM scores, value tier, segment, membership, lifecycle stage and tags" })
+  @ApiOperation({
+    summary: "A customer's RFM scores, value tier, segment, membership, lifecycle stage and tags",
+  })
   async scores(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
-    const [row] = await this.dataSource.query('SELECT * FROM customer_scores WHERE customer_id = $1', [customerId]);
+    const [row] = await this.dataSource.query('SELECT * FROM customer_scores WHERE customer_id = $1', [
+      customerId,
+    ]);
     if (!row) throw notFound('scored customer', customerId);
     return {
       customerId,
@@ -37,7 +44,12 @@ export class ScoresController {
       membershipLevel: row.membership_level,
       lifecycleStage: row.lifecycle_stage,
       tags: row.tags,
-      facts: { spend12m: Number(row.spend_12m), purchases12m: row.purchases_12m, lifetimePurchases: row.lifetime_purchases, lastPurchaseAt: row.last_purchase_at },
+      facts: {
+        spend12m: Number(row.spend_12m),
+        purchases12m: row.purchases_12m,
+        lifetimePurchases: row.lifetime_purchases,
+        lastPurchaseAt: row.last_purchase_at,
+      },
       rulesVersion: row.rules_version,
       scoredAt: row.scored_at,
       causedByEventId: row.caused_by_event_id,
@@ -48,7 +60,10 @@ export class ScoresController {
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'Every lifecycle stage transition, oldest first, with its cause' })
   async stageHistory(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
-    const rows = await this.dataSource.query('SELECT * FROM stage_history WHERE customer_id = $1 ORDER BY id', [customerId]);
+    const rows = await this.dataSource.query(
+      'SELECT * FROM stage_history WHERE customer_id = $1 ORDER BY id',
+      [customerId],
+    );
     if (rows.length === 0) throw notFound('stage history of customer', customerId);
     return rows.map((r: Record<string, unknown>) => ({
       previousStage: r.previous_stage,
@@ -63,9 +78,16 @@ export class ScoresController {
   @Put('manual-tags')
   @Roles('agent')
   @ApiOperation({ summary: 'Replace the manual (need) tags an account manager set' })
-  async setManualTags(@Param('customerId', new ParseUUIDPipe()) customerId: string, @Body() dto: ManualTagsDto, @CorrelationId() correlationId: string) {
+  async setManualTags(
+    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Body() dto: ManualTagsDto,
+    @CorrelationId() correlationId: string,
+  ) {
     await this.dataSource.transaction(async (manager) => {
-      const updated = await manager.query('UPDATE customers SET manual_tags = $2, updated_at = now() WHERE customer_id = $1 RETURNING customer_id', [customerId, dto.tags]);
+      const updated = await manager.query(
+        'UPDATE customers SET manual_tags = $2, updated_at = now() WHERE customer_id = $1 RETURNING customer_id',
+        [customerId, dto.tags],
+      );
       if (updated[0].length === 0) throw notFound('customer', customerId);
       await this.rescoring.rescore(manager, customerId, { correlationId });
     });

@@ -18,7 +18,10 @@ export class TaggingHandlers {
   constructor(private readonly rescoring: RescoringService) {}
 
   @EventPattern(CustomerRegistered.type)
-  async onCustomerRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext): Promise<void> {
+  async onCustomerRegistered(
+    @Payload() event: EventEnvelope<CustomerRegisteredV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
     const { customerId, relationshipStartedAt, industry } = event.data;
     await context.manager.query(
       `INSERT INTO customers (customer_id, registered, relationship_started_at, industry) VALUES ($1, true, $2, $3)
@@ -26,27 +29,52 @@ export class TaggingHandlers {
          industry = EXCLUDED.industry, updated_at = now()`,
       [customerId, relationshipStartedAt, industry ?? null],
     );
-    await this.rescoring.rescore(context.manager, customerId, { eventId: event.id, correlationId: event.correlationId });
+    await this.rescoring.rescore(context.manager, customerId, {
+      eventId: event.id,
+      correlationId: event.correlationId,
+    });
   }
 
   @EventPattern(CustomerUpdated.type)
-  async onCustomerUpdated(@Payload() event: EventEnvelope<CustomerUpdatedV1>, @Ctx() context: EventContext): Promise<void> {
+  async onCustomerUpdated(
+    @Payload() event: EventEnvelope<CustomerUpdatedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
     if (event.data.industry === undefined) return;
-    await context.manager.query('UPDATE customers SET industry = $2, updated_at = now() WHERE customer_id = $1', [event.data.customerId, event.data.industry]);
+    await context.manager.query(
+      'UPDATE customers SET industry = $2, updated_at = now() WHERE customer_id = $1',
+      [event.data.customerId, event.data.industry],
+    );
   }
 
   /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */
   @EventPattern(PurchaseRecorded.type)
-  async onPurchaseRecorded(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext): Promise<void> {
+  async onPurchaseRecorded(
+    @Payload() event: EventEnvelope<PurchaseRecordedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
     const purchase = event.data;
     const categoryAmounts: Record<string, number> = {};
-    for (const item of purchase.items) categoryAmounts[item.category] = (categoryAmounts[item.category] ?? 0) + item.quantity * item.unitPrice;
-    await context.manager.query('INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [purchase.customerId]);
+    for (const item of purchase.items)
+      categoryAmounts[item.category] = (categoryAmounts[item.category] ?? 0) + item.quantity * item.unitPrice;
+    await context.manager.query('INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+      purchase.customerId,
+    ]);
     await context.manager.query(
       `INSERT INTO purchase_facts (order_id, customer_id, amount, occurred_at, category_amounts, event_id)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
-      [purchase.orderId, purchase.customerId, purchase.amount, purchase.occurredAt, JSON.stringify(categoryAmounts), event.id],
+      [
+        purchase.orderId,
+        purchase.customerId,
+        purchase.amount,
+        purchase.occurredAt,
+        JSON.stringify(categoryAmounts),
+        event.id,
+      ],
     );
-    await this.rescoring.rescore(context.manager, purchase.customerId, { eventId: event.id, correlationId: event.correlationId });
+    await this.rescoring.rescore(context.manager, purchase.customerId, {
+      eventId: event.id,
+      correlationId: event.correlationId,
+    });
   }
 }

@@ -24,7 +24,9 @@ export class TaggingTables1732500000200 implements MigrationInterface {
         category_amounts jsonb NOT NULL,
         event_id text NOT NULL
       )`);
-    await runner.query('CREATE INDEX purchase_facts_customer_idx ON purchase_facts (customer_id, occurred_at)');
+    await runner.query(
+      'CREATE INDEX purchase_facts_customer_idx ON purchase_facts (customer_id, occurred_at)',
+    );
     await runner.query(`
       CREATE TABLE customer_scores (
         customer_id uuid PRIMARY KEY,

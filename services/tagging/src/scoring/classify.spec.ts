@@ -22,7 +22,13 @@ function facts(overrides: Partial<CustomerFacts> = {}): CustomerFacts {
 }
 
 const buyer = (overrides: Partial<CustomerFacts> = {}) =>
-  facts({ spend12m: 100000, purchases12m: 4, lifetimePurchases: 4, lastPurchaseAt: new Date('2024-05-20T00:00:00.000Z'), ...overrides });
+  facts({
+    spend12m: 100000,
+    purchases12m: 4,
+    lifetimePurchases: 4,
+    lastPurchaseAt: new Date('2024-05-20T00:00:00.000Z'),
+    ...overrides,
+  });
 
 describe('value tier (rule set "value-tier", first match wins)', () => {
   it('puts exactly 100,000 a year, a recent order and two years of relationship in high-value', () => {
@@ -36,19 +42,28 @@ describe('value tier (rule set "value-tier", first match wins)', () => {
   it('counts an order exactly three months ago as recent, and one a day older as not', () => {
     const threeMonths = monthsBefore(asOf, 3);
     expect(classify(buyer({ lastPurchaseAt: threeMonths }), rules).valueTier).toBe('high-value');
-    expect(classify(buyer({ lastPurchaseAt: new Date(threeMonths.getTime() - day) }), rules).valueTier).toBe('potential');
+    expect(classify(buyer({ lastPurchaseAt: new Date(threeMonths.getTime() - day) }), rules).valueTier).toBe(
+      'potential',
+    );
   });
 
   it('keeps potential for an order exactly six months ago and drops to silent a day later', () => {
     const sixMonths = monthsBefore(asOf, 6);
-    expect(classify(buyer({ spend12m: 60000, lastPurchaseAt: sixMonths }), rules).valueTier).toBe('potential');
-    expect(classify(buyer({ spend12m: 60000, lastPurchaseAt: new Date(sixMonths.getTime() - day) }), rules).valueTier).toBe('silent');
+    expect(classify(buyer({ spend12m: 60000, lastPurchaseAt: sixMonths }), rules).valueTier).toBe(
+      'potential',
+    );
+    expect(
+      classify(buyer({ spend12m: 60000, lastPurchaseAt: new Date(sixMonths.getTime() - day) }), rules)
+        .valueTier,
+    ).toBe('silent');
   });
 
   it('needs a relationship of exactly one year for high-value', () => {
     const oneYear = monthsBefore(asOf, 12);
     expect(classify(buyer({ relationshipStartedAt: oneYear }), rules).valueTier).toBe('high-value');
-    expect(classify(buyer({ relationshipStartedAt: new Date(oneYear.getTime() + day) }), rules).valueTier).toBe('potential');
+    expect(
+      classify(buyer({ relationshipStartedAt: new Date(oneYear.getTime() + day) }), rules).valueTier,
+    ).toBe('potential');
   });
 
   it('treats an unknown relationship start as a new relationship', () => {
@@ -56,8 +71,15 @@ describe('value tier (rule set "value-tier", first match wins)', () => {
   });
 
   it('puts 20,000-50,000 with an order in the last month in stable, and older orders in silent', () => {
-    expect(classify(buyer({ spend12m: 20000, lastPurchaseAt: monthsBefore(asOf, 1) }), rules).valueTier).toBe('stable');
-    expect(classify(buyer({ spend12m: 20000, lastPurchaseAt: new Date(monthsBefore(asOf, 1).getTime() - day) }), rules).valueTier).toBe('silent');
+    expect(classify(buyer({ spend12m: 20000, lastPurchaseAt: monthsBefore(asOf, 1) }), rules).valueTier).toBe(
+      'stable',
+    );
+    expect(
+      classify(
+        buyer({ spend12m: 20000, lastPurchaseAt: new Date(monthsBefore(asOf, 1).getTime() - day) }),
+        rules,
+      ).valueTier,
+    ).toBe('silent');
   });
 });
 
@@ -78,7 +100,13 @@ describe('the empty customer', () => {
 describe('reference customers from the handbook', () => {
   it('classifies C2024001 (2 years, 5,000,000, last order 2024-05-20) as high-value core gold in maturity', () => {
     const result = classify(
-      facts({ spend12m: 2500000, purchases12m: 12, lifetimePurchases: 24, lastPurchaseAt: new Date('2024-05-20T00:00:00.000Z'), categorySpend: { pumps: 3000000, valves: 2000000 } }),
+      facts({
+        spend12m: 2500000,
+        purchases12m: 12,
+        lifetimePurchases: 24,
+        lastPurchaseAt: new Date('2024-05-20T00:00:00.000Z'),
+        categorySpend: { pumps: 3000000, valves: 2000000 },
+      }),
       rules,
     );
     expect(result.valueTier).toBe('high-value');
@@ -86,12 +114,20 @@ describe('reference customers from the handbook', () => {
     expect(result.membershipLevel).toBe('gold');
     expect(result.lifecycleStage).toBe('maturity');
     expect(result.rfm).toEqual({ recency: 5, frequency: 5, monetary: 5 });
-    expect(result.tags).toEqual(expect.arrayContaining(['aov:high', 'freq:high', 'active', 'category:pumps', 'category:valves']));
+    expect(result.tags).toEqual(
+      expect.arrayContaining(['aov:high', 'freq:high', 'active', 'category:pumps', 'category:valves']),
+    );
   });
 
   it('classifies C2024002 (6 months, 800,000, last order 2024-05-15) as potential', () => {
     const result = classify(
-      facts({ relationshipStartedAt: new Date('2023-12-01T00:00:00.000Z'), spend12m: 800000, purchases12m: 3, lifetimePurchases: 3, lastPurchaseAt: new Date('2024-05-15T00:00:00.000Z') }),
+      facts({
+        relationshipStartedAt: new Date('2023-12-01T00:00:00.000Z'),
+        spend12m: 800000,
+        purchases12m: 3,
+        lifetimePurchases: 3,
+        lastPurchaseAt: new Date('2024-05-15T00:00:00.000Z'),
+      }),
       rules,
     );
     expect(result.valueTier).toBe('potential');
@@ -108,8 +144,13 @@ describe('lifecycle stage', () => {
   it('moves a customer with no purchase for more than 6 months to decline, and after 12 to churned', () => {
     const sixMonths = monthsBefore(asOf, 6);
     expect(classify(buyer({ lastPurchaseAt: sixMonths }), rules).lifecycleStage).toBe('maturity');
-    expect(classify(buyer({ lastPurchaseAt: new Date(sixMonths.getTime() - day) }), rules).lifecycleStage).toBe('decline');
-    expect(classify(buyer({ lastPurchaseAt: new Date(monthsBefore(asOf, 12).getTime() - day) }), rules).lifecycleStage).toBe('churned');
+    expect(
+      classify(buyer({ lastPurchaseAt: new Date(sixMonths.getTime() - day) }), rules).lifecycleStage,
+    ).toBe('decline');
+    expect(
+      classify(buyer({ lastPurchaseAt: new Date(monthsBefore(asOf, 12).getTime() - day) }), rules)
+        .lifecycleStage,
+    ).toBe('churned');
   });
 });
 
@@ -126,7 +167,9 @@ describe('value-loyalty matrix', () => {
 
 describe('monthsBefore', () => {
   it('clamps to the end of a shorter month', () => {
-    expect(monthsBefore(new Date('2024-05-31T00:00:00.000Z'), 3).toISOString()).toBe('2024-02-29T00:00:00.000Z');
+    expect(monthsBefore(new Date('2024-05-31T00:00:00.000Z'), 3).toISOString()).toBe(
+      '2024-02-29T00:00:00.000Z',
+    );
   });
 });
 

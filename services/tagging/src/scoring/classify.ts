@@ -33,7 +33,10 @@ function withinMonths(at: Date | null, asOf: Date, months: number): boolean {
 }
 
 function relationshipMonthsAtLeast(facts: CustomerFacts, months: number): boolean {
-  return facts.relationshipStartedAt !== null && facts.relationshipStartedAt.getTime() <= monthsBefore(facts.asOf, months).getTime();
+  return (
+    facts.relationshipStartedAt !== null &&
+    facts.relationshipStartedAt.getTime() <= monthsBefore(facts.asOf, months).getTime()
+  );
 }
 
 /** Every condition present must hold; precedence between rules is the order of the list. */
@@ -41,9 +44,21 @@ export function matches(when: RuleConditions, facts: CustomerFacts): boolean {
   if (when.minSpend12m !== undefined && facts.spend12m < when.minSpend12m) return false;
   if (when.maxSpend12m !== undefined && facts.spend12m >= when.maxSpend12m) return false;
   if (when.minPurchases12m !== undefined && facts.purchases12m < when.minPurchases12m) return false;
-  if (when.lastPurchaseWithinMonths !== undefined && !withinMonths(facts.lastPurchaseAt, facts.asOf, when.lastPurchaseWithinMonths)) return false;
-  if (when.minRelationshipMonths !== undefined && !relationshipMonthsAtLeast(facts, when.minRelationshipMonths)) return false;
-  if (when.maxRelationshipMonths !== undefined && relationshipMonthsAtLeast(facts, when.maxRelationshipMonths)) return false;
+  if (
+    when.lastPurchaseWithinMonths !== undefined &&
+    !withinMonths(facts.lastPurchaseAt, facts.asOf, when.lastPurchaseWithinMonths)
+  )
+    return false;
+  if (
+    when.minRelationshipMonths !== undefined &&
+    !relationshipMonthsAtLeast(facts, when.minRelationshipMonths)
+  )
+    return false;
+  if (
+    when.maxRelationshipMonths !== undefined &&
+    relationshipMonthsAtLeast(facts, when.maxRelationshipMonths)
+  )
+    return false;
   return true;
 }
 
@@ -84,13 +99,20 @@ export function computedTags(facts: CustomerFacts, rules: ScoringRuleSet): strin
   const tags: string[] = [];
   if (facts.purchases12m > 0) {
     const aov = facts.spend12m / facts.purchases12m;
-    tags.push(aov >= rules.tags.highOrderValue ? 'aov:high' : aov >= rules.tags.mediumOrderValue ? 'aov:medium' : 'aov:low');
+    tags.push(
+      aov >= rules.tags.highOrderValue
+        ? 'aov:high'
+        : aov >= rules.tags.mediumOrderValue
+          ? 'aov:medium'
+          : 'aov:low',
+    );
   }
   tags.push(facts.purchases12m >= 4 ? 'freq:high' : facts.purchases12m >= 2 ? 'freq:medium' : 'freq:low');
   const days = daysSince(facts.lastPurchaseAt, facts.asOf);
   if (days !== null && days <= rules.tags.activeWithinDays) tags.push('active');
   if (days !== null && days > rules.tags.churnRiskAfterDays) tags.push('churn-risk');
-  if (days !== null && !withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.declineAfterMonths)) tags.push('silent');
+  if (days !== null && !withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.declineAfterMonths))
+    tags.push('silent');
   const preferred = Object.entries(facts.categorySpend)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .slice(0, rules.tags.preferredCategories)
@@ -101,7 +123,8 @@ export function computedTags(facts: CustomerFacts, rules: ScoringRuleSet): strin
 /** The whole classification; pure, so the event path and the sweep agree by construction. */
 export function classify(facts: CustomerFacts, rules: ScoringRuleSet): CustomerClassificationV1 {
   const tier = rules.valueTiers.find((rule) => matches(rule.when, facts))?.tier ?? rules.fallbackTier;
-  const membership = rules.membership.find((rule) => matches(rule.when, facts))?.level ?? rules.fallbackMembership;
+  const membership =
+    rules.membership.find((rule) => matches(rule.when, facts))?.level ?? rules.fallbackMembership;
   const tags = [...new Set([...computedTags(facts, rules), ...facts.manualTags.map((t) => `manual:${t}`)])];
   return {
     rfm: rfmScores(facts, rules),
@@ -114,11 +137,17 @@ export function classify(facts: CustomerFacts, rules: ScoringRuleSet): CustomerC
 }
 
 /** Field names that differ between two classifications, e.g. `valueTier`, `rfm.recency`, `tags`. */
-export function changedFields(previous: CustomerClassificationV1 | undefined, current: CustomerClassificationV1): string[] {
-  if (!previous) return ['rfm', 'valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage', 'tags'];
+export function changedFields(
+  previous: CustomerClassificationV1 | undefined,
+  current: CustomerClassificationV1,
+): string[] {
+  if (!previous)
+    return ['rfm', 'valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage', 'tags'];
   const changed: string[] = [];
-  for (const key of ['recency', 'frequency', 'monetary'] as const) if (previous.rfm[key] !== current.rfm[key]) changed.push(`rfm.${key}`);
-  for (const key of ['valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage'] as const) if (previous[key] !== current[key]) changed.push(key);
+  for (const key of ['recency', 'frequency', 'monetary'] as const)
+    if (previous.rfm[key] !== current.rfm[key]) changed.push(`rfm.${key}`);
+  for (const key of ['valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage'] as const)
+    if (previous[key] !== current[key]) changed.push(key);
   if ([...previous.tags].sort().join() !== [...current.tags].sort().join()) changed.push('tags');
   return changed;
 }

@@ -11,7 +11,13 @@ import {
   ValidateNested,
   validateSync,
 } from 'class-validator';
-import { describeValidationErrors, MEMBERSHIP_LEVELS, VALUE_TIERS, type MembershipLevel, type ValueTier } from '@crm/contracts';
+import {
+  describeValidationErrors,
+  MEMBERSHIP_LEVELS,
+  VALUE_TIERS,
+  type MembershipLevel,
+  type ValueTier,
+} from '@crm/contracts';
 
 /** One rule's conditions; every condition given must hold (AND). Absent conditions do not constrain. */
 export class RuleConditions {
@@ -99,7 +105,8 @@ export function parseRuleSet(data: unknown): ScoringRuleSet {
   if (!ascending(rules.rfm.recencyDays)) problems.push('rfm.recencyDays: must be ascending');
   if (!descending(rules.rfm.frequency)) problems.push('rfm.frequency: must be descending');
   if (!descending(rules.rfm.monetary)) problems.push('rfm.monetary: must be descending');
-  if (rules.lifecycle.churnedAfterMonths <= rules.lifecycle.declineAfterMonths) problems.push('lifecycle.churnedAfterMonths: must be greater than declineAfterMonths');
+  if (rules.lifecycle.churnedAfterMonths <= rules.lifecycle.declineAfterMonths)
+    problems.push('lifecycle.churnedAfterMonths: must be greater than declineAfterMonths');
   if (problems.length > 0) throw new RuleSetError(problems);
   return rules;
 }

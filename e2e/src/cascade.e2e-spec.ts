@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { SlaBreached, TOPIC_CATALOG, Topics } from '@crm/contracts';
+import { eventually, startPlatform, type RunningPlatform } from '@crm/testing';
+import { call, daysAgo } from './http';
+
+/**
+ * The purchase cascade through the six services, each its own process, using only REST APIs and Kafka:
+ * profile → tagging → growth-campaigns → interaction-log; referral; feedback-sla.
+ */
+let platform: RunningPlatform;
+let agent: string;
+let admin: string;
+const seen: { topic: string; message: KafkaMessage }[] = [];
+let observer: ReturnType<Kafka['consumer']>;
+
+const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+
+beforeAll(async () => {
+  platform = await startPlatform({ SLA_TIMER_POLL_MS: '100' });
+  agent = platform.token('agent');
+  admin = platform.token('admin');
+  const kafka = new Kafka({
+    clientId: 'e2e-observer',
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  observer = kafka.consumer({ groupId: `e2e-observer-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await observer.connect();
+  await observer.subscribe({ topics: TOPIC_CATALOG.map((t) => t.name), fromBeginning: true });
+  await observer.run({ eachMessage: async ({ topic, message }) => void seen.push({ topic, message }) });
+});
+
+afterAll(async () => {
+  await observer?.disconnect();
+  await platform?.stop();
+});
+
+async function registerCustomer(externalRef: string, extra: Record<string, unknown> = {}) {
+  const response = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+    externalRef,
+    kind: 'company',
+    name: `${externalRef} Ltd.`,
+    email: `${externalRef.toLowerCase()}@example.test`,
+    relationshipStartedAt: daysAgo(730),
+    consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
+    ...extra,
+  });
+  expect(response.status).toBe(201);
+  return response.body.id as string;
+}
+
+function purchase(orderId: string, amount: number, occurredAt: string) {
+  return {
+    orderId,
+    amount,
+    currency: 'EUR',
+    occurredAt,
+    items: [{ sku: 'PUMP-200', category: 'pumps', quantity: 1, unitPrice: amount }],
+  };
+}
+
+describe('the purchase cascade, end to end', () => {
+  const suffix = randomUUID().slice(0, 8).toUpperCase();
+  const correlationId = `e2e-purchase-${suffix}`;
+  let customerA: string;
+
+  it('turns purchases of 110,000 into high-value, a stage transition, a care action and a logged touch within 10 s', async () => {
+    customerA = await registerCustomer(`A-${suffix}`);
+    const profile = platform.url('customer-profile');
+    expect(
+      (
+        await call(
+          'POST',
+          `${profile}/customers/${customerA}/purchases`,
+          agent,
+          purchase(`A1-${suffix}`, 60000, daysAgo(30)),
+        )
+      ).status,
+    ).toBe(201);
+    const started = Date.now();
+    const second = await call(
+      'POST',
+      `${profile}/customers/${customerA}/purchases`,
+      agent,
+      purchase(`A2-${suffix}`, 50000, daysAgo(1)),
+      {
+        'x-correlation-id': correlationId,
+      },
+    );
+    expect(second.status).toBe(201);
+
+    await eventually(
+      'A scored high-value',
+      async () =>
+        (await call('GET', `${platform.url('tagging')}/customers/${customerA}`, agent)).body?.valueTier ===
+        'high-value',
+      10_000,
+    );
+    const history = (
+      await call('GET', `${platform.url('tagging')}/customers/${customerA}/stage-history`, agent)
+    ).body;
+    expect(history.map((h: { stage: string }) => h.stage)).toEqual(['acquisition', 'growth']);
+    await eventually(
+      'an exclusive advisor care action',
+      async () => {
+        const actions = (
+          await call('GET', `${platform.url('growth-campaigns')}/customers/${customerA}/care-actions`, agent)
+        ).body;
+        return actions.some(
+          (a: { playbook: string; status: string }) =>
+            a.playbook === 'exclusive-advisor' && a.status === 'delivered',
+        );
+      },
+      10_000,
+    );
+    await eventually(
+      'the automated touch on the timeline',
+      async () => {
+        const timeline = (
+          await call('GET', `${platform.url('interaction-log')}/customers/${customerA}/timeline`, agent)
+        ).body;
+        return timeline.items.some(
+          (i: { automated: boolean; topic: string }) =>
+            i.automated && i.topic.startsWith('exclusive-advisor'),
+        );
+      },
+      10_000,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("qualifies B's referral on B's first purchase, sent twice, and rewards each side exactly once", async () => {
+    const referral = platform.url('referral');
+    let code = '';
+    await eventually(
+      "A's referral code",
+      async () => {
+        const response = await call('GET', `${referral}/customers/${customerA}/code`, agent);
+        code = response.body?.code;
+        return response.status === 200;
+      },
+      10_000,
+    );
+    const customerB = await registerCustomer(`B-${suffix}`, {
+      referralCode: code,
+      relationshipStartedAt: daysAgo(0),
+    });
+    const order = purchase(`B1-${suffix}`, 1200, daysAgo(0));
+    const first = await call(
+      'POST',
+      `${platform.url('customer-profile')}/customers/${customerB}/purchases`,
+      agent,
+      order,
+    );
+    const again = await call(
+      'POST',
+      `${platform.url('customer-profile')}/customers/${customerB}/purchases`,
+      agent,
+      order,
+    );
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+
+    const rewards = async (id: string) =>
+      (await call('GET', `${referral}/customers/${id}/rewards`, agent)).body as {
+        role: string;
+        points: number;
+      }[];
+    await eventually(
+      'both rewards',
+      async () => (await rewards(customerA)).length === 1 && (await rewards(customerB)).length === 1,
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await rewards(customerA)).map((r) => r.role)).toEqual(['referrer']);
+    expect((await rewards(customerB)).map((r) => r.role)).toEqual(['referee']);
+    const referrals = (await call('GET', `${referral}/customers/${customerB}/referrals`, agent)).body;
+    expect(referrals.referrals).toEqual([
+      expect.objectContaining({ role: 'referee', referrerId: customerA, status: 'qualified' }),
+    ]);
+  });
+
+  it('emits sla breached once for a complaint under a one-second policy, and the ticket shows it', async () => {
+    const feedback = platform.url('feedback-sla');
+    const policy = await call(
+      'PUT',
+      `${feedback}/sla-policies/e2e-complaint-${suffix.toLowerCase()}`,
+      admin,
+      {
+        id: `e2e-complaint-${suffix.toLowerCase()}`,
+        position: 0,
+        ticketType: 'complaint',
+        firstResponseSeconds: 1,
+        resolutionSeconds: 3600,
+        requiresOwner: true,
+      },
+    );
+    expect(policy.status).toBe(200);
+    const metricBefore = await breachCount(feedback);
+    const opened = await call('POST', `${feedback}/tickets`, agent, {
+      customerId: customerA,
+      type: 'complaint',
+      owner: 'agent-7',
+      subject: 'late delivery',
+    });
+    expect(opened.status).toBe(201);
+    const ticketId = opened.body.id as string;
+    await eventually(
+      'the breach on the ticket',
+      async () =>
+        (await call('GET', `${feedback}/tickets/${ticketId}`, agent)).body.breaches.firstResponse !== null,
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const breaches = seen.filter(
+      (s) =>
+        s.topic === Topics.feedback &&
+        header(s.message, 'ce_type') === SlaBreached.type &&
+        JSON.parse(s.message.value!.toString()).ticketId === ticketId,
+    );
+    expect(breaches).toHaveLength(1);
+    const breach = JSON.parse(breaches[0].message.value!.toString());
+    expect(breach.metric).toBe('first-response');
+    expect(new Date(breach.dueAt).getTime() - new Date(opened.body.openedAt).getTime()).toBe(1000);
+    expect(await breachCount(feedback)).toBe(metricBefore + 1);
+  });
+
+  it("carries the purchase's correlation id on every event it caused, in every service", async () => {
+    await eventually(
+      'the caused events',
+      async () => {
+        const sources = new Set(
+          seen
+            .filter((s) => header(s.message, 'correlationid') === correlationId)
+            .map((s) => header(s.message, 'ce_source')),
+        );
+        return [
+          '/crm/customer-profile',
+          '/crm/tagging',
+          '/crm/growth-campaigns',
+          '/crm/interaction-log',
+          '/crm/feedback-sla',
+        ].every((s) => sources.has(s));
+      },
+      10_000,
+    );
+    const caused = seen.filter((s) => header(s.message, 'correlationid') === correlationId);
+    const ids = new Set(caused.map((s) => header(s.message, 'ce_id')));
+    for (const event of caused) {
+      expect(header(event.message, 'ce_subject')).toBe(customerA);
+      expect(header(event.message, 'traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      if (header(event.message, 'ce_type') !== 'crm.purchase.recorded.v1')
+        expect(ids).toContain(header(event.message, 'causationid'));
+    }
+    const traceIds = new Set(caused.map((s) => header(s.message, 'traceparent')!.split('-')[1]));
+    expect(traceIds.size).toBe(1);
+  });
+});
+
+async function breachCount(feedbackUrl: string): Promise<number> {
+  const base = feedbackUrl.replace(/\/feedback$/, '');
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('crm_sla_breaches_total{'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
