@@ -16,3 +16,4 @@ export * from './events/care-action-triggered.v1';
 export * from './events/interaction-logged.v1';
 export * from './events/referral.v1';
 export * from './events/feedback.v1';
+export * from './catalog-markdown';

@@ -68,6 +68,14 @@ describe('the purchase cascade, end to end', () => {
   it('turns purchases of 110,000 into high-value, a stage transition, a care action and a logged touch within 10 s', async () => {
     customerA = await registerCustomer(`A-${suffix}`);
     const profile = platform.url('customer-profile');
+    // Registration and purchases travel on different topics; a person would see A in tagging first.
+    await eventually(
+      'A known to tagging as a new customer',
+      async () =>
+        (await call('GET', `${platform.url('tagging')}/customers/${customerA}`, agent)).body
+          ?.lifecycleStage === 'acquisition',
+      10_000,
+    );
     expect(
       (
         await call(

@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { deadLetterTopic, PurchaseRecorded, toWireHeaders, Topics } from '@crm/contracts';
+import { deadLetterTopic, toWireHeaders } from '@crm/contracts';
+import { ProbeRecorded } from './fixtures/probe-event';
 import { ensureTopics } from '../src';
 import { eventually, ManagedProcess, restartTestKafka } from '@crm/testing';
 
@@ -38,10 +39,10 @@ async function startGroupAtEnd(group: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(Topics.purchases);
+    const offsets = await admin.fetchTopicOffsets(ProbeRecorded.topic);
     await admin.setOffsets({
       groupId: group,
-      topic: Topics.purchases,
+      topic: ProbeRecorded.topic,
       partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
     });
   } finally {
@@ -97,11 +98,10 @@ beforeAll(async () => {
     brokers: brokers().split(','),
     logLevel: logLevel.NOTHING,
   });
-  await ensureTopics(
-    brokers(),
-    {},
-    [1, 2, 3, 4, 5].map((run) => deadLetterTopic(`probe-c${run}`)),
-  );
+  await ensureTopics(brokers(), {}, [
+    ProbeRecorded.topic,
+    ...[1, 2, 3, 4, 5].map((run) => deadLetterTopic(`probe-c${run}`)),
+  ]);
 });
 
 afterEach(async () => {
@@ -190,9 +190,9 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await consumer.waitForLine('PROBE_READY');
     const producer = kafka.producer();
     await producer.connect();
-    const fixture = PurchaseRecorded.fixture;
+    const fixture = ProbeRecorded.fixture;
     const poisonCustomer = '00000000-ffff-4000-8000-000000000001';
-    const headers = (id: string, type = PurchaseRecorded.type) =>
+    const headers = (id: string, type = ProbeRecorded.type) =>
       toWireHeaders({
         id,
         type,
@@ -210,7 +210,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
       { key: poisonCustomer, headers: headers('22222222-2222-4222-8222-222222222222'), value: '{not json' },
       {
         key: poisonCustomer,
-        headers: headers('33333333-3333-4333-8333-333333333333', 'crm.purchase.recorded.v7'),
+        headers: headers('33333333-3333-4333-8333-333333333333', 'crm.probe.purchase-recorded.v7'),
         value: JSON.stringify(fixture),
       },
       {
@@ -219,7 +219,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
         value: JSON.stringify({ ...fixture, customerId: poisonCustomer, orderId: 'always-fails-1' }),
       },
     ];
-    await producer.send({ topic: Topics.purchases, messages: poison });
+    await producer.send({ topic: ProbeRecorded.topic, messages: poison });
     await producer.disconnect();
 
     const others = probe('produce', 4, { PROBE_COUNT: '500', PROBE_CUSTOMERS: '50' });
@@ -238,7 +238,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     expect(failed?.headers.dlq_code).toBe('HANDLER_FAILED');
     expect(failed?.headers.dlq_attempts).toBe('3');
     expect(failed?.headers.dlq_reason).toContain('probe handler refuses always-fails-1');
-    expect(failed?.headers.dlq_source_topic).toBe(Topics.purchases);
+    expect(failed?.headers.dlq_source_topic).toBe(ProbeRecorded.topic);
     expect(failed?.key).toBe(poisonCustomer);
     expect(JSON.parse(failed!.value!.toString()).orderId).toBe('always-fails-1');
     expect(consumer.running).toBe(true);

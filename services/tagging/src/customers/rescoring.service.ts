@@ -89,7 +89,13 @@ export class RescoringService {
     cause: RescoreCause,
     asOf = new Date(),
   ): Promise<string[]> {
-    await manager.query('SELECT 1 FROM customers WHERE customer_id = $1 FOR UPDATE', [customerId]);
+    const [customer] = await manager.query(
+      'SELECT registered FROM customers WHERE customer_id = $1 FOR UPDATE',
+      [customerId],
+    );
+    // A purchase that overtook its registration (another topic) is kept as a fact; scoring waits for the
+    // registration, so the first classification knows the relationship and the stage history starts right.
+    if (!customer?.registered) return [];
     const facts = await this.loadFacts(manager, customerId, asOf);
     const current = classify(facts, this.rules);
     const [previousRow]: ScoreRow[] = await manager.query(

@@ -1,0 +1,207 @@
+/**
+ * Drives purchases at a set rate through the running platform (`npm start`) and measures the whole cascade:
+ * purchase (REST) → customer-profile → tagging (re-score: high-value) → growth-campaigns (exclusive advisor).
+ * Also prints the tagging handler's database time per purchase and, for scale, a raw kafkajs produce loop and
+ * a raw Postgres insert loop on the same machine in the same run.
+ *
+ *   npm run bench:cascade -- --purchases 1000 --rate 50
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { mintToken } from '@crm/auth';
+import { Topics } from '@crm/contracts';
+import { argument, summary } from '../stats';
+
+const purchases = Number(argument('purchases', '1000'));
+const rate = Number(argument('rate', '50'));
+const brokers = argument('brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+const databaseUrl = argument(
+  'database-url',
+  process.env.DATABASE_URL ?? 'postgres://postgres:crm-local@127.0.0.1:54329/crm',
+);
+const profileUrl = argument('profile-url', 'http://127.0.0.1:3101/profile');
+const taggingMetricsUrl = argument('tagging-metrics-url', 'http://127.0.0.1:3102/metrics');
+const token = mintToken(
+  process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
+  'bench',
+  ['integration'],
+);
+const run = randomUUID().slice(0, 8);
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const started = performance.now();
+  const response = await fetch(`${profileUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { id: string };
+  if (response.status >= 300) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(json)}`);
+  return { json, ms: performance.now() - started };
+}
+
+async function handlerSeconds(): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(taggingMetricsUrl)).text();
+  const pick = (suffix: string) =>
+    Number(
+      text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`crm_event_handler_duration_seconds_${suffix}{`) &&
+            l.includes('crm.purchase.recorded.v1'),
+        )
+        ?.split(' ')
+        .pop() ?? 0,
+    );
+  return { sum: pick('sum'), count: pick('count') };
+}
+
+async function rawKafkaFloor(n: number): Promise<string> {
+  const producer = new Kafka({
+    clientId: 'bench-floor',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = performance.now();
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const t = performance.now();
+    await producer.send({
+      topic: 'crm.bench.floor',
+      acks: -1,
+      messages: [{ key: String(i % 100), value: 'x'.repeat(500) }],
+    });
+    latencies.push(performance.now() - t);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return `${(n / seconds).toFixed(0)} msg/s one at a time (acks=all), ${summary(latencies)}`;
+}
+
+async function rawPostgresFloor(n: number): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('CREATE TEMP TABLE bench_floor (id bigserial primary key, payload text)');
+  const started = performance.now();
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const t = performance.now();
+    await client.query('BEGIN');
+    await client.query('INSERT INTO bench_floor (payload) VALUES ($1)', ['x'.repeat(500)]);
+    await client.query('COMMIT');
+    latencies.push(performance.now() - t);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  return `${(n / seconds).toFixed(0)} commits/s one at a time, ${summary(latencies)}`;
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`command: npm run bench:cascade -- --purchases ${purchases} --rate ${rate}\n`);
+  process.stdout.write(
+    `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  );
+  const kafka = new Kafka({
+    clientId: 'bench-observer',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin
+    .createTopics({ topics: [{ topic: 'crm.bench.floor', numPartitions: 6 }] })
+    .catch(() => undefined);
+  await admin.disconnect();
+
+  process.stdout.write(`registering ${purchases} customers (a two-year relationship each)...\n`);
+  const customers: string[] = [];
+  const relationshipStartedAt = new Date(Date.now() - 730 * 24 * 3600 * 1000).toISOString();
+  for (let i = 0; i < purchases; i += 1) {
+    const { json } = await post('/customers', {
+      externalRef: `BENCH-${run}-${i}`,
+      kind: 'company',
+      name: `Bench ${i}`,
+      relationshipStartedAt,
+    });
+    customers.push(json.id);
+    if ((i + 1) % 200 === 0) process.stdout.write(`  ${i + 1}/${purchases}\n`);
+  }
+
+  const sentAt = new Map<string, number>();
+  const cascadeMs: number[] = [];
+  const consumer = kafka.consumer({ groupId: `bench-${run}`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: Topics.careActions, fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const correlation = message.headers?.correlationid?.toString() ?? '';
+      const value = JSON.parse(message.value?.toString() ?? '{}');
+      const started = sentAt.get(correlation);
+      if (started !== undefined && value.playbook === 'exclusive-advisor') {
+        cascadeMs.push(Date.now() - started);
+        sentAt.delete(correlation);
+      }
+    },
+  });
+  await sleep(3000);
+
+  const before = await handlerSeconds();
+  process.stdout.write(`driving ${purchases} purchases of 120,000 at ${rate}/s...\n`);
+  const httpMs: number[] = [];
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < purchases; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const correlationId = `bench-${run}-${i}`;
+    sentAt.set(correlationId, Date.now());
+    const order = {
+      orderId: `BENCH-${run}-${i}`,
+      amount: 120000,
+      currency: 'EUR',
+      occurredAt: new Date().toISOString(),
+      items: [{ sku: 'PUMP-200', category: 'pumps', quantity: 4, unitPrice: 30000 }],
+    };
+    inFlight.push(
+      post(`/customers/${customers[i]}/purchases`, order, { 'x-correlation-id': correlationId }).then(
+        (r) => void httpMs.push(r.ms),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const driveSeconds = (performance.now() - started) / 1000;
+  const deadline = Date.now() + 120_000;
+  while (cascadeMs.length < purchases && Date.now() < deadline) await sleep(100);
+  const cascadeSeconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  const after = await handlerSeconds();
+  const handlerCount = after.count - before.count;
+
+  process.stdout.write('\nresults\n');
+  process.stdout.write(
+    `  purchases accepted:  ${purchases} in ${driveSeconds.toFixed(1)} s = ${(purchases / driveSeconds).toFixed(1)}/s (target rate ${rate}/s)\n`,
+  );
+  process.stdout.write(
+    `  cascades completed:  ${cascadeMs.length}/${purchases} in ${cascadeSeconds.toFixed(1)} s\n`,
+  );
+  process.stdout.write(`  purchase → care action (exclusive advisor, via tagging): ${summary(cascadeMs)}\n`);
+  process.stdout.write(`  POST /purchases (HTTP): ${summary(httpMs)}\n`);
+  if (handlerCount > 0)
+    process.stdout.write(
+      `  tagging re-score transaction per purchase: ${(((after.sum - before.sum) / handlerCount) * 1000).toFixed(2)} ms mean over ${handlerCount}\n`,
+    );
+  process.stdout.write('\nfloors on this machine, same run\n');
+  process.stdout.write(`  raw kafkajs produce:      ${await rawKafkaFloor(2000)}\n`);
+  process.stdout.write(`  raw Postgres insert+commit: ${await rawPostgresFloor(2000)}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import { EVENT_CATALOG } from './registry';
+import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from './topics';
+
+/** Which services consume which event types: the subscriptions, registered in one place for the docs. */
+export const SUBSCRIPTIONS: Record<string, string[]> = {
+  'crm.customer.registered.v1': ['tagging', 'growth-campaigns', 'referral'],
+  'crm.customer.updated.v1': ['tagging'],
+  'crm.consent.changed.v1': ['growth-campaigns'],
+  'crm.customer.erased.v1': ['referral'],
+  'crm.purchase.recorded.v1': ['tagging', 'growth-campaigns', 'referral', 'feedback-sla'],
+  'crm.customer.rescored.v1': ['growth-campaigns', 'referral', 'feedback-sla'],
+  'crm.lifecycle-stage.changed.v1': ['growth-campaigns'],
+  'crm.segment.changed.v1': ['growth-campaigns'],
+  'crm.care-action.triggered.v1': ['interaction-log'],
+  'crm.ticket.opened.v1': ['growth-campaigns'],
+};
+
+/** The event catalog as Markdown (docs/event-catalog.md is generated from this and checked by a test). */
+export function renderEventCatalog(): string {
+  const lines = [
+    '# Event catalog',
+    '',
+    'Generated from `contracts/` by `npm run docs:catalog`; a unit test fails when this file is out of date.',
+    '',
+    'Every event travels as CloudEvents 1.0 in Kafka binary mode: `ce_id`, `ce_type`, `ce_source`, `ce_time`,',
+    '`ce_specversion`, `ce_subject` (the customer id, also the Kafka key), `traceparent`, `correlationid`,',
+    '`causationid` headers and a JSON payload. Changes within a version are additive; a breaking change is a new',
+    'version (a new `ce_type`).',
+    '',
+    '## Topics',
+    '',
+    '| topic | partitions | key | carries |',
+    '| --- | --- | --- | --- |',
+    ...TOPIC_CATALOG.map((t) => `| \`${t.name}\` | ${t.partitions} | ${t.key} | ${t.description} |`),
+    '',
+    'Dead-letter topics, one per consumer group: ' +
+      Object.values(ConsumerGroups)
+        .map((g) => `\`${deadLetterTopic(g)}\``)
+        .join(', ') +
+      '.',
+    'A dead letter keeps the original key, bytes and headers and adds `dlq_code`, `dlq_reason`, `dlq_source_topic`,',
+    '`dlq_source_partition`, `dlq_source_offset`, `dlq_consumer_group`, `dlq_attempts` and `dlq_failed_at`.',
+    '',
+    '## Event types',
+    '',
+    '| ce_type | topic | consumed by | meaning |',
+    '| --- | --- | --- | --- |',
+    ...EVENT_CATALOG.map(
+      (d) =>
+        `| \`${d.type}\` | \`${d.topic}\` | ${(SUBSCRIPTIONS[d.type] ?? []).join(', ') || '(external subscribers)'} | ${d.description} |`,
+    ),
+    '',
+    '## Example payloads',
+    '',
+  ];
+  for (const definition of EVENT_CATALOG) {
+    lines.push(
+      `### ${definition.type}`,
+      '',
+      '```json',
+      JSON.stringify(definition.fixture, null, 2),
+      '```',
+      '',
+    );
+  }
+  return lines.join('\n');
+}
