@@ -82,6 +82,9 @@ export class ManagedProcess {
   }
 }
 
+/** Thrown by a probe when waiting longer cannot help (the process under test has exited). */
+export class GiveUpWaiting extends Error {}
+
 /** Polls until probe() returns true, or throws with the description. */
 export async function eventually(
   description: string,
@@ -95,6 +98,7 @@ export async function eventually(
     try {
       if (await probe()) return;
     } catch (error) {
+      if (error instanceof GiveUpWaiting) throw error;
       lastError = error;
     }
     await sleep(intervalMs);

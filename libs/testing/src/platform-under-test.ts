@@ -1,7 +1,7 @@
 import { SERVICE_CATALOG, serviceScript, type ServiceDefinition } from '@crm/local-infra';
 import { ensureTopics } from '@crm/messaging';
 import { mintToken, type Role } from '@crm/auth';
-import { eventually, ManagedProcess } from './managed-process';
+import { eventually, GiveUpWaiting, ManagedProcess } from './managed-process';
 
 export interface RunningPlatform {
   url(service: ServiceDefinition['name']): string;
@@ -46,7 +46,7 @@ export async function startPlatform(
       `${service.name} ready`,
       async () => {
         const process_ = processes.get(service.name)!;
-        if (!process_.running) throw new Error(`${service.name} exited:\n${process_.output()}`);
+        if (!process_.running) throw new GiveUpWaiting(`${service.name} exited:\n${process_.output()}`);
         return (await fetch(ready).catch(() => undefined))?.ok === true;
       },
       120_000,

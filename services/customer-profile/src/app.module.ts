@@ -4,6 +4,8 @@ import { ConsentEntity } from './customers/consent.entity';
 import { CustomerEntity } from './customers/customer.entity';
 import { CustomersController } from './customers/customers.controller';
 import { CustomersService } from './customers/customers.service';
+import { ImportsController } from './imports/imports.controller';
+import { ImportsService } from './imports/imports.service';
 import { PiiCipherProvider } from './customers/pii-cipher.provider';
 import { CustomerProfileTables1732500000100 } from './migrations/1732500000100-customer-profile-tables';
 import { PurchaseEntity } from './purchases/purchase.entity';
@@ -26,8 +28,8 @@ export class AppModule {
           migrations: [CustomerProfileTables1732500000100],
         }),
       ],
-      controllers: [CustomersController, PurchasesController],
-      providers: [CustomersService, PurchasesService, PiiCipherProvider],
+      controllers: [CustomersController, PurchasesController, ImportsController],
+      providers: [CustomersService, PurchasesService, ImportsService, PiiCipherProvider],
     };
   }
 }

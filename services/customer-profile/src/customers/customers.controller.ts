@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -9,14 +10,16 @@ import {
   Patch,
   Post,
   Put,
+  Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles, type Principal } from '@crm/auth';
 import { CorrelationId, CurrentPrincipal } from '@crm/service-kit';
 import { CustomersService, type CustomerView } from './customers.service';
 import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
+const reveals = (principal: Principal) => principal.roles.some((r) => r === 'agent' || r === 'admin');
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -31,12 +34,29 @@ export class CustomersController {
     return this.customers.register(dto, correlationId);
   }
 
+  @Get()
+  @Roles('agent', 'analyst', 'integration')
+  @ApiOperation({ summary: 'Find a customer by external reference (such as C2024001)' })
+  @ApiQuery({ name: 'externalRef', required: true })
+  findByExternalRef(
+    @Query('externalRef') externalRef: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CustomerView> {
+    if (!externalRef)
+      throw new BadRequestException({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: ['externalRef: is required'],
+        fields: [{ field: 'externalRef', messages: ['is required'] }],
+      });
+    return this.customers.findByExternalRef(externalRef, reveals(principal));
+  }
+
   @Get(':id')
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'A customer; personal data is shown to agents and admins, masked for others' })
   get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<CustomerView> {
-    const reveal = principal.roles.some((r) => r === 'agent' || r === 'admin');
-    return this.customers.get(id, reveal);
+    return this.customers.get(id, reveals(principal));
   }
 
   @Patch(':id')

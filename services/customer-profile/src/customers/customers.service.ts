@@ -141,6 +141,12 @@ export class CustomersService {
     return this.view(customer, consents, revealPersonalData);
   }
 
+  async findByExternalRef(externalRef: string, revealPersonalData: boolean): Promise<CustomerView> {
+    const customer = await this.dataSource.manager.findOneBy(CustomerEntity, { externalRef });
+    if (!customer) throw notFound('customer with externalRef', externalRef);
+    return this.get(customer.id, revealPersonalData);
+  }
+
   async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
     const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     if (changedFields.length === 0)

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { startPlatform, type RunningPlatform } from '@crm/testing';
+import { call, daysAgo } from './http';
+
+/** Bulk import through the public API: streamed CSV in, NDJSON report out; bad rows never stop good ones. */
+let platform: RunningPlatform;
+let integration: string;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  integration = platform.token('integration');
+});
+
+afterAll(async () => {
+  await platform?.stop();
+});
+
+async function importCsv(kind: string, csv: string) {
+  const response = await fetch(`${platform.url('customer-profile')}/imports/${kind}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${integration}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
+  const text = await response.text();
+  if (response.status !== 200) return { status: response.status, body: JSON.parse(text), lines: [] };
+  const lines = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  return { status: response.status, body: undefined, lines };
+}
+
+describe('CSV bulk import', () => {
+  const run = randomUUID().slice(0, 6).toUpperCase();
+
+  it('imports the good customer and purchase rows, reports each bad one by line and field, and is safe to re-run', async () => {
+    const customers = [
+      'externalRef,kind,name,industry,decisionRole,needTags,cooperationYears,email,cumulativeSpend,valueTier',
+      `C${run}01,company,"A Co., Ltd.",manufacturing,Director of Purchasing,cost reduction;supply-chain optimisation,2,a-${run}@example.test,5000000,high-value`,
+      `C${run}02,company,B Ltd.,IT services,technical lead,,0.5,not-an-email,800000,potential`,
+      `C${run}03,robot,C GmbH,retail,,,1,c-${run}@example.test,,`,
+      `C${run}04,person,Bro"ken,retail,,,1,,,`,
+      `C${run}05,person,Dana,retail,,,1,d-${run}@example.test,,`,
+    ].join('\r\n');
+    const first = await importCsv('customers', customers);
+    expect(first.status).toBe(200);
+    const errors = first.lines.filter((l) => l.type === 'error');
+    expect(errors.map((e) => `${e.line}:${e.field}`)).toEqual(['3:email', '4:kind', '5:row']);
+    expect(first.lines.at(-1)).toMatchObject({
+      type: 'summary',
+      records: 5,
+      imported: 2,
+      failed: 3,
+      ignoredColumns: ['cumulativeSpend', 'valueTier'],
+    });
+
+    const again = await importCsv('customers', customers);
+    const conflicts = again.lines.filter((l) => l.type === 'error' && l.field === 'externalRef');
+    expect(conflicts.map((e) => e.line)).toEqual([2, 6]);
+    expect(again.lines.at(-1)).toMatchObject({ imported: 0, failed: 5 });
+
+    const purchases = [
+      'externalRef,orderId,occurredAt,currency,sku,category,quantity,unitPrice',
+      `C${run}01,SO-${run}-1,${daysAgo(20)},EUR,P-1,pumps,2,30000`,
+      `C${run}01,SO-${run}-1,${daysAgo(20)},EUR,V-1,valves,1,10000`,
+      `C${run}01,SO-${run}-2,${daysAgo(400)},EUR,P-1,pumps,one,30000`,
+      `C${run}99,SO-${run}-3,${daysAgo(10)},EUR,P-1,pumps,1,100`,
+      `C${run}05,SO-${run}-4,${daysAgo(5)},EUR,P-9,tools,3,15.5`,
+    ].join('\n');
+    const bought = await importCsv('purchases', purchases);
+    expect(bought.lines.filter((l) => l.type === 'error').map((e) => `${e.line}:${e.field}`)).toEqual([
+      '4:quantity',
+      '5:externalRef',
+    ]);
+    expect(bought.lines.at(-1)).toMatchObject({ records: 5, imported: 2, unchanged: 0, failed: 2 });
+    const rerun = await importCsv('purchases', purchases);
+    expect(rerun.lines.at(-1)).toMatchObject({ imported: 0, unchanged: 2, failed: 2 });
+
+    const lookup = await call(
+      'GET',
+      `${platform.url('customer-profile')}/customers/${await idOf(`C${run}01`)}`,
+      platform.token('agent'),
+    );
+    expect(lookup.body.aggregates).toMatchObject({ lifetimeSpend: 70000, lifetimePurchaseCount: 1 });
+    expect(lookup.body.contacts).toEqual([{ name: 'A Co., Ltd.', decisionRole: 'Director of Purchasing' }]);
+  });
+
+  it('refuses a file whose header is wrong before reading any row, naming the columns', async () => {
+    const refused = await importCsv('customers', 'externalRef,name,shoeSize\nC1,X,42\n');
+    expect(refused.status).toBe(400);
+    expect(refused.body.fields).toEqual([
+      { field: 'header', messages: ['unknown column "shoeSize"', 'missing column "kind"'] },
+    ]);
+  });
+
+  async function idOf(externalRef: string): Promise<string> {
+    const response = await call(
+      'GET',
+      `${platform.url('customer-profile')}/customers?externalRef=${externalRef}`,
+      platform.token('agent'),
+    );
+    expect(response.status).toBe(200);
+    return response.body.id;
+  }
+});
