@@ -35,6 +35,7 @@ export default [
             },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contract', 'scope:testing'] },
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
+            { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
           ],
         },
       ],

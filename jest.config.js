@@ -34,7 +34,10 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/**/*.integration-spec.ts', '<rootDir>/e2e/**/*.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/{libs,services,deploy}/**/*.integration-spec.ts',
+        '<rootDir>/e2e/**/*.e2e-spec.ts',
+      ],
       globalSetup: '<rootDir>/libs/testing/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/integration-setup.ts'],

@@ -19,8 +19,17 @@ export function counter(name: string, help: string, labelNames: string[] = []): 
   return getOrCreate(name, () => new Counter({ name, help, labelNames, registers: [metricsRegistry] }));
 }
 
-export function gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
-  return getOrCreate(name, () => new Gauge({ name, help, labelNames, registers: [metricsRegistry] }));
+/** A gauge; with `collect`, its value is read at scrape time (for example counted in the database). */
+export function gauge(
+  name: string,
+  help: string,
+  labelNames: string[] = [],
+  collect?: (this: Gauge<string>) => Promise<void> | void,
+): Gauge<string> {
+  return getOrCreate(
+    name,
+    () => new Gauge({ name, help, labelNames, collect, registers: [metricsRegistry] }),
+  );
 }
 
 export function histogram(

@@ -1,3 +1,4 @@
 export * from './managed-process';
 export * from './test-infra';
 export * from './platform-under-test';
+export * from './helm';

@@ -3,6 +3,7 @@ import { ServiceCoreModule } from '@crm/service-kit';
 import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
 import { FeedbackHandlers } from './surveys/feedback.handlers';
+import { SlaGauges } from './tickets/sla.metrics';
 import { SlaTimerWorker } from './tickets/sla-timer.worker';
 import { TicketsController } from './tickets/tickets.controller';
 import { TicketsService } from './tickets/tickets.service';
@@ -23,7 +24,7 @@ export class AppModule {
         }),
       ],
       controllers: [TicketsController, FeedbackHandlers],
-      providers: [TicketsService, SlaTimerWorker],
+      providers: [TicketsService, SlaTimerWorker, SlaGauges],
     };
   }
 }

@@ -7,18 +7,8 @@ import {
 import { DataSource } from 'typeorm';
 import { SlaBreached, type SlaMetric } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { counter, histogram } from '@crm/observability';
 import { FeedbackConfig } from '../feedback.config';
-
-const breaches = () =>
-  counter('crm_sla_breaches_total', 'SLA deadlines that passed unmet', ['policy', 'metric']);
-const firingLag = () =>
-  histogram(
-    'crm_sla_timer_lag_seconds',
-    'How late a due timer fired',
-    [],
-    [0.1, 0.25, 0.5, 1, 2, 5, 30, 300],
-  );
+import { slaBreaches, slaOutcomes, slaTimerLag } from './sla.metrics';
 
 /**
  * Durable SLA timers: rows in Postgres, claimed with SKIP LOCKED so that several replicas never fire
@@ -77,8 +67,9 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
           },
           { subject: timer.customer_id, correlationId: timer.correlation_id },
         );
-        breaches().inc({ policy: timer.policy_id, metric });
-        firingLag().observe((now.getTime() - new Date(timer.due_at).getTime()) / 1000);
+        slaBreaches().inc({ policy: timer.policy_id, metric });
+        slaOutcomes().inc({ policy: timer.policy_id, metric, outcome: 'breached' });
+        slaTimerLag().observe((now.getTime() - new Date(timer.due_at).getTime()) / 1000);
         this.logger.warn({
           msg: 'SLA breached',
           ticketId: timer.ticket_id,

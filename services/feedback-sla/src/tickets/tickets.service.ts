@@ -3,26 +3,10 @@ import { BadRequestException, ConflictException, Injectable } from '@nestjs/comm
 import { DataSource, type EntityManager } from 'typeorm';
 import { SurveyRequested, TicketOpened } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { counter, histogram } from '@crm/observability';
 import { notFound } from '@crm/service-kit';
 import { deadlines, policyFromRow, selectPolicy } from '../policies/sla-policy';
 import type { OpenTicketDto } from './open-ticket.dto';
-
-const responseSeconds = () =>
-  histogram(
-    'crm_ticket_first_response_seconds',
-    'Time from opening to first response',
-    ['ticket_type'],
-    [60, 300, 1800, 3600, 7200, 43200, 86400, 259200],
-  );
-const resolutionSeconds = () =>
-  histogram(
-    'crm_ticket_resolution_seconds',
-    'Time from opening to resolution',
-    ['ticket_type'],
-    [300, 3600, 14400, 43200, 86400, 259200, 604800],
-  );
-const opened = () => counter('crm_tickets_opened_total', 'Tickets opened', ['ticket_type', 'priority']);
+import { firstResponseSeconds, resolutionSeconds, slaOutcomes, ticketsOpened } from './sla.metrics';
 
 @Injectable()
 export class TicketsService {
@@ -101,7 +85,7 @@ export class TicketsService {
         },
         { subject: dto.customerId, correlationId },
       );
-      opened().inc({ ticket_type: dto.type, priority });
+      ticketsOpened().inc({ ticket_type: dto.type, priority });
     });
     return this.get(id);
   }
@@ -120,7 +104,9 @@ export class TicketsService {
         `UPDATE sla_timers SET cancelled_at = $2 WHERE ticket_id = $1 AND metric = 'first-response' AND fired_at IS NULL AND due_at > $2`,
         [id, now],
       );
-      responseSeconds().observe(
+      if (now <= new Date(ticket.first_response_due_at))
+        slaOutcomes().inc({ policy: ticket.policy_id, metric: 'first-response', outcome: 'met' });
+      firstResponseSeconds().observe(
         { ticket_type: ticket.ticket_type },
         (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000,
       );
@@ -141,6 +127,10 @@ export class TicketsService {
         `UPDATE sla_timers SET cancelled_at = $2 WHERE ticket_id = $1 AND fired_at IS NULL AND due_at > $2`,
         [id, now],
       );
+      if (!ticket.first_responded_at && now <= new Date(ticket.first_response_due_at))
+        slaOutcomes().inc({ policy: ticket.policy_id, metric: 'first-response', outcome: 'met' });
+      if (now <= new Date(ticket.resolution_due_at))
+        slaOutcomes().inc({ policy: ticket.policy_id, metric: 'resolution', outcome: 'met' });
       resolutionSeconds().observe(
         { ticket_type: ticket.ticket_type },
         (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000,

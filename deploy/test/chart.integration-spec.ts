@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from '@crm/contracts';
+import { SERVICE_CATALOG } from '@crm/local-infra';
+import { ensureHelm } from '@crm/testing';
+
+/** The Helm chart, validated offline: lint, render, and check what platform teams rely on. */
+const root = join(__dirname, '../..');
+const chart = join(root, 'deploy/helm/crm-platform');
+let helm: string;
+
+type Manifest = {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: any;
+  data?: any;
+};
+
+function render(...set: string[]): Manifest[] {
+  const args = ['template', 'crm', chart, ...set.flatMap((s) => ['--set', s])];
+  const text = execFileSync(helm, args, { encoding: 'utf8' });
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as Manifest)
+    .filter(Boolean);
+}
+
+const ofKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.includes('spec') ? [path] : [];
+  });
+}
+
+beforeAll(() => {
+  helm = ensureHelm();
+}, 300_000);
+
+describe('the Helm chart', () => {
+  it('lints clean in strict mode', () => {
+    const output = execFileSync(helm, ['lint', '--strict', chart], { encoding: 'utf8' });
+    expect(output).toContain('0 chart(s) failed');
+  });
+
+  it('renders one Deployment, Service, HPA and PDB per service, with the ports and prefixes the code uses', () => {
+    const manifests = render();
+    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'])
+      expect(
+        ofKind(manifests, kind)
+          .map((m) => m.metadata.name)
+          .sort(),
+      ).toEqual(SERVICE_CATALOG.map((s) => `crm-${s.name}`).sort());
+    const ingress = ofKind(manifests, 'Ingress')[0];
+    for (const service of SERVICE_CATALOG) {
+      const deployment = ofKind(manifests, 'Deployment').find(
+        (m) => m.metadata.name === `crm-${service.name}`,
+      )!;
+      const container = deployment.spec.template.spec.containers[0];
+      const env = Object.fromEntries(
+        container.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+      );
+      expect(env).toMatchObject({
+        SERVICE_NAME: service.name,
+        PORT: String(service.port),
+        DATABASE_SCHEMA: service.schema,
+      });
+      expect(container.ports).toEqual([{ name: 'http', containerPort: service.port }]);
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      const secrets = container.env.filter((e: any) => e.valueFrom).map((e: any) => e.name);
+      expect(secrets).toEqual(expect.arrayContaining(['DATABASE_URL', 'JWT_SECRET']));
+      // Graceful shutdown (25 s) plus the preStop pause fits inside the grace period.
+      expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(
+        Number(env.SHUTDOWN_TIMEOUT_MS) / 1000 + container.lifecycle.preStop.sleep.seconds,
+      );
+      expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(ingress.spec.rules[0].http.paths).toContainEqual(
+        expect.objectContaining({
+          path: `/${service.prefix}`,
+          backend: { service: { name: `crm-${service.name}`, port: { name: 'http' } } },
+        }),
+      );
+    }
+    expect(
+      ofKind(manifests, 'Deployment')
+        .find((m) => m.metadata.name === 'crm-customer-profile')!
+        .spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom)
+        .map((e: any) => e.name),
+    ).toEqual(expect.arrayContaining(['PII_MASTER_KEY', 'PII_HASH_KEY']));
+  });
+
+  it('never scales a consumer past the partition count', () => {
+    const hpas = ofKind(render('kafka.strimzi.partitions=3'), 'HorizontalPodAutoscaler');
+    expect(Math.max(...hpas.map((h) => h.spec.maxReplicas))).toBe(3);
+  });
+
+  it('declares every catalog topic and one dead-letter topic per consumer group as Strimzi KafkaTopics', () => {
+    const topics = ofKind(render(), 'KafkaTopic').map((t) => t.spec.topicName);
+    expect(topics.sort()).toEqual(
+      [...TOPIC_CATALOG.map((t) => t.name), ...Object.values(ConsumerGroups).map(deadLetterTopic)].sort(),
+    );
+    expect(ofKind(render('kafka.strimzi.enabled=false'), 'KafkaTopic')).toEqual([]);
+  });
+
+  it('ships alert rules and a dashboard whose every metric is one the services export', () => {
+    const manifests = render();
+    const rules = ofKind(manifests, 'PrometheusRule')[0].spec.groups.flatMap((g: any) => g.rules);
+    expect(rules.map((r: any) => r.alert)).toEqual(
+      expect.arrayContaining(['CrmSlaBreached', 'CrmFirstResponseP95OverTarget']),
+    );
+    const dashboard = JSON.parse(ofKind(manifests, 'ConfigMap')[0].data['crm-platform.json']);
+    const expressions = [
+      ...rules.map((r: any) => r.expr as string),
+      ...dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr as string)),
+    ];
+    const code = [...sourceFiles(join(root, 'libs')), ...sourceFiles(join(root, 'services'))]
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const metrics = new Set(
+      expressions
+        .flatMap((e) => e.match(/\bcrm_[a-z0-9_]+/g) ?? [])
+        .map((m) => m.replace(/_(bucket|sum|count)$/, '')),
+    );
+    expect(metrics.size).toBeGreaterThan(5);
+    for (const metric of metrics)
+      expect(`${metric}: ${code.includes(`'${metric}'`)}`).toBe(`${metric}: true`);
+    // The rule file is also a plain Prometheus rule file.
+    expect(parse(readFileSync(join(chart, 'files/alert-rules.yaml'), 'utf8')).groups.length).toBeGreaterThan(
+      0,
+    );
+  });
+});
