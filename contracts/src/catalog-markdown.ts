@@ -13,6 +13,7 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.segment.changed.v1': ['growth-campaigns'],
   'crm.care-action.triggered.v1': ['interaction-log'],
   'crm.ticket.opened.v1': ['growth-campaigns'],
+  'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
 };
 
 /** The event catalog as Markdown (docs/event-catalog.md is generated from this and checked by a test). */

@@ -11,7 +11,14 @@ import { SegmentChanged } from './events/segment-changed.v1';
 import { CareActionTriggered } from './events/care-action-triggered.v1';
 import { InteractionLogged } from './events/interaction-logged.v1';
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
-import { FeedbackScored, SlaBreached, SurveyRequested, TicketOpened } from './events/feedback.v1';
+import {
+  FeedbackScored,
+  SlaBreached,
+  SlaWarning,
+  SurveyRequested,
+  TicketEscalated,
+  TicketOpened,
+} from './events/feedback.v1';
 
 /** Every event type of the platform, exactly once. */
 export const EVENT_CATALOG: readonly EventDefinition[] = [
@@ -30,7 +37,9 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   ReferralQualified,
   RewardGranted,
   TicketOpened,
+  SlaWarning,
   SlaBreached,
+  TicketEscalated,
   SurveyRequested,
   FeedbackScored,
 ] as EventDefinition[];

@@ -17,7 +17,8 @@ let observer: ReturnType<Kafka['consumer']>;
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
 beforeAll(async () => {
-  platform = await startPlatform({ SLA_TIMER_POLL_MS: '100' });
+  // Quiet period 0: every purchase here is asked for its survey, so the correlation test sees feedback-sla.
+  platform = await startPlatform({ SLA_TIMER_POLL_MS: '100', SURVEY_QUIET_DAYS: '0' });
   agent = platform.token('agent');
   admin = platform.token('admin');
   const kafka = new Kafka({

@@ -1,11 +1,24 @@
-import { IsDateString, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  IsDateString,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 import { IsOneOf } from './common';
 
-export const TICKET_TYPES = ['consultation', 'fault', 'complaint', 'suggestion'] as const;
+/** `follow-up`: opened by the platform after a low satisfaction score; its first response is the remediation plan. */
+export const TICKET_TYPES = ['consultation', 'fault', 'complaint', 'suggestion', 'follow-up'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
-export const SLA_METRICS = ['first-response', 'resolution'] as const;
+export const SLA_METRICS = ['first-response', 'next-response', 'resolution'] as const;
+export const ESCALATION_LEVELS = ['front-line', 'department', 'executive'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
 export type SlaMetric = (typeof SLA_METRICS)[number];
 
 export class TicketOpenedV1 {
@@ -17,6 +30,8 @@ export class TicketOpenedV1 {
   @IsDateString() firstResponseDueAt: string;
   @IsDateString() resolutionDueAt: string;
   @IsDateString() openedAt: string;
+  /** For a follow-up ticket: the survey whose low score opened it. */
+  @IsOptional() @IsUUID() surveyId?: string;
 }
 
 export const TicketOpened = defineEvent({
@@ -60,6 +75,61 @@ export const SlaBreached = defineEvent({
   },
 });
 
+export class SlaWarningV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() ticketId: string;
+  @IsOneOf(SLA_METRICS) metric: SlaMetric;
+  @IsString() @Length(1, 64) policy: string;
+  /** The share of the target used when the warning fired, such as 0.75. */
+  @IsNumber() @Min(0) @Max(1) share: number;
+  @IsDateString() dueAt: string;
+  @IsDateString() warnedAt: string;
+}
+
+export const SlaWarning = defineEvent({
+  type: 'crm.sla.warning.v1',
+  topic: Topics.feedback,
+  description:
+    'A ticket deadline is near: its warning share of the target is used. Once per ticket and metric.',
+  payload: SlaWarningV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    ticketId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    metric: 'first-response',
+    policy: 'complaint',
+    share: 0.75,
+    dueAt: '2024-05-20T10:00:00.000Z',
+    warnedAt: '2024-05-20T09:52:30.104Z',
+  },
+});
+
+export class TicketEscalatedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() ticketId: string;
+  @IsOneOf(ESCALATION_LEVELS) level: EscalationLevel;
+  @IsOneOf(ESCALATION_LEVELS) previousLevel: EscalationLevel;
+  @IsString() @Length(1, 64) policy: string;
+  @IsString() @Length(1, 200) reason: string;
+  @IsDateString() escalatedAt: string;
+}
+
+export const TicketEscalated = defineEvent({
+  type: 'crm.ticket.escalated.v1',
+  topic: Topics.feedback,
+  description:
+    'A ticket moved up the escalation path front line → department → executive. Once per ticket and level.',
+  payload: TicketEscalatedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    ticketId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    level: 'department',
+    previousLevel: 'front-line',
+    policy: 'complaint',
+    reason: 'first-response deadline breached',
+    escalatedAt: '2024-05-20T10:00:00.412Z',
+  },
+});
+
 export class SurveyRequestedV1 {
   @IsUUID() customerId: string;
   @IsUUID() surveyId: string;
@@ -92,12 +162,15 @@ export class FeedbackScoredV1 {
   /** NPS 0-6 or CSAT 1-2: a follow-up ticket was opened. */
   @IsOneOf(['promoter', 'passive', 'detractor', 'satisfied', 'neutral', 'dissatisfied']) sentiment: string;
   @IsDateString() answeredAt: string;
+  /** Set when the low score opened a follow-up ticket (remediation plan due within 48 h). */
+  @IsOptional() @IsUUID() followUpTicketId?: string;
 }
 
 export const FeedbackScored = defineEvent({
   type: 'crm.feedback.scored.v1',
   topic: Topics.feedback,
-  description: 'A customer answered a CSAT or NPS survey.',
+  description:
+    'A customer answered a CSAT (1-5) or NPS (0-10) survey; a detractor or CSAT of at most 2 carries the follow-up ticket.',
   payload: FeedbackScoredV1,
   fixture: {
     customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
@@ -106,5 +179,6 @@ export const FeedbackScored = defineEvent({
     score: 4,
     sentiment: 'detractor',
     answeredAt: '2024-05-25T09:00:00.000Z',
+    followUpTicketId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
   },
 });

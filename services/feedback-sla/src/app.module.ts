@@ -2,7 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule } from '@crm/service-kit';
 import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
+import { SlaCalendarsClockEscalation1732500000410 } from './migrations/1732500000410-sla-calendars-clock-escalation';
+import { PoliciesController } from './policies/policies.controller';
+import { SlaReportController } from './reports/sla-report.controller';
+import { SlaReportService } from './reports/sla-report.service';
 import { FeedbackHandlers } from './surveys/feedback.handlers';
+import { SurveyPolicy } from './surveys/survey-policy';
+import { SurveysController } from './surveys/surveys.controller';
+import { SurveysService } from './surveys/surveys.service';
 import { SlaGauges } from './tickets/sla.metrics';
 import { SlaTimerWorker } from './tickets/sla-timer.worker';
 import { TicketsController } from './tickets/tickets.controller';
@@ -20,11 +27,17 @@ export class AppModule {
           configClass: FeedbackConfig,
           defaultSchema: 'feedback_sla',
           entities: [],
-          migrations: [FeedbackTables1732500000400],
+          migrations: [FeedbackTables1732500000400, SlaCalendarsClockEscalation1732500000410],
         }),
       ],
-      controllers: [TicketsController, FeedbackHandlers],
-      providers: [TicketsService, SlaTimerWorker, SlaGauges],
+      controllers: [
+        TicketsController,
+        PoliciesController,
+        SurveysController,
+        SlaReportController,
+        FeedbackHandlers,
+      ],
+      providers: [TicketsService, SurveyPolicy, SurveysService, SlaReportService, SlaTimerWorker, SlaGauges],
     };
   }
 }

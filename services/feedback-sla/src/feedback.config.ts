@@ -1,11 +1,33 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 
-const toInt = ({ value }: { value: unknown }) =>
+const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 
 export class FeedbackConfig extends ServiceConfig {
   /** How often due SLA timers are looked for; bounds how late a breach can be reported. */
-  @Transform(toInt) @IsInt() @Min(50) @Max(60000) SLA_TIMER_POLL_MS: number;
+  @Transform(toNumber) @IsInt() @Min(50) @Max(60000) SLA_TIMER_POLL_MS: number;
+  /** Share of a target after which `sla warning` fires. */
+  @Transform(toNumber) @IsNumber() @Min(0.05) @Max(0.99) SLA_WARNING_SHARE: number;
+  /** Share of the resolution target after which an unresolved ticket goes to the executive level. */
+  @Transform(toNumber) @IsNumber() @Min(1) @Max(10) SLA_EXECUTIVE_ESCALATION_SHARE: number;
+  /** A customer is not asked for another survey within this many days. */
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(365) SURVEY_QUIET_DAYS: number;
+  /** A customer is asked for NPS at most once in this many days. */
+  @Transform(toNumber) @IsNumber() @Min(1) @Max(3650) NPS_PERIOD_DAYS: number;
+  /** How often the periodic NPS round runs (a durable schedule in Postgres). */
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) NPS_ROUND_INTERVAL_HOURS: number;
+  /** Resolution-rate target the reports compare against. */
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1) RESOLUTION_RATE_TARGET: number;
 }
+
+export const FEEDBACK_DEFAULTS: Record<string, string> = {
+  SLA_TIMER_POLL_MS: '250',
+  SLA_WARNING_SHARE: '0.75',
+  SLA_EXECUTIVE_ESCALATION_SHARE: '1.5',
+  SURVEY_QUIET_DAYS: '30',
+  NPS_PERIOD_DAYS: '90',
+  NPS_ROUND_INTERVAL_HOURS: '24',
+  RESOLUTION_RATE_TARGET: '0.95',
+};

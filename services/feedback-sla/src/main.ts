@@ -1,9 +1,9 @@
 import './instrumentation';
 import { localDefaults, runService } from '@crm/service-kit';
 import { AppModule } from './app.module';
-import { FeedbackConfig } from './feedback.config';
+import { FEEDBACK_DEFAULTS, FeedbackConfig } from './feedback.config';
 
-runService(FeedbackConfig, { SLA_TIMER_POLL_MS: '250', ...localDefaults({ PORT: '3104' }) }, (config) => ({
+runService(FeedbackConfig, { ...FEEDBACK_DEFAULTS, ...localDefaults({ PORT: '3104' }) }, (config) => ({
   name: 'feedback-sla',
   module: AppModule.register(config),
   port: config.PORT,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
 import { ServiceCoreModule } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
 import { CampaignHandlers } from './care-actions/campaign.handlers';
@@ -22,7 +23,7 @@ export class AppModule {
           configClass: CampaignsConfig,
           defaultSchema: 'growth_campaigns',
           entities: [],
-          migrations: [GrowthCampaignTables1732500000600],
+          migrations: [GrowthCampaignTables1732500000600, ServiceRecoveryPlaybook1732500000610],
         }),
       ],
       controllers: [CareActionsController, CampaignHandlers],

@@ -4,6 +4,7 @@ import { RescoringService } from './customers/rescoring.service';
 import { ScoresController } from './customers/scores.controller';
 import { TaggingHandlers } from './customers/tagging.handlers';
 import { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
+import { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satisfaction-facts';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
 import { TaggingConfig } from './tagging.config';
 
@@ -19,7 +20,7 @@ export class AppModule {
           configClass: TaggingConfig,
           defaultSchema: 'tagging',
           entities: [],
-          migrations: [TaggingTables1732500000200],
+          migrations: [TaggingTables1732500000200, SatisfactionFacts1732500000210],
         }),
       ],
       controllers: [ScoresController, TaggingHandlers],

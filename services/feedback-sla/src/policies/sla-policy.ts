@@ -6,8 +6,13 @@ export interface SlaPolicy {
   customerSegment: string | null;
   priority: string | null;
   firstResponseSeconds: number;
+  /** Target for answering each later customer message; defaults to the first-response target. */
+  nextResponseSeconds: number | null;
   resolutionSeconds: number;
   requiresOwner: boolean;
+  /** Business calendar the targets count in; null counts round the clock. */
+  calendarId: string | null;
+  description?: string;
 }
 
 export interface TicketFacts {
@@ -30,16 +35,6 @@ export function selectPolicy(policies: SlaPolicy[], ticket: TicketFacts): SlaPol
     );
 }
 
-export function deadlines(
-  policy: SlaPolicy,
-  openedAt: Date,
-): { firstResponseDueAt: Date; resolutionDueAt: Date } {
-  return {
-    firstResponseDueAt: new Date(openedAt.getTime() + policy.firstResponseSeconds * 1000),
-    resolutionDueAt: new Date(openedAt.getTime() + policy.resolutionSeconds * 1000),
-  };
-}
-
 export function policyFromRow(row: Record<string, unknown>): SlaPolicy {
   return {
     id: row.id as string,
@@ -49,7 +44,10 @@ export function policyFromRow(row: Record<string, unknown>): SlaPolicy {
     customerSegment: (row.customer_segment as string) ?? null,
     priority: (row.priority as string) ?? null,
     firstResponseSeconds: row.first_response_seconds as number,
+    nextResponseSeconds: (row.next_response_seconds as number) ?? null,
     resolutionSeconds: row.resolution_seconds as number,
     requiresOwner: row.requires_owner as boolean,
+    calendarId: (row.calendar_id as string) ?? null,
+    description: (row.description as string) ?? '',
   };
 }

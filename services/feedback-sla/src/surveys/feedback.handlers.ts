@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
@@ -10,35 +9,46 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
+import { TicketsService } from '../tickets/tickets.service';
+import { SurveyPolicy } from './survey-policy';
 
 @Controller()
 export class FeedbackHandlers {
-  /** The customer's tier and segment pick the SLA policy of their tickets. */
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly surveys: SurveyPolicy,
+  ) {}
+
+  /** The customer's tier and segment pick the SLA policy of their tickets, open ones included. */
   @EventPattern(CustomerRescored.type)
   async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
+    const { customerId, current } = event.data;
     await context.manager.query(
       `INSERT INTO customers (customer_id, value_tier, value_loyalty_segment) VALUES ($1, $2, $3)
        ON CONFLICT (customer_id) DO UPDATE SET value_tier = EXCLUDED.value_tier, value_loyalty_segment = EXCLUDED.value_loyalty_segment, updated_at = now()`,
-      [event.data.customerId, event.data.current.valueTier, event.data.current.valueLoyaltySegment],
+      [customerId, current.valueTier, current.valueLoyaltySegment],
+    );
+    await this.tickets.customerReclassified(
+      context.manager,
+      customerId,
+      current.valueTier,
+      current.valueLoyaltySegment,
     );
   }
 
-  /** Every purchase schedules a post-purchase CSAT survey (once per order). */
+  /** Every purchase records a post-purchase CSAT request (once per order); the quiet period may hold it back. */
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
-    const surveyId = randomUUID();
-    const now = new Date().toISOString();
-    const inserted: unknown[] = await context.manager.query(
-      `INSERT INTO survey_requests (id, customer_id, kind, order_id, requested_at) VALUES ($1, $2, 'csat', $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
-      [surveyId, event.data.customerId, event.data.orderId, now],
-    );
-    if (inserted.length === 0) return;
+    const now = new Date();
+    const { customerId, orderId } = event.data;
+    const request = await this.surveys.record(context.manager, customerId, 'csat', { orderId }, now);
+    if (request.status !== 'sent') return;
     await context.publish(SurveyRequested, {
-      customerId: event.data.customerId,
-      surveyId,
+      customerId,
+      surveyId: request.id,
       kind: 'csat',
-      orderId: event.data.orderId,
-      requestedAt: now,
+      orderId,
+      requestedAt: now.toISOString(),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -14,10 +15,14 @@ import {
 import { TICKET_TYPES, type TicketType } from '@crm/contracts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+/** Follow-up tickets are opened by the platform after a low satisfaction score. */
+const OPENABLE_TYPES = TICKET_TYPES.filter((t) => t !== 'follow-up');
 
 export class OpenTicketDto {
   @ApiProperty() @IsUUID() customerId: string;
-  @ApiProperty({ enum: TICKET_TYPES }) @IsIn(TICKET_TYPES as unknown as string[]) type: TicketType;
+  @ApiProperty({ enum: OPENABLE_TYPES })
+  @IsIn(OPENABLE_TYPES, { message: `type must be one of ${OPENABLE_TYPES.join(', ')}` })
+  type: TicketType;
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
   @IsOptional()
   @IsIn(PRIORITIES as unknown as string[])
@@ -28,6 +33,10 @@ export class OpenTicketDto {
   @Length(1, 64)
   owner?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) subject?: string;
+}
+
+export class ChangePriorityDto {
+  @ApiProperty({ enum: PRIORITIES }) @IsIn(PRIORITIES as unknown as string[]) priority: string;
 }
 
 export class SlaPolicyDto {
@@ -50,7 +59,18 @@ export class SlaPolicyDto {
   @IsIn(PRIORITIES as unknown as string[])
   priority?: string;
   @ApiProperty() @IsInt() @Min(1) firstResponseSeconds: number;
+  @ApiPropertyOptional({
+    description: 'Answer to each later customer message; defaults to firstResponseSeconds',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  nextResponseSeconds?: number;
   @ApiProperty() @IsInt() @Min(1) resolutionSeconds: number;
-  @ApiPropertyOptional() @IsOptional() requiresOwner?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() requiresOwner?: boolean;
+  @ApiPropertyOptional({ description: 'Business calendar the targets count in; none counts round the clock' })
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'calendarId must be the id of a business calendar' })
+  calendarId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) description?: string;
 }

@@ -1,19 +1,45 @@
+import { randomUUID } from 'node:crypto';
 import {
   Injectable,
   Logger,
-  type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { SlaBreached, type SlaMetric } from '@crm/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  SlaBreached,
+  SlaWarning,
+  TicketEscalated,
+  type EscalationLevel,
+  type SlaMetric,
+} from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { FeedbackConfig } from '../feedback.config';
-import { slaBreaches, slaOutcomes, slaTimerLag } from './sla.metrics';
+import { SurveysService } from '../surveys/surveys.service';
+import { slaBreaches, slaOutcomes, slaTimerLag, slaWarnings, ticketEscalations } from './sla.metrics';
+
+const LEVELS: EscalationLevel[] = ['front-line', 'department', 'executive'];
+
+interface DueTimer {
+  id: string;
+  ticket_id: string;
+  metric: SlaMetric;
+  kind: 'warning' | 'breach' | 'escalation';
+  round: number;
+  due_at: Date;
+  customer_id: string;
+  policy_id: string;
+  correlation_id: string;
+  escalation_level: EscalationLevel;
+  breach_due_at: Date | null;
+}
 
 /**
- * Durable SLA timers: rows in Postgres, claimed with SKIP LOCKED so that several replicas never fire
- * the same one, marked fired in the transaction that writes the `sla breached` event. A timer that came
- * due while the service was down fires at start, carrying the true deadline.
+ * Durable SLA timers: rows in Postgres, claimed with SKIP LOCKED so that several replicas never fire the
+ * same one, marked fired in the transaction that writes the event. A timer that came due while the
+ * service was down fires at start, carrying the true deadline. Kinds: `warning` (SLA_WARNING_SHARE of the
+ * target), `breach` (the target; also escalates front line → department) and `escalation` (executive).
+ * The same loop runs the durable periodic jobs (the NPS round).
  */
 @Injectable()
 export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -25,11 +51,12 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxPublisher,
     private readonly config: FeedbackConfig,
+    private readonly surveys: SurveysService,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.running ??= this.fireDue()
+      this.running ??= this.tick()
         .catch((error: Error) => this.logger.warn({ msg: 'SLA timer round failed', error: error.message }))
         .finally(() => (this.running = undefined));
     }, this.config.SLA_TIMER_POLL_MS);
@@ -40,45 +67,132 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     await this.running;
   }
 
+  private async tick(): Promise<void> {
+    // A full batch means more may be due: keep going before the next poll.
+    for (let fired = 100; fired === 100;) fired = await this.fireDue();
+    await this.runDueJobs();
+  }
+
   async fireDue(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due = await manager.query(
-        `SELECT t.id, t.ticket_id, t.metric, t.due_at, k.customer_id, k.policy_id, k.correlation_id
+      const due: DueTimer[] = await manager.query(
+        `SELECT t.id, t.ticket_id, t.metric, t.kind, t.round, t.due_at, k.customer_id, k.policy_id, k.correlation_id,
+                k.escalation_level,
+                (SELECT b.due_at FROM sla_timers b WHERE b.ticket_id = t.ticket_id AND b.metric = t.metric
+                    AND b.round = t.round AND b.kind = 'breach') AS breach_due_at
            FROM sla_timers t JOIN tickets k ON k.id = t.ticket_id
           WHERE t.fired_at IS NULL AND t.cancelled_at IS NULL AND t.due_at <= now()
           ORDER BY t.due_at LIMIT 100 FOR UPDATE OF t SKIP LOCKED`,
       );
-      for (const timer of due) {
-        const now = new Date();
-        const metric = timer.metric as SlaMetric;
-        await manager.query('UPDATE sla_timers SET fired_at = $2 WHERE id = $1', [timer.id, now]);
-        const column = metric === 'first-response' ? 'first_response_breached_at' : 'resolution_breached_at';
-        await manager.query(`UPDATE tickets SET ${column} = $2 WHERE id = $1`, [timer.ticket_id, now]);
-        await this.outbox.publish(
-          manager,
-          SlaBreached,
-          {
-            customerId: timer.customer_id,
-            ticketId: timer.ticket_id,
-            metric,
-            policy: timer.policy_id,
-            dueAt: new Date(timer.due_at).toISOString(),
-            breachedAt: now.toISOString(),
-          },
-          { subject: timer.customer_id, correlationId: timer.correlation_id },
-        );
-        slaBreaches().inc({ policy: timer.policy_id, metric });
-        slaOutcomes().inc({ policy: timer.policy_id, metric, outcome: 'breached' });
-        slaTimerLag().observe((now.getTime() - new Date(timer.due_at).getTime()) / 1000);
-        this.logger.warn({
-          msg: 'SLA breached',
-          ticketId: timer.ticket_id,
-          metric,
-          policy: timer.policy_id,
-          dueAt: timer.due_at,
-        });
-      }
+      for (const timer of due) await this.fire(manager, timer);
       return due.length;
     });
+  }
+
+  private async fire(manager: EntityManager, timer: DueTimer): Promise<void> {
+    const now = new Date();
+    const dueAt = new Date(timer.due_at);
+    await manager.query('UPDATE sla_timers SET fired_at = $2 WHERE id = $1', [timer.id, now]);
+    const meta = { subject: timer.customer_id, correlationId: timer.correlation_id };
+    const base = { customerId: timer.customer_id, ticketId: timer.ticket_id, policy: timer.policy_id };
+    slaTimerLag().observe((now.getTime() - dueAt.getTime()) / 1000);
+    if (timer.kind === 'warning') {
+      await this.outbox.publish(
+        manager,
+        SlaWarning,
+        {
+          ...base,
+          metric: timer.metric,
+          share: this.config.SLA_WARNING_SHARE,
+          dueAt: new Date(timer.breach_due_at ?? dueAt).toISOString(),
+          warnedAt: now.toISOString(),
+        },
+        meta,
+      );
+      slaWarnings().inc({ policy: timer.policy_id, metric: timer.metric });
+      return;
+    }
+    if (timer.kind === 'escalation') {
+      await this.escalate(manager, timer, 'executive', 'resolution long overdue', now);
+      return;
+    }
+    const column =
+      timer.metric === 'first-response'
+        ? 'first_response_breached_at = $2'
+        : timer.metric === 'resolution'
+          ? 'resolution_breached_at = $2'
+          : 'next_response_breaches = next_response_breaches + 1';
+    await manager.query(`UPDATE tickets SET ${column} WHERE id = $1`, [timer.ticket_id, now]);
+    await this.outbox.publish(
+      manager,
+      SlaBreached,
+      { ...base, metric: timer.metric, dueAt: dueAt.toISOString(), breachedAt: now.toISOString() },
+      meta,
+    );
+    slaBreaches().inc({ policy: timer.policy_id, metric: timer.metric });
+    slaOutcomes().inc({ policy: timer.policy_id, metric: timer.metric, outcome: 'breached' });
+    this.logger.warn({
+      msg: 'SLA breached',
+      ticketId: timer.ticket_id,
+      metric: timer.metric,
+      policy: timer.policy_id,
+      dueAt: dueAt.toISOString(),
+    });
+    await this.escalate(manager, timer, 'department', `${timer.metric} deadline breached`, now);
+  }
+
+  /** Moves a ticket up to `level` if it is below it; once per ticket and level. */
+  private async escalate(
+    manager: EntityManager,
+    timer: DueTimer,
+    level: EscalationLevel,
+    reason: string,
+    now: Date,
+  ): Promise<void> {
+    const [ticket] = await manager.query('SELECT escalation_level FROM tickets WHERE id = $1 FOR UPDATE', [
+      timer.ticket_id,
+    ]);
+    const previous = ticket.escalation_level as EscalationLevel;
+    if (LEVELS.indexOf(previous) >= LEVELS.indexOf(level)) return;
+    await manager.query('UPDATE tickets SET escalation_level = $2, updated_at = $3 WHERE id = $1', [
+      timer.ticket_id,
+      level,
+      now,
+    ]);
+    await this.outbox.publish(
+      manager,
+      TicketEscalated,
+      {
+        customerId: timer.customer_id,
+        ticketId: timer.ticket_id,
+        level,
+        previousLevel: previous,
+        policy: timer.policy_id,
+        reason,
+        escalatedAt: now.toISOString(),
+      },
+      { subject: timer.customer_id, correlationId: timer.correlation_id },
+    );
+    ticketEscalations().inc({ level });
+  }
+
+  /** Durable periodic jobs: claimed by one replica, rescheduled in the same transaction. */
+  private async runDueJobs(): Promise<void> {
+    const claimed = await this.dataSource.transaction(async (manager) => {
+      const [job] = await manager.query(
+        `SELECT name FROM scheduled_jobs WHERE name = 'nps-round' AND next_run_at <= now() FOR UPDATE SKIP LOCKED`,
+      );
+      if (!job) return false;
+      await manager.query(
+        `UPDATE scheduled_jobs SET next_run_at = now() + make_interval(secs => $1), last_run_at = now() WHERE name = 'nps-round'`,
+        [this.config.NPS_ROUND_INTERVAL_HOURS * 3600],
+      );
+      return true;
+    });
+    if (!claimed) return;
+    const result = await this.surveys.npsRound(`nps-round-${randomUUID()}`);
+    await this.dataSource.query(`UPDATE scheduled_jobs SET last_result = $1 WHERE name = 'nps-round'`, [
+      JSON.stringify(result),
+    ]);
   }
 }

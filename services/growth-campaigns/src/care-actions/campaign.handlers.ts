@@ -8,6 +8,8 @@ import {
   PurchaseRecorded,
   SegmentChanged,
   TicketOpened,
+  FeedbackScored,
+  type FeedbackScoredV1,
   VALUE_TIERS,
   type ConsentChangedV1,
   type CustomerRegisteredV1,
@@ -101,6 +103,19 @@ export class CampaignHandlers {
       'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [event.data.customerId, event.data.ticketId, until],
     );
+  }
+
+  /** A low score: a service moment (no marketing) and the service-recovery playbook. */
+  @EventPattern(FeedbackScored.type)
+  async onFeedbackScored(@Payload() event: EventEnvelope<FeedbackScoredV1>, @Ctx() context: EventContext) {
+    const { customerId, followUpTicketId, answeredAt } = event.data;
+    if (!followUpTicketId) return;
+    const until = new Date(new Date(answeredAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000);
+    await context.manager.query(
+      'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [customerId, followUpTicketId, until],
+    );
+    await this.careActions.runTrigger(context.manager, 'feedback:low-score', event, customerId);
   }
 
   private async saveConsent(

@@ -36,6 +36,21 @@ export class ScoresController {
       customerId,
     ]);
     if (!row) throw notFound('scored customer', customerId);
+    const latest: { kind: string; score: number; sentiment: string; answered_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (kind) kind, score, sentiment, answered_at FROM satisfaction_facts
+        WHERE customer_id = $1 ORDER BY kind, answered_at DESC`,
+        [customerId],
+      );
+    const satisfaction = Object.fromEntries(
+      ['nps', 'csat'].map((kind) => {
+        const fact = latest.find((l) => l.kind === kind);
+        return [
+          kind,
+          fact ? { score: fact.score, sentiment: fact.sentiment, answeredAt: fact.answered_at } : null,
+        ];
+      }),
+    );
     return {
       customerId,
       rfm: { recency: row.recency, frequency: row.frequency, monetary: row.monetary },
@@ -50,6 +65,7 @@ export class ScoresController {
         lifetimePurchases: row.lifetime_purchases,
         lastPurchaseAt: row.last_purchase_at,
       },
+      satisfaction,
       rulesVersion: row.rules_version,
       scoredAt: row.scored_at,
       causedByEventId: row.caused_by_event_id,

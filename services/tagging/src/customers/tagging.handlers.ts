@@ -2,6 +2,8 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CustomerRegistered,
+  FeedbackScored,
+  type FeedbackScoredV1,
   CustomerUpdated,
   PurchaseRecorded,
   type CustomerRegisteredV1,
@@ -44,6 +46,20 @@ export class TaggingHandlers {
     await context.manager.query(
       'UPDATE customers SET industry = $2, updated_at = now() WHERE customer_id = $1',
       [event.data.customerId, event.data.industry],
+    );
+  }
+
+  /** Survey answers are facts for segments and for "why"; they do not move scores. */
+  @EventPattern(FeedbackScored.type)
+  async onFeedbackScored(
+    @Payload() event: EventEnvelope<FeedbackScoredV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const { surveyId, customerId, kind, score, sentiment, answeredAt } = event.data;
+    await context.manager.query(
+      `INSERT INTO satisfaction_facts (survey_id, customer_id, kind, score, sentiment, answered_at, event_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (survey_id) DO NOTHING`,
+      [surveyId, customerId, kind, score, sentiment, answeredAt, event.id],
     );
   }
 

@@ -1,0 +1,44 @@
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { Roles } from '@crm/auth';
+import { REPORT_GROUPS, REPORT_PERIODS, SlaReportService } from './sla-report.service';
+
+export class SlaReportQueryDto {
+  @ApiProperty({ example: '2024-05-01T00:00:00Z' }) @IsISO8601() from: string;
+  @ApiProperty({ example: '2024-06-01T00:00:00Z' }) @IsISO8601() to: string;
+  @ApiPropertyOptional({ enum: Object.keys(REPORT_GROUPS), default: 'tier' })
+  @IsOptional()
+  @IsIn(Object.keys(REPORT_GROUPS))
+  groupBy?: keyof typeof REPORT_GROUPS;
+  @ApiPropertyOptional({ enum: REPORT_PERIODS, default: 'all' })
+  @IsOptional()
+  @IsIn(REPORT_PERIODS as unknown as string[])
+  period?: (typeof REPORT_PERIODS)[number];
+}
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('reports')
+export class SlaReportController {
+  constructor(private readonly reports: SlaReportService) {}
+
+  @Get('sla')
+  @Roles('analyst', 'admin', 'agent')
+  @ApiOperation({
+    summary:
+      'Share within SLA, resolution rate against its target, average times: per value tier (or type, policy, priority) and period',
+  })
+  sla(@Query() query: SlaReportQueryDto) {
+    const from = new Date(query.from);
+    const to = new Date(query.to);
+    if (to <= from)
+      throw new BadRequestException({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: ['to: must be after from'],
+        fields: [{ field: 'to', messages: ['must be after from'] }],
+      });
+    return this.reports.report({ from, to, groupBy: query.groupBy ?? 'tier', period: query.period ?? 'all' });
+  }
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@crm/auth';
+import { CorrelationId } from '@crm/service-kit';
+import { AnswerSurveyDto } from './answer-survey.dto';
+import { SurveysService } from './surveys.service';
+
+@ApiTags('surveys')
+@ApiBearerAuth()
+@Controller()
+export class SurveysController {
+  constructor(private readonly surveys: SurveysService) {}
+
+  @Get('customers/:customerId/surveys')
+  @Roles('agent', 'analyst')
+  @ApiOperation({ summary: "A customer's survey requests: sent, suppressed (with the reason) or answered" })
+  forCustomer(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
+    return this.surveys.forCustomer(customerId);
+  }
+
+  @Post('surveys/:id/answer')
+  @HttpCode(200)
+  @Roles('agent', 'integration')
+  @ApiOperation({
+    summary:
+      "Record the customer's score (CSAT 1-5, NPS 0-10); a low score opens a follow-up ticket due in 48 h",
+  })
+  answer(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: AnswerSurveyDto,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.surveys.answer(id, dto.score, correlationId);
+  }
+
+  @Post('surveys/nps-rounds')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Run the periodic NPS round now (it also runs on its durable schedule)' })
+  npsRound(@CorrelationId() correlationId: string) {
+    return this.surveys.npsRound(correlationId);
+  }
+}

@@ -1,0 +1,145 @@
+import { BadRequestException, ConflictException, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { FeedbackScored, SurveyRequested } from '@crm/contracts';
+import { OutboxPublisher } from '@crm/messaging';
+import { counter } from '@crm/observability';
+import { notFound } from '@crm/service-kit';
+import { FeedbackConfig } from '../feedback.config';
+import { TicketsService } from '../tickets/tickets.service';
+import { needsFollowUp, scoreProblem, sentimentOf, type SurveyKind } from './survey-policy';
+
+const answers = () =>
+  counter('crm_survey_answers_total', 'Survey answers by kind and sentiment', ['kind', 'sentiment']);
+
+/** Customers asked per NPS round transaction; a round loops until nobody is left. */
+const NPS_BATCH = 1000;
+
+@Injectable()
+export class SurveysService {
+  private readonly logger = new Logger(SurveysService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxPublisher,
+    private readonly tickets: TicketsService,
+    private readonly config: FeedbackConfig,
+  ) {}
+
+  /**
+   * Records a customer's answer once. A detractor (NPS 0-6) or CSAT 1-2 opens a follow-up ticket whose
+   * first response, the remediation plan, is due within 48 h (policy `follow-up`).
+   */
+  async answer(surveyId: string, score: number, correlationId: string) {
+    return this.dataSource.transaction(async (manager) => {
+      const [survey] = await manager.query('SELECT * FROM survey_requests WHERE id = $1 FOR UPDATE', [
+        surveyId,
+      ]);
+      if (!survey) throw notFound('survey', surveyId);
+      if (survey.status === 'answered')
+        throw new ConflictException({
+          statusCode: 409,
+          code: 'SURVEY_ALREADY_ANSWERED',
+          message: `survey ${surveyId} was answered`,
+        });
+      if (survey.status !== 'sent')
+        throw new ConflictException({
+          statusCode: 409,
+          code: 'SURVEY_NOT_SENT',
+          message: `survey ${surveyId} was not sent (${survey.suppressed_reason ?? survey.status})`,
+        });
+      const kind = survey.kind as SurveyKind;
+      const problem = scoreProblem(kind, score);
+      if (problem)
+        throw new BadRequestException({
+          statusCode: 400,
+          code: 'VALIDATION_FAILED',
+          message: [`score: ${problem}`],
+          fields: [{ field: 'score', messages: [problem] }],
+        });
+      const now = new Date();
+      const sentiment = sentimentOf(kind, score);
+      let followUpTicketId: string | undefined;
+      if (needsFollowUp(kind, score))
+        followUpTicketId = await this.tickets.openIn(
+          manager,
+          {
+            customerId: survey.customer_id,
+            type: 'follow-up',
+            priority: 'high',
+            subject: `remediation plan after ${kind.toUpperCase()} ${score}`,
+            surveyId,
+          },
+          correlationId,
+        );
+      await manager.query(
+        `UPDATE survey_requests SET status = 'answered', score = $2, sentiment = $3, answered_at = $4, follow_up_ticket_id = $5 WHERE id = $1`,
+        [surveyId, score, sentiment, now, followUpTicketId ?? null],
+      );
+      await this.outbox.publish(
+        manager,
+        FeedbackScored,
+        {
+          customerId: survey.customer_id,
+          surveyId,
+          kind,
+          score,
+          sentiment,
+          answeredAt: now.toISOString(),
+          followUpTicketId,
+        },
+        { subject: survey.customer_id, correlationId },
+      );
+      answers().inc({ kind, sentiment });
+      return { surveyId, kind, score, sentiment, followUpTicketId: followUpTicketId ?? null };
+    });
+  }
+
+  /**
+   * The periodic NPS round, set-based: every known customer not asked for NPS within the NPS period and not
+   * surveyed at all within the quiet period gets one request. Safe to run again: the same rules exclude
+   * whoever was just asked.
+   */
+  async npsRound(correlationId: string, now = new Date()): Promise<{ requested: number }> {
+    let requested = 0;
+    for (;;) {
+      const batch = await this.dataSource.transaction((manager) =>
+        this.npsBatch(manager, correlationId, now),
+      );
+      requested += batch;
+      if (batch < NPS_BATCH) break;
+    }
+    this.logger.log({ msg: 'NPS round finished', requested, correlationId });
+    return { requested };
+  }
+
+  private async npsBatch(manager: EntityManager, correlationId: string, now: Date): Promise<number> {
+    const rows: { id: string; customer_id: string }[] = await manager.query(
+      `INSERT INTO survey_requests (id, customer_id, kind, requested_at, status)
+       SELECT gen_random_uuid(), c.customer_id, 'nps', $1, 'sent' FROM customers c
+        WHERE NOT EXISTS (SELECT 1 FROM survey_requests s WHERE s.customer_id = c.customer_id AND s.status IN ('sent', 'answered')
+                            AND s.requested_at > $1::timestamptz - make_interval(secs => $2))
+          AND NOT EXISTS (SELECT 1 FROM survey_requests s WHERE s.customer_id = c.customer_id AND s.kind = 'nps' AND s.status IN ('sent', 'answered')
+                            AND s.requested_at > $1::timestamptz - make_interval(secs => $3))
+        ORDER BY c.customer_id LIMIT $4
+       RETURNING id, customer_id`,
+      [now, this.config.SURVEY_QUIET_DAYS * 86400, this.config.NPS_PERIOD_DAYS * 86400, NPS_BATCH],
+    );
+    for (const row of rows)
+      await this.outbox.publish(
+        manager,
+        SurveyRequested,
+        { customerId: row.customer_id, surveyId: row.id, kind: 'nps', requestedAt: now.toISOString() },
+        { subject: row.customer_id, correlationId },
+      );
+    return rows.length;
+  }
+
+  async forCustomer(customerId: string) {
+    return this.dataSource.query(
+      `SELECT id, kind, status, suppressed_reason AS "suppressedReason", order_id AS "orderId", ticket_id AS "ticketId",
+              requested_at AS "requestedAt", score, sentiment, answered_at AS "answeredAt", follow_up_ticket_id AS "followUpTicketId"
+         FROM survey_requests WHERE customer_id = $1 ORDER BY requested_at DESC LIMIT 200`,
+      [customerId],
+    );
+  }
+}

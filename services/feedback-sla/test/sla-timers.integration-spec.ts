@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { mintToken } from '@crm/auth';
+import { SlaBreached, SlaWarning, TicketEscalated, Topics } from '@crm/contracts';
+import { ensureTopics } from '@crm/messaging';
+import { eventually, GiveUpWaiting, ManagedProcess } from '@crm/testing';
+
+/**
+ * Durable SLA timers against real Kafka and Postgres: feedback-sla runs as its own process(es), is killed
+ * before a deadline and restarted after it, and runs as two replicas on one database.
+ */
+const JWT_SECRET = 'sla-timer-test-secret-long-enough-for-hs256';
+const schema = `feedback_sla_timers_${randomUUID().slice(0, 8)}`;
+const admin = mintToken(JWT_SECRET, 'sla-test-admin', ['admin']);
+const agent = mintToken(JWT_SECRET, 'sla-test-agent', ['agent']);
+const replicas: ManagedProcess[] = [];
+const seen: { type: string; body: Record<string, string> }[] = [];
+let observer: Consumer;
+
+async function startReplica(port: number): Promise<ManagedProcess> {
+  const replica = ManagedProcess.start(`feedback-sla:${port}`, 'services/feedback-sla/src/main', [], {
+    PORT: String(port),
+    JWT_SECRET,
+    DATABASE_SCHEMA: schema,
+    KAFKA_CREATE_TOPICS: 'false',
+    LOG_LEVEL: 'warn',
+    SLA_TIMER_POLL_MS: '100',
+  });
+  replicas.push(replica);
+  await eventually(
+    `feedback-sla on ${port} ready`,
+    async () => {
+      if (!replica.running) throw new GiveUpWaiting(`feedback-sla exited:\n${replica.output()}`);
+      return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok === true;
+    },
+    60_000,
+    100,
+  );
+  return replica;
+}
+
+async function call(port: number, method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`http://127.0.0.1:${port}/feedback${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+const eventsFor = (type: string, ticketId: string) =>
+  seen.filter((e) => e.type === type && e.body.ticketId === ticketId);
+
+beforeAll(async () => {
+  await ensureTopics(process.env.KAFKA_BROKERS!);
+  const kafka = new Kafka({
+    clientId: 'sla-timer-test',
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  observer = kafka.consumer({ groupId: `sla-timer-test-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await observer.connect();
+  await observer.subscribe({ topic: Topics.feedback, fromBeginning: false });
+  await observer.run({
+    eachMessage: async ({ message }: { message: KafkaMessage }) =>
+      void seen.push({
+        type: message.headers?.ce_type?.toString() ?? '',
+        body: JSON.parse(message.value!.toString()),
+      }),
+  });
+  await sleep(1000); // the observer's partitions are assigned before anything is produced
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
+  await observer?.disconnect();
+});
+
+describe('durable SLA timers', () => {
+  it('fires a breach once, with the true deadline, when the service was killed before it and restarted after it', async () => {
+    const port = 3504;
+    const first = await startReplica(port);
+    const policy = await call(port, 'PUT', '/sla-policies/restart-test', admin, {
+      id: 'restart-test',
+      position: 0,
+      ticketType: 'fault',
+      firstResponseSeconds: 3,
+      resolutionSeconds: 3600,
+    });
+    expect(policy.status).toBe(200);
+    const opened = await call(port, 'POST', '/tickets', agent, {
+      customerId: randomUUID(),
+      type: 'fault',
+      subject: 'pump stopped',
+    });
+    if (opened.status !== 201)
+      throw new Error(`open answered ${opened.status} ${JSON.stringify(opened.body)}`);
+    await first.kill('SIGKILL');
+    const ticketId = opened.body.id as string;
+    const dueAt = new Date(opened.body.firstResponseDueAt);
+    expect(dueAt.getTime() - new Date(opened.body.openedAt).getTime()).toBe(3000);
+    expect(eventsFor(SlaBreached.type, ticketId)).toHaveLength(0);
+
+    await sleep(Math.max(0, dueAt.getTime() + 2000 - Date.now()));
+    await startReplica(port);
+    await eventually(
+      'the breach after restart',
+      async () => eventsFor(SlaBreached.type, ticketId).length > 0,
+      15_000,
+    );
+    await sleep(1500);
+    const breaches = eventsFor(SlaBreached.type, ticketId);
+    expect(breaches).toHaveLength(1);
+    expect(breaches[0].body).toMatchObject({ metric: 'first-response', dueAt: dueAt.toISOString() });
+    expect(new Date(breaches[0].body.breachedAt).getTime()).toBeGreaterThan(dueAt.getTime() + 1500);
+    expect(eventsFor(SlaWarning.type, ticketId).map((e) => e.body.metric)).toEqual(['first-response']);
+    expect(eventsFor(TicketEscalated.type, ticketId).map((e) => e.body.level)).toEqual(['department']);
+    const ticket = await call(port, 'GET', `/tickets/${ticketId}`, agent);
+    expect(ticket.body.breaches.firstResponse).not.toBeNull();
+    expect(ticket.body.escalationLevel).toBe('department');
+  }, 60_000);
+
+  it('never fires the same timer twice with two replicas on one database', async () => {
+    const ports = [3504, 3514];
+    await startReplica(ports[1]);
+    await call(ports[0], 'PUT', '/sla-policies/replica-test', admin, {
+      id: 'replica-test',
+      position: 0,
+      ticketType: 'consultation',
+      firstResponseSeconds: 1,
+      resolutionSeconds: 2,
+    });
+    const tickets: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const opened = await call(ports[i % 2], 'POST', '/tickets', agent, {
+        customerId: randomUUID(),
+        type: 'consultation',
+      });
+      expect(opened.status).toBe(201);
+      tickets.push(opened.body.id);
+    }
+    await eventually(
+      'both breaches of every ticket',
+      async () => tickets.every((id) => eventsFor(SlaBreached.type, id).length >= 2),
+      20_000,
+    );
+    await sleep(1500);
+    for (const id of tickets) {
+      expect(
+        eventsFor(SlaBreached.type, id)
+          .map((e) => e.body.metric)
+          .sort(),
+      ).toEqual(['first-response', 'resolution']);
+      expect(eventsFor(SlaWarning.type, id)).toHaveLength(2);
+      expect(eventsFor(TicketEscalated.type, id).map((e) => e.body.level)).toEqual([
+        'department',
+        'executive',
+      ]);
+    }
+  }, 60_000);
+});
