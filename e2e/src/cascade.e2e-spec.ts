@@ -234,6 +234,12 @@ describe('the purchase cascade, end to end', () => {
     expect(breach.metric).toBe('first-response');
     expect(new Date(breach.dueAt).getTime() - new Date(opened.body.openedAt).getTime()).toBe(1000);
     expect(await breachCount(feedback)).toBe(metricBefore + 1);
+    const removed = await call(
+      'DELETE',
+      `${feedback}/sla-policies/e2e-complaint-${suffix.toLowerCase()}`,
+      admin,
+    );
+    expect(removed.status).toBe(204);
   });
 
   it("carries the purchase's correlation id on every event it caused, in every service", async () => {

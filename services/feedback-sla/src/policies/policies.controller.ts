@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Roles } from '@crm/auth';
@@ -79,6 +79,18 @@ export class PoliciesController {
       const retimed = await this.tickets.policiesChanged(manager);
       const [row] = await manager.query('SELECT * FROM sla_policies WHERE id = $1', [id]);
       return { ...policyFromRow(row), openTicketsRetimed: retimed };
+    });
+  }
+
+  @Delete('sla-policies/:id')
+  @HttpCode(204)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Remove an SLA policy; its open tickets take the policy that now matches' })
+  async deletePolicy(@Param('id') id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [, removed] = await manager.query('DELETE FROM sla_policies WHERE id = $1', [id]);
+      if (!removed) throw notFound('SLA policy', id);
+      await this.tickets.policiesChanged(manager);
     });
   }
 

@@ -22,10 +22,10 @@ export interface TicketFacts {
   customerSegment: string | null;
 }
 
-/** Policies in position order; the first whose given fields all match wins. */
+/** Policies in position order (then id); the first whose given fields all match wins. */
 export function selectPolicy(policies: SlaPolicy[], ticket: TicketFacts): SlaPolicy | undefined {
   return [...policies]
-    .sort((a, b) => a.position - b.position)
+    .sort((a, b) => a.position - b.position || a.id.localeCompare(b.id))
     .find(
       (p) =>
         (p.ticketType === null || p.ticketType === ticket.ticketType) &&

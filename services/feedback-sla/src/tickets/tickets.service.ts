@@ -295,7 +295,9 @@ export class TicketsService {
   }
 
   private async policyFor(manager: EntityManager, ticket: TicketRow): Promise<SlaPolicy> {
-    const policies = (await manager.query('SELECT * FROM sla_policies ORDER BY position')).map(policyFromRow);
+    const policies = (await manager.query('SELECT * FROM sla_policies ORDER BY position, id')).map(
+      policyFromRow,
+    );
     const policy = selectPolicy(policies, {
       ticketType: ticket.ticket_type,
       priority: ticket.priority,

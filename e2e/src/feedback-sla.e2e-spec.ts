@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { FeedbackScored, SlaBreached, Topics } from '@crm/contracts';
+import { eventually, startPlatform, type RunningPlatform } from '@crm/testing';
+import { call } from './http';
+
+/** Feedback and SLA as SREs and agents see them, through REST, Kafka and /metrics only. */
+let platform: RunningPlatform;
+let agent: string;
+let admin: string;
+let analyst: string;
+let feedback: string;
+let observer: Consumer;
+const seen: { type: string; body: Record<string, unknown> }[] = [];
+const run = randomUUID().slice(0, 6);
+
+beforeAll(async () => {
+  platform = await startPlatform({ SLA_TIMER_POLL_MS: '100' });
+  agent = platform.token('agent');
+  admin = platform.token('admin');
+  analyst = platform.token('analyst');
+  feedback = platform.url('feedback-sla');
+  const kafka = new Kafka({
+    clientId: 'e2e-feedback',
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  observer = kafka.consumer({ groupId: `e2e-feedback-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await observer.connect();
+  await observer.subscribe({ topic: Topics.feedback, fromBeginning: true });
+  await observer.run({
+    eachMessage: async ({ message }) =>
+      void seen.push({
+        type: message.headers!.ce_type!.toString(),
+        body: JSON.parse(message.value!.toString()),
+      }),
+  });
+});
+
+const policies: string[] = [];
+
+afterAll(async () => {
+  for (const id of policies) await call('DELETE', `${feedback}/sla-policies/${id}`, admin);
+  await observer?.disconnect();
+  await platform?.stop();
+});
+
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${feedback.replace(/\/feedback$/, '')}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)),
+    )
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+async function policy(id: string, body: Record<string, unknown>) {
+  const response = await call('PUT', `${feedback}/sla-policies/${id}`, admin, { id, ...body });
+  expect(response.status).toBe(200);
+  policies.push(id);
+}
+
+async function registeredCustomer(): Promise<string> {
+  const ref = `F${run}${randomUUID().slice(0, 4)}`.toUpperCase();
+  const registered = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+    externalRef: ref,
+    kind: 'person',
+    name: `Customer ${ref}`,
+  });
+  expect(registered.status).toBe(201);
+  const id = registered.body.id as string;
+  await eventually(
+    'tagging knows the customer',
+    async () => (await call('GET', `${platform.url('tagging')}/customers/${id}`, agent)).status === 200,
+    10_000,
+  );
+  return id;
+}
+
+describe('feedback and SLA, end to end', () => {
+  it('shows one breach as an event, as a metric increase and in the report', async () => {
+    const policyId = `e2e-breach-${run}`;
+    await policy(policyId, {
+      position: 0,
+      ticketType: 'fault',
+      firstResponseSeconds: 1,
+      resolutionSeconds: 3600,
+    });
+    const customerId = await registeredCustomer();
+    await sleep(500); // tagging's rescore reaches feedback-sla: the ticket records the tier
+    const breachesBefore = await metric('crm_sla_breaches_total', { policy: policyId });
+    const opened = await call('POST', `${feedback}/tickets`, agent, {
+      customerId,
+      type: 'fault',
+      subject: 'no power',
+    });
+    expect(opened.status).toBe(201);
+    const ticketId = opened.body.id as string;
+    await eventually(
+      'the breach event',
+      async () => seen.some((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId),
+      10_000,
+    );
+    await sleep(1000);
+    const events = seen.filter((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId);
+    expect(events.map((e) => e.body.metric)).toEqual(['first-response']);
+    expect(events[0].body.dueAt).toBe(opened.body.firstResponseDueAt);
+    expect(await metric('crm_sla_breaches_total', { policy: policyId, metric: 'first-response' })).toBe(
+      breachesBefore + 1,
+    );
+    expect(await metric('crm_sla_outcomes_total', { policy: policyId, outcome: 'breached' })).toBe(1);
+
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const byPolicy = await call(
+      'GET',
+      `${feedback}/reports/sla?from=${from}&to=${to}&groupBy=policy`,
+      analyst,
+    );
+    expect(byPolicy.status).toBe(200);
+    expect(byPolicy.body.rows.find((r: { policy: string }) => r.policy === policyId)).toMatchObject({
+      tickets: 1,
+      firstResponse: { met: 0, breached: 1, withinSlaShare: 0 },
+      resolution: { resolved: 0, rate: 0, meetsTarget: false },
+    });
+    const ticket = (await call('GET', `${feedback}/tickets/${ticketId}`, agent)).body;
+    expect(ticket.escalationLevel).toBe('department');
+    const byTier = await call(
+      'GET',
+      `${feedback}/reports/sla?from=${from}&to=${to}&groupBy=tier&period=day`,
+      analyst,
+    );
+    const tierRow = byTier.body.rows.find(
+      (r: { tier: string }) => r.tier === (ticket.customerTier ?? 'unknown'),
+    );
+    expect(tierRow.firstResponse.breached).toBeGreaterThanOrEqual(1);
+    expect(tierRow.period).toBe(new Date(new Date(ticket.openedAt).toISOString().slice(0, 10)).toISOString());
+    const bad = await call('GET', `${feedback}/reports/sla?from=${to}&to=${from}`, analyst);
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ field: 'to', messages: ['must be after from'] }]);
+  });
+
+  it('pauses the clock while waiting on the customer and runs the next-response clock on their reply', async () => {
+    await policy(`e2e-pause-${run}`, {
+      position: 0,
+      ticketType: 'suggestion',
+      firstResponseSeconds: 3600,
+      nextResponseSeconds: 600,
+      resolutionSeconds: 5,
+    });
+    const customerId = randomUUID();
+    const opened = (await call('POST', `${feedback}/tickets`, agent, { customerId, type: 'suggestion' }))
+      .body;
+    await call('POST', `${feedback}/tickets/${opened.id}/respond`, agent);
+    await sleep(1000);
+    const paused = (await call('POST', `${feedback}/tickets/${opened.id}/wait-on-customer`, agent)).body;
+    expect(paused).toMatchObject({
+      status: 'waiting-on-customer',
+      resolutionDueAt: null,
+      clock: { paused: true },
+    });
+    await sleep(6000); // past the original resolution deadline
+    expect(
+      (await call('GET', `${feedback}/tickets/${opened.id}`, agent)).body.breaches.resolution,
+    ).toBeNull();
+    const repliedAt = Date.now();
+    const replied = (await call('POST', `${feedback}/tickets/${opened.id}/customer-replied`, agent)).body;
+    expect(replied.clock.paused).toBe(false);
+    const remaining = new Date(replied.resolutionDueAt).getTime() - repliedAt;
+    expect(remaining).toBeGreaterThan(2500);
+    expect(remaining).toBeLessThan(4500);
+    expect(new Date(replied.nextResponseDueAt).getTime() - repliedAt).toBeGreaterThan(595_000);
+    const answered = (await call('POST', `${feedback}/tickets/${opened.id}/respond`, agent)).body;
+    expect(answered.nextResponseDueAt).toBeNull();
+    const resolved = (await call('POST', `${feedback}/tickets/${opened.id}/resolve`, agent)).body;
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      breaches: { firstResponse: null, resolution: null, nextResponse: 0 },
+    });
+    await sleep(4000);
+    expect(seen.filter((e) => e.type === SlaBreached.type && e.body.ticketId === opened.id)).toEqual([]);
+  });
+
+  it('recomputes deadlines from the time already used when the priority changes', async () => {
+    await policy(`e2e-urgent-${run}`, {
+      position: 0,
+      ticketType: 'consultation',
+      priority: 'urgent',
+      firstResponseSeconds: 600,
+      resolutionSeconds: 7200,
+    });
+    const opened = (
+      await call('POST', `${feedback}/tickets`, agent, { customerId: randomUUID(), type: 'consultation' })
+    ).body;
+    expect(new Date(opened.firstResponseDueAt).getTime() - new Date(opened.openedAt).getTime()).toBe(
+      3600_000,
+    );
+    const urgent = await call('PATCH', `${feedback}/tickets/${opened.id}/priority`, agent, {
+      priority: 'urgent',
+    });
+    expect(urgent.body.policy).toBe(`e2e-urgent-${run}`);
+    const shift = new Date(urgent.body.firstResponseDueAt).getTime() - new Date(opened.openedAt).getTime();
+    expect(Math.abs(shift - 600_000)).toBeLessThan(2000);
+    const wrong = await call('PATCH', `${feedback}/tickets/${opened.id}/priority`, agent, {
+      priority: 'asap',
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.fields[0].field).toBe('priority');
+  });
+
+  it('turns a low CSAT into a follow-up due in 48 h that tagging and growth-campaigns act on, once, and keeps the quiet period', async () => {
+    const customerId = await registeredCustomer();
+    const first = (await call('POST', `${feedback}/tickets`, agent, { customerId, type: 'consultation' }))
+      .body;
+    await call('POST', `${feedback}/tickets/${first.id}/resolve`, agent);
+    const surveys = (await call('GET', `${feedback}/customers/${customerId}/surveys`, agent)).body;
+    expect(surveys).toEqual([expect.objectContaining({ kind: 'csat', status: 'sent', ticketId: first.id })]);
+    const surveyId = surveys[0].id;
+    const outOfRange = await call('POST', `${feedback}/surveys/${surveyId}/answer`, agent, { score: 7 });
+    expect(outOfRange.status).toBe(400);
+    expect(outOfRange.body.fields).toEqual([
+      { field: 'score', messages: ['must be a whole number from 1 to 5 for CSAT'] },
+    ]);
+    const answer = await call('POST', `${feedback}/surveys/${surveyId}/answer`, agent, { score: 2 });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ sentiment: 'dissatisfied', followUpTicketId: expect.any(String) });
+    expect((await call('POST', `${feedback}/surveys/${surveyId}/answer`, agent, { score: 5 })).status).toBe(
+      409,
+    );
+    const followUp = (await call('GET', `${feedback}/tickets/${answer.body.followUpTicketId}`, agent)).body;
+    expect(followUp).toMatchObject({ type: 'follow-up', policy: 'follow-up', surveyId });
+    expect(new Date(followUp.firstResponseDueAt).getTime() - new Date(followUp.openedAt).getTime()).toBe(
+      48 * 3600_000,
+    );
+
+    await eventually(
+      'the scored event',
+      async () => seen.some((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId),
+      10_000,
+    );
+    await eventually(
+      'tagging records the score',
+      async () =>
+        (await call('GET', `${platform.url('tagging')}/customers/${customerId}`, agent)).body.satisfaction
+          ?.csat?.score === 2,
+      10_000,
+    );
+    await eventually(
+      'a service-recovery care action',
+      async () =>
+        (
+          await call('GET', `${platform.url('growth-campaigns')}/customers/${customerId}/care-actions`, agent)
+        ).body.some(
+          (a: { playbook: string; purpose: string }) =>
+            a.playbook === 'service-recovery' && a.purpose === 'service',
+        ),
+      10_000,
+    );
+
+    const second = (await call('POST', `${feedback}/tickets`, agent, { customerId, type: 'consultation' }))
+      .body;
+    await call('POST', `${feedback}/tickets/${second.id}/resolve`, agent);
+    const after = (await call('GET', `${feedback}/customers/${customerId}/surveys`, agent)).body;
+    const held = after.find((s: { ticketId: string }) => s.ticketId === second.id);
+    expect(held).toMatchObject({
+      status: 'suppressed',
+      suppressedReason: expect.stringContaining('quiet period'),
+    });
+    expect((await call('POST', `${feedback}/surveys/${held.id}/answer`, agent, { score: 5 })).status).toBe(
+      409,
+    );
+  });
+});
