@@ -16,6 +16,16 @@ export interface PublishMetadata {
   time?: Date;
 }
 
+/** One event of a bulk publish. */
+export interface OutboxItem<T extends object = object> {
+  definition: EventDefinition<T>;
+  payload: T;
+  meta: PublishMetadata;
+}
+
+/** Rows per INSERT of a bulk publish. */
+const BULK_CHUNK = 5000;
+
 /** A written outbox row, returned so callers can log or return the event id. */
 export interface PublishedEvent {
   id: string;
@@ -87,5 +97,57 @@ export class OutboxPublisher {
         return { id, type: definition.type };
       },
     );
+  }
+
+  /**
+   * Writes many events in a few INSERTs (set-based work such as a sweep), in the order given. The caller
+   * must already hold a lock that serialises writers of each subject (for example the subjects' rows
+   * FOR UPDATE), which keeps one customer's outbox order its commit order without one advisory lock per row.
+   */
+  async publishMany(
+    manager: EntityManager,
+    items: OutboxItem[],
+    options: { subjectsLockedByCaller: true },
+  ): Promise<PublishedEvent[]> {
+    if (!options.subjectsLockedByCaller)
+      throw new Error('publishMany needs the subjects locked by the caller');
+    if (items.length === 0) return [];
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error('publishing needs an active transaction (use dataSource.transaction)');
+    const trace = currentTraceHeaders();
+    const published: PublishedEvent[] = [];
+    for (let start = 0; start < items.length; start += BULK_CHUNK) {
+      const chunk = items.slice(start, start + BULK_CHUNK);
+      const columns: string[][] = [[], [], [], [], [], []];
+      for (const { definition, payload, meta } of chunk) {
+        validatePayload(definition, payload);
+        const id = randomUUID();
+        const metadata: EventMetadata = {
+          id,
+          type: definition.type,
+          source: this.source,
+          time: (meta.time ?? new Date()).toISOString(),
+          subject: meta.subject,
+          correlationId: meta.correlationId,
+          causationId: meta.causationId,
+          ...trace,
+        };
+        columns[0].push(id);
+        columns[1].push(definition.topic);
+        columns[2].push(meta.subject);
+        columns[3].push(definition.type);
+        columns[4].push(JSON.stringify(toWireHeaders(metadata)));
+        columns[5].push(JSON.stringify(payload));
+        published.push({ id, type: definition.type });
+      }
+      await manager.query(
+        `INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload)
+         SELECT e, t, k, y, h::jsonb, p FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+           WITH ORDINALITY AS rows(e, t, k, y, h, p, n) ORDER BY n`,
+        columns,
+      );
+    }
+    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, this.options.schema]);
+    return published;
   }
 }

@@ -5,6 +5,7 @@ import { ScoresController } from './customers/scores.controller';
 import { TaggingHandlers } from './customers/tagging.handlers';
 import { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
 import { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satisfaction-facts';
+import { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
 import { TaggingConfig } from './tagging.config';
 
@@ -20,7 +21,11 @@ export class AppModule {
           configClass: TaggingConfig,
           defaultSchema: 'tagging',
           entities: [],
-          migrations: [TaggingTables1732500000200, SatisfactionFacts1732500000210],
+          migrations: [
+            TaggingTables1732500000200,
+            SatisfactionFacts1732500000210,
+            SweepsSegmentsPredictions1732500000220,
+          ],
         }),
       ],
       controllers: [ScoresController, TaggingHandlers],

@@ -7,7 +7,7 @@ import {
   type CustomerClassificationV1,
   type LifecycleStage,
 } from '@crm/contracts';
-import { OutboxPublisher, type PublishMetadata } from '@crm/messaging';
+import { OutboxPublisher, type OutboxItem, type PublishMetadata } from '@crm/messaging';
 import { changedFields, classify, monthsBefore, type CustomerFacts } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
@@ -16,6 +16,15 @@ export interface RescoreCause {
   eventId?: string;
   sweepRunId?: string;
   correlationId: string;
+}
+
+/** A customer evaluated at an as-of date: its facts, the new and the stored classification. */
+export interface Evaluation {
+  customerId: string;
+  facts: CustomerFacts;
+  current: CustomerClassificationV1;
+  previous?: CustomerClassificationV1;
+  changed: string[];
 }
 
 interface ScoreRow {
@@ -29,7 +38,7 @@ interface ScoreRow {
   tags: string[];
 }
 
-function toClassification(row: ScoreRow): CustomerClassificationV1 {
+export function toClassification(row: ScoreRow): CustomerClassificationV1 {
   return {
     rfm: { recency: row.recency, frequency: row.frequency, monetary: row.monetary },
     valueTier: row.value_tier,
@@ -43,46 +52,88 @@ function toClassification(row: ScoreRow): CustomerClassificationV1 {
 const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
 
 /**
- * Re-evaluates one customer inside the caller's transaction and emits events only for what changed:
- * `customer rescored`, `lifecycle stage changed` and `segment changed` (exited, entered).
+ * Facts for customers at an as-of date, set-based: one statement for a set of customers (the event path
+ * passes one id, the sweep a batch). Previous scores come along for the comparison.
+ */
+export const FACTS_SQL = `
+  WITH batch AS (
+    SELECT customer_id, relationship_started_at, manual_tags FROM customers WHERE customer_id = ANY($1::uuid[])
+  ), agg AS (
+    SELECT f.customer_id,
+           coalesce(sum(f.amount) FILTER (WHERE f.occurred_at > $2), 0)::float8 AS spend_12m,
+           count(*) FILTER (WHERE f.occurred_at > $2)::int AS purchases_12m,
+           count(*)::int AS lifetime_purchases,
+           max(f.occurred_at) AS last_purchase_at,
+           min(f.occurred_at) AS first_purchase_at
+      FROM purchase_facts f JOIN batch b ON b.customer_id = f.customer_id
+     WHERE f.occurred_at <= $3
+     GROUP BY f.customer_id
+  ), cats AS (
+    SELECT customer_id, jsonb_object_agg(category, spend) AS category_spend FROM (
+      SELECT f.customer_id, e.key AS category, sum(e.value::numeric)::float8 AS spend
+        FROM purchase_facts f JOIN batch b ON b.customer_id = f.customer_id, jsonb_each_text(f.category_amounts) e
+       WHERE f.occurred_at <= $3
+       GROUP BY f.customer_id, e.key) per_category
+     GROUP BY customer_id
+  )
+  SELECT b.customer_id, b.relationship_started_at, b.manual_tags,
+         coalesce(a.spend_12m, 0) AS spend_12m, coalesce(a.purchases_12m, 0) AS purchases_12m,
+         coalesce(a.lifetime_purchases, 0) AS lifetime_purchases, a.last_purchase_at, a.first_purchase_at,
+         coalesce(c.category_spend, '{}'::jsonb) AS category_spend,
+         s.recency, s.frequency, s.monetary, s.value_tier, s.value_loyalty_segment, s.membership_level,
+         s.lifecycle_stage, s.tags
+    FROM batch b LEFT JOIN agg a ON a.customer_id = b.customer_id
+         LEFT JOIN cats c ON c.customer_id = b.customer_id
+         LEFT JOIN customer_scores s ON s.customer_id = b.customer_id
+   ORDER BY b.customer_id`;
+
+/**
+ * Re-evaluates customers and writes only what changed, emitting `customer rescored`, `lifecycle stage
+ * changed` and `segment changed` (exited, entered) with their cause. The event path evaluates one
+ * customer; the sweep a batch of thousands, through the same statements.
  */
 @Injectable()
 export class RescoringService {
   constructor(
-    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    @Inject(SCORING_RULES) readonly rules: ScoringRuleSet,
     private readonly outbox: OutboxPublisher,
   ) {}
 
-  async loadFacts(manager: EntityManager, customerId: string, asOf: Date): Promise<CustomerFacts> {
-    const yearAgo = monthsBefore(asOf, 12);
-    const [row] = await manager.query(
-      `SELECT c.relationship_started_at, c.manual_tags,
-              coalesce(sum(f.amount) FILTER (WHERE f.occurred_at > $2 AND f.occurred_at <= $3), 0)::float8 AS spend_12m,
-              count(f.order_id) FILTER (WHERE f.occurred_at > $2 AND f.occurred_at <= $3)::int AS purchases_12m,
-              count(f.order_id) FILTER (WHERE f.occurred_at <= $3)::int AS lifetime_purchases,
-              max(f.occurred_at) FILTER (WHERE f.occurred_at <= $3) AS last_purchase_at
-         FROM customers c LEFT JOIN purchase_facts f ON f.customer_id = c.customer_id
-        WHERE c.customer_id = $1
-        GROUP BY c.customer_id`,
-      [customerId, yearAgo, asOf],
-    );
-    const categories: { category: string; spend: number }[] = await manager.query(
-      `SELECT key AS category, sum(value::numeric)::float8 AS spend
-         FROM purchase_facts, jsonb_each_text(category_amounts) WHERE customer_id = $1 AND occurred_at <= $2 GROUP BY key`,
-      [customerId, asOf],
-    );
-    return {
-      asOf,
-      relationshipStartedAt: row?.relationship_started_at ?? null,
-      spend12m: row?.spend_12m ?? 0,
-      purchases12m: row?.purchases_12m ?? 0,
-      lifetimePurchases: row?.lifetime_purchases ?? 0,
-      lastPurchaseAt: row?.last_purchase_at ?? null,
-      categorySpend: Object.fromEntries(categories.map((c) => [c.category, c.spend])),
-      manualTags: row?.manual_tags ?? [],
-    };
+  /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
+  async evaluate(manager: EntityManager, customerIds: string[], asOf: Date): Promise<Evaluation[]> {
+    const rows = await manager.query(FACTS_SQL, [customerIds, monthsBefore(asOf, 12), asOf]);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows of FACTS_SQL
+    return rows.map((row: Record<string, any>) => {
+      const facts: CustomerFacts = {
+        asOf,
+        relationshipStartedAt: row.relationship_started_at ?? null,
+        spend12m: row.spend_12m,
+        purchases12m: row.purchases_12m,
+        lifetimePurchases: row.lifetime_purchases,
+        lastPurchaseAt: row.last_purchase_at ?? null,
+        firstPurchaseAt: row.first_purchase_at ?? null,
+        categorySpend: row.category_spend,
+        manualTags: row.manual_tags ?? [],
+      };
+      const current = classify(facts, this.rules);
+      const previous = row.value_tier ? toClassification(row as ScoreRow) : undefined;
+      return {
+        customerId: row.customer_id,
+        facts,
+        current,
+        previous,
+        changed: changedFields(previous, current),
+      };
+    });
   }
 
+  async loadFacts(manager: EntityManager, customerId: string, asOf: Date): Promise<CustomerFacts> {
+    const [evaluation] = await this.evaluate(manager, [customerId], asOf);
+    if (!evaluation) throw new Error(`customer ${customerId} is not known to tagging`);
+    return evaluation.facts;
+  }
+
+  /** The event path: one customer, inside the handler's transaction. */
   async rescore(
     manager: EntityManager,
     customerId: string,
@@ -96,120 +147,150 @@ export class RescoringService {
     // A purchase that overtook its registration (another topic) is kept as a fact; scoring waits for the
     // registration, so the first classification knows the relationship and the stage history starts right.
     if (!customer?.registered) return [];
-    const facts = await this.loadFacts(manager, customerId, asOf);
-    const current = classify(facts, this.rules);
-    const [previousRow]: ScoreRow[] = await manager.query(
-      'SELECT * FROM customer_scores WHERE customer_id = $1',
-      [customerId],
-    );
-    const previous = previousRow ? toClassification(previousRow) : undefined;
-    const changed = changedFields(previous, current);
-    if (changed.length === 0) return [];
+    const [evaluation] = await this.evaluate(manager, [customerId], asOf);
+    await this.apply(manager, [evaluation], cause, asOf);
+    if (evaluation.changed.length === 0)
+      await manager.query(
+        `UPDATE customer_scores SET spend_12m = $2, purchases_12m = $3, lifetime_purchases = $4, last_purchase_at = $5,
+                first_purchase_at = $6 WHERE customer_id = $1`,
+        [
+          customerId,
+          evaluation.facts.spend12m,
+          evaluation.facts.purchases12m,
+          evaluation.facts.lifetimePurchases,
+          evaluation.facts.lastPurchaseAt,
+          evaluation.facts.firstPurchaseAt,
+        ],
+      );
+    return evaluation.changed;
+  }
 
+  /** Writes the changed evaluations set-based and queues their events; unchanged ones write nothing. */
+  async apply(
+    manager: EntityManager,
+    evaluations: Evaluation[],
+    cause: RescoreCause,
+    asOf: Date,
+  ): Promise<number> {
+    const changed = evaluations.filter((e) => e.changed.length > 0);
+    if (changed.length === 0) return 0;
+    const col = <T>(pick: (e: Evaluation) => T) => changed.map(pick);
     await manager.query(
       `INSERT INTO customer_scores (customer_id, recency, frequency, monetary, value_tier, value_loyalty_segment, membership_level,
                                     lifecycle_stage, tags, spend_12m, purchases_12m, lifetime_purchases, last_purchase_at,
-                                    rules_version, scored_at, caused_by_event_id, sweep_run_id)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+                                    first_purchase_at, rules_version, scored_at, caused_by_event_id, sweep_run_id)
+       SELECT id, r, f, m, vt, vl, ml, ls, ARRAY(SELECT jsonb_array_elements_text(tg::jsonb)), s12, p12, lp, lpa, fpa,
+              $15, $16::timestamptz, $17, $18
+         FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::float8[], $11::int[], $12::int[], $13::timestamptz[], $14::timestamptz[])
+           AS rows(id, r, f, m, vt, vl, ml, ls, tg, s12, p12, lp, lpa, fpa)
        ON CONFLICT (customer_id) DO UPDATE SET recency = EXCLUDED.recency, frequency = EXCLUDED.frequency,
          monetary = EXCLUDED.monetary, value_tier = EXCLUDED.value_tier, value_loyalty_segment = EXCLUDED.value_loyalty_segment,
          membership_level = EXCLUDED.membership_level, lifecycle_stage = EXCLUDED.lifecycle_stage, tags = EXCLUDED.tags,
          spend_12m = EXCLUDED.spend_12m, purchases_12m = EXCLUDED.purchases_12m, lifetime_purchases = EXCLUDED.lifetime_purchases,
-         last_purchase_at = EXCLUDED.last_purchase_at, rules_version = EXCLUDED.rules_version, scored_at = EXCLUDED.scored_at,
+         last_purchase_at = EXCLUDED.last_purchase_at, first_purchase_at = EXCLUDED.first_purchase_at,
+         rules_version = EXCLUDED.rules_version, scored_at = EXCLUDED.scored_at,
          caused_by_event_id = EXCLUDED.caused_by_event_id, sweep_run_id = EXCLUDED.sweep_run_id`,
       [
-        customerId,
-        current.rfm.recency,
-        current.rfm.frequency,
-        current.rfm.monetary,
-        current.valueTier,
-        current.valueLoyaltySegment,
-        current.membershipLevel,
-        current.lifecycleStage,
-        current.tags,
-        facts.spend12m,
-        facts.purchases12m,
-        facts.lifetimePurchases,
-        facts.lastPurchaseAt,
+        col((e) => e.customerId),
+        col((e) => e.current.rfm.recency),
+        col((e) => e.current.rfm.frequency),
+        col((e) => e.current.rfm.monetary),
+        col((e) => e.current.valueTier),
+        col((e) => e.current.valueLoyaltySegment),
+        col((e) => e.current.membershipLevel),
+        col((e) => e.current.lifecycleStage),
+        col((e) => JSON.stringify(e.current.tags)),
+        col((e) => e.facts.spend12m),
+        col((e) => e.facts.purchases12m),
+        col((e) => e.facts.lifetimePurchases),
+        col((e) => e.facts.lastPurchaseAt),
+        col((e) => e.facts.firstPurchaseAt ?? null),
         this.rules.version,
         asOf,
         cause.eventId ?? null,
         cause.sweepRunId ?? null,
       ],
     );
-    const meta: PublishMetadata = {
-      subject: customerId,
-      correlationId: cause.correlationId,
-      causationId: cause.eventId ?? cause.sweepRunId,
-    };
-    const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.sweepRunId };
     const now = new Date().toISOString();
-    await this.outbox.publish(
-      manager,
-      CustomerRescored,
-      { customerId, current, previous, changed, ...provenance, scoredAt: now },
-      meta,
-    );
-
-    if (previous?.lifecycleStage !== current.lifecycleStage) {
-      const reactivated =
-        previous !== undefined &&
-        REACTIVATING_FROM.includes(previous.lifecycleStage) &&
-        !REACTIVATING_FROM.includes(current.lifecycleStage);
+    const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.sweepRunId };
+    const stageChanges = changed.filter((e) => e.previous?.lifecycleStage !== e.current.lifecycleStage);
+    const reactivated = (e: Evaluation) =>
+      e.previous !== undefined &&
+      REACTIVATING_FROM.includes(e.previous.lifecycleStage) &&
+      !REACTIVATING_FROM.includes(e.current.lifecycleStage);
+    if (stageChanges.length > 0)
       await manager.query(
         `INSERT INTO stage_history (customer_id, previous_stage, stage, reactivated, caused_by_event_id, sweep_run_id, changed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+         SELECT id, prev, stage, re, $5, $6, $7 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[]) AS rows(id, prev, stage, re)`,
         [
-          customerId,
-          previous?.lifecycleStage ?? null,
-          current.lifecycleStage,
-          reactivated,
+          stageChanges.map((e) => e.customerId),
+          stageChanges.map((e) => e.previous?.lifecycleStage ?? null),
+          stageChanges.map((e) => e.current.lifecycleStage),
+          stageChanges.map(reactivated),
           cause.eventId ?? null,
           cause.sweepRunId ?? null,
           now,
         ],
       );
-      await this.outbox.publish(
-        manager,
-        LifecycleStageChanged,
-        {
-          customerId,
-          previousStage: previous?.lifecycleStage,
-          stage: current.lifecycleStage,
-          reactivated,
+    const events: OutboxItem[] = [];
+    for (const e of changed) {
+      const meta: PublishMetadata = {
+        subject: e.customerId,
+        correlationId: cause.correlationId,
+        causationId: cause.eventId ?? cause.sweepRunId,
+      };
+      events.push({
+        definition: CustomerRescored,
+        payload: {
+          customerId: e.customerId,
+          current: e.current,
+          previous: e.previous,
+          changed: e.changed,
           ...provenance,
-          changedAt: now,
+          scoredAt: now,
         },
         meta,
-      );
-    }
-    if (previous?.valueLoyaltySegment !== current.valueLoyaltySegment) {
-      const base = { customerId, segmentSet: 'value-loyalty', ...provenance, changedAt: now };
-      if (previous) {
-        await this.outbox.publish(
-          manager,
-          SegmentChanged,
-          {
-            ...base,
-            segment: previous.valueLoyaltySegment,
-            change: 'exited',
-            counterpart: current.valueLoyaltySegment,
+      });
+      if (e.previous?.lifecycleStage !== e.current.lifecycleStage)
+        events.push({
+          definition: LifecycleStageChanged,
+          payload: {
+            customerId: e.customerId,
+            previousStage: e.previous?.lifecycleStage,
+            stage: e.current.lifecycleStage,
+            reactivated: reactivated(e),
+            ...provenance,
+            changedAt: now,
           },
           meta,
-        );
+        });
+      if (e.previous?.valueLoyaltySegment !== e.current.valueLoyaltySegment) {
+        const base = { customerId: e.customerId, segmentSet: 'value-loyalty', ...provenance, changedAt: now };
+        if (e.previous)
+          events.push({
+            definition: SegmentChanged,
+            payload: {
+              ...base,
+              segment: e.previous.valueLoyaltySegment,
+              change: 'exited',
+              counterpart: e.current.valueLoyaltySegment,
+            },
+            meta,
+          });
+        events.push({
+          definition: SegmentChanged,
+          payload: {
+            ...base,
+            segment: e.current.valueLoyaltySegment,
+            change: 'entered',
+            counterpart: e.previous?.valueLoyaltySegment,
+          },
+          meta,
+        });
       }
-      await this.outbox.publish(
-        manager,
-        SegmentChanged,
-        {
-          ...base,
-          segment: current.valueLoyaltySegment,
-          change: 'entered',
-          counterpart: previous?.valueLoyaltySegment,
-        },
-        meta,
-      );
     }
-    return changed;
+    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
+    return changed.length;
   }
 }

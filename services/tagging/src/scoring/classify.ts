@@ -10,6 +10,8 @@ export interface CustomerFacts {
   purchases12m: number;
   lifetimePurchases: number;
   lastPurchaseAt: Date | null;
+  /** The first purchase up to the as-of date: with the last and the count, the mean purchase interval. */
+  firstPurchaseAt?: Date | null;
   /** Spend per category over the relationship, for preferred-category tags. */
   categorySpend: Record<string, number>;
   manualTags: string[];
@@ -81,11 +83,71 @@ export function rfmScores(facts: CustomerFacts, rules: ScoringRuleSet) {
   };
 }
 
+/** Mean days between purchases; null with fewer than two purchases. */
+export function meanIntervalDays(facts: CustomerFacts): number | null {
+  if (facts.lifetimePurchases < 2 || !facts.firstPurchaseAt || !facts.lastPurchaseAt) return null;
+  return (
+    (facts.lastPurchaseAt.getTime() - facts.firstPurchaseAt.getTime()) /
+    DAY_MS /
+    (facts.lifetimePurchases - 1)
+  );
+}
+
+/**
+ * Precedence, first match wins: no purchase → acquisition; none for churnedAfterMonths → churned; none for
+ * declineAfterMonths → decline; a repeat buyer whose own expected interval has long passed
+ * (declineAfterIntervals × the mean interval) → decline; at least maturityMinPurchases → maturity; else growth.
+ */
 export function lifecycleStage(facts: CustomerFacts, rules: ScoringRuleSet): LifecycleStage {
   if (facts.lifetimePurchases === 0 || facts.lastPurchaseAt === null) return 'acquisition';
   if (!withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.churnedAfterMonths)) return 'churned';
   if (!withinMonths(facts.lastPurchaseAt, facts.asOf, rules.lifecycle.declineAfterMonths)) return 'decline';
+  const interval = meanIntervalDays(facts);
+  const days = daysSince(facts.lastPurchaseAt, facts.asOf)!;
+  if (
+    rules.lifecycle.declineAfterIntervals !== undefined &&
+    interval !== null &&
+    interval >= rules.lifecycle.minIntervalDays &&
+    days > interval * rules.lifecycle.declineAfterIntervals
+  )
+    return 'decline';
   return facts.lifetimePurchases >= rules.lifecycle.maturityMinPurchases ? 'maturity' : 'growth';
+}
+
+export interface Prediction {
+  /** 0 while within the expected interval, rising to 1 when the purchase is declineAfterIntervals late. */
+  churnRisk: number | null;
+  expectedNextPurchaseAt: Date | null;
+  /** The interval used: the customer's own mean, or the rule set's fallback for fewer than two purchases. */
+  expectedIntervalDays: number | null;
+  model: 'own-interval' | 'new-customer-fallback' | 'no-purchase';
+}
+
+/**
+ * Churn risk and the expected next purchase, from the time since the last purchase relative to the
+ * customer's own mean interval (fallback: prediction.newCustomerIntervalDays). Not part of the
+ * classification: it moves every day, so it is exposed and usable in segments but never emitted as a change.
+ */
+export function predict(facts: CustomerFacts, rules: ScoringRuleSet): Prediction {
+  if (facts.lastPurchaseAt === null)
+    return {
+      churnRisk: null,
+      expectedNextPurchaseAt: null,
+      expectedIntervalDays: null,
+      model: 'no-purchase',
+    };
+  const own = meanIntervalDays(facts);
+  const useOwn = own !== null && own >= rules.lifecycle.minIntervalDays;
+  const interval = useOwn ? own : rules.prediction.newCustomerIntervalDays;
+  const lateAt = rules.lifecycle.declineAfterIntervals ?? 3;
+  const ratio = (facts.asOf.getTime() - facts.lastPurchaseAt.getTime()) / DAY_MS / interval;
+  const churnRisk = Math.min(1, Math.max(0, (ratio - 1) / (lateAt - 1)));
+  return {
+    churnRisk: Math.round(churnRisk * 100) / 100,
+    expectedNextPurchaseAt: new Date(facts.lastPurchaseAt.getTime() + interval * DAY_MS),
+    expectedIntervalDays: Math.round(interval * 10) / 10,
+    model: useOwn ? 'own-interval' : 'new-customer-fallback',
+  };
 }
 
 export function valueLoyaltySegment(facts: CustomerFacts, rules: ScoringRuleSet): ValueLoyaltySegment {

@@ -63,6 +63,15 @@ export class LifecycleRules {
   @IsInt() @Min(1) churnedAfterMonths: number;
   /** Repeat buyer: at least this many purchases in the relationship. */
   @IsInt() @Min(2) maturityMinPurchases: number;
+  /** A repeat buyer this many of their own mean purchase intervals late declines (time alone does it). */
+  @IsOptional() @IsNumber() @Min(1.5) declineAfterIntervals?: number;
+  /** Mean intervals shorter than this (same-week bursts) say nothing about rhythm and are not used. */
+  @IsInt() @Min(0) minIntervalDays: number;
+}
+
+export class PredictionRules {
+  /** Expected purchase interval of a customer with fewer than two purchases. */
+  @IsInt() @Min(1) newCustomerIntervalDays: number;
 }
 
 export class TagRules {
@@ -85,6 +94,7 @@ export class ScoringRuleSet {
   @IsIn(MEMBERSHIP_LEVELS as unknown as string[]) fallbackMembership: MembershipLevel;
   @ValidateNested() @Type(() => LifecycleRules) lifecycle: LifecycleRules;
   @ValidateNested() @Type(() => TagRules) tags: TagRules;
+  @ValidateNested() @Type(() => PredictionRules) prediction: PredictionRules;
 }
 
 export class RuleSetError extends Error {
