@@ -8,6 +8,11 @@ import { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satis
 import { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
 import { TaggingConfig } from './tagging.config';
+import { SegmentsController } from './segments/segments.controller';
+import { SegmentsService } from './segments/segments.service';
+import { SweepScheduler } from './sweeps/sweep.scheduler';
+import { SweepService } from './sweeps/sweep.service';
+import { SweepsController } from './sweeps/sweeps.controller';
 
 @Module({})
 export class AppModule {
@@ -28,9 +33,12 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ScoresController, TaggingHandlers],
+      controllers: [ScoresController, SegmentsController, SweepsController, TaggingHandlers],
       providers: [
         RescoringService,
+        SegmentsService,
+        SweepService,
+        SweepScheduler,
         { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
       ],
     };

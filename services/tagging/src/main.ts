@@ -1,9 +1,9 @@
 import './instrumentation';
 import { localDefaults, runService } from '@crm/service-kit';
 import { AppModule } from './app.module';
-import { TaggingConfig } from './tagging.config';
+import { TAGGING_DEFAULTS, TaggingConfig } from './tagging.config';
 
-runService(TaggingConfig, localDefaults({ PORT: '3102' }), (config) => ({
+runService(TaggingConfig, { ...TAGGING_DEFAULTS, ...localDefaults({ PORT: '3102' }) }, (config) => ({
   name: 'tagging',
   module: AppModule.register(config),
   port: config.PORT,

@@ -1,7 +1,20 @@
-import { IsOptional, IsString } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
+
+const toNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 
 export class TaggingConfig extends ServiceConfig {
   /** A JSON rule set replacing the handbook defaults (see services/tagging/src/scoring/default-rules.json). */
   @IsOptional() @IsString() TAGGING_RULES_FILE?: string;
+  /** Hours between scheduled sweeps (the first at 02:00 UTC after the first start). */
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) TAGGING_SWEEP_INTERVAL_HOURS: number;
+  /** How often replicas look for a due scheduled sweep. */
+  @Transform(toNumber) @IsInt() @Min(100) @Max(3_600_000) TAGGING_SCHEDULE_POLL_MS: number;
 }
+
+export const TAGGING_DEFAULTS: Record<string, string> = {
+  TAGGING_SWEEP_INTERVAL_HOURS: '24',
+  TAGGING_SCHEDULE_POLL_MS: '30000',
+};

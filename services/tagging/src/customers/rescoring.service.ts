@@ -11,6 +11,7 @@ import { OutboxPublisher, type OutboxItem, type PublishMetadata } from '@crm/mes
 import { changedFields, classify, monthsBefore, type CustomerFacts } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
+import { SegmentsService } from '../segments/segments.service';
 
 export interface RescoreCause {
   eventId?: string;
@@ -97,6 +98,7 @@ export class RescoringService {
   constructor(
     @Inject(SCORING_RULES) readonly rules: ScoringRuleSet,
     private readonly outbox: OutboxPublisher,
+    private readonly segments: SegmentsService,
   ) {}
 
   /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
@@ -133,7 +135,7 @@ export class RescoringService {
     return evaluation.facts;
   }
 
-  /** The event path: one customer, inside the handler's transaction. */
+  /** The event path: one customer, inside the handler's transaction; its segments follow. */
   async rescore(
     manager: EntityManager,
     customerId: string,
@@ -162,6 +164,7 @@ export class RescoringService {
           evaluation.facts.firstPurchaseAt,
         ],
       );
+    await this.segments.evaluateCustomers(manager, [customerId], asOf, cause);
     return evaluation.changed;
   }
 

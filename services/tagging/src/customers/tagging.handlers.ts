@@ -47,6 +47,10 @@ export class TaggingHandlers {
       'UPDATE customers SET industry = $2, updated_at = now() WHERE customer_id = $1',
       [event.data.customerId, event.data.industry],
     );
+    await this.rescoring.rescore(context.manager, event.data.customerId, {
+      eventId: event.id,
+      correlationId: event.correlationId,
+    });
   }
 
   /** Survey answers are facts for segments and for "why"; they do not move scores. */
@@ -61,6 +65,11 @@ export class TaggingHandlers {
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (survey_id) DO NOTHING`,
       [surveyId, customerId, kind, score, sentiment, answeredAt, event.id],
     );
+    // Scores stay as they are; segments on satisfaction (nps(30d) <= 6) follow.
+    await this.rescoring.rescore(context.manager, customerId, {
+      eventId: event.id,
+      correlationId: event.correlationId,
+    });
   }
 
   /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */

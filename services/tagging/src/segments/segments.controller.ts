@@ -1,0 +1,194 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { Type } from 'class-transformer';
+import { DataSource } from 'typeorm';
+import { Roles } from '@crm/auth';
+import { CorrelationId } from '@crm/service-kit';
+import { SweepService } from '../sweeps/sweep.service';
+import { SegmentsService } from './segments.service';
+
+export class SegmentExpressionDto {
+  @ApiProperty({ example: "purchases(90d) >= 2 and not bought('valves')" })
+  @IsString()
+  @MaxLength(2000)
+  expression: string;
+  @ApiPropertyOptional({ description: 'Evaluate as of this date; defaults to now' })
+  @IsOptional()
+  @IsISO8601()
+  asOf?: string;
+}
+
+export class DefineSegmentDto {
+  @ApiProperty({ enum: ['dynamic', 'static'] }) @IsIn(['dynamic', 'static']) kind: 'dynamic' | 'static';
+  @ApiPropertyOptional({
+    description: 'Required for a dynamic segment: the condition (see README, "Segments")',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  expression?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) description?: string;
+}
+
+export class StaticListDto {
+  @ApiProperty({ description: 'The customers on the list (replaces the previous upload)' })
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @IsUUID('all', { each: true })
+  customerIds: string[];
+}
+
+export class MembersQueryDto {
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'Customer id to continue after (from `next`)' })
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+}
+
+export class AsOfQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsISO8601() asOf?: string;
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+@ApiTags('segments')
+@ApiBearerAuth()
+@Controller()
+export class SegmentsController {
+  constructor(
+    private readonly segments: SegmentsService,
+    private readonly sweeps: SweepService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Post('segments/preview')
+  @Roles('analyst', 'agent', 'admin')
+  @ApiOperation({
+    summary:
+      'Count and sample the customers a condition matches, before saving it; 400 names the position of a mistake',
+  })
+  preview(@Body() dto: SegmentExpressionDto) {
+    return this.segments.preview(dto.expression, dto.asOf ? new Date(dto.asOf) : new Date());
+  }
+
+  @Get('segments')
+  @Roles('analyst', 'agent', 'admin')
+  list() {
+    return this.segments.all();
+  }
+
+  @Put('segments/:id')
+  @Roles('admin', 'analyst')
+  @ApiOperation({
+    summary: 'Define a dynamic or static segment; membership is evaluated at once (a run with its own id)',
+  })
+  async define(
+    @Param('id') id: string,
+    @Body() dto: DefineSegmentDto,
+    @CorrelationId() correlationId: string,
+  ) {
+    this.assertId(id);
+    const segment = await this.dataSource.transaction((manager) =>
+      this.segments.save(manager, id, dto.kind, dto.expression, dto.description ?? ''),
+    );
+    const run = await this.sweeps.run({ trigger: 'segment-defined', segmentsOnly: [segment], correlationId });
+    return { ...segment, evaluation: run };
+  }
+
+  @Put('segments/:id/members')
+  @Roles('admin', 'analyst')
+  @ApiOperation({
+    summary: 'Upload the list of a static segment (replaces it); entries and exits follow at once',
+  })
+  async uploadList(
+    @Param('id') id: string,
+    @Body() dto: StaticListDto,
+    @CorrelationId() correlationId: string,
+  ) {
+    this.assertId(id);
+    const segment = await this.dataSource.transaction(async (manager) => {
+      const saved = await this.segments.save(
+        manager,
+        id,
+        'static',
+        undefined,
+        (await this.existing(id))?.description ?? '',
+      );
+      await this.segments.replaceStaticList(manager, id, dto.customerIds);
+      return saved;
+    });
+    const run = await this.sweeps.run({ trigger: 'segment-defined', segmentsOnly: [segment], correlationId });
+    return { ...segment, evaluation: run };
+  }
+
+  @Get('segments/:id/members')
+  @Roles('analyst', 'agent', 'admin', 'integration')
+  members(@Param('id') id: string, @Query() query: MembersQueryDto) {
+    return this.segments.members(id, query.limit ?? 100, query.after);
+  }
+
+  @Get('segments/:id/why/:customerId')
+  @Roles('analyst', 'agent', 'admin')
+  @ApiOperation({
+    summary:
+      'Why a customer is (or is not) in a segment: the conditions, the facts they matched, and the cause of the entry',
+  })
+  why(
+    @Param('id') id: string,
+    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Query() query: AsOfQueryDto,
+  ) {
+    return this.segments.why(id, customerId, query.asOf ? new Date(query.asOf) : new Date());
+  }
+
+  @Get('customers/:customerId/segments')
+  @Roles('analyst', 'agent', 'admin', 'integration')
+  ofCustomer(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
+    return this.segments.ofCustomer(customerId);
+  }
+
+  private assertId(id: string) {
+    if (!ID.test(id))
+      throw new BadRequestException({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: ['id: must be 1-64 lowercase letters, digits or dashes'],
+        fields: [{ field: 'id', messages: ['must be 1-64 lowercase letters, digits or dashes'] }],
+      });
+  }
+
+  private async existing(id: string) {
+    const [row] = await this.dataSource.query('SELECT description FROM segments WHERE id = $1', [id]);
+    return row as { description: string } | undefined;
+  }
+}
