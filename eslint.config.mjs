@@ -23,7 +23,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // The rescore benchmark drives the tagging engine in-process; services never import each other.
+          allow: ['@crm-services/tagging'],
           banTransitiveDependencies: false,
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:contract'] },
@@ -41,6 +42,22 @@ export default [
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['services/**/*.ts', 'libs/**/*.ts', 'contracts/**/*.ts', 'e2e/**/*.ts', 'deploy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@crm-services/*'],
+              message: 'Services never import each other: they talk through events.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -12,7 +12,8 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.lifecycle-stage.changed.v1': ['growth-campaigns'],
   'crm.segment.changed.v1': ['growth-campaigns'],
   'crm.care-action.triggered.v1': ['interaction-log'],
-  'crm.ticket.opened.v1': ['growth-campaigns'],
+  'crm.ticket.opened.v1': ['growth-campaigns', 'tagging'],
+  'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
 };
 

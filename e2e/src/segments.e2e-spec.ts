@@ -177,3 +177,93 @@ describe('segments with provenance', () => {
     expect(invalid.status).toBe(400);
   });
 });
+
+describe('negative preferences', () => {
+  async function loyalLowValueCustomer(ref: string, complaintCategory?: string): Promise<string> {
+    const registered = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+      externalRef: ref,
+      kind: 'person',
+      name: `Customer ${ref}`,
+      email: `${ref.toLowerCase()}@example.test`,
+      relationshipStartedAt: daysAgo(400),
+      consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
+    });
+    const id = registered.body.id as string;
+    await eventually(
+      'tagging knows the customer',
+      async () => (await call('GET', `${tagging}/customers/${id}`, agent)).status === 200,
+      10_000,
+    );
+    if (complaintCategory) {
+      const complaint = await call('POST', `${platform.url('feedback-sla')}/tickets`, agent, {
+        customerId: id,
+        type: 'complaint',
+        owner: 'agent-7',
+        category: complaintCategory,
+      });
+      expect(complaint.status).toBe(201);
+      await eventually(
+        'the exclusion in tagging',
+        async () =>
+          (
+            await call('GET', `${tagging}/customers/${id}/exclusions`, agent)
+          ).body.excludedCategories?.includes(complaintCategory),
+        10_000,
+      );
+    }
+    for (let i = 1; i <= 4; i++) {
+      const bought = await call(
+        'POST',
+        `${platform.url('customer-profile')}/customers/${id}/purchases`,
+        agent,
+        {
+          orderId: `${ref}-${i}`,
+          amount: 100,
+          currency: 'EUR',
+          occurredAt: daysAgo(60 - i * 10),
+          items: [{ sku: 'S-1', category: 'seals', quantity: 1, unitPrice: 100 }],
+        },
+      );
+      expect(bought.status).toBe(201);
+    }
+    return id;
+  }
+
+  const crossSell = async (customerId: string) =>
+    (
+      (await call('GET', `${platform.url('growth-campaigns')}/customers/${customerId}/care-actions`, agent))
+        .body as {
+        playbook: string;
+        status: string;
+        reason: string | null;
+      }[]
+    ).find((a) => a.playbook === 'cross-sell-general');
+
+  it('excludes a category a customer complained about, and campaigns never offer it', async () => {
+    const control = await loyalLowValueCustomer(`NP-C-${run}`.toUpperCase());
+    const complainer = await loyalLowValueCustomer(`NP-X-${run}`.toUpperCase(), 'service');
+    await eventually(
+      'both cross-sell decisions',
+      async () => Boolean((await crossSell(control)) && (await crossSell(complainer))),
+      15_000,
+    );
+    expect(await crossSell(control)).toMatchObject({
+      status: expect.stringMatching(/triggered|delivered/),
+      reason: null,
+    });
+    expect(await crossSell(complainer)).toMatchObject({ status: 'suppressed', reason: 'excluded-category' });
+    const scores = (await call('GET', `${tagging}/customers/${complainer}`, agent)).body;
+    expect(scores).toMatchObject({ valueLoyaltySegment: 'general', excludedCategories: ['service'] });
+    expect(scores.prediction).toMatchObject({ model: 'own-interval', expectedIntervalDays: 10 });
+
+    const lifted = await call('PUT', `${tagging}/customers/${complainer}/exclusions`, agent, {
+      categories: [],
+    });
+    expect(lifted.body.excludedCategories).toEqual([]);
+    const bad = await call('PUT', `${tagging}/customers/${complainer}/exclusions`, agent, {
+      categories: ['<script>'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields[0].field).toBe('categories');
+  });
+});

@@ -32,6 +32,8 @@ export class TicketOpenedV1 {
   @IsDateString() openedAt: string;
   /** For a follow-up ticket: the survey whose low score opened it. */
   @IsOptional() @IsUUID() surveyId?: string;
+  /** The product category the ticket is about; a complaint excludes it from offers. */
+  @IsOptional() @IsString() @Length(1, 64) category?: string;
 }
 
 export const TicketOpened = defineEvent({

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { chownSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { assertPortFree, type Log } from './process-utils';
@@ -42,6 +42,8 @@ function prepareDataDirForRoot(dataDir: string): void {
   }
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  // Parents stay traversable (0755): only the data folder itself is private to postgres.
+  mkdirSync(dirname(resolve(dataDir)), { recursive: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chownSync(dataDir, uid, gid);
 }

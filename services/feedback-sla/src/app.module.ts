@@ -3,6 +3,7 @@ import { ServiceCoreModule } from '@crm/service-kit';
 import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
 import { SlaCalendarsClockEscalation1732500000410 } from './migrations/1732500000410-sla-calendars-clock-escalation';
+import { TicketCategory1732500000420 } from './migrations/1732500000420-ticket-category';
 import { PoliciesController } from './policies/policies.controller';
 import { SlaReportController } from './reports/sla-report.controller';
 import { SlaReportService } from './reports/sla-report.service';
@@ -27,7 +28,11 @@ export class AppModule {
           configClass: FeedbackConfig,
           defaultSchema: 'feedback_sla',
           entities: [],
-          migrations: [FeedbackTables1732500000400, SlaCalendarsClockEscalation1732500000410],
+          migrations: [
+            FeedbackTables1732500000400,
+            SlaCalendarsClockEscalation1732500000410,
+            TicketCategory1732500000420,
+          ],
         }),
       ],
       controllers: [

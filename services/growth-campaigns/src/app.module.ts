@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CategoryExclusions1732500000620 } from './migrations/1732500000620-category-exclusions';
 import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
 import { ServiceCoreModule } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
@@ -23,7 +24,11 @@ export class AppModule {
           configClass: CampaignsConfig,
           defaultSchema: 'growth_campaigns',
           entities: [],
-          migrations: [GrowthCampaignTables1732500000600, ServiceRecoveryPlaybook1732500000610],
+          migrations: [
+            GrowthCampaignTables1732500000600,
+            ServiceRecoveryPlaybook1732500000610,
+            CategoryExclusions1732500000620,
+          ],
         }),
       ],
       controllers: [CareActionsController, CampaignHandlers],

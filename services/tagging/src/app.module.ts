@@ -8,6 +8,9 @@ import { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satis
 import { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
 import { TaggingConfig } from './tagging.config';
+import { InsightsController } from './insights/insights.controller';
+import { InsightsService } from './insights/insights.service';
+import { ExclusionsService } from './preferences/exclusions.service';
 import { SegmentsController } from './segments/segments.controller';
 import { SegmentsService } from './segments/segments.service';
 import { SweepScheduler } from './sweeps/sweep.scheduler';
@@ -33,10 +36,18 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ScoresController, SegmentsController, SweepsController, TaggingHandlers],
+      controllers: [
+        ScoresController,
+        SegmentsController,
+        SweepsController,
+        InsightsController,
+        TaggingHandlers,
+      ],
       providers: [
         RescoringService,
         SegmentsService,
+        ExclusionsService,
+        InsightsService,
         SweepService,
         SweepScheduler,
         { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },

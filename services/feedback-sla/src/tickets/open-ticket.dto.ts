@@ -33,6 +33,15 @@ export class OpenTicketDto {
   @Length(1, 64)
   owner?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) subject?: string;
+  @ApiPropertyOptional({
+    description: 'The product category concerned; a complaint excludes it from offers',
+    example: 'valves',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9 ._-]{1,64}$/, {
+    message: 'category must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+  })
+  category?: string;
 }
 
 export class ChangePriorityDto {

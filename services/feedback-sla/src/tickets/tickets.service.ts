@@ -23,6 +23,7 @@ export interface OpenTicketCommand {
   owner?: string;
   subject?: string;
   surveyId?: string;
+  category?: string;
 }
 
 const conflict = (code: string, message: string) => new ConflictException({ statusCode: 409, code, message });
@@ -75,8 +76,8 @@ export class TicketsService {
     const openedAt = new Date();
     await manager.query(
       `INSERT INTO tickets (id, customer_id, ticket_type, priority, status, owner, subject, correlation_id, policy_id, opened_at,
-                            customer_tier, customer_segment, calendar_id, clock_used_seconds, clock_running_since, survey_id)
-       VALUES ($1,$2,$3,$4,'open',$5,$6,$7,$8,$9,$10,$11,$12,0,$9,$13)`,
+                            customer_tier, customer_segment, calendar_id, clock_used_seconds, clock_running_since, survey_id, category)
+       VALUES ($1,$2,$3,$4,'open',$5,$6,$7,$8,$9,$10,$11,$12,0,$9,$13,$14)`,
       [
         id,
         command.customerId,
@@ -91,6 +92,7 @@ export class TicketsService {
         ticket.customer_segment,
         policy.calendarId,
         command.surveyId ?? null,
+        command.category ?? null,
       ],
     );
     const scheduled = await this.schedule(manager, await this.lock(manager, id), openedAt);
@@ -107,6 +109,7 @@ export class TicketsService {
         resolutionDueAt: scheduled.resolution_due_at.toISOString(),
         openedAt: openedAt.toISOString(),
         surveyId: command.surveyId,
+        category: command.category,
       },
       { subject: command.customerId, correlationId },
     );
@@ -407,6 +410,7 @@ export class TicketsService {
       status: r.status,
       owner: r.owner,
       subject: r.subject,
+      category: r.category,
       policy: r.policy_id,
       calendar: r.calendar_id,
       customerTier: r.customer_tier,

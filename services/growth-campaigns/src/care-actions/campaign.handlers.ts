@@ -8,6 +8,8 @@ import {
   PurchaseRecorded,
   SegmentChanged,
   TicketOpened,
+  CategoryExclusionsChanged,
+  type CategoryExclusionsChangedV1,
   FeedbackScored,
   type FeedbackScoredV1,
   VALUE_TIERS,
@@ -84,7 +86,19 @@ export class CampaignHandlers {
   /** A new customer starts in churn-warning; only a move into it from another segment is a warning. */
   @EventPattern(SegmentChanged.type)
   async onSegmentChanged(@Payload() event: EventEnvelope<SegmentChangedV1>, @Ctx() context: EventContext) {
-    if (event.data.change !== 'entered' || !event.data.counterpart) return;
+    if (event.data.change !== 'entered') return;
+    // A dynamic or static segment of tagging's: playbooks can target it as custom-segment-entered:<id>.
+    if (event.data.segmentSet === 'custom') {
+      await this.careActions.runTrigger(
+        context.manager,
+        `custom-segment-entered:${event.data.segment}`,
+        event,
+        event.data.customerId,
+      );
+      return;
+    }
+    // The value-loyalty matrix: a move between segments, not the first classification.
+    if (!event.data.counterpart) return;
     await this.careActions.runTrigger(
       context.manager,
       `segment-entered:${event.data.segment}`,
@@ -116,6 +130,20 @@ export class CampaignHandlers {
       [customerId, followUpTicketId, until],
     );
     await this.careActions.runTrigger(context.manager, 'feedback:low-score', event, customerId);
+  }
+
+  /** tagging's negative preferences: the whole list replaces the one kept here. */
+  @EventPattern(CategoryExclusionsChanged.type)
+  async onExclusionsChanged(
+    @Payload() event: EventEnvelope<CategoryExclusionsChangedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    const { customerId, excludedCategories } = event.data;
+    await context.manager.query('DELETE FROM category_exclusions WHERE customer_id = $1', [customerId]);
+    await context.manager.query(
+      'INSERT INTO category_exclusions (customer_id, category) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
+      [customerId, excludedCategories],
+    );
   }
 
   private async saveConsent(

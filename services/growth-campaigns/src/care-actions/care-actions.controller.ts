@@ -40,7 +40,7 @@ export class CareActionsController {
   @ApiOperation({ summary: 'The playbooks: which trigger leads to which care action' })
   playbooks() {
     return this.dataSource.query(
-      'SELECT id, trigger, action, purpose, channel, contact_due_hours AS "contactDueHours", enabled, description FROM playbooks ORDER BY id',
+      'SELECT id, trigger, action, purpose, channel, contact_due_hours AS "contactDueHours", category, enabled, description FROM playbooks ORDER BY id',
     );
   }
 }

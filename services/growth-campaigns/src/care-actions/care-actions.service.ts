@@ -13,6 +13,8 @@ interface PlaybookRow {
   purpose: Purpose;
   channel: string;
   contact_due_hours: number | null;
+  /** The category an offer is in; an excluded one is never offered. */
+  category: string | null;
 }
 
 const careActions = () =>
@@ -59,7 +61,14 @@ export class CareActionsService {
       'SELECT count(*)::int AS open FROM service_moments WHERE customer_id = $1 AND until > now()',
       [customerId],
     );
+    const [excluded] = playbook.category
+      ? await manager.query('SELECT 1 FROM category_exclusions WHERE customer_id = $1 AND category = $2', [
+          customerId,
+          playbook.category,
+        ])
+      : [];
     const decision = decideCareAction({
+      categoryExcluded: Boolean(excluded),
       purpose: playbook.purpose,
       marketingConsent: consent?.granted,
       recentMarketingTouches: touches,

@@ -41,3 +41,27 @@ describe('decideCareAction', () => {
     });
   });
 });
+
+describe('negative preferences', () => {
+  const offer = {
+    purpose: 'marketing' as const,
+    marketingConsent: true,
+    recentMarketingTouches: 0,
+    frequencyCap: 3,
+    inServiceMoment: false,
+  };
+
+  it('never makes an offer in a category the customer excluded', () => {
+    expect(decideCareAction({ ...offer, categoryExcluded: true })).toEqual({
+      status: 'suppressed',
+      reason: 'excluded-category',
+    });
+    expect(decideCareAction({ ...offer, categoryExcluded: false })).toEqual({ status: 'triggered' });
+  });
+
+  it('still sends service messages about an excluded category', () => {
+    expect(decideCareAction({ ...offer, purpose: 'service', categoryExcluded: true })).toEqual({
+      status: 'triggered',
+    });
+  });
+});

@@ -54,7 +54,8 @@ const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
 
 /**
  * Facts for customers at an as-of date, set-based: one statement for a set of customers (the event path
- * passes one id, the sweep a batch). Previous scores come along for the comparison.
+ * passes one id, the sweep a batch of consecutive ids, read as one index range). Previous scores come
+ * along for the comparison. Category spend (preferred-category tags) counts every recorded purchase.
  */
 export const FACTS_SQL = `
   WITH batch AS (
@@ -66,15 +67,12 @@ export const FACTS_SQL = `
            count(*)::int AS lifetime_purchases,
            max(f.occurred_at) AS last_purchase_at,
            min(f.occurred_at) AS first_purchase_at
-      FROM purchase_facts f JOIN batch b ON b.customer_id = f.customer_id
-     WHERE f.occurred_at <= $3
+      FROM purchase_facts f
+     WHERE f.customer_id BETWEEN $4 AND $5 AND f.customer_id = ANY($1::uuid[]) AND f.occurred_at <= $3
      GROUP BY f.customer_id
   ), cats AS (
-    SELECT customer_id, jsonb_object_agg(category, spend) AS category_spend FROM (
-      SELECT f.customer_id, e.key AS category, sum(e.value::numeric)::float8 AS spend
-        FROM purchase_facts f JOIN batch b ON b.customer_id = f.customer_id, jsonb_each_text(f.category_amounts) e
-       WHERE f.occurred_at <= $3
-       GROUP BY f.customer_id, e.key) per_category
+    SELECT customer_id, jsonb_object_agg(category, spend::float8) AS category_spend FROM customer_category_spend
+     WHERE customer_id BETWEEN $4 AND $5 AND customer_id = ANY($1::uuid[])
      GROUP BY customer_id
   )
   SELECT b.customer_id, b.relationship_started_at, b.manual_tags,
@@ -103,7 +101,15 @@ export class RescoringService {
 
   /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
   async evaluate(manager: EntityManager, customerIds: string[], asOf: Date): Promise<Evaluation[]> {
-    const rows = await manager.query(FACTS_SQL, [customerIds, monthsBefore(asOf, 12), asOf]);
+    if (customerIds.length === 0) return [];
+    const sorted = [...customerIds].sort();
+    const rows = await manager.query(FACTS_SQL, [
+      customerIds,
+      monthsBefore(asOf, 12),
+      asOf,
+      sorted[0],
+      sorted[sorted.length - 1],
+    ]);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows of FACTS_SQL
     return rows.map((row: Record<string, any>) => {
       const facts: CustomerFacts = {

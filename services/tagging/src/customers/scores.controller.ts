@@ -1,10 +1,29 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, Matches } from 'class-validator';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Roles } from '@crm/auth';
 import { CorrelationId, notFound } from '@crm/service-kit';
+import { ExclusionsService } from '../preferences/exclusions.service';
+import { predict } from '../scoring/classify';
+import type { ScoringRuleSet } from '../scoring/rule-set';
+import { SCORING_RULES } from '../scoring/rules.provider';
 import { RescoringService } from './rescoring.service';
+
+export class ExclusionsDto {
+  @ApiProperty({ example: ['valves'] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @Matches(/^[A-Za-z0-9 ._-]{1,64}$/, {
+    each: true,
+    message: 'each category must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+  })
+  categories: string[];
+  @ApiPropertyOptional({ enum: ['dismissal', 'account-manager'], default: 'account-manager' })
+  @IsOptional()
+  @IsIn(['dismissal', 'account-manager'])
+  reason?: 'dismissal' | 'account-manager';
+}
 
 export class ManualTagsDto {
   @ApiProperty({ example: ['decision-maker', 'supply-chain-optimisation'] })
@@ -24,6 +43,8 @@ export class ScoresController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rescoring: RescoringService,
+    private readonly exclusions: ExclusionsService,
+    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
   ) {}
 
   @Get()
@@ -36,6 +57,10 @@ export class ScoresController {
       customerId,
     ]);
     if (!row) throw notFound('scored customer', customerId);
+    const [customer] = await this.dataSource.query(
+      'SELECT excluded_categories FROM customers WHERE customer_id = $1',
+      [customerId],
+    );
     const latest: { kind: string; score: number; sentiment: string; answered_at: Date }[] =
       await this.dataSource.query(
         `SELECT DISTINCT ON (kind) kind, score, sentiment, answered_at FROM satisfaction_facts
@@ -66,6 +91,21 @@ export class ScoresController {
         lastPurchaseAt: row.last_purchase_at,
       },
       satisfaction,
+      prediction: predict(
+        {
+          asOf: new Date(),
+          relationshipStartedAt: null,
+          spend12m: Number(row.spend_12m),
+          purchases12m: row.purchases_12m,
+          lifetimePurchases: row.lifetime_purchases,
+          lastPurchaseAt: row.last_purchase_at,
+          firstPurchaseAt: row.first_purchase_at,
+          categorySpend: {},
+          manualTags: [],
+        },
+        this.rules,
+      ),
+      excludedCategories: customer?.excluded_categories ?? [],
       rulesVersion: row.rules_version,
       scoredAt: row.scored_at,
       causedByEventId: row.caused_by_event_id,
@@ -108,5 +148,35 @@ export class ScoresController {
       await this.rescoring.rescore(manager, customerId, { correlationId });
     });
     return this.scores(customerId);
+  }
+
+  @Get('exclusions')
+  @Roles('agent', 'analyst', 'integration')
+  @ApiOperation({ summary: 'Categories never to be offered to this customer again' })
+  async getExclusions(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
+    const [row] = await this.dataSource.query(
+      'SELECT excluded_categories FROM customers WHERE customer_id = $1',
+      [customerId],
+    );
+    if (!row) throw notFound('customer', customerId);
+    return { customerId, excludedCategories: row.excluded_categories };
+  }
+
+  @Put('exclusions')
+  @Roles('agent')
+  @ApiOperation({
+    summary: 'Replace the excluded categories (a dismissal, or an account manager lifting one)',
+  })
+  async setExclusions(
+    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Body() dto: ExclusionsDto,
+    @CorrelationId() correlationId: string,
+  ) {
+    const excludedCategories = await this.dataSource.transaction((manager) =>
+      this.exclusions.change(manager, customerId, () => dto.categories, dto.reason ?? 'account-manager', {
+        correlationId,
+      }),
+    );
+    return { customerId, excludedCategories };
   }
 }

@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  TicketOpened,
+  type TicketOpenedV1,
   CustomerRegistered,
   FeedbackScored,
   type FeedbackScoredV1,
@@ -12,12 +14,16 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
+import { ExclusionsService } from '../preferences/exclusions.service';
 import { RescoringService } from './rescoring.service';
 
 /** Keeps tagging's read model current and re-evaluates only the customer an event concerns. */
 @Controller()
 export class TaggingHandlers {
-  constructor(private readonly rescoring: RescoringService) {}
+  constructor(
+    private readonly rescoring: RescoringService,
+    private readonly exclusions: ExclusionsService,
+  ) {}
 
   @EventPattern(CustomerRegistered.type)
   async onCustomerRegistered(
@@ -53,6 +59,26 @@ export class TaggingHandlers {
     });
   }
 
+  /** A complaint about a category excludes it from offers for good (until an account manager lifts it). */
+  @EventPattern(TicketOpened.type)
+  async onTicketOpened(
+    @Payload() event: EventEnvelope<TicketOpenedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const { customerId, ticketType, category } = event.data;
+    if (ticketType !== 'complaint' || !category) return;
+    await this.exclusions.change(
+      context.manager,
+      customerId,
+      (current) => [...current, category],
+      'complaint',
+      {
+        eventId: event.id,
+        correlationId: event.correlationId,
+      },
+    );
+  }
+
   /** Survey answers are facts for segments and for "why"; they do not move scores. */
   @EventPattern(FeedbackScored.type)
   async onFeedbackScored(
@@ -85,9 +111,9 @@ export class TaggingHandlers {
     await context.manager.query('INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
       purchase.customerId,
     ]);
-    await context.manager.query(
+    const inserted: unknown[] = await context.manager.query(
       `INSERT INTO purchase_facts (order_id, customer_id, amount, occurred_at, category_amounts, event_id)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
       [
         purchase.orderId,
         purchase.customerId,
@@ -97,6 +123,13 @@ export class TaggingHandlers {
         event.id,
       ],
     );
+    if (inserted.length > 0)
+      await context.manager.query(
+        `INSERT INTO customer_category_spend (customer_id, category, spend)
+         SELECT $1, key, value::numeric FROM jsonb_each_text($2::jsonb)
+         ON CONFLICT (customer_id, category) DO UPDATE SET spend = customer_category_spend.spend + EXCLUDED.spend`,
+        [purchase.customerId, JSON.stringify(categoryAmounts)],
+      );
     await this.rescoring.rescore(context.manager, purchase.customerId, {
       eventId: event.id,
       correlationId: event.correlationId,

@@ -72,6 +72,18 @@ export class SweepsSegmentsPredictions1732500000220 implements MigrationInterfac
       )`);
     await runner.query('CREATE INDEX segment_changes_customer_idx ON segment_changes (customer_id, id)');
     await runner.query('CREATE INDEX purchase_facts_occurred_idx ON purchase_facts (occurred_at)');
+    // Spend per category, kept as purchases arrive, so that preferred-category tags need no scan of the facts.
+    await runner.query(`
+      CREATE TABLE customer_category_spend (
+        customer_id uuid NOT NULL,
+        category text NOT NULL,
+        spend numeric(18,2) NOT NULL,
+        PRIMARY KEY (customer_id, category)
+      )`);
+    await runner.query(`
+      INSERT INTO customer_category_spend (customer_id, category, spend)
+      SELECT f.customer_id, e.key, sum(e.value::numeric) FROM purchase_facts f, jsonb_each_text(f.category_amounts) e
+       GROUP BY f.customer_id, e.key`);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -130,6 +130,36 @@ export class SegmentsService {
     );
   }
 
+  /** Customers among `customerIds` whose membership of some segment would change (read-only). */
+  async candidates(
+    manager: EntityManager,
+    customerIds: string[],
+    asOf: Date,
+    segments: SegmentRow[],
+  ): Promise<string[]> {
+    const found = new Set<string>();
+    for (const segment of segments) {
+      const rows: { customer_id: string }[] = await manager.query(
+        `WITH matching AS (${this.matchingSql(segment)})
+         SELECT m.customer_id FROM matching m
+          WHERE NOT EXISTS (SELECT 1 FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = m.customer_id)
+         UNION
+         SELECT x.customer_id FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = ANY($3::uuid[])
+            AND x.customer_id NOT IN (SELECT customer_id FROM matching)`,
+        [asOf, segment.id, customerIds],
+      );
+      for (const row of rows) found.add(row.customer_id);
+    }
+    return [...found];
+  }
+
+  /** Customers of the list ($3) that match a segment at the as-of date ($1); $2 is the segment id. */
+  private matchingSql(segment: SegmentRow, idsParam = 3): string {
+    return segment.kind === 'dynamic'
+      ? `SELECT c.customer_id ${FROM} WHERE c.registered AND c.customer_id = ANY($${idsParam}::uuid[]) AND ${this.compile(segment.expression!).sql}`
+      : `SELECT l.customer_id FROM static_segment_lists l WHERE $1::timestamptz IS NOT NULL AND l.segment_id = $2 AND l.customer_id = ANY($${idsParam}::uuid[])`;
+  }
+
   /**
    * Brings membership of the given customers (whose rows the caller has locked) up to date for every
    * segment, set-based; emits an event per entry and exit with the cause.
@@ -145,10 +175,7 @@ export class SegmentsService {
     const events: OutboxItem[] = [];
     const now = new Date();
     for (const segment of segments ?? (await this.all(manager))) {
-      const matching =
-        segment.kind === 'dynamic'
-          ? `SELECT c.customer_id ${FROM} WHERE c.registered AND c.customer_id = ANY($6::uuid[]) AND ${this.compile(segment.expression!).sql}`
-          : `SELECT l.customer_id FROM static_segment_lists l WHERE $1::timestamptz IS NOT NULL AND l.segment_id = $2 AND l.customer_id = ANY($6::uuid[])`;
+      const matching = this.matchingSql(segment, 6);
       const changes: { change: 'entered' | 'exited'; customer_id: string }[] = await manager.query(
         `WITH matching AS (${matching}),
          entered AS (

@@ -12,6 +12,8 @@ export interface SweepOptions {
   segmentsOnly?: SegmentRow[];
   correlationId?: string;
   batchSize?: number;
+  /** Batches worked on at once (connections); defaults to 2, the cores of the reference machine. */
+  concurrency?: number;
   onProgress?: (done: number) => void;
 }
 
@@ -49,7 +51,7 @@ export class SweepService {
     private readonly segments: SegmentsService,
   ) {}
 
-  async run(options: SweepOptions): Promise<SweepRun> {
+  async run(options: SweepOptions): Promise<SweepRun & { phases: Record<string, number> }> {
     const id = randomUUID();
     const asOf = options.asOf ?? new Date();
     const started = Date.now();
@@ -60,33 +62,81 @@ export class SweepService {
       [id, asOf, options.trigger],
     );
     const totals = { customers: 0, changed: 0, entered: 0, exited: 0 };
+    const phases: Record<string, number> = { read: 0, evaluate: 0, lockAndWrite: 0, segments: 0 };
+    const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await work();
+      } finally {
+        phases[phase] += (performance.now() - t) / 1000;
+      }
+    };
     try {
       const segments = options.segmentsOnly ?? (await this.segments.all());
-      let after = '00000000-0000-0000-0000-000000000000';
-      for (;;) {
-        const done = await this.dataSource.transaction(async (manager) => {
-          const rows: { customer_id: string }[] = await manager.query(
-            `SELECT customer_id FROM customers WHERE registered AND customer_id > $1 ORDER BY customer_id LIMIT $2 FOR UPDATE`,
-            [after, batchSize],
-          );
-          if (rows.length === 0) return 0;
-          const ids = rows.map((r) => r.customer_id);
-          after = ids[ids.length - 1];
-          const cause = { sweepRunId: id, correlationId };
-          if (!options.segmentsOnly) {
-            const evaluations = await this.rescoring.evaluate(manager, ids, asOf);
-            totals.changed += await this.rescoring.apply(manager, evaluations, cause, asOf);
+      const cause = { sweepRunId: id, correlationId };
+      // The id space in 16 ranges, taken by `concurrency` workers: both cores busy, each range in key order.
+      const ranges = [...'0123456789abcdef'].map((hex, i, all) => ({
+        after: `${hex}0000000-0000-0000-0000-000000000000`,
+        before: i + 1 < all.length ? `${all[i + 1]}0000000-0000-0000-0000-000000000000` : null,
+      }));
+      const worker = async () => {
+        for (let range = ranges.shift(); range; range = ranges.shift()) {
+          let after = range.after;
+          let inclusive = true;
+          for (;;) {
+            const done = await this.dataSource.transaction(async (manager) => {
+              // A lost commit loses a batch's state and its events together; the next run redoes both.
+              await manager.query('SET LOCAL synchronous_commit = off');
+              const rows: { customer_id: string }[] = await timed('read', () =>
+                manager.query(
+                  `SELECT customer_id FROM customers
+                    WHERE registered AND (customer_id > $1 OR ($3 AND customer_id = $1)) AND ($2::uuid IS NULL OR customer_id < $2)
+                    ORDER BY customer_id LIMIT $4`,
+                  [after, range.before, inclusive, batchSize],
+                ),
+              );
+              if (rows.length === 0) return 0;
+              const ids = rows.map((r) => r.customer_id);
+              after = ids[ids.length - 1];
+              inclusive = false;
+              // Optimistic: evaluate without locks; lock and re-evaluate only the customers that change, so a
+              // quiet night writes nothing and never waits on the event path.
+              let changing = new Set<string>();
+              if (!options.segmentsOnly) {
+                const evaluations = await timed('evaluate', () =>
+                  this.rescoring.evaluate(manager, ids, asOf),
+                );
+                changing = new Set(evaluations.filter((e) => e.changed.length > 0).map((e) => e.customerId));
+              }
+              const moving = await timed('segments', () =>
+                this.segments.candidates(manager, ids, asOf, segments),
+              );
+              for (const customerId of moving) changing.add(customerId);
+              if (changing.size === 0) return ids.length;
+              await timed('lockAndWrite', async () => {
+                const locked = [...changing].sort();
+                await manager.query(
+                  'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
+                  [locked],
+                );
+                if (!options.segmentsOnly) {
+                  const fresh = await this.rescoring.evaluate(manager, locked, asOf);
+                  const changed = await this.rescoring.apply(manager, fresh, cause, asOf);
+                  totals.changed += changed;
+                }
+                const diff = await this.segments.evaluateCustomers(manager, locked, asOf, cause, segments);
+                totals.entered += diff.entered;
+                totals.exited += diff.exited;
+              });
+              return ids.length;
+            });
+            totals.customers += done;
+            if (done > 0) options.onProgress?.(totals.customers);
+            if (done < batchSize) break;
           }
-          const diff = await this.segments.evaluateCustomers(manager, ids, asOf, cause, segments);
-          totals.entered += diff.entered;
-          totals.exited += diff.exited;
-          return ids.length;
-        });
-        if (done === 0) break;
-        totals.customers += done;
-        options.onProgress?.(totals.customers);
-        if (done < batchSize) break;
-      }
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency ?? 2 }, worker));
       await this.dataSource.query(
         `UPDATE sweep_runs SET status = 'finished', finished_at = now(), customers = $2, changed = $3,
                 segment_entries = $4, segment_exits = $5 WHERE id = $1`,
@@ -103,8 +153,15 @@ export class SweepService {
     const seconds = (Date.now() - started) / 1000;
     sweepSeconds().observe({ trigger: options.trigger }, seconds);
     sweepChanges().inc(totals.changed);
-    this.logger.log({ msg: 'sweep finished', sweepRunId: id, asOf: asOf.toISOString(), seconds, ...totals });
-    return this.get(id);
+    this.logger.log({
+      msg: 'sweep finished',
+      sweepRunId: id,
+      asOf: asOf.toISOString(),
+      seconds,
+      ...totals,
+      phases,
+    });
+    return { ...(await this.get(id)), phases };
   }
 
   async get(id: string): Promise<SweepRun> {

@@ -1,0 +1,8 @@
+// The engine, for benchmarks that drive it directly (bench/rescore); services never import each other.
+export { RescoringService } from './customers/rescoring.service';
+export { SegmentsService } from './segments/segments.service';
+export { SweepService } from './sweeps/sweep.service';
+export { loadScoringRules } from './scoring/rules.provider';
+export { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
+export { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satisfaction-facts';
+export { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
