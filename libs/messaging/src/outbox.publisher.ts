@@ -70,16 +70,7 @@ export class OutboxPublisher {
         },
       },
       async () => {
-        const metadata: EventMetadata = {
-          id,
-          type: definition.type,
-          source: this.source,
-          time: (meta.time ?? new Date()).toISOString(),
-          subject: meta.subject,
-          correlationId: meta.correlationId,
-          causationId: meta.causationId,
-          ...currentTraceHeaders(),
-        };
+        const metadata = this.metadata(id, definition, meta, currentTraceHeaders());
         // Serialises writers per key, so the outbox sequence of one customer follows commit order.
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outbox:${meta.subject}`]);
         await manager.query(
@@ -122,16 +113,7 @@ export class OutboxPublisher {
       for (const { definition, payload, meta } of chunk) {
         validatePayload(definition, payload);
         const id = randomUUID();
-        const metadata: EventMetadata = {
-          id,
-          type: definition.type,
-          source: this.source,
-          time: (meta.time ?? new Date()).toISOString(),
-          subject: meta.subject,
-          correlationId: meta.correlationId,
-          causationId: meta.causationId,
-          ...trace,
-        };
+        const metadata = this.metadata(id, definition, meta, trace);
         columns[0].push(id);
         columns[1].push(definition.topic);
         columns[2].push(meta.subject);
@@ -149,5 +131,23 @@ export class OutboxPublisher {
     }
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, this.options.schema]);
     return published;
+  }
+
+  private metadata(
+    id: string,
+    definition: EventDefinition,
+    meta: PublishMetadata,
+    trace: Partial<EventMetadata>,
+  ): EventMetadata {
+    return {
+      id,
+      type: definition.type,
+      source: this.source,
+      time: (meta.time ?? new Date()).toISOString(),
+      subject: meta.subject,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId,
+      ...trace,
+    };
   }
 }

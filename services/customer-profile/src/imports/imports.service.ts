@@ -35,6 +35,15 @@ export type ImportReportLine =
 
 const PROGRESS_EVERY = 500;
 
+type Outcome = { records: number; created: boolean; errors: RowError[] };
+
+/** A CSV line that could not be read: one failed record, named by line. */
+const malformed = (record: CsvRecord): Outcome => ({
+  records: 1,
+  created: false,
+  errors: [{ line: record.line, field: 'row', message: record.error! }],
+});
+
 function errorsOf(line: number, error: unknown): RowError[] {
   if (error instanceof HttpException) {
     const body = error.getResponse() as {
@@ -112,14 +121,10 @@ export class ImportsService {
     header: string[],
     records: AsyncIterable<CsvRecord>,
     correlationId: string,
-  ): AsyncGenerator<{ records: number; created: boolean; errors: RowError[] }> {
+  ): AsyncGenerator<Outcome> {
     for await (const record of records) {
       if (record.error) {
-        yield {
-          records: 1,
-          created: false,
-          errors: [{ line: record.line, field: 'row', message: record.error }],
-        };
+        yield malformed(record);
         continue;
       }
       const dto = await customerFromRow(record.line, rowObject(header, record.fields));
@@ -140,7 +145,7 @@ export class ImportsService {
     header: string[],
     records: AsyncIterable<CsvRecord>,
     correlationId: string,
-  ): AsyncGenerator<{ records: number; created: boolean; errors: RowError[] }> {
+  ): AsyncGenerator<Outcome> {
     const customerIds = new Map<string, string | null>();
     let group: PurchaseRows | undefined;
     const flush = async (done: PurchaseRows) => {
@@ -163,11 +168,7 @@ export class ImportsService {
     };
     for await (const record of records) {
       if (record.error) {
-        yield {
-          records: 1,
-          created: false,
-          errors: [{ line: record.line, field: 'row', message: record.error }],
-        };
+        yield malformed(record);
         continue;
       }
       const values = rowObject(header, record.fields);

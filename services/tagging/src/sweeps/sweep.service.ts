@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { counter, histogram } from '@crm/observability';
 import { RescoringService } from '../customers/rescoring.service';
 import { SegmentsService, type SegmentRow } from '../segments/segments.service';
@@ -79,7 +79,24 @@ export class SweepService {
         after: `${hex}0000000-0000-0000-0000-000000000000`,
         before: i + 1 < all.length ? `${all[i + 1]}0000000-0000-0000-0000-000000000000` : null,
       }));
+      const lock = (manager: EntityManager, ids: string[]) =>
+        manager.query(
+          'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
+          [ids],
+        );
+      /** Evaluates locked customers and writes what changed, scores first, then segments. */
+      const write = async (manager: EntityManager, ids: string[]) => {
+        if (!options.segmentsOnly) {
+          const fresh = await this.rescoring.evaluate(manager, ids, asOf);
+          const changed = await this.rescoring.apply(manager, fresh, cause, asOf);
+          totals.changed += changed;
+        }
+        const diff = await this.segments.evaluateCustomers(manager, ids, asOf, cause, segments);
+        totals.entered += diff.entered;
+        totals.exited += diff.exited;
+      };
       const worker = async () => {
+        let pessimistic = false;
         for (let range = ranges.shift(); range; range = ranges.shift()) {
           let after = range.after;
           let inclusive = true;
@@ -99,8 +116,14 @@ export class SweepService {
               const ids = rows.map((r) => r.customer_id);
               after = ids[ids.length - 1];
               inclusive = false;
-              // Optimistic: evaluate without locks; lock and re-evaluate only the customers that change, so a
-              // quiet night writes nothing and never waits on the event path.
+              // Optimistic by default: evaluate without locks, then lock and re-evaluate only the customers that
+              // change, so a quiet night writes nothing and never waits on the event path. After a batch where
+              // most customers changed (a first scoring, new rules), the next batch locks first and evaluates once.
+              if (pessimistic) {
+                await timed('lockAndWrite', () => lock(manager, ids));
+                await timed('lockAndWrite', () => write(manager, ids));
+                return ids.length;
+              }
               let changing = new Set<string>();
               if (!options.segmentsOnly) {
                 const evaluations = await timed('evaluate', () =>
@@ -112,22 +135,11 @@ export class SweepService {
                 this.segments.candidates(manager, ids, asOf, segments),
               );
               for (const customerId of moving) changing.add(customerId);
+              pessimistic = changing.size > ids.length / 2;
               if (changing.size === 0) return ids.length;
-              await timed('lockAndWrite', async () => {
-                const locked = [...changing].sort();
-                await manager.query(
-                  'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
-                  [locked],
-                );
-                if (!options.segmentsOnly) {
-                  const fresh = await this.rescoring.evaluate(manager, locked, asOf);
-                  const changed = await this.rescoring.apply(manager, fresh, cause, asOf);
-                  totals.changed += changed;
-                }
-                const diff = await this.segments.evaluateCustomers(manager, locked, asOf, cause, segments);
-                totals.entered += diff.entered;
-                totals.exited += diff.exited;
-              });
+              const locked = [...changing].sort();
+              await timed('lockAndWrite', () => lock(manager, locked));
+              await timed('lockAndWrite', () => write(manager, locked));
               return ids.length;
             });
             totals.customers += done;
