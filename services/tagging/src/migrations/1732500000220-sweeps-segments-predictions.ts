@@ -72,13 +72,18 @@ export class SweepsSegmentsPredictions1732500000220 implements MigrationInterfac
       )`);
     await runner.query('CREATE INDEX segment_changes_customer_idx ON segment_changes (customer_id, id)');
     await runner.query('CREATE INDEX purchase_facts_occurred_idx ON purchase_facts (occurred_at)');
+    // Covering: a customer's facts come from the index alone (index-only scans once vacuumed).
+    await runner.query(
+      'CREATE INDEX purchase_facts_customer_cover_idx ON purchase_facts (customer_id, occurred_at) INCLUDE (amount)',
+    );
+    await runner.query('DROP INDEX purchase_facts_customer_idx');
     // Spend per category, kept as purchases arrive, so that preferred-category tags need no scan of the facts.
     await runner.query(`
       CREATE TABLE customer_category_spend (
         customer_id uuid NOT NULL,
         category text NOT NULL,
         spend numeric(18,2) NOT NULL,
-        PRIMARY KEY (customer_id, category)
+        PRIMARY KEY (customer_id, category) INCLUDE (spend)
       )`);
     await runner.query(`
       INSERT INTO customer_category_spend (customer_id, category, spend)
@@ -87,7 +92,13 @@ export class SweepsSegmentsPredictions1732500000220 implements MigrationInterfac
   }
 
   async down(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      'CREATE INDEX purchase_facts_customer_idx ON purchase_facts (customer_id, occurred_at)',
+    );
+    await runner.query('DROP INDEX purchase_facts_customer_cover_idx');
+    await runner.query('DROP INDEX purchase_facts_occurred_idx');
     for (const table of [
+      'customer_category_spend',
       'segment_changes',
       'segment_members',
       'static_segment_lists',
