@@ -8,6 +8,7 @@ import {
   type LifecycleStage,
 } from '@crm/contracts';
 import { OutboxPublisher, type OutboxItem, type PublishMetadata } from '@crm/messaging';
+import { histogram } from '@crm/observability';
 import { changedFields, classify, monthsBefore, type CustomerFacts } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
@@ -51,6 +52,14 @@ export function toClassification(row: ScoreRow): CustomerClassificationV1 {
 }
 
 const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
+
+const rescoreSeconds = () =>
+  histogram(
+    'crm_tagging_rescore_seconds',
+    'Re-scoring one customer on the event path (database time included)',
+    ['path'],
+    [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+  );
 
 /**
  * Facts for customers at an as-of date, set-based: one statement for a set of customers (the event path
@@ -147,6 +156,20 @@ export class RescoringService {
     customerId: string,
     cause: RescoreCause,
     asOf = new Date(),
+  ): Promise<string[]> {
+    const stop = rescoreSeconds().startTimer({ path: 'event' });
+    try {
+      return await this.rescoreOne(manager, customerId, cause, asOf);
+    } finally {
+      stop();
+    }
+  }
+
+  private async rescoreOne(
+    manager: EntityManager,
+    customerId: string,
+    cause: RescoreCause,
+    asOf: Date,
   ): Promise<string[]> {
     const [customer] = await manager.query(
       'SELECT registered FROM customers WHERE customer_id = $1 FOR UPDATE',
