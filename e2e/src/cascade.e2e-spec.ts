@@ -201,16 +201,20 @@ describe('the purchase cascade, end to end', () => {
         id: `e2e-complaint-${suffix.toLowerCase()}`,
         position: 0,
         ticketType: 'complaint',
+        // Urgent only: a policy change re-times every open ticket it matches, other tests' complaints too.
+        priority: 'urgent',
         firstResponseSeconds: 1,
         resolutionSeconds: 3600,
         requiresOwner: true,
       },
     );
     expect(policy.status).toBe(200);
-    const metricBefore = await breachCount(feedback);
+    const policyId = `e2e-complaint-${suffix.toLowerCase()}`;
+    const metricBefore = await breachCount(feedback, policyId);
     const opened = await call('POST', `${feedback}/tickets`, agent, {
       customerId: customerA,
       type: 'complaint',
+      priority: 'urgent',
       owner: 'agent-7',
       subject: 'late delivery',
     });
@@ -233,7 +237,7 @@ describe('the purchase cascade, end to end', () => {
     const breach = JSON.parse(breaches[0].message.value!.toString());
     expect(breach.metric).toBe('first-response');
     expect(new Date(breach.dueAt).getTime() - new Date(opened.body.openedAt).getTime()).toBe(1000);
-    expect(await breachCount(feedback)).toBe(metricBefore + 1);
+    expect(await breachCount(feedback, policyId)).toBe(metricBefore + 1);
     const removed = await call(
       'DELETE',
       `${feedback}/sla-policies/e2e-complaint-${suffix.toLowerCase()}`,
@@ -274,11 +278,11 @@ describe('the purchase cascade, end to end', () => {
   });
 });
 
-async function breachCount(feedbackUrl: string): Promise<number> {
+async function breachCount(feedbackUrl: string, policy: string): Promise<number> {
   const base = feedbackUrl.replace(/\/feedback$/, '');
   const text = await (await fetch(`${base}/metrics`)).text();
   return text
     .split('\n')
-    .filter((line) => line.startsWith('crm_sla_breaches_total{'))
+    .filter((line) => line.startsWith('crm_sla_breaches_total{') && line.includes(`policy="${policy}"`))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
