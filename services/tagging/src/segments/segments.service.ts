@@ -23,6 +23,7 @@ export interface SegmentDiff {
 }
 
 const SAMPLE_SIZE = 10;
+const PREVIEW_TIMEOUT_MS = 15_000;
 const FROM = 'FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.customer_id';
 
 /**
@@ -61,16 +62,33 @@ export class SegmentsService {
     }
   }
 
+  /** Count and sample, read-only and bounded in time: an ad-hoc condition must not hog the database. */
   async preview(expression: string, asOf: Date) {
     const compiled = this.compile(expression);
-    const [{ count }] = await this.dataSource.query(
-      `SELECT count(*)::int AS count ${FROM} WHERE c.registered AND ${compiled.sql}`,
-      [asOf],
-    );
-    const sample: { customer_id: string }[] = await this.dataSource.query(
-      `SELECT c.customer_id ${FROM} WHERE c.registered AND ${compiled.sql} ORDER BY c.customer_id LIMIT ${SAMPLE_SIZE}`,
-      [asOf],
-    );
+    const { count, sample } = await this.dataSource
+      .transaction('REPEATABLE READ', async (manager) => {
+        await manager.query('SET TRANSACTION READ ONLY');
+        await manager.query(`SET LOCAL statement_timeout = ${PREVIEW_TIMEOUT_MS}`);
+        const [{ count }] = await manager.query(
+          `SELECT count(*)::int AS count ${FROM} WHERE c.registered AND ${compiled.sql}`,
+          [asOf],
+        );
+        const sample: { customer_id: string }[] = await manager.query(
+          `SELECT c.customer_id ${FROM} WHERE c.registered AND ${compiled.sql} ORDER BY c.customer_id LIMIT ${SAMPLE_SIZE}`,
+          [asOf],
+        );
+        return { count: count as number, sample };
+      })
+      .catch((error: { driverError?: { code?: string } }) => {
+        if (error.driverError?.code === '57014')
+          throw new BadRequestException({
+            statusCode: 400,
+            code: 'SEGMENT_PREVIEW_TOO_SLOW',
+            message: [`expression: took longer than ${PREVIEW_TIMEOUT_MS / 1000} s to preview; narrow it`],
+            fields: [{ field: 'expression', messages: ['took too long to preview; narrow it'] }],
+          });
+        throw error;
+      });
     return {
       expression,
       asOf: asOf.toISOString(),
