@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { mintToken } from '@crm/auth';
-import { SlaBreached, SlaWarning, TicketEscalated, Topics } from '@crm/contracts';
+import {
+  CustomerRescored,
+  SlaBreached,
+  SlaWarning,
+  TicketEscalated,
+  toWireHeaders,
+  Topics,
+} from '@crm/contracts';
 import { ensureTopics } from '@crm/messaging';
 import { eventually, GiveUpWaiting, ManagedProcess } from '@crm/testing';
 
@@ -46,7 +53,8 @@ async function call(port: number, method: string, path: string, token: string, b
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
 }
 
 const eventsFor = (type: string, ticketId: string) =>
@@ -158,5 +166,70 @@ describe('durable SLA timers', () => {
         'executive',
       ]);
     }
+  }, 60_000);
+
+  it("re-times an open ticket from the time already used when the customer's tier or the policies change", async () => {
+    const port = 3504;
+    const customerId = randomUUID();
+    const opened = (await call(port, 'POST', '/tickets', agent, { customerId, type: 'suggestion' })).body;
+    const openedAt = new Date(opened.openedAt).getTime();
+    const dueAfter = (ticket: { firstResponseDueAt: string }) =>
+      new Date(ticket.firstResponseDueAt).getTime() - openedAt;
+    expect(opened.policy).toBe('default');
+    expect(dueAfter(opened)).toBe(24 * 3600_000);
+
+    const kafka = new Kafka({
+      clientId: 'sla-retime-test',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const eventId = randomUUID();
+    await producer.send({
+      topic: CustomerRescored.topic,
+      messages: [
+        {
+          key: customerId,
+          headers: toWireHeaders({
+            id: eventId,
+            type: CustomerRescored.type,
+            source: '/crm/tagging',
+            time: new Date().toISOString(),
+            subject: customerId,
+            correlationId: eventId,
+          }),
+          value: JSON.stringify({ ...CustomerRescored.fixture, customerId }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    let ticket = opened;
+    await eventually(
+      'the ticket re-timed to the high-value policy',
+      async () =>
+        (ticket = (await call(port, 'GET', `/tickets/${opened.id}`, agent)).body).policy === 'high-value',
+      20_000,
+    );
+    expect(ticket.customerTier).toBe('high-value');
+    expect(Math.abs(dueAfter(ticket) - 12 * 3600_000)).toBeLessThan(1000);
+
+    const tighter = await call(port, 'PUT', '/sla-policies/retime-test', admin, {
+      id: 'retime-test',
+      position: 0,
+      ticketType: 'suggestion',
+      customerTier: 'high-value',
+      firstResponseSeconds: 3600,
+      resolutionSeconds: 7200,
+    });
+    expect(tighter.body.openTicketsRetimed).toBeGreaterThanOrEqual(1);
+    ticket = (await call(port, 'GET', `/tickets/${opened.id}`, agent)).body;
+    expect(ticket.policy).toBe('retime-test');
+    expect(Math.abs(dueAfter(ticket) - 3600_000)).toBeLessThan(1000);
+
+    expect((await call(port, 'DELETE', '/sla-policies/retime-test', admin)).status).toBe(204);
+    ticket = (await call(port, 'GET', `/tickets/${opened.id}`, agent)).body;
+    expect(ticket.policy).toBe('high-value');
+    expect(Math.abs(dueAfter(ticket) - 12 * 3600_000)).toBeLessThan(1000);
   }, 60_000);
 });
