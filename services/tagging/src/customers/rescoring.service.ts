@@ -203,6 +203,7 @@ export class RescoringService {
     evaluations: Evaluation[],
     cause: RescoreCause,
     asOf: Date,
+    validation: 'all' | 'sample' = 'all',
   ): Promise<number> {
     const changed = evaluations.filter((e) => e.changed.length > 0);
     if (changed.length === 0) return 0;
@@ -322,7 +323,7 @@ export class RescoringService {
         });
       }
     }
-    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
+    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true, validation });
     return changed.length;
   }
 }

@@ -88,7 +88,7 @@ export class SweepService {
       const write = async (manager: EntityManager, ids: string[]) => {
         if (!options.segmentsOnly) {
           const fresh = await this.rescoring.evaluate(manager, ids, asOf);
-          const changed = await this.rescoring.apply(manager, fresh, cause, asOf);
+          const changed = await this.rescoring.apply(manager, fresh, cause, asOf, 'sample');
           totals.changed += changed;
         }
         const diff = await this.segments.evaluateCustomers(manager, ids, asOf, cause, segments);

@@ -1,0 +1,60 @@
+import type { EntityManager } from 'typeorm';
+import { CustomerUpdated, EventRejectedError } from '@crm/contracts';
+import { OutboxPublisher, type OutboxItem } from './outbox.publisher';
+
+function fakeManager() {
+  const queries: { sql: string; params: unknown[] }[] = [];
+  const manager = {
+    queryRunner: { isTransactionActive: true },
+    query: async (sql: string, params: unknown[] = []) => {
+      queries.push({ sql, params });
+      return [];
+    },
+  } as unknown as EntityManager;
+  return { manager, queries };
+}
+
+const publisher = new OutboxPublisher({ serviceName: 'spec', schema: 'spec', brokers: '', databaseUrl: '' });
+const items = (count: number, invalidAt: number[] = []): OutboxItem[] =>
+  Array.from({ length: count }, (_, i) => ({
+    definition: CustomerUpdated,
+    payload: invalidAt.includes(i + 1)
+      ? { ...CustomerUpdated.fixture, customerId: 'not-a-uuid' }
+      : { ...CustomerUpdated.fixture, customerId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` },
+    meta: { subject: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, correlationId: 'spec' },
+  }));
+
+describe('OutboxPublisher.publishMany', () => {
+  it('writes many events in order with one INSERT per 5,000 and one notification', async () => {
+    const { manager, queries } = fakeManager();
+    const published = await publisher.publishMany(manager, items(7000), { subjectsLockedByCaller: true });
+    expect(published).toHaveLength(7000);
+    const inserts = queries.filter((q) => q.sql.includes('INSERT INTO outbox'));
+    expect(inserts.map((q) => (q.params[0] as string[]).length)).toEqual([5000, 2000]);
+    expect((inserts[0].params[2] as string[])[1]).toBe('00000000-0000-4000-8000-000000000001');
+    expect(queries.filter((q) => q.sql.includes('pg_notify'))).toHaveLength(1);
+  });
+
+  it('validates every payload by default and refuses the batch with the field named', async () => {
+    const { manager, queries } = fakeManager();
+    const attempt = publisher.publishMany(manager, items(300, [150]), { subjectsLockedByCaller: true });
+    await expect(attempt).rejects.toBeInstanceOf(EventRejectedError);
+    await expect(attempt).rejects.toThrow('customerId');
+    expect(queries.filter((q) => q.sql.includes('INSERT INTO outbox'))).toEqual([]);
+  });
+
+  it('in sample mode validates the first 100 of a type and one in a hundred after', async () => {
+    const { manager } = fakeManager();
+    const sample = { subjectsLockedByCaller: true as const, validation: 'sample' as const };
+    await expect(publisher.publishMany(manager, items(300, [150]), sample)).resolves.toHaveLength(300);
+    await expect(publisher.publishMany(manager, items(300, [200]), sample)).rejects.toThrow('customerId');
+    await expect(publisher.publishMany(manager, items(300, [7]), sample)).rejects.toThrow('customerId');
+  });
+
+  it('needs an active transaction', async () => {
+    const manager = { queryRunner: undefined, query: jest.fn() } as unknown as EntityManager;
+    await expect(publisher.publishMany(manager, items(1), { subjectsLockedByCaller: true })).rejects.toThrow(
+      'active transaction',
+    );
+  });
+});
