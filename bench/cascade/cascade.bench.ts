@@ -109,6 +109,20 @@ async function rawPostgresFloor(n: number): Promise<string> {
   return `${(n / seconds).toFixed(0)} commits/s one at a time, ${summary(latencies)}`;
 }
 
+/** Registrations tagging has processed so far (its Prometheus counter). */
+async function registrationsProcessed(): Promise<number> {
+  const text = await (await fetch(taggingMetricsUrl)).text();
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        l.startsWith('crm_events_consumed_total{') &&
+        l.includes('event_type="crm.customer.registered.v1"') &&
+        l.includes('outcome="processed"'),
+    )
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`command: npm run bench:cascade -- --purchases ${purchases} --rate ${rate}\n`);
   process.stdout.write(
@@ -126,6 +140,7 @@ async function main(): Promise<void> {
     .catch(() => undefined);
   await admin.disconnect();
 
+  const registrationsBefore = await registrationsProcessed();
   process.stdout.write(`registering ${purchases} customers (a two-year relationship each)...\n`);
   const customers: string[] = [];
   const relationshipStartedAt = new Date(Date.now() - 730 * 24 * 3600 * 1000).toISOString();
@@ -139,6 +154,13 @@ async function main(): Promise<void> {
     customers.push(json.id);
     if ((i + 1) % 200 === 0) process.stdout.write(`  ${i + 1}/${purchases}\n`);
   }
+
+  // Purchases are measured on a settled platform, not behind the registration cascade still in flight.
+  process.stdout.write('waiting for tagging to process the registrations...\n');
+  const settleBy = Date.now() + 300_000;
+  while ((await registrationsProcessed()) - registrationsBefore < purchases && Date.now() < settleBy)
+    await sleep(500);
+  await sleep(2000);
 
   const sentAt = new Map<string, number>();
   const cascadeMs: number[] = [];
