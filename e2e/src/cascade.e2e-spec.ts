@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { SlaBreached, TOPIC_CATALOG, Topics } from '@crm/contracts';
-import { eventually, startPlatform, type RunningPlatform } from '@crm/testing';
+import {
+  eventually,
+  observeTopics,
+  startPlatform,
+  type RunningPlatform,
+  type TopicObserver,
+} from '@crm/testing';
 import { call, daysAgo } from './http';
 
 /**
@@ -11,8 +17,7 @@ import { call, daysAgo } from './http';
 let platform: RunningPlatform;
 let agent: string;
 let admin: string;
-const seen: { topic: string; message: KafkaMessage }[] = [];
-let observer: ReturnType<Kafka['consumer']>;
+let observer: TopicObserver;
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
@@ -21,19 +26,15 @@ beforeAll(async () => {
   platform = await startPlatform({ SLA_TIMER_POLL_MS: '100', SURVEY_QUIET_DAYS: '0' });
   agent = platform.token('agent');
   admin = platform.token('admin');
-  const kafka = new Kafka({
-    clientId: 'e2e-observer',
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  observer = kafka.consumer({ groupId: `e2e-observer-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await observer.connect();
-  await observer.subscribe({ topics: TOPIC_CATALOG.map((t) => t.name), fromBeginning: true });
-  await observer.run({ eachMessage: async ({ topic, message }) => void seen.push({ topic, message }) });
+  observer = await observeTopics(
+    'e2e-observer',
+    TOPIC_CATALOG.map((t) => t.name),
+    true,
+  );
 });
 
 afterAll(async () => {
-  await observer?.disconnect();
+  await observer?.stop();
   await platform?.stop();
 });
 
@@ -227,7 +228,7 @@ describe('the purchase cascade, end to end', () => {
       10_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const breaches = seen.filter(
+    const breaches = observer.events.filter(
       (s) =>
         s.topic === Topics.feedback &&
         header(s.message, 'ce_type') === SlaBreached.type &&
@@ -251,7 +252,7 @@ describe('the purchase cascade, end to end', () => {
       'the caused events',
       async () => {
         const sources = new Set(
-          seen
+          observer.events
             .filter((s) => header(s.message, 'correlationid') === correlationId)
             .map((s) => header(s.message, 'ce_source')),
         );
@@ -265,7 +266,7 @@ describe('the purchase cascade, end to end', () => {
       },
       10_000,
     );
-    const caused = seen.filter((s) => header(s.message, 'correlationid') === correlationId);
+    const caused = observer.events.filter((s) => header(s.message, 'correlationid') === correlationId);
     const ids = new Set(caused.map((s) => header(s.message, 'ce_id')));
     for (const event of caused) {
       expect(header(event.message, 'ce_subject')).toBe(customerA);

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { FeedbackScored, SlaBreached, Topics } from '@crm/contracts';
-import { eventually, startPlatform, type RunningPlatform } from '@crm/testing';
+import {
+  eventually,
+  observeTopics,
+  startPlatform,
+  type RunningPlatform,
+  type TopicObserver,
+} from '@crm/testing';
 import { call } from './http';
 
 /** Feedback and SLA as SREs and agents see them, through REST, Kafka and /metrics only. */
@@ -11,8 +16,7 @@ let agent: string;
 let admin: string;
 let analyst: string;
 let feedback: string;
-let observer: Consumer;
-const seen: { type: string; body: Record<string, unknown> }[] = [];
+let observer: TopicObserver;
 const run = randomUUID().slice(0, 6);
 
 beforeAll(async () => {
@@ -21,28 +25,14 @@ beforeAll(async () => {
   admin = platform.token('admin');
   analyst = platform.token('analyst');
   feedback = platform.url('feedback-sla');
-  const kafka = new Kafka({
-    clientId: 'e2e-feedback',
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  observer = kafka.consumer({ groupId: `e2e-feedback-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await observer.connect();
-  await observer.subscribe({ topic: Topics.feedback, fromBeginning: true });
-  await observer.run({
-    eachMessage: async ({ message }) =>
-      void seen.push({
-        type: message.headers!.ce_type!.toString(),
-        body: JSON.parse(message.value!.toString()),
-      }),
-  });
+  observer = await observeTopics('e2e-feedback', [Topics.feedback], true);
 });
 
 const policies: string[] = [];
 
 afterAll(async () => {
   for (const id of policies) await call('DELETE', `${feedback}/sla-policies/${id}`, admin);
-  await observer?.disconnect();
+  await observer?.stop();
   await platform?.stop();
 });
 
@@ -103,11 +93,11 @@ describe('feedback and SLA, end to end', () => {
     const ticketId = opened.body.id as string;
     await eventually(
       'the breach event',
-      async () => seen.some((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId),
+      async () => observer.events.some((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId),
       10_000,
     );
     await sleep(1000);
-    const events = seen.filter((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId);
+    const events = observer.events.filter((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId);
     expect(events.map((e) => e.body.metric)).toEqual(['first-response']);
     expect(events[0].body.dueAt).toBe(opened.body.firstResponseDueAt);
     expect(await metric('crm_sla_breaches_total', { policy: policyId, metric: 'first-response' })).toBe(
@@ -183,7 +173,9 @@ describe('feedback and SLA, end to end', () => {
       breaches: { firstResponse: null, resolution: null, nextResponse: 0 },
     });
     await sleep(4000);
-    expect(seen.filter((e) => e.type === SlaBreached.type && e.body.ticketId === opened.id)).toEqual([]);
+    expect(
+      observer.events.filter((e) => e.type === SlaBreached.type && e.body.ticketId === opened.id),
+    ).toEqual([]);
   });
 
   it('recomputes deadlines from the time already used when the priority changes', async () => {
@@ -240,7 +232,7 @@ describe('feedback and SLA, end to end', () => {
 
     await eventually(
       'the scored event',
-      async () => seen.some((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId),
+      async () => observer.events.some((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId),
       10_000,
     );
     await eventually(

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SegmentChanged, Topics } from '@crm/contracts';
-import { eventually, startPlatform, type RunningPlatform } from '@crm/testing';
+import {
+  eventually,
+  observeTopics,
+  startPlatform,
+  type RunningPlatform,
+  type TopicObserver,
+} from '@crm/testing';
 import { call, daysAgo } from './http';
 
 /** A customer enters a dynamic segment through a purchase and leaves it through the sweep; "why" tells both. */
@@ -9,8 +14,7 @@ let platform: RunningPlatform;
 let agent: string;
 let admin: string;
 let tagging: string;
-let observer: Consumer;
-const seen: { type: string; body: Record<string, unknown> }[] = [];
+let observer: TopicObserver;
 const run = randomUUID().slice(0, 6);
 
 beforeAll(async () => {
@@ -18,30 +22,16 @@ beforeAll(async () => {
   agent = platform.token('agent');
   admin = platform.token('admin');
   tagging = platform.url('tagging');
-  const kafka = new Kafka({
-    clientId: 'e2e-segments',
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  observer = kafka.consumer({ groupId: `e2e-segments-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await observer.connect();
-  await observer.subscribe({ topic: Topics.scoring, fromBeginning: true });
-  await observer.run({
-    eachMessage: async ({ message }) =>
-      void seen.push({
-        type: message.headers!.ce_type!.toString(),
-        body: JSON.parse(message.value!.toString()),
-      }),
-  });
+  observer = await observeTopics('e2e-segments', [Topics.scoring], true);
 });
 
 afterAll(async () => {
-  await observer?.disconnect();
+  await observer?.stop();
   await platform?.stop();
 });
 
 const changesOf = (segment: string, customerId: string) =>
-  seen.filter(
+  observer.events.filter(
     (e) => e.type === SegmentChanged.type && e.body.segment === segment && e.body.customerId === customerId,
   );
 

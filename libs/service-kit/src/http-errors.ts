@@ -1,4 +1,30 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+
+export interface FieldProblem {
+  field: string;
+  messages: string[];
+}
+
+/** A 400 naming each bad field: `{ code, message: ['field: …'], fields: [{ field, messages }] }`. */
+export function invalidFields(
+  fields: FieldProblem[],
+  code = 'VALIDATION_FAILED',
+  extra: Record<string, unknown> = {},
+): BadRequestException {
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    code,
+    message: fields.map((f) => `${f.field}: ${f.messages.join(', ')}`),
+    fields,
+    ...extra,
+  });
+}
+
+/** A 400 naming one bad field. */
+export function invalid(field: string, message: string, code?: string): BadRequestException {
+  return invalidFields([{ field, messages: [message] }], code);
+}
 
 /** A 404 that names what was not found. */
 export function notFound(what: string, id: string): NotFoundException {

@@ -5,3 +5,4 @@ export * from './service-core.module';
 export * from './http-errors';
 export * from './local-defaults';
 export * from './request-context';
+export * from './poller';

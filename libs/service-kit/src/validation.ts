@@ -1,6 +1,7 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { invalidFields, type FieldProblem } from './http-errors';
 
-function flatten(errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] {
+function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
@@ -14,15 +15,6 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      return new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        code: 'VALIDATION_FAILED',
-        message: fields.map((f) => `${f.field}: ${f.messages.join(', ')}`),
-        fields,
-      });
-    },
+    exceptionFactory: (errors) => invalidFields(flatten(errors)),
   });
 }

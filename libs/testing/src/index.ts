@@ -2,3 +2,4 @@ export * from './managed-process';
 export * from './test-infra';
 export * from './platform-under-test';
 export * from './helm';
+export * from './topic-observer';

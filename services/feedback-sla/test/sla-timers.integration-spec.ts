@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { mintToken } from '@crm/auth';
 import {
   CustomerRescored,
@@ -11,7 +11,7 @@ import {
   Topics,
 } from '@crm/contracts';
 import { ensureTopics } from '@crm/messaging';
-import { eventually, GiveUpWaiting, ManagedProcess } from '@crm/testing';
+import { eventually, GiveUpWaiting, ManagedProcess, observeTopics, type TopicObserver } from '@crm/testing';
 
 /**
  * Durable SLA timers against real Kafka and Postgres: feedback-sla runs as its own process(es), is killed
@@ -22,8 +22,7 @@ const schema = `feedback_sla_timers_${randomUUID().slice(0, 8)}`;
 const admin = mintToken(JWT_SECRET, 'sla-test-admin', ['admin']);
 const agent = mintToken(JWT_SECRET, 'sla-test-agent', ['agent']);
 const replicas: ManagedProcess[] = [];
-const seen: { type: string; body: Record<string, string> }[] = [];
-let observer: Consumer;
+let observer: TopicObserver;
 
 async function startReplica(port: number): Promise<ManagedProcess> {
   const replica = ManagedProcess.start(`feedback-sla:${port}`, 'services/feedback-sla/src/main', [], {
@@ -58,31 +57,17 @@ async function call(port: number, method: string, path: string, token: string, b
 }
 
 const eventsFor = (type: string, ticketId: string) =>
-  seen.filter((e) => e.type === type && e.body.ticketId === ticketId);
+  observer.events.filter((e) => e.type === type && e.body.ticketId === ticketId);
 
 beforeAll(async () => {
   await ensureTopics(process.env.KAFKA_BROKERS!);
-  const kafka = new Kafka({
-    clientId: 'sla-timer-test',
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  observer = kafka.consumer({ groupId: `sla-timer-test-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await observer.connect();
-  await observer.subscribe({ topic: Topics.feedback, fromBeginning: false });
-  await observer.run({
-    eachMessage: async ({ message }: { message: KafkaMessage }) =>
-      void seen.push({
-        type: message.headers?.ce_type?.toString() ?? '',
-        body: JSON.parse(message.value!.toString()),
-      }),
-  });
+  observer = await observeTopics('sla-timer-test', [Topics.feedback], false);
   await sleep(1000); // the observer's partitions are assigned before anything is produced
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(replicas.map((r) => r.kill('SIGTERM')));
-  await observer?.disconnect();
+  await observer?.stop();
 });
 
 describe('durable SLA timers', () => {

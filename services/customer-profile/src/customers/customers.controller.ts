@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -14,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles, type Principal } from '@crm/auth';
-import { CorrelationId, CurrentPrincipal } from '@crm/service-kit';
+import { CorrelationId, CurrentPrincipal, invalid } from '@crm/service-kit';
 import { CustomersService, type CustomerView } from './customers.service';
 import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
 
@@ -42,13 +41,7 @@ export class CustomersController {
     @Query('externalRef') externalRef: string | undefined,
     @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
-    if (!externalRef)
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['externalRef: is required'],
-        fields: [{ field: 'externalRef', messages: ['is required'] }],
-      });
+    if (!externalRef) throw invalid('externalRef', 'is required');
     return this.customers.findByExternalRef(externalRef, reveals(principal));
   }
 

@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Param, ParseEnumPipe, Post, Req, Res } from '@nestjs/common';
+import { Controller, Param, ParseEnumPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, invalid, invalidFields } from '@crm/service-kit';
 import type { ImportKind } from './import-rows';
 import { ImportHeaderError, ImportsService } from './imports.service';
 
@@ -39,25 +39,14 @@ export class ImportsController {
     @CorrelationId() correlationId: string,
   ): Promise<void> {
     const contentType = request.headers['content-type'] ?? '';
-    if (!/^text\/csv\b/.test(contentType))
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['content-type: must be text/csv'],
-        fields: [{ field: 'content-type', messages: ['must be text/csv'] }],
-      });
+    if (!/^text\/csv\b/.test(contentType)) throw invalid('content-type', 'must be text/csv');
     const report = this.imports.run(kind, request, `import-${correlationId}`);
     let first: IteratorResult<unknown>;
     try {
       first = await report.next();
     } catch (error) {
       if (error instanceof ImportHeaderError)
-        throw new BadRequestException({
-          statusCode: 400,
-          code: 'VALIDATION_FAILED',
-          message: error.problems.map((p) => `header: ${p}`),
-          fields: [{ field: 'header', messages: error.problems }],
-        });
+        throw invalidFields([{ field: 'header', messages: error.problems }]);
       throw error;
     }
     response.status(200);

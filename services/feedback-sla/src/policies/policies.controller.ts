@@ -1,22 +1,14 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Roles } from '@crm/auth';
-import { notFound } from '@crm/service-kit';
+import { invalid, invalidFields, notFound } from '@crm/service-kit';
 import { calendarProblems, type BusinessCalendar } from '../calendars/business-calendar';
 import { BusinessCalendarDto } from '../calendars/calendar.dto';
 import { calendarFromRow } from '../calendars/calendars.repository';
 import { SlaPolicyDto } from '../tickets/open-ticket.dto';
 import { TicketsService } from '../tickets/tickets.service';
 import { policyFromRow } from './sla-policy';
-
-const invalid = (fields: { field: string; messages: string[] }[]) =>
-  new BadRequestException({
-    statusCode: 400,
-    code: 'VALIDATION_FAILED',
-    message: fields.map((f) => `${f.field}: ${f.messages.join(', ')}`),
-    fields,
-  });
 
 /** SLA policies and business calendars are data: ordered, first match wins; changes re-time open tickets. */
 @ApiTags('sla-policies')
@@ -44,14 +36,13 @@ export class PoliciesController {
       'Create or replace an SLA policy; open tickets take the policy that now matches, keeping their used time',
   })
   async upsertPolicy(@Param('id') id: string, @Body() dto: SlaPolicyDto) {
-    if (dto.id !== id) throw invalid([{ field: 'id', messages: [`must equal the id in the path (${id})`] }]);
+    if (dto.id !== id) throw invalid('id', `must equal the id in the path (${id})`);
     return this.dataSource.transaction(async (manager) => {
       if (dto.calendarId) {
         const [calendar] = await manager.query('SELECT id FROM business_calendars WHERE id = $1', [
           dto.calendarId,
         ]);
-        if (!calendar)
-          throw invalid([{ field: 'calendarId', messages: [`no business calendar ${dto.calendarId}`] }]);
+        if (!calendar) throw invalid('calendarId', `no business calendar ${dto.calendarId}`);
       }
       await manager.query(
         `INSERT INTO sla_policies (id, position, ticket_type, customer_tier, customer_segment, priority, first_response_seconds,
@@ -115,7 +106,7 @@ export class PoliciesController {
   })
   async upsertCalendar(@Param('id') id: string, @Body() dto: BusinessCalendarDto) {
     if (!/^[a-z0-9-]{1,64}$/.test(id))
-      throw invalid([{ field: 'id', messages: ['must be 1-64 lowercase letters, digits or dashes'] }]);
+      throw invalid('id', 'must be 1-64 lowercase letters, digits or dashes');
     const calendar: BusinessCalendar = {
       id,
       timeZone: dto.timeZone,
@@ -124,7 +115,7 @@ export class PoliciesController {
     };
     const problems = calendarProblems(calendar);
     if (problems.length > 0)
-      throw invalid(
+      throw invalidFields(
         problems.map((p) => {
           const [field, ...rest] = p.split(': ');
           return { field, messages: [rest.join(': ')] };

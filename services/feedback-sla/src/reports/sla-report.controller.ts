@@ -1,7 +1,8 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
+import { invalid } from '@crm/service-kit';
 import { REPORT_GROUPS, REPORT_PERIODS, SlaReportService } from './sla-report.service';
 
 export class SlaReportQueryDto {
@@ -32,13 +33,7 @@ export class SlaReportController {
   sla(@Query() query: SlaReportQueryDto) {
     const from = new Date(query.from);
     const to = new Date(query.to);
-    if (to <= from)
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['to: must be after from'],
-        fields: [{ field: 'to', messages: ['must be after from'] }],
-      });
+    if (to <= from) throw invalid('to', 'must be after from');
     return this.reports.report({ from, to, groupBy: query.groupBy ?? 'tier', period: query.period ?? 'all' });
   }
 }

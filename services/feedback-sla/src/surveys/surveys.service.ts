@@ -1,9 +1,9 @@
-import { BadRequestException, ConflictException, Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { FeedbackScored, SurveyRequested } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { notFound } from '@crm/service-kit';
+import { invalid, notFound } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
 import { needsFollowUp, scoreProblem, sentimentOf, type SurveyKind } from './survey-policy';
@@ -49,13 +49,7 @@ export class SurveysService {
         });
       const kind = survey.kind as SurveyKind;
       const problem = scoreProblem(kind, score);
-      if (problem)
-        throw new BadRequestException({
-          statusCode: 400,
-          code: 'VALIDATION_FAILED',
-          message: [`score: ${problem}`],
-          fields: [{ field: 'score', messages: [problem] }],
-        });
+      if (problem) throw invalid('score', problem);
       const now = new Date();
       const sentiment = sentimentOf(kind, score);
       let followUpTicketId: string | undefined;

@@ -14,6 +14,8 @@ import {
   type SlaMetric,
 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
+import { claimScheduledJob } from '@crm/persistence';
+import { Poller } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { SurveysService } from '../surveys/surveys.service';
 import { slaBreaches, slaOutcomes, slaTimerLag, slaWarnings, ticketEscalations } from './sla.metrics';
@@ -44,8 +46,7 @@ interface DueTimer {
 @Injectable()
 export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SlaTimerWorker.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly poller = new Poller(this.logger, 'SLA timer round failed');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,16 +56,11 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick()
-        .catch((error: Error) => this.logger.warn({ msg: 'SLA timer round failed', error: error.message }))
-        .finally(() => (this.running = undefined));
-    }, this.config.SLA_TIMER_POLL_MS);
+    this.poller.start(this.config.SLA_TIMER_POLL_MS, () => this.tick());
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.poller.stop();
   }
 
   private async tick(): Promise<void> {
@@ -176,20 +172,10 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     ticketEscalations().inc({ level });
   }
 
-  /** Durable periodic jobs: claimed by one replica, rescheduled in the same transaction. */
+  /** The periodic NPS round: a durable job claimed by one replica. */
   private async runDueJobs(): Promise<void> {
-    const claimed = await this.dataSource.transaction(async (manager) => {
-      const [job] = await manager.query(
-        `SELECT name FROM scheduled_jobs WHERE name = 'nps-round' AND next_run_at <= now() FOR UPDATE SKIP LOCKED`,
-      );
-      if (!job) return false;
-      await manager.query(
-        `UPDATE scheduled_jobs SET next_run_at = now() + make_interval(secs => $1), last_run_at = now() WHERE name = 'nps-round'`,
-        [this.config.NPS_ROUND_INTERVAL_HOURS * 3600],
-      );
-      return true;
-    });
-    if (!claimed) return;
+    if (!(await claimScheduledJob(this.dataSource, 'nps-round', this.config.NPS_ROUND_INTERVAL_HOURS * 3600)))
+      return;
     const result = await this.surveys.npsRound(`nps-round-${randomUUID()}`);
     await this.dataSource.query(`UPDATE scheduled_jobs SET last_result = $1 WHERE name = 'nps-round'`, [
       JSON.stringify(result),

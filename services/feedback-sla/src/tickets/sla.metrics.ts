@@ -47,35 +47,33 @@ export const ticketsOpened = () =>
 export class SlaGauges {
   private readonly logger = new Logger(SlaGauges.name);
 
-  constructor(dataSource: DataSource) {
-    const logger = this.logger;
-    gauge('crm_tickets_open', 'Tickets not yet resolved, by priority', ['priority'], async function () {
-      this.reset();
-      try {
-        const rows = await dataSource.query(
-          `SELECT priority, count(*)::int AS n FROM tickets WHERE status <> 'resolved' GROUP BY priority`,
-        );
-        for (const row of rows) this.set({ priority: row.priority }, row.n);
-      } catch (error) {
-        logger.warn({ msg: 'open tickets gauge not read', error: (error as Error).message });
-      }
-    });
-    gauge(
+  constructor(private readonly dataSource: DataSource) {
+    this.fromQuery(
+      'crm_tickets_open',
+      'Tickets not yet resolved, by priority',
+      'priority',
+      `SELECT priority AS label, count(*)::int AS value FROM tickets WHERE status <> 'resolved' GROUP BY priority`,
+    );
+    this.fromQuery(
       'crm_sla_first_response_target_seconds',
       'First-response target of the ticket-type policies',
-      ['ticket_type'],
-      async function () {
-        this.reset();
-        try {
-          const rows = await dataSource.query(
-            `SELECT ticket_type, min(first_response_seconds)::int AS seconds FROM sla_policies
-              WHERE ticket_type IS NOT NULL GROUP BY ticket_type`,
-          );
-          for (const row of rows) this.set({ ticket_type: row.ticket_type }, row.seconds);
-        } catch (error) {
-          logger.warn({ msg: 'SLA target gauge not read', error: (error as Error).message });
-        }
-      },
+      'ticket_type',
+      `SELECT ticket_type AS label, min(first_response_seconds)::int AS value FROM sla_policies
+        WHERE ticket_type IS NOT NULL GROUP BY ticket_type`,
     );
+  }
+
+  /** A gauge with one label, set from `label` and `value` columns at each scrape. */
+  private fromQuery(name: string, help: string, labelName: string, sql: string): void {
+    const { dataSource, logger } = this;
+    gauge(name, help, [labelName], async function () {
+      this.reset();
+      try {
+        const rows: { label: string; value: number }[] = await dataSource.query(sql);
+        for (const row of rows) this.set({ [labelName]: row.label }, row.value);
+      } catch (error) {
+        logger.warn({ msg: 'gauge not read', gauge: name, error: (error as Error).message });
+      }
+    });
   }
 }

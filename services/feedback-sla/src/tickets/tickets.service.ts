@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { SurveyRequested, TicketOpened, type SlaMetric, type TicketType } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { notFound } from '@crm/service-kit';
-import { addOpenSeconds, type SlaCalendar } from '../calendars/business-calendar';
+import { addOpenSeconds } from '../calendars/business-calendar';
 import { loadCalendar } from '../calendars/calendars.repository';
 import { dueAt, pauseClock, resumeClock, usedSeconds, type SlaClock } from '../calendars/sla-clock';
 import { FeedbackConfig } from '../feedback.config';
@@ -64,7 +64,7 @@ export class TicketsService {
       customer_tier: customer?.value_tier ?? null,
       customer_segment: customer?.value_loyalty_segment ?? null,
     };
-    const policy = await this.policyFor(manager, ticket);
+    const policy = selectFor(await this.policies(manager), ticket);
     if (policy.requiresOwner && !command.owner) {
       throw new BadRequestException({
         statusCode: 400,
@@ -95,7 +95,7 @@ export class TicketsService {
         command.category ?? null,
       ],
     );
-    const scheduled = await this.schedule(manager, await this.lock(manager, id), openedAt);
+    const scheduled = await this.schedule(manager, await this.lock(manager, id), openedAt, policy);
     await this.outbox.publish(
       manager,
       TicketOpened,
@@ -196,7 +196,7 @@ export class TicketsService {
         id,
         priority,
       ]);
-      await this.reschedule(manager, id, new Date());
+      await this.reschedule(manager, id, new Date(), await this.policies(manager));
     });
     return this.get(id);
   }
@@ -250,13 +250,18 @@ export class TicketsService {
         RETURNING id`,
       [customerId, tier, segment],
     );
-    for (const { id } of open) await this.reschedule(manager, id, new Date());
+    if (open.length === 0) return;
+    const policies = await this.policies(manager);
+    const now = new Date();
+    for (const { id } of open) await this.reschedule(manager, id, now, policies);
   }
 
   /** Policies changed: every open ticket takes the policy that now matches, from the time already used. */
   async policiesChanged(manager: EntityManager): Promise<number> {
     const open: { id: string }[] = await manager.query(`SELECT id FROM tickets WHERE status <> 'resolved'`);
-    for (const { id } of open) await this.reschedule(manager, id, new Date());
+    const policies = await this.policies(manager);
+    const now = new Date();
+    for (const { id } of open) await this.reschedule(manager, id, now, policies);
     return open.length;
   }
 
@@ -280,39 +285,25 @@ export class TicketsService {
     return row;
   }
 
-  private async reschedule(manager: EntityManager, id: string, now: Date) {
-    const ticket = await this.lock(manager, id);
-    const policy = await this.policyFor(manager, ticket);
+  private async reschedule(manager: EntityManager, id: string, now: Date, policies: SlaPolicy[]) {
+    let ticket = await this.lock(manager, id);
+    const policy = selectFor(policies, ticket);
     if (policy.id !== ticket.policy_id || policy.calendarId !== ticket.calendar_id) {
       // Time used so far is measured in the old calendar, then counted on in the new one.
       const oldCalendar = await loadCalendar(manager, ticket.calendar_id);
       const used = usedSeconds(oldCalendar, this.clockOf(ticket), now);
-      await manager.query(
+      [[ticket]] = await manager.query(
         `UPDATE tickets SET policy_id = $2, calendar_id = $3, clock_used_seconds = $4,
                 clock_running_since = CASE WHEN clock_running_since IS NULL THEN NULL ELSE $5::timestamptz END
-          WHERE id = $1`,
+          WHERE id = $1 RETURNING *`,
         [id, policy.id, policy.calendarId, used, now],
       );
     }
-    await this.schedule(manager, await this.lock(manager, id), now);
+    await this.schedule(manager, ticket, now, policy);
   }
 
-  private async policyFor(manager: EntityManager, ticket: TicketRow): Promise<SlaPolicy> {
-    const policies = (await manager.query('SELECT * FROM sla_policies ORDER BY position, id')).map(
-      policyFromRow,
-    );
-    const policy = selectPolicy(policies, {
-      ticketType: ticket.ticket_type,
-      priority: ticket.priority,
-      customerTier: ticket.customer_tier,
-      customerSegment: ticket.customer_segment,
-    });
-    if (!policy)
-      throw conflict(
-        'NO_SLA_POLICY',
-        'no SLA policy matches this ticket; add a catch-all policy (no conditions)',
-      );
-    return policy;
+  private async policies(manager: EntityManager): Promise<SlaPolicy[]> {
+    return (await manager.query('SELECT * FROM sla_policies ORDER BY position, id')).map(policyFromRow);
   }
 
   private clockOf(ticket: TicketRow): SlaClock {
@@ -323,9 +314,15 @@ export class TicketsService {
   }
 
   /** Recomputes the deadlines and re-arms the timers that have not fired; answers the updated ticket. */
-  private async schedule(manager: EntityManager, ticket: TicketRow, now: Date): Promise<TicketRow> {
-    const [policyRow] = await manager.query('SELECT * FROM sla_policies WHERE id = $1', [ticket.policy_id]);
-    const policy = policyFromRow(policyRow);
+  private async schedule(
+    manager: EntityManager,
+    ticket: TicketRow,
+    now: Date,
+    known?: SlaPolicy,
+  ): Promise<TicketRow> {
+    const policy =
+      known ??
+      policyFromRow((await manager.query('SELECT * FROM sla_policies WHERE id = $1', [ticket.policy_id]))[0]);
     const calendar = await loadCalendar(manager, ticket.calendar_id);
     const clock = this.clockOf(ticket);
     const share = this.config.SLA_WARNING_SHARE;
@@ -358,10 +355,16 @@ export class TicketsService {
     }
     let nextResponseDue: Date | null = null;
     if (ticket.awaiting_reply_since && !ticket.resolved_at) {
+      // The next-response clock runs from the customer's message and does not pause.
       const target = policy.nextResponseSeconds ?? policy.firstResponseSeconds;
       const since = new Date(ticket.awaiting_reply_since);
-      nextResponseDue = nextDue(calendar, since, target);
-      await arm('next-response', 'warning', ticket.reply_round, nextDue(calendar, since, share * target));
+      nextResponseDue = addOpenSeconds(calendar, since, target);
+      await arm(
+        'next-response',
+        'warning',
+        ticket.reply_round,
+        addOpenSeconds(calendar, since, share * target),
+      );
       await arm('next-response', 'breach', ticket.reply_round, nextResponseDue);
     }
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
@@ -435,7 +438,18 @@ export class TicketsService {
   }
 }
 
-/** The next-response clock runs from the customer's message and does not pause. */
-function nextDue(calendar: SlaCalendar, since: Date, seconds: number): Date {
-  return addOpenSeconds(calendar, since, seconds);
+/** The first policy (in order) that matches the ticket; a 409 when none does. */
+function selectFor(policies: SlaPolicy[], ticket: TicketRow): SlaPolicy {
+  const policy = selectPolicy(policies, {
+    ticketType: ticket.ticket_type,
+    priority: ticket.priority,
+    customerTier: ticket.customer_tier,
+    customerSegment: ticket.customer_segment,
+  });
+  if (!policy)
+    throw conflict(
+      'NO_SLA_POLICY',
+      'no SLA policy matches this ticket; add a catch-all policy (no conditions)',
+    );
+  return policy;
 }

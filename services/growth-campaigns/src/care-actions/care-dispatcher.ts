@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { counter } from '@crm/observability';
+import { Poller } from '@crm/service-kit';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from './channel-adapter';
 
 const deliveries = () =>
@@ -20,8 +21,7 @@ const MAX_ATTEMPTS = 5;
 @Injectable()
 export class CareDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareDispatcher.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly poller = new Poller(this.logger, 'care dispatch round failed');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,19 +29,11 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.dispatchOnce()
-        .catch((error: Error) =>
-          this.logger.warn({ msg: 'care dispatch round failed', error: error.message }),
-        )
-        .then(() => undefined)
-        .finally(() => (this.running = undefined));
-    }, 250);
+    this.poller.start(250, () => this.dispatchOnce());
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.poller.stop();
   }
 
   async dispatchOnce(): Promise<number> {

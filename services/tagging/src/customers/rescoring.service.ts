@@ -51,6 +51,19 @@ export function toClassification(row: ScoreRow): CustomerClassificationV1 {
   };
 }
 
+/** A row of FACTS_SQL: the customer, its aggregates and its stored scores (absent before the first scoring). */
+interface FactsRow extends Partial<ScoreRow> {
+  customer_id: string;
+  relationship_started_at: Date | null;
+  manual_tags: string[] | null;
+  spend_12m: number;
+  purchases_12m: number;
+  lifetime_purchases: number;
+  last_purchase_at: Date | null;
+  first_purchase_at: Date | null;
+  category_spend: Record<string, number>;
+}
+
 const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
 
 const rescoreSeconds = () =>
@@ -112,15 +125,14 @@ export class RescoringService {
   async evaluate(manager: EntityManager, customerIds: string[], asOf: Date): Promise<Evaluation[]> {
     if (customerIds.length === 0) return [];
     const sorted = [...customerIds].sort();
-    const rows = await manager.query(FACTS_SQL, [
+    const rows: FactsRow[] = await manager.query(FACTS_SQL, [
       customerIds,
       monthsBefore(asOf, 12),
       asOf,
       sorted[0],
       sorted[sorted.length - 1],
     ]);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows of FACTS_SQL
-    return rows.map((row: Record<string, any>) => {
+    return rows.map((row) => {
       const facts: CustomerFacts = {
         asOf,
         relationshipStartedAt: row.relationship_started_at ?? null,
@@ -142,12 +154,6 @@ export class RescoringService {
         changed: changedFields(previous, current),
       };
     });
-  }
-
-  async loadFacts(manager: EntityManager, customerId: string, asOf: Date): Promise<CustomerFacts> {
-    const [evaluation] = await this.evaluate(manager, [customerId], asOf);
-    if (!evaluation) throw new Error(`customer ${customerId} is not known to tagging`);
-    return evaluation.facts;
   }
 
   /** The event path: one customer, inside the handler's transaction; its segments follow. */

@@ -1,7 +1,8 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
+import { invalid } from '@crm/service-kit';
 import { INSIGHT_GROUPS, InsightsService, type InsightGroup } from './insights.service';
 
 export class InsightsQueryDto {
@@ -34,13 +35,7 @@ export class InsightsController {
   get(@Query() query: InsightsQueryDto) {
     const at = query.at ? new Date(query.at) : new Date();
     const compareTo = query.compareTo ? new Date(query.compareTo) : undefined;
-    if (compareTo && compareTo.getTime() === at.getTime())
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['compareTo: must differ from at'],
-        fields: [{ field: 'compareTo', messages: ['must differ from at'] }],
-      });
+    if (compareTo && compareTo.getTime() === at.getTime()) throw invalid('compareTo', 'must differ from at');
     return this.insights.compare(query.groupBy ?? 'tier', at, compareTo);
   }
 }

@@ -1,14 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -26,7 +16,7 @@ import {
 import { Type } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { Roles } from '@crm/auth';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, invalid } from '@crm/service-kit';
 import { SweepService } from '../sweeps/sweep.service';
 import { SegmentsService } from './segments.service';
 
@@ -137,13 +127,7 @@ export class SegmentsController {
   ) {
     this.assertId(id);
     const segment = await this.dataSource.transaction(async (manager) => {
-      const saved = await this.segments.save(
-        manager,
-        id,
-        'static',
-        undefined,
-        (await this.existing(id))?.description ?? '',
-      );
+      const saved = await this.segments.save(manager, id, 'static', undefined);
       await this.segments.replaceStaticList(manager, id, dto.customerIds);
       return saved;
     });
@@ -178,17 +162,6 @@ export class SegmentsController {
   }
 
   private assertId(id: string) {
-    if (!ID.test(id))
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['id: must be 1-64 lowercase letters, digits or dashes'],
-        fields: [{ field: 'id', messages: ['must be 1-64 lowercase letters, digits or dashes'] }],
-      });
-  }
-
-  private async existing(id: string) {
-    const [row] = await this.dataSource.query('SELECT description FROM segments WHERE id = $1', [id]);
-    return row as { description: string } | undefined;
+    if (!ID.test(id)) throw invalid('id', 'must be 1-64 lowercase letters, digits or dashes');
   }
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SegmentChanged } from '@crm/contracts';
 import { OutboxPublisher, type OutboxItem } from '@crm/messaging';
-import { notFound } from '@crm/service-kit';
+import { invalid, invalidFields, notFound } from '@crm/service-kit';
 import type { RescoreCause } from '../customers/rescoring.service';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
@@ -52,13 +51,13 @@ export class SegmentsService {
       return compiled;
     } catch (error) {
       if (!(error instanceof SegmentExpressionError)) throw error;
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'SEGMENT_EXPRESSION_INVALID',
-        message: [`expression: ${error.message}`],
-        fields: [{ field: 'expression', messages: [error.message] }],
-        position: error.position,
-      });
+      throw invalidFields(
+        [{ field: 'expression', messages: [error.message] }],
+        'SEGMENT_EXPRESSION_INVALID',
+        {
+          position: error.position,
+        },
+      );
     }
   }
 
@@ -81,12 +80,11 @@ export class SegmentsService {
       })
       .catch((error: { driverError?: { code?: string } }) => {
         if (error.driverError?.code === '57014')
-          throw new BadRequestException({
-            statusCode: 400,
-            code: 'SEGMENT_PREVIEW_TOO_SLOW',
-            message: [`expression: took longer than ${PREVIEW_TIMEOUT_MS / 1000} s to preview; narrow it`],
-            fields: [{ field: 'expression', messages: ['took too long to preview; narrow it'] }],
-          });
+          throw invalid(
+            'expression',
+            `took longer than ${PREVIEW_TIMEOUT_MS / 1000} s to preview; narrow it`,
+            'SEGMENT_PREVIEW_TOO_SLOW',
+          );
         throw error;
       });
     return {
@@ -111,31 +109,29 @@ export class SegmentsService {
     return row;
   }
 
-  /** Saves a definition (a new version when it changes); membership is re-evaluated by the caller. */
+  /**
+   * Saves a definition (a new version when it changes); membership is re-evaluated by the caller. Without a
+   * description, an existing one is kept.
+   */
   async save(
     manager: EntityManager,
     id: string,
     kind: 'dynamic' | 'static',
     expression: string | undefined,
-    description: string,
+    description?: string,
   ): Promise<SegmentRow> {
     if (kind === 'dynamic') {
-      if (!expression)
-        throw new BadRequestException({
-          statusCode: 400,
-          code: 'VALIDATION_FAILED',
-          message: ['expression: a dynamic segment needs one'],
-          fields: [{ field: 'expression', messages: ['a dynamic segment needs one'] }],
-        });
+      if (!expression) throw invalid('expression', 'a dynamic segment needs one');
       this.compile(expression);
     }
     const [row] = await manager.query(
-      `INSERT INTO segments (id, kind, expression, description) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, expression = EXCLUDED.expression, description = EXCLUDED.description,
+      `INSERT INTO segments (id, kind, expression, description) VALUES ($1, $2, $3, coalesce($4, ''))
+       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, expression = EXCLUDED.expression,
+         description = coalesce($4, segments.description),
          version = segments.version + CASE WHEN segments.expression IS DISTINCT FROM EXCLUDED.expression OR segments.kind <> EXCLUDED.kind THEN 1 ELSE 0 END,
          updated_at = now()
        RETURNING id, kind, expression, description, version`,
-      [id, kind, kind === 'dynamic' ? expression : null, description],
+      [id, kind, kind === 'dynamic' ? expression : null, description ?? null],
     );
     return row;
   }
@@ -337,9 +333,5 @@ export class SegmentsService {
          FROM segment_members WHERE customer_id = $1 ORDER BY segment_id`,
       [customerId],
     );
-  }
-
-  newRunId(): string {
-    return randomUUID();
   }
 }

@@ -5,6 +5,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { claimScheduledJob } from '@crm/persistence';
+import { Poller } from '@crm/service-kit';
 import { TaggingConfig } from '../tagging.config';
 import { SweepService } from './sweep.service';
 
@@ -14,9 +16,7 @@ import { SweepService } from './sweep.service';
  */
 @Injectable()
 export class SweepScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(SweepScheduler.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly poller = new Poller(new Logger(SweepScheduler.name), 'scheduled sweep failed');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -25,31 +25,14 @@ export class SweepScheduler implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runIfDue()
-        .catch((error: Error) => this.logger.warn({ msg: 'scheduled sweep failed', error: error.message }))
-        .finally(() => (this.running = undefined));
-    }, this.config.TAGGING_SCHEDULE_POLL_MS);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private async runIfDue(): Promise<void> {
-    const claimed = await this.dataSource.transaction(async (manager) => {
-      const [job] = await manager.query(
-        `SELECT name FROM scheduled_jobs WHERE name = 'daily-sweep' AND next_run_at <= now() FOR UPDATE SKIP LOCKED`,
-      );
-      if (!job) return false;
-      await manager.query(
-        `UPDATE scheduled_jobs SET next_run_at = next_run_at + make_interval(secs => $1) * greatest(1, ceil(extract(epoch FROM now() - next_run_at) / $1)),
-                last_run_at = now() WHERE name = 'daily-sweep'`,
-        [this.config.TAGGING_SWEEP_INTERVAL_HOURS * 3600],
-      );
-      return true;
+    this.poller.start(this.config.TAGGING_SCHEDULE_POLL_MS, async () => {
+      const interval = this.config.TAGGING_SWEEP_INTERVAL_HOURS * 3600;
+      if (await claimScheduledJob(this.dataSource, 'daily-sweep', interval))
+        await this.sweeps.run({ trigger: 'schedule' });
     });
-    if (claimed) await this.sweeps.run({ trigger: 'schedule' });
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.poller.stop();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { counter, histogram } from '@crm/observability';
-import { RescoringService } from '../customers/rescoring.service';
+import { RescoringService, type RescoreCause } from '../customers/rescoring.service';
 import { SegmentsService, type SegmentRow } from '../segments/segments.service';
 
 export interface SweepOptions {
@@ -55,100 +55,17 @@ export class SweepService {
     const id = randomUUID();
     const asOf = options.asOf ?? new Date();
     const started = Date.now();
-    const batchSize = options.batchSize ?? 5000;
-    const correlationId = options.correlationId ?? `sweep-${id}`;
     await this.dataSource.query(
       `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at) VALUES ($1, $2, $3, 'running', now())`,
       [id, asOf, options.trigger],
     );
-    const totals = { customers: 0, changed: 0, entered: 0, exited: 0 };
-    const phases: Record<string, number> = { read: 0, evaluate: 0, lockAndWrite: 0, segments: 0 };
-    const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
-      const t = performance.now();
-      try {
-        return await work();
-      } finally {
-        phases[phase] += (performance.now() - t) / 1000;
-      }
-    };
+    const pass = new SweepPass(this.dataSource, this.rescoring, this.segments, options, asOf, {
+      sweepRunId: id,
+      correlationId: options.correlationId ?? `sweep-${id}`,
+    });
+    const { totals, phases } = pass;
     try {
-      const segments = options.segmentsOnly ?? (await this.segments.all());
-      const cause = { sweepRunId: id, correlationId };
-      // The id space in 16 ranges, taken by `concurrency` workers: both cores busy, each range in key order.
-      const ranges = [...'0123456789abcdef'].map((hex, i, all) => ({
-        after: `${hex}0000000-0000-0000-0000-000000000000`,
-        before: i + 1 < all.length ? `${all[i + 1]}0000000-0000-0000-0000-000000000000` : null,
-      }));
-      const lock = (manager: EntityManager, ids: string[]) =>
-        manager.query(
-          'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
-          [ids],
-        );
-      /** Evaluates locked customers and writes what changed, scores first, then segments. */
-      const write = async (manager: EntityManager, ids: string[]) => {
-        if (!options.segmentsOnly) {
-          const fresh = await this.rescoring.evaluate(manager, ids, asOf);
-          const changed = await this.rescoring.apply(manager, fresh, cause, asOf, 'sample');
-          totals.changed += changed;
-        }
-        const diff = await this.segments.evaluateCustomers(manager, ids, asOf, cause, segments);
-        totals.entered += diff.entered;
-        totals.exited += diff.exited;
-      };
-      const worker = async () => {
-        let pessimistic = false;
-        for (let range = ranges.shift(); range; range = ranges.shift()) {
-          let after = range.after;
-          let inclusive = true;
-          for (;;) {
-            const done = await this.dataSource.transaction(async (manager) => {
-              // A lost commit loses a batch's state and its events together; the next run redoes both.
-              await manager.query('SET LOCAL synchronous_commit = off');
-              const rows: { customer_id: string }[] = await timed('read', () =>
-                manager.query(
-                  `SELECT customer_id FROM customers
-                    WHERE registered AND (customer_id > $1 OR ($3 AND customer_id = $1)) AND ($2::uuid IS NULL OR customer_id < $2)
-                    ORDER BY customer_id LIMIT $4`,
-                  [after, range.before, inclusive, batchSize],
-                ),
-              );
-              if (rows.length === 0) return 0;
-              const ids = rows.map((r) => r.customer_id);
-              after = ids[ids.length - 1];
-              inclusive = false;
-              // Optimistic by default: evaluate without locks, then lock and re-evaluate only the customers that
-              // change, so a quiet night writes nothing and never waits on the event path. After a batch where
-              // most customers changed (a first scoring, new rules), the next batch locks first and evaluates once.
-              if (pessimistic) {
-                await timed('lockAndWrite', () => lock(manager, ids));
-                await timed('lockAndWrite', () => write(manager, ids));
-                return ids.length;
-              }
-              let changing = new Set<string>();
-              if (!options.segmentsOnly) {
-                const evaluations = await timed('evaluate', () =>
-                  this.rescoring.evaluate(manager, ids, asOf),
-                );
-                changing = new Set(evaluations.filter((e) => e.changed.length > 0).map((e) => e.customerId));
-              }
-              const moving = await timed('segments', () =>
-                this.segments.candidates(manager, ids, asOf, segments),
-              );
-              for (const customerId of moving) changing.add(customerId);
-              pessimistic = changing.size > ids.length / 2;
-              if (changing.size === 0) return ids.length;
-              const locked = [...changing].sort();
-              await timed('lockAndWrite', () => lock(manager, locked));
-              await timed('lockAndWrite', () => write(manager, locked));
-              return ids.length;
-            });
-            totals.customers += done;
-            if (done > 0) options.onProgress?.(totals.customers);
-            if (done < batchSize) break;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: options.concurrency ?? 2 }, worker));
+      await pass.run(options.segmentsOnly ?? (await this.segments.all()));
       await this.dataSource.query(
         `UPDATE sweep_runs SET status = 'finished', finished_at = now(), customers = $2, changed = $3,
                 segment_entries = $4, segment_exits = $5 WHERE id = $1`,
@@ -199,5 +116,122 @@ export class SweepService {
       [limit],
     );
     return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+}
+
+/** One sweep run: the id space in key ranges, worked by `concurrency` workers, a batch per transaction. */
+class SweepPass {
+  readonly totals = { customers: 0, changed: 0, entered: 0, exited: 0 };
+  readonly phases: Record<string, number> = { read: 0, evaluate: 0, lockAndWrite: 0, segments: 0 };
+  private readonly batchSize: number;
+  private segments: SegmentRow[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rescoring: RescoringService,
+    private readonly segmentsService: SegmentsService,
+    private readonly options: SweepOptions,
+    private readonly asOf: Date,
+    private readonly cause: RescoreCause,
+  ) {
+    this.batchSize = options.batchSize ?? 5000;
+  }
+
+  async run(segments: SegmentRow[]): Promise<void> {
+    this.segments = segments;
+    // The id space in 16 ranges, taken by the workers: both cores busy, each range in key order.
+    const ranges = [...'0123456789abcdef'].map((hex, i, all) => ({
+      after: `${hex}0000000-0000-0000-0000-000000000000`,
+      before: i + 1 < all.length ? `${all[i + 1]}0000000-0000-0000-0000-000000000000` : null,
+    }));
+    const worker = async () => {
+      // Optimistic by default: evaluate without locks, then lock and re-evaluate only the customers that
+      // change, so a quiet night writes nothing and never waits on the event path. After a batch where most
+      // customers changed (a first scoring, new rules), the next batch locks first and evaluates once.
+      const state = { pessimistic: false };
+      for (let range = ranges.shift(); range; range = ranges.shift()) await this.sweepRange(range, state);
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency ?? 2 }, worker));
+  }
+
+  private async sweepRange(range: { after: string; before: string | null }, state: { pessimistic: boolean }) {
+    let after = range.after;
+    let inclusive = true;
+    for (;;) {
+      const done = await this.dataSource.transaction(async (manager) => {
+        // A lost commit loses a batch's state and its events together; the next run redoes both.
+        await manager.query('SET LOCAL synchronous_commit = off');
+        const rows: { customer_id: string }[] = await this.timed('read', () =>
+          manager.query(
+            `SELECT customer_id FROM customers
+              WHERE registered AND (customer_id > $1 OR ($3 AND customer_id = $1)) AND ($2::uuid IS NULL OR customer_id < $2)
+              ORDER BY customer_id LIMIT $4`,
+            [after, range.before, inclusive, this.batchSize],
+          ),
+        );
+        if (rows.length === 0) return 0;
+        const ids = rows.map((r) => r.customer_id);
+        after = ids[ids.length - 1];
+        inclusive = false;
+        await this.sweepBatch(manager, ids, state);
+        return ids.length;
+      });
+      this.totals.customers += done;
+      if (done > 0) this.options.onProgress?.(this.totals.customers);
+      if (done < this.batchSize) break;
+    }
+  }
+
+  private async sweepBatch(manager: EntityManager, ids: string[], state: { pessimistic: boolean }) {
+    if (state.pessimistic) {
+      await this.lockAndWrite(manager, ids);
+      return;
+    }
+    const changing = new Set<string>();
+    if (!this.options.segmentsOnly) {
+      const evaluations = await this.timed('evaluate', () =>
+        this.rescoring.evaluate(manager, ids, this.asOf),
+      );
+      for (const e of evaluations) if (e.changed.length > 0) changing.add(e.customerId);
+    }
+    const moving = await this.timed('segments', () =>
+      this.segmentsService.candidates(manager, ids, this.asOf, this.segments),
+    );
+    for (const customerId of moving) changing.add(customerId);
+    state.pessimistic = changing.size > ids.length / 2;
+    if (changing.size > 0) await this.lockAndWrite(manager, [...changing].sort());
+  }
+
+  /** Locks the customers, evaluates them afresh and writes what changed: scores first, then segments. */
+  private async lockAndWrite(manager: EntityManager, ids: string[]) {
+    await this.timed('lockAndWrite', async () => {
+      await manager.query(
+        'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
+        [ids],
+      );
+      if (!this.options.segmentsOnly) {
+        const fresh = await this.rescoring.evaluate(manager, ids, this.asOf);
+        const changed = await this.rescoring.apply(manager, fresh, this.cause, this.asOf, 'sample');
+        this.totals.changed += changed;
+      }
+      const diff = await this.segmentsService.evaluateCustomers(
+        manager,
+        ids,
+        this.asOf,
+        this.cause,
+        this.segments,
+      );
+      this.totals.entered += diff.entered;
+      this.totals.exited += diff.exited;
+    });
+  }
+
+  private async timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.phases[phase] += (performance.now() - started) / 1000;
+    }
   }
 }

@@ -1,0 +1,28 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * Claims a durable periodic job (a row of the service's `scheduled_jobs`: name, next_run_at, last_run_at)
+ * when it is due: one replica wins (SKIP LOCKED) and moves it on by whole intervals from its anchor in the
+ * same transaction, so a job missed while every replica was down runs once, at the next start.
+ */
+export async function claimScheduledJob(
+  dataSource: DataSource,
+  name: string,
+  intervalSeconds: number,
+): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    const [job] = await manager.query(
+      'SELECT name FROM scheduled_jobs WHERE name = $1 AND next_run_at <= now() FOR UPDATE SKIP LOCKED',
+      [name],
+    );
+    if (!job) return false;
+    await manager.query(
+      `UPDATE scheduled_jobs
+          SET next_run_at = next_run_at + make_interval(secs => $2) * greatest(1, ceil(extract(epoch FROM now() - next_run_at) / $2)),
+              last_run_at = now()
+        WHERE name = $1`,
+      [name, intervalSeconds],
+    );
+    return true;
+  });
+}
