@@ -14,12 +14,18 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startEmbeddedPostgres, workspaceRoot, type EmbeddedPostgresHandle } from '@crm/local-infra';
 import { MessagingTables1732500000000, OutboxPublisher } from '@crm/messaging';
-import { initialiseServiceDataSource, serviceDataSourceOptions } from '@crm/persistence';
+import {
+  initialiseServiceDataSource,
+  ScheduledJobsTable1732500000001,
+  serviceDataSourceOptions,
+} from '@crm/persistence';
 import {
   loadScoringRules,
   RescoringService,
   SatisfactionFacts1732500000210,
-  SegmentsService,
+  SegmentCompiler,
+  SegmentMembership,
+  SegmentsRepository,
   SweepService,
   SweepsSegmentsPredictions1732500000220,
   TaggingTables1732500000200,
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
         entities: [],
         migrations: [
           MessagingTables1732500000000,
+          ScheduledJobsTable1732500000001,
           TaggingTables1732500000200,
           SatisfactionFacts1732500000210,
           SweepsSegmentsPredictions1732500000220,
@@ -139,8 +146,14 @@ async function main(): Promise<void> {
 
     const rules = loadScoringRules();
     const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
-    const segments = new SegmentsService(dataSource, outbox, rules);
-    const sweep = new SweepService(dataSource, new RescoringService(rules, outbox, segments), segments);
+    const segments = new SegmentsRepository(dataSource);
+    const membership = new SegmentMembership(segments, new SegmentCompiler(rules), outbox);
+    const sweep = new SweepService(
+      dataSource,
+      new RescoringService(rules, outbox, membership),
+      segments,
+      membership,
+    );
 
     started = performance.now();
     await client.query(

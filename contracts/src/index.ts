@@ -1,4 +1,5 @@
 export * from './topics';
+export * from './services';
 export * from './envelope/cloud-event';
 export * from './envelope/event-definition';
 export * from './envelope/decode';

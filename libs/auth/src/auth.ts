@@ -39,7 +39,9 @@ export function mintToken(secret: string, subject: string, roles: Role[], expire
 export function verifyToken(secret: string, token: string): Principal {
   const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER }) as jwt.JwtPayload;
   const roles = Array.isArray(claims.roles)
-    ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r))
+    ? (claims.roles as unknown[]).filter(
+        (r): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r),
+      )
     : [];
   return { sub: String(claims.sub ?? ''), roles };
 }

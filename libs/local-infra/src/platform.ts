@@ -1,24 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ServiceIdentity } from '@crm/contracts';
 import { workspaceRoot } from './process-utils';
 
-export interface ServiceDefinition {
-  name: string;
-  port: number;
-  /** Route prefix unique to the service, so one ingress can route all of them. */
-  prefix: string;
-  schema: string;
-}
-
-/** The six services, their default ports and route prefixes. */
-export const SERVICE_CATALOG: readonly ServiceDefinition[] = [
-  { name: 'customer-profile', port: 3101, prefix: 'profile', schema: 'customer_profile' },
-  { name: 'tagging', port: 3102, prefix: 'tagging', schema: 'tagging' },
-  { name: 'interaction-log', port: 3103, prefix: 'interactions', schema: 'interaction_log' },
-  { name: 'feedback-sla', port: 3104, prefix: 'feedback', schema: 'feedback_sla' },
-  { name: 'referral', port: 3105, prefix: 'referral', schema: 'referral' },
-  { name: 'growth-campaigns', port: 3106, prefix: 'campaigns', schema: 'growth_campaigns' },
-];
+export { SERVICE_CATALOG } from '@crm/contracts';
+/** A service of the catalog (`@crm/contracts`), as the launchers and the test harness use it. */
+export type ServiceDefinition = ServiceIdentity;
 
 /** How a compiled workspace program is run: Node with the dist alias hook. `npm run build` must have run. */
 export function nodeCommandFor(relativeScript: string): { command: string; args: string[] } {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventDefinition, EventEnvelope } from '@crm/contracts';
+import { causedBy, causeOf, type Cause } from './cause';
 import type { OutboxPublisher, PublishedEvent } from './outbox.publisher';
 
 /**
@@ -14,15 +15,16 @@ export class EventContext<T = unknown> {
     readonly delivery: { topic: string; partition: number; offset: string; attempt: number },
   ) {}
 
+  /** This event as the cause of what the handler changes. */
+  get cause(): Cause {
+    return causeOf(this.event);
+  }
+
   publish<P extends object>(
     definition: EventDefinition<P>,
     payload: P,
     subject = this.event.subject,
   ): Promise<PublishedEvent> {
-    return this.outbox.publish(this.manager, definition, payload, {
-      subject,
-      correlationId: this.event.correlationId,
-      causationId: this.event.id,
-    });
+    return this.outbox.publish(this.manager, definition, payload, causedBy(subject, this.cause));
   }
 }

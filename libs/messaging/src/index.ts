@@ -8,3 +8,4 @@ export * from './event-error.filter';
 export * from './kafka-event.transport';
 export * from './topics';
 export * from './messaging.module';
+export * from './cause';

@@ -12,6 +12,7 @@ import {
   type EventRegistry,
 } from '@crm/contracts';
 import { contextFromTraceHeaders, counter, histogram, inSpan, SpanKind } from '@crm/observability';
+import { queryRows } from '@crm/persistence';
 import { EventContext } from './event-context';
 import { createKafka } from './kafka-client';
 import type { OutboxPublisher } from './outbox.publisher';
@@ -226,14 +227,16 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     delivery: EventContext['delivery'],
   ): Promise<Outcome> {
     return this.options.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
+      const inserted = await queryRows<{ event_id: string }>(
+        manager,
         `INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING event_id`,
         [this.options.consumerGroup, envelope.id, envelope.type],
       );
       if (inserted.length === 0) return 'duplicate';
       const context = new EventContext(envelope, manager, this.options.outbox, delivery);
-      const result = await handler(envelope, context);
+      // A Nest handler answers a value, a promise or an observable; whatever it is only has to settle.
+      const result: unknown = await handler(envelope, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
       return 'processed';
     });

@@ -4,6 +4,7 @@ import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { counter, gauge, histogram } from '@crm/observability';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { createKafka } from './kafka-client';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OUTBOX_CHANNEL } from './outbox.publisher';
@@ -152,11 +153,14 @@ export class OutboxRelay {
     if (!producer) throw new Error('relay not started');
     this.signalled = false;
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
-        this.lockKey,
-      ]);
-      if (!locked) return 0;
-      const rows: OutboxRow[] = await manager.query(
+      const lock = await queryOne<{ locked: boolean }>(
+        manager,
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [this.lockKey],
+      );
+      if (!lock?.locked) return 0;
+      const rows = await queryRows<OutboxRow>(
+        manager,
         `SELECT seq, topic, message_key, headers, payload, created_at FROM outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [this.batchSize],
@@ -172,7 +176,7 @@ export class OutboxRelay {
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
+      await execute(manager, 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
         rows.map((r) => r.seq),
       ]);
       const now = Date.now();
@@ -188,24 +192,27 @@ export class OutboxRelay {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
     const hours = this.options.relay?.retentionHours ?? 72;
-    await this.dataSource.query(
+    await execute(
+      this.dataSource,
       `DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`,
       [hours],
     );
-    const [{ count }] = await this.dataSource.query(
+    pending().set(await this.pendingCount());
+  }
+
+  private async pendingCount(): Promise<number> {
+    const row = await queryOne<{ count: number }>(
+      this.dataSource,
       'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
     );
-    pending().set(count);
+    return row?.count ?? 0;
   }
 
   /** For tests and benchmarks: waits until every committed row is published. */
   async drained(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const [{ count }] = await this.dataSource.query(
-        'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
-      );
-      if (count === 0) return;
+      if ((await this.pendingCount()) === 0) return;
       await sleep(50);
     }
     throw new Error('outbox not drained in time');

@@ -1,3 +1,5 @@
 export * from './data-source';
 export * from './snake-naming.strategy';
 export * from './scheduled-jobs';
+export * from './sql';
+export * from './scheduled-jobs.migration';

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { execute, queryOne } from './sql';
 
 /**
- * Claims a durable periodic job (a row of the service's `scheduled_jobs`: name, next_run_at, last_run_at)
- * when it is due: one replica wins (SKIP LOCKED) and moves it on by whole intervals from its anchor in the
- * same transaction, so a job missed while every replica was down runs once, at the next start.
+ * Claims a durable periodic job (a row of the service's `scheduled_jobs`, see `ScheduledJobsTable`) when it
+ * is due: one replica wins (SKIP LOCKED) and moves it on by whole intervals from its anchor in the same
+ * transaction, so a job missed while every replica was down runs once, at the next start.
  */
 export async function claimScheduledJob(
   dataSource: DataSource,
@@ -11,12 +12,14 @@ export async function claimScheduledJob(
   intervalSeconds: number,
 ): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
-    const [job] = await manager.query(
+    const job = await queryOne<{ name: string }>(
+      manager,
       'SELECT name FROM scheduled_jobs WHERE name = $1 AND next_run_at <= now() FOR UPDATE SKIP LOCKED',
       [name],
     );
     if (!job) return false;
-    await manager.query(
+    await execute(
+      manager,
       `UPDATE scheduled_jobs
           SET next_run_at = next_run_at + make_interval(secs => $2) * greatest(1, ceil(extract(epoch FROM now() - next_run_at) / $2)),
               last_run_at = now()
@@ -25,4 +28,16 @@ export async function claimScheduledJob(
     );
     return true;
   });
+}
+
+/** Records what the last run of a job did (shown to operators, read by tests). */
+export async function recordScheduledJobResult(
+  dataSource: DataSource,
+  name: string,
+  result: unknown,
+): Promise<void> {
+  await execute(dataSource, 'UPDATE scheduled_jobs SET last_result = $2 WHERE name = $1', [
+    name,
+    JSON.stringify(result),
+  ]);
 }

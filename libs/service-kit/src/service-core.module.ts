@@ -3,7 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
 import type { ServiceConfig } from '@crm/config';
 import { MessagingModule, MessagingTables1732500000000 } from '@crm/messaging';
-import { initialiseServiceDataSource, serviceDataSourceOptions } from '@crm/persistence';
+import {
+  initialiseServiceDataSource,
+  ScheduledJobsTable1732500000001,
+  serviceDataSourceOptions,
+} from '@crm/persistence';
 import { HealthController } from './health.controller';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -37,7 +41,11 @@ export class ServiceCoreModule {
               url: options.config.DATABASE_URL,
               schema,
               entities: options.entities,
-              migrations: [MessagingTables1732500000000, ...(options.migrations as (new () => unknown)[])],
+              migrations: [
+                MessagingTables1732500000000,
+                ScheduledJobsTable1732500000001,
+                ...(options.migrations as (new () => unknown)[]),
+              ],
             }),
           dataSourceFactory: (dataSourceOptions) => initialiseServiceDataSource(dataSourceOptions!),
         }),

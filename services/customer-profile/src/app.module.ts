@@ -12,6 +12,7 @@ import { PurchaseEntity } from './purchases/purchase.entity';
 import { PurchasesController } from './purchases/purchases.controller';
 import { PurchasesService } from './purchases/purchases.service';
 import { ProfileConfig } from './profile.config';
+import { serviceIdentity } from '@crm/contracts';
 
 @Module({})
 export class AppModule {
@@ -20,10 +21,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({
-          name: 'customer-profile',
+          name: serviceIdentity('customer-profile').name,
           config,
           configClass: ProfileConfig,
-          defaultSchema: 'customer_profile',
+          defaultSchema: serviceIdentity('customer-profile').schema,
           entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
           migrations: [CustomerProfileTables1732500000100],
         }),

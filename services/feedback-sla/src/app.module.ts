@@ -4,7 +4,10 @@ import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
 import { SlaCalendarsClockEscalation1732500000410 } from './migrations/1732500000410-sla-calendars-clock-escalation';
 import { TicketCategory1732500000420 } from './migrations/1732500000420-ticket-category';
+import { CalendarsRepository } from './calendars/calendars.repository';
 import { PoliciesController } from './policies/policies.controller';
+import { SlaPoliciesRepository } from './policies/sla-policies.repository';
+import { SlaPoliciesService } from './policies/sla-policies.service';
 import { SlaReportController } from './reports/sla-report.controller';
 import { SlaReportService } from './reports/sla-report.service';
 import { FeedbackHandlers } from './surveys/feedback.handlers';
@@ -14,7 +17,10 @@ import { SurveysService } from './surveys/surveys.service';
 import { SlaGauges } from './tickets/sla.metrics';
 import { SlaTimerWorker } from './tickets/sla-timer.worker';
 import { TicketsController } from './tickets/tickets.controller';
+import { SlaSchedule } from './tickets/sla-schedule';
+import { TicketsRepository } from './tickets/tickets.repository';
 import { TicketsService } from './tickets/tickets.service';
+import { serviceIdentity } from '@crm/contracts';
 
 @Module({})
 export class AppModule {
@@ -23,10 +29,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({
-          name: 'feedback-sla',
+          name: serviceIdentity('feedback-sla').name,
           config,
           configClass: FeedbackConfig,
-          defaultSchema: 'feedback_sla',
+          defaultSchema: serviceIdentity('feedback-sla').schema,
           entities: [],
           migrations: [
             FeedbackTables1732500000400,
@@ -42,7 +48,19 @@ export class AppModule {
         SlaReportController,
         FeedbackHandlers,
       ],
-      providers: [TicketsService, SurveyPolicy, SurveysService, SlaReportService, SlaTimerWorker, SlaGauges],
+      providers: [
+        TicketsRepository,
+        SlaPoliciesRepository,
+        CalendarsRepository,
+        SlaSchedule,
+        SlaPoliciesService,
+        TicketsService,
+        SurveyPolicy,
+        SurveysService,
+        SlaReportService,
+        SlaTimerWorker,
+        SlaGauges,
+      ],
     };
   }
 }

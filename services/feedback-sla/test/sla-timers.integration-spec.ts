@@ -62,7 +62,6 @@ const eventsFor = (type: string, ticketId: string) =>
 beforeAll(async () => {
   await ensureTopics(process.env.KAFKA_BROKERS!);
   observer = await observeTopics('sla-timer-test', [Topics.feedback], false);
-  await sleep(1000); // the observer's partitions are assigned before anything is produced
 }, 60_000);
 
 afterAll(async () => {

@@ -5,10 +5,12 @@ import { ServiceCoreModule } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
 import { CampaignHandlers } from './care-actions/campaign.handlers';
 import { CareActionsController } from './care-actions/care-actions.controller';
+import { CareActionsRepository } from './care-actions/care-actions.repository';
 import { CareActionsService } from './care-actions/care-actions.service';
 import { CareDispatcher } from './care-actions/care-dispatcher';
 import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './care-actions/channel-adapter';
 import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
+import { serviceIdentity } from '@crm/contracts';
 
 @Module({})
 export class AppModule {
@@ -19,10 +21,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({
-          name: 'growth-campaigns',
+          name: serviceIdentity('growth-campaigns').name,
           config,
           configClass: CampaignsConfig,
-          defaultSchema: 'growth_campaigns',
+          defaultSchema: serviceIdentity('growth-campaigns').schema,
           entities: [],
           migrations: [
             GrowthCampaignTables1732500000600,
@@ -33,6 +35,7 @@ export class AppModule {
       ],
       controllers: [CareActionsController, CampaignHandlers],
       providers: [
+        CareActionsRepository,
         CareActionsService,
         CareDispatcher,
         {

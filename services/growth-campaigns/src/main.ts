@@ -2,6 +2,9 @@ import './instrumentation';
 import { localDefaults, runService } from '@crm/service-kit';
 import { AppModule } from './app.module';
 import { CampaignsConfig } from './campaigns.config';
+import { serviceIdentity } from '@crm/contracts';
+
+const service = serviceIdentity('growth-campaigns');
 
 runService(
   CampaignsConfig,
@@ -9,16 +12,16 @@ runService(
     CARE_FREQUENCY_CAP: '3',
     CARE_SERVICE_MOMENT_HOURS: '48',
     CARE_CHANNEL_ADAPTER: 'log',
-    ...localDefaults({ PORT: '3106' }),
+    ...localDefaults({ PORT: String(service.port) }),
   },
   (config) => ({
-    name: 'growth-campaigns',
+    name: service.name,
     module: AppModule.register(config),
     port: config.PORT,
-    prefix: 'campaigns',
+    prefix: service.prefix,
     jwtSecret: config.JWT_SECRET,
     brokers: config.KAFKA_BROKERS,
-    consumerGroup: 'growth-campaigns',
+    consumerGroup: service.consumerGroup,
     maxAttempts: config.EVENT_MAX_ATTEMPTS,
     description:
       'Playbooks that turn customer events into care and growth actions, within consent and frequency caps.',

@@ -4,6 +4,7 @@ import { ServiceCoreModule } from '@crm/service-kit';
 import { InteractionHandlers, InteractionsController } from './interactions/interactions.controller';
 import { InteractionsService } from './interactions/interactions.service';
 import { InteractionTables1732500000300 } from './migrations/1732500000300-interaction-tables';
+import { serviceIdentity } from '@crm/contracts';
 
 @Module({})
 export class AppModule {
@@ -12,10 +13,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({
-          name: 'interaction-log',
+          name: serviceIdentity('interaction-log').name,
           config,
           configClass: ServiceConfig,
-          defaultSchema: 'interaction_log',
+          defaultSchema: serviceIdentity('interaction-log').schema,
           entities: [],
           migrations: [InteractionTables1732500000300],
         }),

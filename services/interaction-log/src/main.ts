@@ -2,15 +2,18 @@ import './instrumentation';
 import { ServiceConfig } from '@crm/config';
 import { localDefaults, runService } from '@crm/service-kit';
 import { AppModule } from './app.module';
+import { serviceIdentity } from '@crm/contracts';
 
-runService(ServiceConfig, localDefaults({ PORT: '3103' }), (config) => ({
-  name: 'interaction-log',
+const service = serviceIdentity('interaction-log');
+
+runService(ServiceConfig, localDefaults({ PORT: String(service.port) }), (config) => ({
+  name: service.name,
   module: AppModule.register(config),
   port: config.PORT,
-  prefix: 'interactions',
+  prefix: service.prefix,
   jwtSecret: config.JWT_SECRET,
   brokers: config.KAFKA_BROKERS,
-  consumerGroup: 'interaction-log',
+  consumerGroup: service.consumerGroup,
   maxAttempts: config.EVENT_MAX_ATTEMPTS,
   description: 'The interaction log: every touch with a customer, by agents and automated care actions.',
 }));

@@ -4,6 +4,8 @@ import { ReferralTables1732500000500 } from './migrations/1732500000500-referral
 import { ReferralConfig } from './referral.config';
 import { ReferralHandlers } from './referrals/referral.handlers';
 import { ReferralsController } from './referrals/referrals.controller';
+import { ReferralsRepository } from './referrals/referrals.repository';
+import { serviceIdentity } from '@crm/contracts';
 
 @Module({})
 export class AppModule {
@@ -12,15 +14,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({
-          name: 'referral',
+          name: serviceIdentity('referral').name,
           config,
           configClass: ReferralConfig,
-          defaultSchema: 'referral',
+          defaultSchema: serviceIdentity('referral').schema,
           entities: [],
           migrations: [ReferralTables1732500000500],
         }),
       ],
       controllers: [ReferralsController, ReferralHandlers],
+      providers: [ReferralsRepository],
     };
   }
 }

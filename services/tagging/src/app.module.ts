@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceCoreModule } from '@crm/service-kit';
+import { CustomerScoresRepository } from './customers/customer-scores.repository';
 import { RescoringService } from './customers/rescoring.service';
+import { ScoresService } from './customers/scores.service';
 import { ScoresController } from './customers/scores.controller';
 import { TaggingHandlers } from './customers/tagging.handlers';
 import { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
@@ -12,10 +14,14 @@ import { InsightsController } from './insights/insights.controller';
 import { InsightsService } from './insights/insights.service';
 import { ExclusionsService } from './preferences/exclusions.service';
 import { SegmentsController } from './segments/segments.controller';
+import { SegmentCompiler } from './segments/segment-compiler';
+import { SegmentMembership } from './segments/segment-membership';
+import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsService } from './segments/segments.service';
 import { SweepScheduler } from './sweeps/sweep.scheduler';
 import { SweepService } from './sweeps/sweep.service';
 import { SweepsController } from './sweeps/sweeps.controller';
+import { serviceIdentity } from '@crm/contracts';
 
 @Module({})
 export class AppModule {
@@ -24,10 +30,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({
-          name: 'tagging',
+          name: serviceIdentity('tagging').name,
           config,
           configClass: TaggingConfig,
-          defaultSchema: 'tagging',
+          defaultSchema: serviceIdentity('tagging').schema,
           entities: [],
           migrations: [
             TaggingTables1732500000200,
@@ -44,7 +50,12 @@ export class AppModule {
         TaggingHandlers,
       ],
       providers: [
+        CustomerScoresRepository,
+        SegmentsRepository,
+        SegmentCompiler,
+        SegmentMembership,
         RescoringService,
+        ScoresService,
         SegmentsService,
         ExclusionsService,
         InsightsService,

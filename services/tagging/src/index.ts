@@ -1,6 +1,8 @@
 // The engine, for benchmarks that drive it directly (bench/rescore); services never import each other.
 export { RescoringService } from './customers/rescoring.service';
-export { SegmentsService } from './segments/segments.service';
+export { SegmentCompiler } from './segments/segment-compiler';
+export { SegmentMembership } from './segments/segment-membership';
+export { SegmentsRepository } from './segments/segments.repository';
 export { SweepService } from './sweeps/sweep.service';
 export { loadScoringRules } from './scoring/rules.provider';
 export { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';

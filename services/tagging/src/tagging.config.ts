@@ -6,7 +6,7 @@ const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 
 export class TaggingConfig extends ServiceConfig {
-  /** A JSON rule set replacing the handbook defaults (see services/tagging/src/scoring/default-rules.json). */
+  /** A JSON rule set replacing the defaults (docs/domain-rules.md) (see services/tagging/src/scoring/default-rules.json). */
   @IsOptional() @IsString() TAGGING_RULES_FILE?: string;
   /** Hours between scheduled sweeps (the first at 02:00 UTC after the first start). */
   @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) TAGGING_SWEEP_INTERVAL_HOURS: number;

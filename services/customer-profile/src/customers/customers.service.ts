@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ConsentChanged,
@@ -10,7 +10,7 @@ import {
 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { mask, PiiCipher } from '@crm/privacy';
-import { conflict, isUniqueViolation, notFound } from '@crm/service-kit';
+import { conflict, invalid, isUniqueViolation, notFound } from '@crm/service-kit';
 import { ConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
 import type {
@@ -60,12 +60,7 @@ export class CustomersService {
     const relationshipStartedAt = dto.relationshipStartedAt
       ? new Date(dto.relationshipStartedAt)
       : registeredAt;
-    if (registeredAt > now)
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['registeredAt: must not be in the future'],
-      });
+    if (registeredAt > now) throw invalid('registeredAt', 'must not be in the future');
     const { wrapped, key } = this.cipher.newDataKey();
     const customer = Object.assign(new CustomerEntity(), {
       id: randomUUID(),
@@ -149,12 +144,7 @@ export class CustomersService {
 
   async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
     const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
-    if (changedFields.length === 0)
-      throw new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: ['body: name at least one field to change'],
-      });
+    if (changedFields.length === 0) throw invalid('body', 'name at least one field to change');
     try {
       await this.dataSource.transaction(async (manager) => {
         const customer = await this.lockCustomer(manager, id);

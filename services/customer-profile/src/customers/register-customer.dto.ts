@@ -14,7 +14,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { CHANNELS, PURPOSES, type Channel, type Purpose } from '@crm/contracts';
+import { CHANNELS, PURPOSES, type Channel, type Purpose, IsOneOf } from '@crm/contracts';
 
 export class ContactDto {
   @ApiProperty({ example: 'Wang Lei' }) @IsString() @Length(1, 200) name: string;
@@ -31,8 +31,8 @@ export class ContactDto {
 }
 
 export class ConsentDto {
-  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS as unknown as string[]) channel: Channel;
-  @ApiProperty({ enum: PURPOSES }) @IsIn(PURPOSES as unknown as string[]) purpose: Purpose;
+  @ApiProperty({ enum: CHANNELS }) @IsOneOf(CHANNELS) channel: Channel;
+  @ApiProperty({ enum: PURPOSES }) @IsOneOf(PURPOSES) purpose: Purpose;
   @ApiProperty() @IsBoolean() granted: boolean;
 }
 

@@ -1,5 +1,6 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryOne } from '@crm/persistence';
 import { CustomersService } from '../customers/customers.service';
 import { PurchasesService } from '../purchases/purchases.service';
 import { readCsv, type CsvRecord } from './csv-reader';
@@ -203,10 +204,12 @@ export class ImportsService {
   private async customerIdOf(externalRef: string, cache: Map<string, string | null>): Promise<string | null> {
     const cached = cache.get(externalRef);
     if (cached !== undefined) return cached;
-    const [row] = await this.dataSource.query('SELECT id FROM customers WHERE external_ref = $1', [
-      externalRef,
-    ]);
-    const id: string | null = row?.id ?? null;
+    const row = await queryOne<{ id: string }>(
+      this.dataSource,
+      'SELECT id FROM customers WHERE external_ref = $1',
+      [externalRef],
+    );
+    const id = row?.id ?? null;
     if (cache.size >= 10_000) cache.clear();
     cache.set(externalRef, id);
     return id;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PurchaseRecorded } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { conflict } from '@crm/service-kit';
+import { queryOne } from '@crm/persistence';
+import { conflict, invalid } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
 import { PurchaseEntity } from './purchase.entity';
 import type { RecordPurchaseDto } from './record-purchase.dto';
@@ -39,23 +40,14 @@ export class PurchasesService {
   ): Promise<{ purchase: PurchaseView; created: boolean }> {
     const occurredAt = new Date(dto.occurredAt);
     if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        code: 'VALIDATION_FAILED',
-        message: ['occurredAt: must not be in the future'],
-        fields: [{ field: 'occurredAt', messages: ['must not be in the future'] }],
-      });
+      throw invalid('occurredAt', 'must not be in the future');
     }
     const itemsTotal = dto.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
     if (Math.abs(itemsTotal - dto.amount) > 0.005 * Math.max(1, dto.items.length)) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        code: 'VALIDATION_FAILED',
-        message: [`amount: ${dto.amount} does not equal the items total ${itemsTotal.toFixed(2)}`],
-        fields: [{ field: 'amount', messages: ['must equal the sum of quantity × unitPrice'] }],
-      });
+      throw invalid(
+        'amount',
+        `must equal the sum of quantity × unitPrice (${dto.amount} is not the items total ${itemsTotal.toFixed(2)})`,
+      );
     }
     return this.dataSource.transaction(async (manager) => {
       const customer = await this.customers.lockCustomer(manager, customerId);
@@ -100,11 +92,12 @@ export class PurchasesService {
       customer.updatedAt = new Date();
       await manager.save(customer);
       await manager.insert(PurchaseEntity, purchase);
-      const [trailing] = await manager.query(
+      const trailing = (await queryOne<{ spend: number; n: number }>(
+        manager,
         `SELECT coalesce(sum(amount), 0)::float8 AS spend, count(*)::int AS n FROM purchases
           WHERE customer_id = $1 AND occurred_at > now() - interval '12 months'`,
         [customerId],
-      );
+      )) ?? { spend: 0, n: 0 };
       const published = await this.outbox.publish(
         manager,
         PurchaseRecorded,

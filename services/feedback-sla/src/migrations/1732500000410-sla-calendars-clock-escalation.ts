@@ -84,20 +84,14 @@ export class SlaCalendarsClockEscalation1732500000410 implements MigrationInterf
       `CREATE INDEX survey_requests_answered_idx ON survey_requests (answered_at) WHERE answered_at IS NOT NULL`,
     );
 
-    await runner.query(`
-      CREATE TABLE scheduled_jobs (
-        name text PRIMARY KEY,
-        next_run_at timestamptz NOT NULL,
-        last_run_at timestamptz,
-        last_result jsonb
-      )`);
+    // scheduled_jobs itself belongs to @crm/persistence (ScheduledJobsTable1732500000001).
     await runner.query(
       `INSERT INTO scheduled_jobs (name, next_run_at) VALUES ('nps-round', now() + interval '1 day')`,
     );
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP TABLE scheduled_jobs');
+    await runner.query(`DELETE FROM scheduled_jobs WHERE name = 'nps-round'`);
     await runner.query(`DELETE FROM sla_policies WHERE id = 'follow-up'`);
     await runner.query('ALTER TABLE sla_policies DROP COLUMN calendar_id, DROP COLUMN next_response_seconds');
     await runner.query('DROP TABLE business_calendars');

@@ -34,20 +34,3 @@ export function selectPolicy(policies: SlaPolicy[], ticket: TicketFacts): SlaPol
         (p.priority === null || p.priority === ticket.priority),
     );
 }
-
-export function policyFromRow(row: Record<string, unknown>): SlaPolicy {
-  return {
-    id: row.id as string,
-    position: row.position as number,
-    ticketType: (row.ticket_type as string) ?? null,
-    customerTier: (row.customer_tier as string) ?? null,
-    customerSegment: (row.customer_segment as string) ?? null,
-    priority: (row.priority as string) ?? null,
-    firstResponseSeconds: row.first_response_seconds as number,
-    nextResponseSeconds: (row.next_response_seconds as number) ?? null,
-    resolutionSeconds: row.resolution_seconds as number,
-    requiresOwner: row.requires_owner as boolean,
-    calendarId: (row.calendar_id as string) ?? null,
-    description: (row.description as string) ?? '',
-  };
-}

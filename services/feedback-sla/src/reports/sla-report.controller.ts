@@ -4,6 +4,7 @@ import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
 import { invalid } from '@crm/service-kit';
 import { REPORT_GROUPS, REPORT_PERIODS, SlaReportService } from './sla-report.service';
+import { IsOneOf } from '@crm/contracts';
 
 export class SlaReportQueryDto {
   @ApiProperty({ example: '2024-05-01T00:00:00Z' }) @IsISO8601() from: string;
@@ -14,7 +15,7 @@ export class SlaReportQueryDto {
   groupBy?: keyof typeof REPORT_GROUPS;
   @ApiPropertyOptional({ enum: REPORT_PERIODS, default: 'all' })
   @IsOptional()
-  @IsIn(REPORT_PERIODS as unknown as string[])
+  @IsOneOf(REPORT_PERIODS)
   period?: (typeof REPORT_PERIODS)[number];
 }
 

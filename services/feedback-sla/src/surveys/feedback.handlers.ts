@@ -9,6 +9,7 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
+import { execute } from '@crm/persistence';
 import { TicketsService } from '../tickets/tickets.service';
 import { SurveyPolicy } from './survey-policy';
 
@@ -23,7 +24,8 @@ export class FeedbackHandlers {
   @EventPattern(CustomerRescored.type)
   async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
     const { customerId, current } = event.data;
-    await context.manager.query(
+    await execute(
+      context.manager,
       `INSERT INTO customers (customer_id, value_tier, value_loyalty_segment) VALUES ($1, $2, $3)
        ON CONFLICT (customer_id) DO UPDATE SET value_tier = EXCLUDED.value_tier, value_loyalty_segment = EXCLUDED.value_loyalty_segment, updated_at = now()`,
       [customerId, current.valueTier, current.valueLoyaltySegment],

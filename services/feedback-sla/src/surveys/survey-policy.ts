@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { FeedbackConfig } from '../feedback.config';
 
 export type SurveyKind = 'csat' | 'nps';
@@ -45,8 +46,9 @@ export class SurveyPolicy {
     ref: { orderId?: string; ticketId?: string },
     now: Date,
   ): Promise<RecordedSurvey> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`survey:${customerId}`]);
-    const [recent] = await manager.query(
+    await execute(manager, 'SELECT pg_advisory_xact_lock(hashtext($1))', [`survey:${customerId}`]);
+    const recent = await queryOne<{ requested_at: Date }>(
+      manager,
       `SELECT requested_at FROM survey_requests
         WHERE customer_id = $1 AND status IN ('sent', 'answered') AND requested_at > $2::timestamptz - make_interval(secs => $3)
         ORDER BY requested_at DESC LIMIT 1`,
@@ -54,7 +56,8 @@ export class SurveyPolicy {
     );
     const status = recent ? 'suppressed' : 'sent';
     const id = randomUUID();
-    const inserted: unknown[] = await manager.query(
+    const inserted = await queryRows<{ id: string }>(
+      manager,
       `INSERT INTO survey_requests (id, customer_id, kind, order_id, ticket_id, requested_at, status, suppressed_reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
       [

@@ -1,12 +1,50 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
 import { FeedbackScored, SurveyRequested } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { invalid, notFound } from '@crm/service-kit';
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { conflict, invalid, notFound } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
 import { needsFollowUp, scoreProblem, sentimentOf, type SurveyKind } from './survey-policy';
+
+/** A row of `survey_requests`. */
+interface SurveyRequestRow {
+  id: string;
+  customer_id: string;
+  kind: SurveyKind;
+  status: 'sent' | 'suppressed' | 'answered';
+  suppressed_reason: string | null;
+}
+
+export enum SurveyErrorCode {
+  AlreadyAnswered = 'SURVEY_ALREADY_ANSWERED',
+  NotSent = 'SURVEY_NOT_SENT',
+}
+
+export class SurveyView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['csat', 'nps'] }) kind: SurveyKind;
+  @ApiProperty({ enum: ['sent', 'suppressed', 'answered'] }) status: string;
+  @ApiPropertyOptional({ nullable: true }) suppressedReason: string | null;
+  @ApiPropertyOptional({ nullable: true }) orderId: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) ticketId: string | null;
+  @ApiProperty() requestedAt: Date;
+  @ApiPropertyOptional({ nullable: true }) score: number | null;
+  @ApiPropertyOptional({ nullable: true }) sentiment: string | null;
+  @ApiPropertyOptional({ nullable: true }) answeredAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) followUpTicketId: string | null;
+}
+
+export class SurveyAnswerView {
+  @ApiProperty({ format: 'uuid' }) surveyId: string;
+  @ApiProperty({ enum: ['csat', 'nps'] }) kind: SurveyKind;
+  @ApiProperty() score: number;
+  @ApiProperty() sentiment: string;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) followUpTicketId: string | null;
+}
 
 const answers = () =>
   counter('crm_survey_answers_total', 'Survey answers by kind and sentiment', ['kind', 'sentiment']);
@@ -29,25 +67,23 @@ export class SurveysService {
    * Records a customer's answer once. A detractor (NPS 0-6) or CSAT 1-2 opens a follow-up ticket whose
    * first response, the remediation plan, is due within 48 h (policy `follow-up`).
    */
-  async answer(surveyId: string, score: number, correlationId: string) {
+  async answer(surveyId: string, score: number, correlationId: string): Promise<SurveyAnswerView> {
     return this.dataSource.transaction(async (manager) => {
-      const [survey] = await manager.query('SELECT * FROM survey_requests WHERE id = $1 FOR UPDATE', [
-        surveyId,
-      ]);
+      const survey = await queryOne<SurveyRequestRow>(
+        manager,
+        'SELECT * FROM survey_requests WHERE id = $1 FOR UPDATE',
+        [surveyId],
+      );
       if (!survey) throw notFound('survey', surveyId);
       if (survey.status === 'answered')
-        throw new ConflictException({
-          statusCode: 409,
-          code: 'SURVEY_ALREADY_ANSWERED',
-          message: `survey ${surveyId} was answered`,
-        });
+        throw conflict(SurveyErrorCode.AlreadyAnswered, 'status', `survey ${surveyId} was answered`);
       if (survey.status !== 'sent')
-        throw new ConflictException({
-          statusCode: 409,
-          code: 'SURVEY_NOT_SENT',
-          message: `survey ${surveyId} was not sent (${survey.suppressed_reason ?? survey.status})`,
-        });
-      const kind = survey.kind as SurveyKind;
+        throw conflict(
+          SurveyErrorCode.NotSent,
+          'status',
+          `survey ${surveyId} was not sent (${survey.suppressed_reason ?? survey.status})`,
+        );
+      const kind = survey.kind;
       const problem = scoreProblem(kind, score);
       if (problem) throw invalid('score', problem);
       const now = new Date();
@@ -65,7 +101,8 @@ export class SurveysService {
           },
           correlationId,
         );
-      await manager.query(
+      await execute(
+        manager,
         `UPDATE survey_requests SET status = 'answered', score = $2, sentiment = $3, answered_at = $4, follow_up_ticket_id = $5 WHERE id = $1`,
         [surveyId, score, sentiment, now, followUpTicketId ?? null],
       );
@@ -107,7 +144,8 @@ export class SurveysService {
   }
 
   private async npsBatch(manager: EntityManager, correlationId: string, now: Date): Promise<number> {
-    const rows: { id: string; customer_id: string }[] = await manager.query(
+    const rows = await queryRows<{ id: string; customer_id: string }>(
+      manager,
       `INSERT INTO survey_requests (id, customer_id, kind, requested_at, status)
        SELECT gen_random_uuid(), c.customer_id, 'nps', $1, 'sent' FROM customers c
         WHERE NOT EXISTS (SELECT 1 FROM survey_requests s WHERE s.customer_id = c.customer_id AND s.status IN ('sent', 'answered')
@@ -128,8 +166,9 @@ export class SurveysService {
     return rows.length;
   }
 
-  async forCustomer(customerId: string) {
-    return this.dataSource.query(
+  forCustomer(customerId: string): Promise<SurveyView[]> {
+    return queryRows<SurveyView>(
+      this.dataSource,
       `SELECT id, kind, status, suppressed_reason AS "suppressedReason", order_id AS "orderId", ticket_id AS "ticketId",
               requested_at AS "requestedAt", score, sentiment, answered_at AS "answeredAt", follow_up_ticket_id AS "followUpTicketId"
          FROM survey_requests WHERE customer_id = $1 ORDER BY requested_at DESC LIMIT 200`,

@@ -12,7 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { TICKET_TYPES, type TicketType } from '@crm/contracts';
+import { TICKET_TYPES, type TicketType, IsOneOf } from '@crm/contracts';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 /** Follow-up tickets are opened by the platform after a low satisfaction score. */
@@ -25,7 +25,7 @@ export class OpenTicketDto {
   type: TicketType;
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
   @IsOptional()
-  @IsIn(PRIORITIES as unknown as string[])
+  @IsOneOf(PRIORITIES)
   priority?: string;
   @ApiPropertyOptional({ description: 'The dedicated owner; required for complaints' })
   @IsOptional()
@@ -45,7 +45,7 @@ export class OpenTicketDto {
 }
 
 export class ChangePriorityDto {
-  @ApiProperty({ enum: PRIORITIES }) @IsIn(PRIORITIES as unknown as string[]) priority: string;
+  @ApiProperty({ enum: PRIORITIES }) @IsOneOf(PRIORITIES) priority: string;
 }
 
 export class SlaPolicyDto {
@@ -59,13 +59,13 @@ export class SlaPolicyDto {
   position: number;
   @ApiPropertyOptional({ enum: TICKET_TYPES })
   @IsOptional()
-  @IsIn(TICKET_TYPES as unknown as string[])
+  @IsOneOf(TICKET_TYPES)
   ticketType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() customerTier?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() customerSegment?: string;
   @ApiPropertyOptional({ enum: PRIORITIES })
   @IsOptional()
-  @IsIn(PRIORITIES as unknown as string[])
+  @IsOneOf(PRIORITIES)
   priority?: string;
   @ApiProperty() @IsInt() @Min(1) firstResponseSeconds: number;
   @ApiPropertyOptional({

@@ -14,7 +14,7 @@ import {
   type SlaMetric,
 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { claimScheduledJob } from '@crm/persistence';
+import { claimScheduledJob, execute, queryOne, queryRows, recordScheduledJobResult } from '@crm/persistence';
 import { Poller } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { SurveysService } from '../surveys/surveys.service';
@@ -71,7 +71,8 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
 
   async fireDue(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due: DueTimer[] = await manager.query(
+      const due = await queryRows<DueTimer>(
+        manager,
         `SELECT t.id, t.ticket_id, t.metric, t.kind, t.round, t.due_at, k.customer_id, k.policy_id, k.correlation_id,
                 k.escalation_level,
                 (SELECT b.due_at FROM sla_timers b WHERE b.ticket_id = t.ticket_id AND b.metric = t.metric
@@ -88,7 +89,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
   private async fire(manager: EntityManager, timer: DueTimer): Promise<void> {
     const now = new Date();
     const dueAt = new Date(timer.due_at);
-    await manager.query('UPDATE sla_timers SET fired_at = $2 WHERE id = $1', [timer.id, now]);
+    await execute(manager, 'UPDATE sla_timers SET fired_at = $2 WHERE id = $1', [timer.id, now]);
     const meta = { subject: timer.customer_id, correlationId: timer.correlation_id };
     const base = { customerId: timer.customer_id, ticketId: timer.ticket_id, policy: timer.policy_id };
     slaTimerLag().observe((now.getTime() - dueAt.getTime()) / 1000);
@@ -118,7 +119,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
         : timer.metric === 'resolution'
           ? 'resolution_breached_at = $2'
           : 'next_response_breaches = next_response_breaches + 1';
-    await manager.query(`UPDATE tickets SET ${column} WHERE id = $1`, [timer.ticket_id, now]);
+    await execute(manager, `UPDATE tickets SET ${column} WHERE id = $1`, [timer.ticket_id, now]);
     await this.outbox.publish(
       manager,
       SlaBreached,
@@ -145,12 +146,14 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     reason: string,
     now: Date,
   ): Promise<void> {
-    const [ticket] = await manager.query('SELECT escalation_level FROM tickets WHERE id = $1 FOR UPDATE', [
-      timer.ticket_id,
-    ]);
-    const previous = ticket.escalation_level as EscalationLevel;
+    const ticket = await queryOne<{ escalation_level: EscalationLevel }>(
+      manager,
+      'SELECT escalation_level FROM tickets WHERE id = $1 FOR UPDATE',
+      [timer.ticket_id],
+    );
+    const previous = ticket?.escalation_level ?? 'front-line';
     if (LEVELS.indexOf(previous) >= LEVELS.indexOf(level)) return;
-    await manager.query('UPDATE tickets SET escalation_level = $2, updated_at = $3 WHERE id = $1', [
+    await execute(manager, 'UPDATE tickets SET escalation_level = $2, updated_at = $3 WHERE id = $1', [
       timer.ticket_id,
       level,
       now,
@@ -177,8 +180,6 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     if (!(await claimScheduledJob(this.dataSource, 'nps-round', this.config.NPS_ROUND_INTERVAL_HOURS * 3600)))
       return;
     const result = await this.surveys.npsRound(`nps-round-${randomUUID()}`);
-    await this.dataSource.query(`UPDATE scheduled_jobs SET last_result = $1 WHERE name = 'nps-round'`, [
-      JSON.stringify(result),
-    ]);
+    await recordScheduledJobResult(this.dataSource, 'nps-round', result);
   }
 }

@@ -23,6 +23,7 @@ import {
   type TicketOpenedV1,
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
+import { execute } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { CareActionsService } from './care-actions.service';
 
@@ -113,7 +114,8 @@ export class CampaignHandlers {
     const until = new Date(
       new Date(event.data.openedAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000,
     );
-    await context.manager.query(
+    await execute(
+      context.manager,
       'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [event.data.customerId, event.data.ticketId, until],
     );
@@ -125,7 +127,8 @@ export class CampaignHandlers {
     const { customerId, followUpTicketId, answeredAt } = event.data;
     if (!followUpTicketId) return;
     const until = new Date(new Date(answeredAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000);
-    await context.manager.query(
+    await execute(
+      context.manager,
       'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [customerId, followUpTicketId, until],
     );
@@ -139,8 +142,9 @@ export class CampaignHandlers {
     @Ctx() context: EventContext,
   ) {
     const { customerId, excludedCategories } = event.data;
-    await context.manager.query('DELETE FROM category_exclusions WHERE customer_id = $1', [customerId]);
-    await context.manager.query(
+    await execute(context.manager, 'DELETE FROM category_exclusions WHERE customer_id = $1', [customerId]);
+    await execute(
+      context.manager,
       'INSERT INTO category_exclusions (customer_id, category) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
       [customerId, excludedCategories],
     );
@@ -151,7 +155,8 @@ export class CampaignHandlers {
     customerId: string,
     consent: { channel: string; purpose: string; granted: boolean; changedAt: string },
   ) {
-    await context.manager.query(
+    await execute(
+      context.manager,
       `INSERT INTO consents (customer_id, channel, purpose, granted, changed_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at
        WHERE consents.changed_at <= EXCLUDED.changed_at`,

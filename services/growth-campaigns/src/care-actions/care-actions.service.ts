@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CareActionTriggered, type EventEnvelope, type Purpose } from '@crm/contracts';
-import { OutboxPublisher } from '@crm/messaging';
+import { causedBy, causeOf, OutboxPublisher } from '@crm/messaging';
+import { queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
 import { decideCareAction } from './care-policy';
@@ -34,7 +35,8 @@ export class CareActionsService {
     event: EventEnvelope,
     customerId: string,
   ): Promise<void> {
-    const playbooks: PlaybookRow[] = await manager.query(
+    const playbooks = await queryRows<PlaybookRow>(
+      manager,
       'SELECT * FROM playbooks WHERE trigger = $1 AND enabled ORDER BY id',
       [trigger],
     );
@@ -48,39 +50,44 @@ export class CareActionsService {
     customerId: string,
   ): Promise<void> {
     const idempotencyKey = `${playbook.id}:${event.id}`;
-    const [consent] = await manager.query(
+    const consent = await queryOne<{ granted: boolean }>(
+      manager,
       'SELECT granted FROM consents WHERE customer_id = $1 AND channel = $2 AND purpose = $3',
       [customerId, playbook.channel, 'marketing'],
     );
-    const [{ touches }] = await manager.query(
+    const recent = await queryOne<{ touches: number }>(
+      manager,
       `SELECT count(*)::int AS touches FROM care_actions WHERE customer_id = $1 AND channel = $2 AND purpose = 'marketing'
           AND status IN ('triggered', 'delivered') AND created_at > now() - interval '7 days'`,
       [customerId, playbook.channel],
     );
-    const [{ open }] = await manager.query(
+    const moments = await queryOne<{ open: number }>(
+      manager,
       'SELECT count(*)::int AS open FROM service_moments WHERE customer_id = $1 AND until > now()',
       [customerId],
     );
-    const [excluded] = playbook.category
-      ? await manager.query('SELECT 1 FROM category_exclusions WHERE customer_id = $1 AND category = $2', [
-          customerId,
-          playbook.category,
-        ])
-      : [];
+    const excluded = playbook.category
+      ? await queryOne(
+          manager,
+          'SELECT 1 FROM category_exclusions WHERE customer_id = $1 AND category = $2',
+          [customerId, playbook.category],
+        )
+      : undefined;
     const decision = decideCareAction({
       categoryExcluded: Boolean(excluded),
       purpose: playbook.purpose,
       marketingConsent: consent?.granted,
-      recentMarketingTouches: touches,
+      recentMarketingTouches: recent?.touches ?? 0,
       frequencyCap: this.config.CARE_FREQUENCY_CAP,
-      inServiceMoment: open > 0,
+      inServiceMoment: (moments?.open ?? 0) > 0,
     });
     const id = randomUUID();
     const now = new Date();
     const contactDueAt = playbook.contact_due_hours
       ? new Date(now.getTime() + playbook.contact_due_hours * 3600_000)
       : null;
-    const inserted: unknown[] = await manager.query(
+    const inserted = await queryRows<{ id: string }>(
+      manager,
       `INSERT INTO care_actions (id, customer_id, playbook_id, action, purpose, channel, status, reason, idempotency_key, trigger_event_id, contact_due_at, created_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [
@@ -116,7 +123,7 @@ export class CareActionsService {
         triggeredByEventId: event.id,
         triggeredAt: now.toISOString(),
       },
-      { subject: customerId, correlationId: event.correlationId, causationId: event.id },
+      causedBy(customerId, causeOf(event)),
     );
   }
 }

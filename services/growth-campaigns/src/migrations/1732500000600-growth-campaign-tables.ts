@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Playbooks are data: a trigger mapped to a care action. The defaults come from the handbook (§5). */
+/** Playbooks are data: a trigger mapped to a care action. The defaults: docs/domain-rules.md, "Care actions". */
 export class GrowthCampaignTables1732500000600 implements MigrationInterface {
   name = 'GrowthCampaignTables1732500000600';
 

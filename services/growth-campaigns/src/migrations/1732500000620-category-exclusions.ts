@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Negative preferences from tagging's events, and the category a playbook offers: an offer in an excluded
- * category is never made. The handbook's cross-sell for the "general" segment is seeded with one.
+ * category is never made. The cross-sell for the "general" segment (docs/domain-rules.md) is seeded with one.
  */
 export class CategoryExclusions1732500000620 implements MigrationInterface {
   name = 'CategoryExclusions1732500000620';

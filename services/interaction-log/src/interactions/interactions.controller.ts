@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
 import { CareActionTriggered, type CareActionTriggeredV1, type EventEnvelope } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
 import { CorrelationId } from '@crm/service-kit';
-import { InteractionsService } from './interactions.service';
+import { InteractionsService, InteractionView, TimelineView } from './interactions.service';
 import { LogInteractionDto, TimelineQueryDto } from './log-interaction.dto';
 
 @ApiTags('interactions')
@@ -19,6 +19,7 @@ export class InteractionsController {
   @ApiOperation({
     summary: 'Log an interaction (date, channel, topic, participants, feedback, follow-up, owner, status)',
   })
+  @ApiOkResponse({ type: InteractionView })
   log(
     @Param('customerId', new ParseUUIDPipe()) customerId: string,
     @Body() dto: LogInteractionDto,
@@ -30,6 +31,7 @@ export class InteractionsController {
   @Get('timeline')
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: "A customer's interactions, newest first, paginated with nextCursor" })
+  @ApiOkResponse({ type: TimelineView })
   timeline(@Param('customerId', new ParseUUIDPipe()) customerId: string, @Query() query: TimelineQueryDto) {
     return this.interactions.timeline(customerId, query.limit, query.cursor);
   }
@@ -57,7 +59,7 @@ export class InteractionHandlers {
         automated: true,
         careActionId: action.careActionId,
       },
-      { correlationId: event.correlationId, causationId: event.id },
+      context.cause,
     );
   }
 }

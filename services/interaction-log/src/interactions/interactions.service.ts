@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionLogged, type Channel, type InteractionStatus } from '@crm/contracts';
-import { OutboxPublisher, type PublishMetadata } from '@crm/messaging';
+import { causedBy, OutboxPublisher, type Cause } from '@crm/messaging';
+import { queryOne, queryRows } from '@crm/persistence';
+import { invalid, notFound } from '@crm/service-kit';
 import type { LogInteractionDto } from './log-interaction.dto';
 
 export interface NewInteraction {
@@ -25,16 +28,74 @@ function encodeCursor(row: { occurred_at: Date; id: string }): string {
   return Buffer.from(`${row.occurred_at.toISOString()}|${row.id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { occurredAt: string; id: string } {
-  const [occurredAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!occurredAt || !id || Number.isNaN(Date.parse(occurredAt))) {
-    throw new BadRequestException({
-      statusCode: 400,
-      code: 'VALIDATION_FAILED',
-      message: ['cursor: is not a cursor this API returned'],
-    });
-  }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads a cursor this API returned; anything else is a 400 naming the parameter. */
+export function decodeCursor(cursor: string): { occurredAt: string; id: string } {
+  const [occurredAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!occurredAt || !id || rest.length > 0 || !UUID.test(id) || Number.isNaN(Date.parse(occurredAt)))
+    throw invalid('cursor', 'is not a cursor this API returned');
   return { occurredAt, id };
+}
+
+/** A row of `interactions`. */
+interface InteractionRow {
+  id: string;
+  customer_id: string;
+  occurred_at: Date;
+  channel: Channel;
+  direction: 'inbound' | 'outbound';
+  topic: string;
+  participants: string[];
+  customer_feedback: string | null;
+  follow_up_action: string | null;
+  follow_up_due_at: Date | null;
+  owner: string | null;
+  status: InteractionStatus;
+  automated: boolean;
+  care_action_id: string | null;
+}
+
+export class InteractionView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty() occurredAt: Date;
+  @ApiProperty() channel: Channel;
+  @ApiProperty({ enum: ['inbound', 'outbound'] }) direction: 'inbound' | 'outbound';
+  @ApiProperty() topic: string;
+  @ApiProperty({ type: [String] }) participants: string[];
+  @ApiPropertyOptional({ nullable: true }) customerFeedback: string | null;
+  @ApiPropertyOptional({ nullable: true }) followUpAction: string | null;
+  @ApiPropertyOptional({ nullable: true }) followUpDueAt: Date | null;
+  @ApiPropertyOptional({ nullable: true }) owner: string | null;
+  @ApiProperty() status: InteractionStatus;
+  @ApiProperty() automated: boolean;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) careActionId: string | null;
+}
+
+export class TimelineView {
+  @ApiProperty({ type: [InteractionView] }) items: InteractionView[];
+  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page' }) nextCursor:
+    string | null;
+}
+
+function toInteractionView(r: InteractionRow): InteractionView {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    occurredAt: r.occurred_at,
+    channel: r.channel,
+    direction: r.direction,
+    topic: r.topic,
+    participants: r.participants,
+    customerFeedback: r.customer_feedback,
+    followUpAction: r.follow_up_action,
+    followUpDueAt: r.follow_up_due_at,
+    owner: r.owner,
+    status: r.status,
+    automated: r.automated,
+    careActionId: r.care_action_id,
+  };
 }
 
 @Injectable()
@@ -45,13 +106,10 @@ export class InteractionsService {
   ) {}
 
   /** Records an interaction and emits `interaction logged`; an automated touch is recorded once per care action. */
-  async log(
-    manager: EntityManager,
-    interaction: NewInteraction,
-    meta: Omit<PublishMetadata, 'subject'>,
-  ): Promise<string | undefined> {
+  async log(manager: EntityManager, interaction: NewInteraction, cause: Cause): Promise<string | undefined> {
     const id = randomUUID();
-    const inserted: unknown[] = await manager.query(
+    const inserted = await queryRows<{ id: string }>(
+      manager,
       `INSERT INTO interactions (id, customer_id, occurred_at, channel, direction, topic, participants, customer_feedback, follow_up_action,
                                  follow_up_due_at, owner, status, automated, care_action_id)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (care_action_id) DO NOTHING RETURNING id`,
@@ -87,12 +145,16 @@ export class InteractionsService {
         careActionId: interaction.careActionId ?? undefined,
         owner: interaction.owner ?? undefined,
       },
-      { ...meta, subject: interaction.customerId },
+      causedBy(interaction.customerId, cause),
     );
     return id;
   }
 
-  async logFromApi(customerId: string, dto: LogInteractionDto, correlationId: string) {
+  async logFromApi(
+    customerId: string,
+    dto: LogInteractionDto,
+    correlationId: string,
+  ): Promise<InteractionView> {
     const id = await this.dataSource.transaction((manager) =>
       this.log(
         manager,
@@ -113,14 +175,18 @@ export class InteractionsService {
         { correlationId },
       ),
     );
-    const [row] = await this.dataSource.query('SELECT * FROM interactions WHERE id = $1', [id]);
-    return this.view(row);
+    const row = id
+      ? await queryOne<InteractionRow>(this.dataSource, 'SELECT * FROM interactions WHERE id = $1', [id])
+      : undefined;
+    if (!row) throw notFound('interaction', id ?? '');
+    return toInteractionView(row);
   }
 
   /** Newest first; the cursor is the (occurredAt, id) of the last item seen, so pages never skip or repeat. */
-  async timeline(customerId: string, limit = 20, cursor?: string) {
+  async timeline(customerId: string, limit = 20, cursor?: string): Promise<TimelineView> {
     const after = cursor ? decodeCursor(cursor) : undefined;
-    const rows = await this.dataSource.query(
+    const rows = await queryRows<InteractionRow>(
+      this.dataSource,
       `SELECT * FROM interactions WHERE customer_id = $1
           AND ($2::timestamptz IS NULL OR (occurred_at, id) < ($2::timestamptz, $3::uuid))
         ORDER BY occurred_at DESC, id DESC LIMIT $4`,
@@ -128,27 +194,8 @@ export class InteractionsService {
     );
     const page = rows.slice(0, limit);
     return {
-      items: page.map((r: Record<string, unknown>) => this.view(r)),
+      items: page.map(toInteractionView),
       nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
-    };
-  }
-
-  private view(r: Record<string, unknown>) {
-    return {
-      id: r.id,
-      customerId: r.customer_id,
-      occurredAt: r.occurred_at,
-      channel: r.channel,
-      direction: r.direction,
-      topic: r.topic,
-      participants: r.participants,
-      customerFeedback: r.customer_feedback,
-      followUpAction: r.follow_up_action,
-      followUpDueAt: r.follow_up_due_at,
-      owner: r.owner,
-      status: r.status,
-      automated: r.automated,
-      careActionId: r.care_action_id,
     };
   }
 }

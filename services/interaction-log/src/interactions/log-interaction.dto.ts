@@ -13,11 +13,17 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { CHANNELS, INTERACTION_STATUSES, type Channel, type InteractionStatus } from '@crm/contracts';
+import {
+  CHANNELS,
+  INTERACTION_STATUSES,
+  type Channel,
+  type InteractionStatus,
+  IsOneOf,
+} from '@crm/contracts';
 
 export class LogInteractionDto {
   @ApiProperty({ example: '2024-05-10T10:00:00Z' }) @IsISO8601() occurredAt: string;
-  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS as unknown as string[]) channel: Channel;
+  @ApiProperty({ enum: CHANNELS }) @IsOneOf(CHANNELS) channel: Channel;
   @ApiProperty({ enum: ['inbound', 'outbound'] }) @IsIn(['inbound', 'outbound']) direction:
     'inbound' | 'outbound';
   @ApiProperty({ example: 'Q2 business review' }) @IsString() @Length(1, 200) topic: string;
@@ -40,7 +46,7 @@ export class LogInteractionDto {
   @ApiPropertyOptional() @IsOptional() @IsISO8601() followUpDueAt?: string;
   @ApiPropertyOptional({ example: 'am-042' }) @IsOptional() @IsString() @Length(1, 64) owner?: string;
   @ApiProperty({ enum: INTERACTION_STATUSES })
-  @IsIn(INTERACTION_STATUSES as unknown as string[])
+  @IsOneOf(INTERACTION_STATUSES)
   status: InteractionStatus;
 }
 

@@ -17,10 +17,23 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { isUniqueViolation } from '@crm/service-kit';
 import { ReferralConfig } from '../referral.config';
 import { isSelfReferral, newReferralCode, rewardPoints } from './referral-rules';
+
+interface MemberContactRow {
+  customer_id: string;
+  email_hash: string | null;
+  phone_hash: string | null;
+}
+
+interface ReferralRow {
+  id: string;
+  referrer_id: string;
+  referee_id: string;
+}
 
 const outcomes = () => counter('crm_referrals_total', 'Referral outcomes', ['outcome']);
 
@@ -35,8 +48,9 @@ export class ReferralHandlers {
     const { manager } = context;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await manager.query('SAVEPOINT issue_code');
-        await manager.query(
+        await execute(manager, 'SAVEPOINT issue_code');
+        await execute(
+          manager,
           `INSERT INTO members (customer_id, code, email_hash, phone_hash, registered_at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (customer_id) DO UPDATE SET email_hash = EXCLUDED.email_hash, phone_hash = EXCLUDED.phone_hash,
              registered_at = EXCLUDED.registered_at`,
@@ -48,22 +62,24 @@ export class ReferralHandlers {
             customer.registeredAt,
           ],
         );
-        await manager.query('RELEASE SAVEPOINT issue_code');
+        await execute(manager, 'RELEASE SAVEPOINT issue_code');
         break;
       } catch (error) {
-        await manager.query('ROLLBACK TO SAVEPOINT issue_code');
+        await execute(manager, 'ROLLBACK TO SAVEPOINT issue_code');
         if (!isUniqueViolation(error) || attempt >= 5) throw error;
       }
     }
     if (!customer.referredByCode) return;
     const code = customer.referredByCode.toUpperCase();
-    const [referrer] = await manager.query(
+    const referrer = await queryOne<MemberContactRow>(
+      manager,
       'SELECT customer_id, email_hash, phone_hash FROM members WHERE code = $1',
       [code],
     );
     const now = new Date().toISOString();
     const reject = async (reason: 'self-referral' | 'unknown-code' | 'already-referred') => {
-      await manager.query(
+      await execute(
+        manager,
         'INSERT INTO rejected_referrals (referee_id, code, reason, rejected_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
         [customer.customerId, code, reason, now],
       );
@@ -82,7 +98,8 @@ export class ReferralHandlers {
     );
     if (self) return reject('self-referral');
     const referralId = randomUUID();
-    const inserted: unknown[] = await manager.query(
+    const inserted = await queryRows<{ id: string }>(
+      manager,
       `INSERT INTO referrals (id, referrer_id, referee_id, code, status, attributed_at) VALUES ($1, $2, $3, $4, 'attributed', $5)
        ON CONFLICT (referee_id) DO NOTHING RETURNING id`,
       [referralId, referrer.customer_id, customer.customerId, code, now],
@@ -97,7 +114,8 @@ export class ReferralHandlers {
       attributedAt: now,
     });
     // The first purchase can arrive before the registration (another topic): qualify now if it did.
-    const [member] = await manager.query(
+    const member = await queryOne<{ first_purchase_order_id: string | null }>(
+      manager,
       'SELECT first_purchase_order_id FROM members WHERE customer_id = $1',
       [customer.customerId],
     );
@@ -110,7 +128,8 @@ export class ReferralHandlers {
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
     const purchase = event.data;
     if (!purchase.firstPurchase) return;
-    await context.manager.query(
+    await execute(
+      context.manager,
       `INSERT INTO members (customer_id, code, registered_at, first_purchase_order_id) VALUES ($1, $2, now(), $3)
        ON CONFLICT (customer_id) DO UPDATE SET first_purchase_order_id = coalesce(members.first_purchase_order_id, EXCLUDED.first_purchase_order_id)`,
       [purchase.customerId, newReferralCode(), purchase.orderId],
@@ -120,13 +139,15 @@ export class ReferralHandlers {
 
   private async qualify(context: EventContext, refereeId: string, orderId: string): Promise<void> {
     const { manager } = context;
-    const [referral] = await manager.query(
+    const referral = await queryOne<ReferralRow>(
+      manager,
       `SELECT * FROM referrals WHERE referee_id = $1 AND status = 'attributed' FOR UPDATE`,
       [refereeId],
     );
     if (!referral) return;
     const now = new Date().toISOString();
-    await manager.query(
+    await execute(
+      manager,
       `UPDATE referrals SET status = 'qualified', qualified_at = $2, qualifying_order_id = $3 WHERE id = $1`,
       [referral.id, now, orderId],
     );
@@ -138,9 +159,11 @@ export class ReferralHandlers {
       qualifiedAt: now,
     });
     outcomes().inc({ outcome: 'qualified' });
-    const [referrer] = await manager.query('SELECT segment FROM members WHERE customer_id = $1', [
-      referral.referrer_id,
-    ]);
+    const referrer = await queryOne<{ segment: string | null }>(
+      manager,
+      'SELECT segment FROM members WHERE customer_id = $1',
+      [referral.referrer_id],
+    );
     for (const [role, customerId] of [
       ['referrer', referral.referrer_id],
       ['referee', referral.referee_id],
@@ -153,7 +176,8 @@ export class ReferralHandlers {
         referrer?.segment ?? null,
         this.config.REFERRAL_CORE_BONUS_PERCENT,
       );
-      const granted: unknown[] = await manager.query(
+      const granted = await queryRows<{ id: string }>(
+        manager,
         `INSERT INTO rewards (id, referral_id, customer_id, role, points, idempotency_key, granted_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
         [rewardId, referral.id, customerId, role, points, idempotencyKey, now],
@@ -169,7 +193,7 @@ export class ReferralHandlers {
 
   @EventPattern(CustomerRescored.type)
   async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
-    await context.manager.query('UPDATE members SET segment = $2 WHERE customer_id = $1', [
+    await execute(context.manager, 'UPDATE members SET segment = $2 WHERE customer_id = $1', [
       event.data.customerId,
       event.data.current.valueLoyaltySegment,
     ]);
@@ -178,7 +202,8 @@ export class ReferralHandlers {
   /** Erasure: the contact hashes are personal data derivatives; they go. */
   @EventPattern(CustomerErased.type)
   async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
-    await context.manager.query(
+    await execute(
+      context.manager,
       'UPDATE members SET email_hash = NULL, phone_hash = NULL WHERE customer_id = $1',
       [event.data.customerId],
     );

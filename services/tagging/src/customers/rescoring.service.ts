@@ -1,33 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  CustomerRescored,
-  LifecycleStageChanged,
-  SegmentChanged,
-  type CustomerClassificationV1,
-  type LifecycleStage,
-} from '@crm/contracts';
-import { OutboxPublisher, type OutboxItem, type PublishMetadata } from '@crm/messaging';
+import type { CustomerClassificationV1, LifecycleStage } from '@crm/contracts';
+import { OutboxPublisher, type Cause } from '@crm/messaging';
 import { histogram } from '@crm/observability';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { changedFields, classify, monthsBefore, type CustomerFacts } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
-import { SegmentsService } from '../segments/segments.service';
+import { SegmentMembership } from '../segments/segment-membership';
+import { reactivated, rescoreEvents, stageChanged, type Evaluation } from './rescore-events';
 
-export interface RescoreCause {
-  eventId?: string;
-  sweepRunId?: string;
-  correlationId: string;
-}
-
-/** A customer evaluated at an as-of date: its facts, the new and the stored classification. */
-export interface Evaluation {
-  customerId: string;
-  facts: CustomerFacts;
-  current: CustomerClassificationV1;
-  previous?: CustomerClassificationV1;
-  changed: string[];
-}
+export type { Evaluation } from './rescore-events';
 
 interface ScoreRow {
   recency: number;
@@ -63,8 +46,6 @@ interface FactsRow extends Partial<ScoreRow> {
   first_purchase_at: Date | null;
   category_spend: Record<string, number>;
 }
-
-const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
 
 const rescoreSeconds = () =>
   histogram(
@@ -118,14 +99,14 @@ export class RescoringService {
   constructor(
     @Inject(SCORING_RULES) readonly rules: ScoringRuleSet,
     private readonly outbox: OutboxPublisher,
-    private readonly segments: SegmentsService,
+    private readonly membership: SegmentMembership,
   ) {}
 
   /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
   async evaluate(manager: EntityManager, customerIds: string[], asOf: Date): Promise<Evaluation[]> {
     if (customerIds.length === 0) return [];
     const sorted = [...customerIds].sort();
-    const rows: FactsRow[] = await manager.query(FACTS_SQL, [
+    const rows = await queryRows<FactsRow>(manager, FACTS_SQL, [
       customerIds,
       monthsBefore(asOf, 12),
       asOf,
@@ -160,7 +141,7 @@ export class RescoringService {
   async rescore(
     manager: EntityManager,
     customerId: string,
-    cause: RescoreCause,
+    cause: Cause,
     asOf = new Date(),
   ): Promise<string[]> {
     const stop = rescoreSeconds().startTimer({ path: 'event' });
@@ -174,10 +155,11 @@ export class RescoringService {
   private async rescoreOne(
     manager: EntityManager,
     customerId: string,
-    cause: RescoreCause,
+    cause: Cause,
     asOf: Date,
   ): Promise<string[]> {
-    const [customer] = await manager.query(
+    const customer = await queryOne<{ registered: boolean }>(
+      manager,
       'SELECT registered FROM customers WHERE customer_id = $1 FOR UPDATE',
       [customerId],
     );
@@ -187,7 +169,8 @@ export class RescoringService {
     const [evaluation] = await this.evaluate(manager, [customerId], asOf);
     await this.apply(manager, [evaluation], cause, asOf);
     if (evaluation.changed.length === 0)
-      await manager.query(
+      await execute(
+        manager,
         `UPDATE customer_scores SET spend_12m = $2, purchases_12m = $3, lifetime_purchases = $4, last_purchase_at = $5,
                 first_purchase_at = $6 WHERE customer_id = $1`,
         [
@@ -199,7 +182,7 @@ export class RescoringService {
           evaluation.facts.firstPurchaseAt,
         ],
       );
-    await this.segments.evaluateCustomers(manager, [customerId], asOf, cause);
+    await this.membership.evaluateCustomers(manager, [customerId], asOf, cause);
     return evaluation.changed;
   }
 
@@ -207,14 +190,15 @@ export class RescoringService {
   async apply(
     manager: EntityManager,
     evaluations: Evaluation[],
-    cause: RescoreCause,
+    cause: Cause,
     asOf: Date,
     validation: 'all' | 'sample' = 'all',
   ): Promise<number> {
     const changed = evaluations.filter((e) => e.changed.length > 0);
     if (changed.length === 0) return 0;
     const col = <T>(pick: (e: Evaluation) => T) => changed.map(pick);
-    await manager.query(
+    await execute(
+      manager,
       `INSERT INTO customer_scores (customer_id, recency, frequency, monetary, value_tier, value_loyalty_segment, membership_level,
                                     lifecycle_stage, tags, spend_12m, purchases_12m, lifetime_purchases, last_purchase_at,
                                     first_purchase_at, rules_version, scored_at, caused_by_event_id, sweep_run_id)
@@ -248,18 +232,14 @@ export class RescoringService {
         this.rules.version,
         asOf,
         cause.eventId ?? null,
-        cause.sweepRunId ?? null,
+        cause.runId ?? null,
       ],
     );
     const now = new Date().toISOString();
-    const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.sweepRunId };
-    const stageChanges = changed.filter((e) => e.previous?.lifecycleStage !== e.current.lifecycleStage);
-    const reactivated = (e: Evaluation) =>
-      e.previous !== undefined &&
-      REACTIVATING_FROM.includes(e.previous.lifecycleStage) &&
-      !REACTIVATING_FROM.includes(e.current.lifecycleStage);
+    const stageChanges = changed.filter(stageChanged);
     if (stageChanges.length > 0)
-      await manager.query(
+      await execute(
+        manager,
         `INSERT INTO stage_history (customer_id, previous_stage, stage, reactivated, caused_by_event_id, sweep_run_id, changed_at)
          SELECT id, prev, stage, re, $5, $6, $7 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[]) AS rows(id, prev, stage, re)`,
         [
@@ -268,67 +248,11 @@ export class RescoringService {
           stageChanges.map((e) => e.current.lifecycleStage),
           stageChanges.map(reactivated),
           cause.eventId ?? null,
-          cause.sweepRunId ?? null,
+          cause.runId ?? null,
           now,
         ],
       );
-    const events: OutboxItem[] = [];
-    for (const e of changed) {
-      const meta: PublishMetadata = {
-        subject: e.customerId,
-        correlationId: cause.correlationId,
-        causationId: cause.eventId ?? cause.sweepRunId,
-      };
-      events.push({
-        definition: CustomerRescored,
-        payload: {
-          customerId: e.customerId,
-          current: e.current,
-          previous: e.previous,
-          changed: e.changed,
-          ...provenance,
-          scoredAt: now,
-        },
-        meta,
-      });
-      if (e.previous?.lifecycleStage !== e.current.lifecycleStage)
-        events.push({
-          definition: LifecycleStageChanged,
-          payload: {
-            customerId: e.customerId,
-            previousStage: e.previous?.lifecycleStage,
-            stage: e.current.lifecycleStage,
-            reactivated: reactivated(e),
-            ...provenance,
-            changedAt: now,
-          },
-          meta,
-        });
-      if (e.previous?.valueLoyaltySegment !== e.current.valueLoyaltySegment) {
-        const base = { customerId: e.customerId, segmentSet: 'value-loyalty', ...provenance, changedAt: now };
-        if (e.previous)
-          events.push({
-            definition: SegmentChanged,
-            payload: {
-              ...base,
-              segment: e.previous.valueLoyaltySegment,
-              change: 'exited',
-              counterpart: e.current.valueLoyaltySegment,
-            },
-            meta,
-          });
-        events.push({
-          definition: SegmentChanged,
-          payload: {
-            ...base,
-            segment: e.current.valueLoyaltySegment,
-            change: 'entered',
-            counterpart: e.previous?.valueLoyaltySegment,
-          },
-          meta,
-        });
-      }
-    }
+    const events = rescoreEvents(changed, cause, now);
     await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true, validation });
     return changed.length;
   }

@@ -14,6 +14,7 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
+import { execute, queryRows } from '@crm/persistence';
 import { ExclusionsService } from '../preferences/exclusions.service';
 import { RescoringService } from './rescoring.service';
 
@@ -31,16 +32,14 @@ export class TaggingHandlers {
     @Ctx() context: EventContext,
   ): Promise<void> {
     const { customerId, relationshipStartedAt, industry } = event.data;
-    await context.manager.query(
+    await execute(
+      context.manager,
       `INSERT INTO customers (customer_id, registered, relationship_started_at, industry) VALUES ($1, true, $2, $3)
        ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
          industry = EXCLUDED.industry, updated_at = now()`,
       [customerId, relationshipStartedAt, industry ?? null],
     );
-    await this.rescoring.rescore(context.manager, customerId, {
-      eventId: event.id,
-      correlationId: event.correlationId,
-    });
+    await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
 
   @EventPattern(CustomerUpdated.type)
@@ -49,14 +48,12 @@ export class TaggingHandlers {
     @Ctx() context: EventContext,
   ): Promise<void> {
     if (event.data.industry === undefined) return;
-    await context.manager.query(
+    await execute(
+      context.manager,
       'UPDATE customers SET industry = $2, updated_at = now() WHERE customer_id = $1',
       [event.data.customerId, event.data.industry],
     );
-    await this.rescoring.rescore(context.manager, event.data.customerId, {
-      eventId: event.id,
-      correlationId: event.correlationId,
-    });
+    await this.rescoring.rescore(context.manager, event.data.customerId, context.cause);
   }
 
   /** A complaint about a category excludes it from offers for good (until an account manager lifts it). */
@@ -72,10 +69,7 @@ export class TaggingHandlers {
       customerId,
       (current) => [...current, category],
       'complaint',
-      {
-        eventId: event.id,
-        correlationId: event.correlationId,
-      },
+      context.cause,
     );
   }
 
@@ -86,16 +80,14 @@ export class TaggingHandlers {
     @Ctx() context: EventContext,
   ): Promise<void> {
     const { surveyId, customerId, kind, score, sentiment, answeredAt } = event.data;
-    await context.manager.query(
+    await execute(
+      context.manager,
       `INSERT INTO satisfaction_facts (survey_id, customer_id, kind, score, sentiment, answered_at, event_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (survey_id) DO NOTHING`,
       [surveyId, customerId, kind, score, sentiment, answeredAt, event.id],
     );
     // Scores stay as they are; segments on satisfaction (nps(30d) <= 6) follow.
-    await this.rescoring.rescore(context.manager, customerId, {
-      eventId: event.id,
-      correlationId: event.correlationId,
-    });
+    await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
 
   /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */
@@ -108,10 +100,11 @@ export class TaggingHandlers {
     const categoryAmounts: Record<string, number> = {};
     for (const item of purchase.items)
       categoryAmounts[item.category] = (categoryAmounts[item.category] ?? 0) + item.quantity * item.unitPrice;
-    await context.manager.query('INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+    await execute(context.manager, 'INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
       purchase.customerId,
     ]);
-    const inserted: unknown[] = await context.manager.query(
+    const inserted = await queryRows<{ order_id: string }>(
+      context.manager,
       `INSERT INTO purchase_facts (order_id, customer_id, amount, occurred_at, category_amounts, event_id)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
       [
@@ -124,15 +117,13 @@ export class TaggingHandlers {
       ],
     );
     if (inserted.length > 0)
-      await context.manager.query(
+      await execute(
+        context.manager,
         `INSERT INTO customer_category_spend (customer_id, category, spend)
          SELECT $1, key, value::numeric FROM jsonb_each_text($2::jsonb)
          ON CONFLICT (customer_id, category) DO UPDATE SET spend = customer_category_spend.spend + EXCLUDED.spend`,
         [purchase.customerId, JSON.stringify(categoryAmounts)],
       );
-    await this.rescoring.rescore(context.manager, purchase.customerId, {
-      eventId: event.id,
-      correlationId: event.correlationId,
-    });
+    await this.rescoring.rescore(context.manager, purchase.customerId, context.cause);
   }
 }

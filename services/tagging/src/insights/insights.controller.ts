@@ -1,14 +1,15 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
 import { invalid } from '@crm/service-kit';
 import { INSIGHT_GROUPS, InsightsService, type InsightGroup } from './insights.service';
+import { IsOneOf } from '@crm/contracts';
 
 export class InsightsQueryDto {
   @ApiPropertyOptional({ enum: INSIGHT_GROUPS, default: 'tier' })
   @IsOptional()
-  @IsIn(INSIGHT_GROUPS as unknown as string[])
+  @IsOneOf(INSIGHT_GROUPS)
   groupBy?: InsightGroup;
   @ApiPropertyOptional({ description: 'Measure as of this date (default now)' })
   @IsOptional()

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRows } from '@crm/persistence';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
 
@@ -18,6 +19,19 @@ export interface GroupInsight {
   /** Promoters minus detractors, per 100 answers, from each member's latest NPS in the 12 months. */
   nps: number | null;
   npsAnswers: number;
+}
+
+interface InsightRow {
+  grp: string;
+  members: number;
+  buyers12: number;
+  repeat12: number;
+  buyers: number;
+  churned: number;
+  spend12: number;
+  answers: number;
+  promoters: number;
+  detractors: number;
 }
 
 const ratio = (part: number, whole: number) =>
@@ -40,7 +54,8 @@ export class InsightsService {
         ? `SELECT m.customer_id, m.segment_id AS grp FROM segment_members m`
         : `SELECT s.customer_id, ${groupBy === 'tier' ? 's.value_tier' : 's.value_loyalty_segment'} AS grp
              FROM customer_scores s JOIN customers c ON c.customer_id = s.customer_id WHERE c.registered`;
-    const rows = await this.dataSource.query(
+    const rows = await queryRows<InsightRow>(
+      this.dataSource,
       `WITH members AS (${members}),
        bought AS (
          SELECT m.grp, m.customer_id,
@@ -65,23 +80,16 @@ export class InsightsService {
         GROUP BY b.grp ORDER BY b.grp`,
       [date, this.rules.lifecycle.declineAfterMonths],
     );
-    return rows.map((r: Record<string, number | string>) => {
-      const members = r.members as number;
-      const answers = r.answers as number;
-      return {
-        group: r.grp as string,
-        members,
-        repurchaseRate: ratio(r.repeat12 as number, r.buyers12 as number),
-        churnRate: ratio(r.churned as number, r.buyers as number),
-        totalSpend12m: Math.round((r.spend12 as number) * 100) / 100,
-        averageSpend12m: members === 0 ? null : Math.round(((r.spend12 as number) / members) * 100) / 100,
-        nps:
-          answers === 0
-            ? null
-            : Math.round((((r.promoters as number) - (r.detractors as number)) / answers) * 1000) / 10,
-        npsAnswers: answers,
-      };
-    });
+    return rows.map((r) => ({
+      group: r.grp,
+      members: r.members,
+      repurchaseRate: ratio(r.repeat12, r.buyers12),
+      churnRate: ratio(r.churned, r.buyers),
+      totalSpend12m: Math.round(r.spend12 * 100) / 100,
+      averageSpend12m: r.members === 0 ? null : Math.round((r.spend12 / r.members) * 100) / 100,
+      nps: r.answers === 0 ? null : Math.round(((r.promoters - r.detractors) / r.answers) * 1000) / 10,
+      npsAnswers: r.answers,
+    }));
   }
 
   async compare(groupBy: InsightGroup, at: Date, compareTo?: Date) {

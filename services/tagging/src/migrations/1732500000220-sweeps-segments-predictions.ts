@@ -24,12 +24,7 @@ export class SweepsSegmentsPredictions1732500000220 implements MigrationInterfac
         segment_exits int NOT NULL DEFAULT 0,
         error text
       )`);
-    await runner.query(`
-      CREATE TABLE scheduled_jobs (
-        name text PRIMARY KEY,
-        next_run_at timestamptz NOT NULL,
-        last_run_at timestamptz
-      )`);
+    // scheduled_jobs itself belongs to @crm/persistence (ScheduledJobsTable1732500000001).
     await runner.query(
       `INSERT INTO scheduled_jobs (name, next_run_at) VALUES ('daily-sweep', date_trunc('day', now()) + interval '1 day 2 hours')`,
     );
@@ -97,13 +92,13 @@ export class SweepsSegmentsPredictions1732500000220 implements MigrationInterfac
     );
     await runner.query('DROP INDEX purchase_facts_customer_cover_idx');
     await runner.query('DROP INDEX purchase_facts_occurred_idx');
+    await runner.query(`DELETE FROM scheduled_jobs WHERE name = 'daily-sweep'`);
     for (const table of [
       'customer_category_spend',
       'segment_changes',
       'segment_members',
       'static_segment_lists',
       'segments',
-      'scheduled_jobs',
       'sweep_runs',
     ])
       await runner.query(`DROP TABLE ${table}`);

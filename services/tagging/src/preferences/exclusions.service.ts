@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CategoryExclusionsChanged, type CategoryExclusionsChangedV1 } from '@crm/contracts';
-import { OutboxPublisher } from '@crm/messaging';
+import { causedBy, OutboxPublisher, type Cause } from '@crm/messaging';
+import { execute, queryOne } from '@crm/persistence';
 
 /**
  * Negative preferences: categories a customer complained about or dismissed are never offered again. The
@@ -16,16 +17,17 @@ export class ExclusionsService {
     customerId: string,
     next: (current: string[]) => string[],
     reason: CategoryExclusionsChangedV1['reason'],
-    cause: { eventId?: string; correlationId: string },
+    cause: Cause,
   ): Promise<string[]> {
-    await manager.query('INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+    await execute(manager, 'INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
       customerId,
     ]);
-    const [row] = await manager.query(
+    const row = await queryOne<{ excluded_categories: string[] | null }>(
+      manager,
       'SELECT excluded_categories FROM customers WHERE customer_id = $1 FOR UPDATE',
       [customerId],
     );
-    const current: string[] = row.excluded_categories ?? [];
+    const current = row?.excluded_categories ?? [];
     const updated = [
       ...new Set(
         next(current)
@@ -34,7 +36,8 @@ export class ExclusionsService {
       ),
     ].sort();
     if (updated.join('\u0000') === [...current].sort().join('\u0000')) return current;
-    await manager.query(
+    await execute(
+      manager,
       'UPDATE customers SET excluded_categories = $2, updated_at = now() WHERE customer_id = $1',
       [customerId, updated],
     );
@@ -48,7 +51,7 @@ export class ExclusionsService {
         causedByEventId: cause.eventId,
         changedAt: new Date().toISOString(),
       },
-      { subject: customerId, correlationId: cause.correlationId, causationId: cause.eventId },
+      causedBy(customerId, cause),
     );
     return updated;
   }

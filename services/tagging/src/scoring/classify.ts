@@ -1,3 +1,4 @@
+import { churnModel, churnRisk, expectedInterval } from './churn-risk';
 import type { CustomerClassificationV1, LifecycleStage, ValueLoyaltySegment } from '@crm/contracts';
 import type { RuleConditions, ScoringRuleSet } from './rule-set';
 
@@ -136,17 +137,14 @@ export function predict(facts: CustomerFacts, rules: ScoringRuleSet): Prediction
       expectedIntervalDays: null,
       model: 'no-purchase',
     };
-  const own = meanIntervalDays(facts);
-  const useOwn = own !== null && own >= rules.lifecycle.minIntervalDays;
-  const interval = useOwn ? own : rules.prediction.newCustomerIntervalDays;
-  const lateAt = rules.lifecycle.declineAfterIntervals ?? 3;
-  const ratio = (facts.asOf.getTime() - facts.lastPurchaseAt.getTime()) / DAY_MS / interval;
-  const churnRisk = Math.min(1, Math.max(0, (ratio - 1) / (lateAt - 1)));
+  const model = churnModel(rules);
+  const interval = expectedInterval(meanIntervalDays(facts), model);
+  const days = (facts.asOf.getTime() - facts.lastPurchaseAt.getTime()) / DAY_MS;
   return {
-    churnRisk: Math.round(churnRisk * 100) / 100,
-    expectedNextPurchaseAt: new Date(facts.lastPurchaseAt.getTime() + interval * DAY_MS),
-    expectedIntervalDays: Math.round(interval * 10) / 10,
-    model: useOwn ? 'own-interval' : 'new-customer-fallback',
+    churnRisk: churnRisk(days, interval.days, model),
+    expectedNextPurchaseAt: new Date(facts.lastPurchaseAt.getTime() + interval.days * DAY_MS),
+    expectedIntervalDays: Math.round(interval.days * 10) / 10,
+    model: interval.own ? 'own-interval' : 'new-customer-fallback',
   };
 }
 

@@ -2,7 +2,6 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
-  IsIn,
   IsInt,
   IsNumber,
   IsOptional,
@@ -17,6 +16,7 @@ import {
   VALUE_TIERS,
   type MembershipLevel,
   type ValueTier,
+  IsOneOf,
 } from '@crm/contracts';
 
 /** One rule's conditions; every condition given must hold (AND). Absent conditions do not constrain. */
@@ -31,12 +31,12 @@ export class RuleConditions {
 }
 
 export class ValueTierRule {
-  @IsIn(VALUE_TIERS as unknown as string[]) tier: ValueTier;
+  @IsOneOf(VALUE_TIERS) tier: ValueTier;
   @ValidateNested() @Type(() => RuleConditions) when: RuleConditions;
 }
 
 export class MembershipRule {
-  @IsIn(MEMBERSHIP_LEVELS as unknown as string[]) level: MembershipLevel;
+  @IsOneOf(MEMBERSHIP_LEVELS) level: MembershipLevel;
   @ValidateNested() @Type(() => RuleConditions) when: RuleConditions;
 }
 
@@ -87,11 +87,11 @@ export class ScoringRuleSet {
   @ValidateNested() @Type(() => RfmThresholds) rfm: RfmThresholds;
   /** First match wins; `fallbackTier` when none matches. */
   @IsArray() @ValidateNested({ each: true }) @Type(() => ValueTierRule) valueTiers: ValueTierRule[];
-  @IsIn(VALUE_TIERS as unknown as string[]) fallbackTier: ValueTier;
+  @IsOneOf(VALUE_TIERS) fallbackTier: ValueTier;
   @ValidateNested() @Type(() => ValueLoyaltyRules) valueLoyalty: ValueLoyaltyRules;
   /** First match wins; `fallbackMembership` when none matches. */
   @IsArray() @ValidateNested({ each: true }) @Type(() => MembershipRule) membership: MembershipRule[];
-  @IsIn(MEMBERSHIP_LEVELS as unknown as string[]) fallbackMembership: MembershipLevel;
+  @IsOneOf(MEMBERSHIP_LEVELS) fallbackMembership: MembershipLevel;
   @ValidateNested() @Type(() => LifecycleRules) lifecycle: LifecycleRules;
   @ValidateNested() @Type(() => TagRules) tags: TagRules;
   @ValidateNested() @Type(() => PredictionRules) prediction: PredictionRules;

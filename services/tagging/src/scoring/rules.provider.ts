@@ -5,7 +5,7 @@ import { parseRuleSet, type ScoringRuleSet } from './rule-set';
 
 export const SCORING_RULES = Symbol('SCORING_RULES');
 
-/** The handbook defaults, or a deployment's own rule file (TAGGING_RULES_FILE), validated at start. */
+/** The default rules (docs/domain-rules.md), or a deployment's own rule file (TAGGING_RULES_FILE), validated at start. */
 export function loadScoringRules(file?: string): ScoringRuleSet {
   if (!file) return parseRuleSet(defaultRules);
   const text = readFileSync(file.startsWith('/') ? file : join(process.cwd(), file), 'utf8');

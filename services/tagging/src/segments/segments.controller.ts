@@ -14,10 +14,8 @@ import {
   Min,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-import { DataSource } from 'typeorm';
 import { Roles } from '@crm/auth';
 import { CorrelationId, invalid } from '@crm/service-kit';
-import { SweepService } from '../sweeps/sweep.service';
 import { SegmentsService } from './segments.service';
 
 export class SegmentExpressionDto {
@@ -75,11 +73,7 @@ const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 @ApiBearerAuth()
 @Controller()
 export class SegmentsController {
-  constructor(
-    private readonly segments: SegmentsService,
-    private readonly sweeps: SweepService,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly segments: SegmentsService) {}
 
   @Post('segments/preview')
   @Roles('analyst', 'agent', 'admin')
@@ -108,11 +102,7 @@ export class SegmentsController {
     @CorrelationId() correlationId: string,
   ) {
     this.assertId(id);
-    const segment = await this.dataSource.transaction((manager) =>
-      this.segments.save(manager, id, dto.kind, dto.expression, dto.description ?? ''),
-    );
-    const run = await this.sweeps.run({ trigger: 'segment-defined', segmentsOnly: [segment], correlationId });
-    return { ...segment, evaluation: run };
+    return this.segments.define(id, dto.kind, dto.expression, dto.description ?? '', correlationId);
   }
 
   @Put('segments/:id/members')
@@ -126,13 +116,7 @@ export class SegmentsController {
     @CorrelationId() correlationId: string,
   ) {
     this.assertId(id);
-    const segment = await this.dataSource.transaction(async (manager) => {
-      const saved = await this.segments.save(manager, id, 'static', undefined);
-      await this.segments.replaceStaticList(manager, id, dto.customerIds);
-      return saved;
-    });
-    const run = await this.sweeps.run({ trigger: 'segment-defined', segmentsOnly: [segment], correlationId });
-    return { ...segment, evaluation: run };
+    return this.segments.uploadList(id, dto.customerIds, correlationId);
   }
 
   @Get('segments/:id/members')

@@ -1,89 +1,113 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SegmentChanged } from '@crm/contracts';
-import { OutboxPublisher, type OutboxItem } from '@crm/messaging';
-import { invalid, invalidFields, notFound } from '@crm/service-kit';
-import type { RescoreCause } from '../customers/rescoring.service';
-import type { ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
-import { compileSegment, SegmentExpressionError, type CompiledSegment } from './segment-expression';
-
-export interface SegmentRow {
-  id: string;
-  kind: 'dynamic' | 'static';
-  expression: string | null;
-  description: string;
-  version: number;
-}
-
-export interface SegmentDiff {
-  entered: number;
-  exited: number;
-}
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { invalid, notFound } from '@crm/service-kit';
+import { SweepService, type SweepRun } from '../sweeps/sweep.service';
+import { SegmentCompiler, SegmentErrorCode } from './segment-compiler';
+import { SEGMENT_FROM, SegmentsRepository, type SegmentRow } from './segments.repository';
 
 const SAMPLE_SIZE = 10;
 const PREVIEW_TIMEOUT_MS = 15_000;
-const FROM = 'FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.customer_id';
 
-/**
- * Dynamic segments (a condition over tagging's read model) and static ones (an uploaded list). Membership
- * is kept in `segment_members`; every entry and exit is a `segment changed` event (segment set `custom`)
- * carrying the event id or the sweep run that caused it, and a row in `segment_changes`.
- */
+export class SegmentView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['dynamic', 'static'] }) kind: 'dynamic' | 'static';
+  @ApiPropertyOptional({ nullable: true }) expression: string | null;
+  @ApiProperty() description: string;
+  @ApiProperty({ description: 'Grows when the expression or kind changes' }) version: number;
+}
+
+export class SegmentPreviewView {
+  @ApiProperty() expression: string;
+  @ApiProperty() asOf: string;
+  @ApiProperty() count: number;
+  @ApiProperty({ type: [String] }) sample: string[];
+  @ApiProperty({ type: [String], description: 'Each condition as written' }) conditions: string[];
+}
+
+export class SegmentMemberView {
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty() enteredAt: Date;
+  @ApiPropertyOptional({ nullable: true }) causedByEventId: string | null;
+  @ApiPropertyOptional({ nullable: true }) sweepRunId: string | null;
+}
+
+export class SegmentMembersView {
+  @ApiProperty() total: number;
+  @ApiProperty({ type: [SegmentMemberView] }) members: SegmentMemberView[];
+  @ApiPropertyOptional({ nullable: true, description: 'Pass as `after` for the next page' }) next:
+    string | null;
+}
+
+export class CustomerSegmentView {
+  @ApiProperty() segment: string;
+  @ApiProperty() enteredAt: Date;
+  @ApiPropertyOptional({ nullable: true }) causedByEventId: string | null;
+  @ApiPropertyOptional({ nullable: true }) sweepRunId: string | null;
+}
+
+export class SegmentChangeView {
+  @ApiProperty({ enum: ['entered', 'exited'] }) change: 'entered' | 'exited';
+  @ApiPropertyOptional({ nullable: true }) causedByEventId: string | null;
+  @ApiPropertyOptional({ nullable: true }) sweepRunId: string | null;
+  @ApiProperty() changedAt: Date;
+}
+
+export class ConditionView {
+  @ApiProperty() condition: string;
+  @ApiProperty() matched: boolean;
+  @ApiPropertyOptional({ description: 'The fact the condition looked at' }) fact?: unknown;
+}
+
+export class SegmentWhyView {
+  @ApiProperty() segment: string;
+  @ApiProperty({ enum: ['dynamic', 'static'] }) kind: 'dynamic' | 'static';
+  @ApiProperty() version: number;
+  @ApiPropertyOptional({ nullable: true }) expression: string | null;
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty() asOf: string;
+  @ApiProperty() member: boolean;
+  @ApiPropertyOptional({ type: SegmentChangeView, nullable: true }) lastChange: SegmentChangeView | null;
+  @ApiProperty() matchesNow: boolean;
+  @ApiProperty({ type: [ConditionView] }) conditions: ConditionView[];
+}
+
+/** Dynamic segments (a condition over tagging's read model) and static ones (an uploaded list). */
 @Injectable()
 export class SegmentsService {
-  private readonly compiled = new Map<string, CompiledSegment>();
-
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: OutboxPublisher,
-    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    private readonly segments: SegmentsRepository,
+    private readonly compiler: SegmentCompiler,
+    private readonly sweeps: SweepService,
   ) {}
 
-  /** Compiles an expression or answers 400 naming the position of the mistake. */
-  compile(expression: string): CompiledSegment {
-    const cached = this.compiled.get(expression);
-    if (cached) return cached;
-    try {
-      const compiled = compileSegment(expression, this.rules);
-      if (this.compiled.size > 500) this.compiled.clear();
-      this.compiled.set(expression, compiled);
-      return compiled;
-    } catch (error) {
-      if (!(error instanceof SegmentExpressionError)) throw error;
-      throw invalidFields(
-        [{ field: 'expression', messages: [error.message] }],
-        'SEGMENT_EXPRESSION_INVALID',
-        {
-          position: error.position,
-        },
-      );
-    }
-  }
-
   /** Count and sample, read-only and bounded in time: an ad-hoc condition must not hog the database. */
-  async preview(expression: string, asOf: Date) {
-    const compiled = this.compile(expression);
+  async preview(expression: string, asOf: Date): Promise<SegmentPreviewView> {
+    const compiled = this.compiler.compile(expression);
     const { count, sample } = await this.dataSource
       .transaction('REPEATABLE READ', async (manager) => {
-        await manager.query('SET TRANSACTION READ ONLY');
-        await manager.query(`SET LOCAL statement_timeout = ${PREVIEW_TIMEOUT_MS}`);
-        const [{ count }] = await manager.query(
-          `SELECT count(*)::int AS count ${FROM} WHERE c.registered AND ${compiled.sql}`,
+        await execute(manager, 'SET TRANSACTION READ ONLY');
+        await execute(manager, `SET LOCAL statement_timeout = ${PREVIEW_TIMEOUT_MS}`);
+        const counted = await queryOne<{ count: number }>(
+          manager,
+          `SELECT count(*)::int AS count ${SEGMENT_FROM} WHERE c.registered AND ${compiled.sql}`,
           [asOf],
         );
-        const sample: { customer_id: string }[] = await manager.query(
-          `SELECT c.customer_id ${FROM} WHERE c.registered AND ${compiled.sql} ORDER BY c.customer_id LIMIT ${SAMPLE_SIZE}`,
+        const rows = await queryRows<{ customer_id: string }>(
+          manager,
+          `SELECT c.customer_id ${SEGMENT_FROM} WHERE c.registered AND ${compiled.sql} ORDER BY c.customer_id LIMIT ${SAMPLE_SIZE}`,
           [asOf],
         );
-        return { count: count as number, sample };
+        return { count: counted?.count ?? 0, sample: rows };
       })
       .catch((error: { driverError?: { code?: string } }) => {
         if (error.driverError?.code === '57014')
           throw invalid(
             'expression',
             `took longer than ${PREVIEW_TIMEOUT_MS / 1000} s to preview; narrow it`,
-            'SEGMENT_PREVIEW_TOO_SLOW',
+            SegmentErrorCode.PreviewTooSlow,
           );
         throw error;
       });
@@ -96,24 +120,60 @@ export class SegmentsService {
     };
   }
 
-  async all(manager: EntityManager = this.dataSource.manager): Promise<SegmentRow[]> {
-    return manager.query('SELECT id, kind, expression, description, version FROM segments ORDER BY id');
+  all(): Promise<SegmentView[]> {
+    return this.segments.all();
   }
 
   async get(id: string): Promise<SegmentRow> {
-    const [row] = await this.dataSource.query(
-      'SELECT id, kind, expression, description, version FROM segments WHERE id = $1',
-      [id],
-    );
+    const row = await this.segments.find(id);
     if (!row) throw notFound('segment', id);
     return row;
   }
 
+  /** Saves a definition (a new version when it changes) and evaluates everyone's membership in a run. */
+  async define(
+    id: string,
+    kind: 'dynamic' | 'static',
+    expression: string | undefined,
+    description: string,
+    correlationId: string,
+  ): Promise<SegmentView & { evaluation: SweepRun }> {
+    const segment = await this.dataSource.transaction((manager) =>
+      this.save(manager, id, kind, expression, description),
+    );
+    const evaluation = await this.sweeps.run({
+      trigger: 'segment-defined',
+      segmentsOnly: [segment],
+      correlationId,
+    });
+    return { ...segment, evaluation };
+  }
+
+  /** Replaces the list of a static segment; entries and exits follow in a run. */
+  async uploadList(
+    id: string,
+    customerIds: string[],
+    correlationId: string,
+  ): Promise<SegmentView & { evaluation: SweepRun }> {
+    const segment = await this.dataSource.transaction(async (manager) => {
+      const saved = await this.save(manager, id, 'static', undefined);
+      await this.segments.replaceStaticList(manager, id, customerIds);
+      return saved;
+    });
+    const evaluation = await this.sweeps.run({
+      trigger: 'segment-defined',
+      segmentsOnly: [segment],
+      correlationId,
+    });
+    return { ...segment, evaluation };
+  }
+
   /**
-   * Saves a definition (a new version when it changes); membership is re-evaluated by the caller. Without a
-   * description, an existing one is kept.
+   * Saves a definition; a dynamic one is first run once (planned and executed on no rows) in the same
+   * transaction, so a condition Postgres cannot run is a 400 and never saved. Without a description, an
+   * existing one is kept.
    */
-  async save(
+  private async save(
     manager: EntityManager,
     id: string,
     kind: 'dynamic' | 'static',
@@ -122,142 +182,36 @@ export class SegmentsService {
   ): Promise<SegmentRow> {
     if (kind === 'dynamic') {
       if (!expression) throw invalid('expression', 'a dynamic segment needs one');
-      this.compile(expression);
+      const compiled = this.compiler.compile(expression);
+      await execute(
+        manager,
+        `SELECT c.customer_id ${SEGMENT_FROM} WHERE c.registered AND ${compiled.sql} LIMIT 0`,
+        [new Date()],
+      ).catch((error: Error) => {
+        throw invalid(
+          'expression',
+          `cannot be evaluated: ${error.message}`,
+          SegmentErrorCode.ExpressionInvalid,
+        );
+      });
     }
-    const [row] = await manager.query(
-      `INSERT INTO segments (id, kind, expression, description) VALUES ($1, $2, $3, coalesce($4, ''))
-       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, expression = EXCLUDED.expression,
-         description = coalesce($4, segments.description),
-         version = segments.version + CASE WHEN segments.expression IS DISTINCT FROM EXCLUDED.expression OR segments.kind <> EXCLUDED.kind THEN 1 ELSE 0 END,
-         updated_at = now()
-       RETURNING id, kind, expression, description, version`,
-      [id, kind, kind === 'dynamic' ? expression : null, description ?? null],
+    return this.segments.upsert(
+      manager,
+      id,
+      kind,
+      kind === 'dynamic' ? expression! : null,
+      description ?? null,
     );
-    return row;
-  }
-
-  async replaceStaticList(manager: EntityManager, id: string, customerIds: string[]): Promise<void> {
-    await manager.query('DELETE FROM static_segment_lists WHERE segment_id = $1', [id]);
-    await manager.query(
-      `INSERT INTO static_segment_lists (segment_id, customer_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
-      [id, [...new Set(customerIds)]],
-    );
-  }
-
-  /** Customers among `customerIds` whose membership of some segment would change (read-only). */
-  async candidates(
-    manager: EntityManager,
-    customerIds: string[],
-    asOf: Date,
-    segments: SegmentRow[],
-  ): Promise<string[]> {
-    const found = new Set<string>();
-    for (const segment of segments) {
-      const rows: { customer_id: string }[] = await manager.query(
-        `WITH matching AS (${this.matchingSql(segment)})
-         SELECT m.customer_id FROM matching m
-          WHERE NOT EXISTS (SELECT 1 FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = m.customer_id)
-         UNION
-         SELECT x.customer_id FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = ANY($3::uuid[])
-            AND x.customer_id NOT IN (SELECT customer_id FROM matching)`,
-        [asOf, segment.id, customerIds],
-      );
-      for (const row of rows) found.add(row.customer_id);
-    }
-    return [...found];
-  }
-
-  /** Customers of the list ($3) that match a segment at the as-of date ($1); $2 is the segment id. */
-  private matchingSql(segment: SegmentRow, idsParam = 3): string {
-    return segment.kind === 'dynamic'
-      ? `SELECT c.customer_id ${FROM} WHERE c.registered AND c.customer_id = ANY($${idsParam}::uuid[]) AND ${this.compile(segment.expression!).sql}`
-      : `SELECT l.customer_id FROM static_segment_lists l WHERE $1::timestamptz IS NOT NULL AND l.segment_id = $2 AND l.customer_id = ANY($${idsParam}::uuid[])`;
-  }
-
-  /**
-   * Brings membership of the given customers (whose rows the caller has locked) up to date for every
-   * segment, set-based; emits an event per entry and exit with the cause.
-   */
-  async evaluateCustomers(
-    manager: EntityManager,
-    customerIds: string[],
-    asOf: Date,
-    cause: RescoreCause,
-    segments?: SegmentRow[],
-  ): Promise<SegmentDiff> {
-    const diff: SegmentDiff = { entered: 0, exited: 0 };
-    const events: OutboxItem[] = [];
-    const now = new Date();
-    for (const segment of segments ?? (await this.all(manager))) {
-      const matching = this.matchingSql(segment, 6);
-      const changes: { change: 'entered' | 'exited'; customer_id: string }[] = await manager.query(
-        `WITH matching AS (${matching}),
-         entered AS (
-           INSERT INTO segment_members (segment_id, customer_id, entered_at, caused_by_event_id, sweep_run_id)
-           SELECT $2, m.customer_id, $3, $4, $5 FROM matching m
-            WHERE NOT EXISTS (SELECT 1 FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = m.customer_id)
-           RETURNING customer_id),
-         exited AS (
-           DELETE FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = ANY($6::uuid[])
-              AND x.customer_id NOT IN (SELECT customer_id FROM matching)
-           RETURNING customer_id)
-         SELECT 'entered' AS change, customer_id FROM entered UNION ALL SELECT 'exited', customer_id FROM exited
-         ORDER BY customer_id, change DESC`,
-        [asOf, segment.id, now, cause.eventId ?? null, cause.sweepRunId ?? null, customerIds],
-      );
-      if (changes.length === 0) continue;
-      await manager.query(
-        `INSERT INTO segment_changes (segment_id, customer_id, change, caused_by_event_id, sweep_run_id, changed_at)
-         SELECT $1, id, ch, $4, $5, $6 FROM unnest($2::uuid[], $3::text[]) AS rows(id, ch)`,
-        [
-          segment.id,
-          changes.map((c) => c.customer_id),
-          changes.map((c) => c.change),
-          cause.eventId ?? null,
-          cause.sweepRunId ?? null,
-          now,
-        ],
-      );
-      for (const { change, customer_id } of changes) {
-        diff[change] += 1;
-        events.push({
-          definition: SegmentChanged,
-          payload: {
-            customerId: customer_id,
-            segmentSet: 'custom',
-            segment: segment.id,
-            change,
-            causedByEventId: cause.eventId,
-            sweepRunId: cause.sweepRunId,
-            changedAt: now.toISOString(),
-          },
-          meta: {
-            subject: customer_id,
-            correlationId: cause.correlationId,
-            causationId: cause.eventId ?? cause.sweepRunId,
-          },
-        });
-      }
-    }
-    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
-    return diff;
   }
 
   /**
    * Why a customer is (or is not) in a segment: membership with its cause, and for a dynamic segment each
    * condition as written, whether it holds and the fact it looked at, at the as-of date.
    */
-  async why(id: string, customerId: string, asOf: Date) {
+  async why(id: string, customerId: string, asOf: Date): Promise<SegmentWhyView> {
     const segment = await this.get(id);
-    const [member] = await this.dataSource.query(
-      'SELECT entered_at, caused_by_event_id, sweep_run_id FROM segment_members WHERE segment_id = $1 AND customer_id = $2',
-      [id, customerId],
-    );
-    const [lastChange] = await this.dataSource.query(
-      `SELECT change, caused_by_event_id, sweep_run_id, changed_at FROM segment_changes
-        WHERE segment_id = $1 AND customer_id = $2 ORDER BY id DESC LIMIT 1`,
-      [id, customerId],
-    );
+    const member = await this.segments.member(id, customerId);
+    const lastChange = await this.segments.lastChange(id, customerId);
     const base = {
       segment: id,
       kind: segment.kind,
@@ -265,7 +219,7 @@ export class SegmentsService {
       expression: segment.expression,
       customerId,
       asOf: asOf.toISOString(),
-      member: Boolean(member),
+      member: member !== undefined,
       lastChange: lastChange
         ? {
             change: lastChange.change,
@@ -276,48 +230,34 @@ export class SegmentsService {
         : null,
     };
     if (segment.kind === 'static') {
-      const [listed] = await this.dataSource.query(
-        'SELECT 1 FROM static_segment_lists WHERE segment_id = $1 AND customer_id = $2',
-        [id, customerId],
-      );
+      const listed = await this.segments.isListed(id, customerId);
       return {
         ...base,
-        matchesNow: Boolean(listed),
-        conditions: [{ condition: 'on the uploaded list', matched: Boolean(listed) }],
+        matchesNow: listed,
+        conditions: [{ condition: 'on the uploaded list', matched: listed }],
       };
     }
-    const compiled = this.compile(segment.expression!);
+    const compiled = this.compiler.compile(segment.expression ?? '');
     const columns = compiled.conditions.flatMap((c, i) => [`${c.sql} AS m${i}`, `${c.factSql} AS f${i}`]);
-    const [row] = await this.dataSource.query(
-      `SELECT c.registered, ${compiled.sql} AS matches, ${columns.join(', ')} ${FROM} WHERE c.customer_id = $2`,
-      [asOf, customerId],
-    );
+    const row = await this.segments.evaluateFor(compiled.sql, columns, asOf, customerId);
     if (!row) throw notFound('customer known to tagging', customerId);
     return {
       ...base,
-      matchesNow: row.registered && row.matches,
+      matchesNow: row.registered === true && row.matches === true,
       conditions: compiled.conditions.map((c, i) => ({
         condition: c.text,
-        matched: row[`m${i}`],
-        fact: typeof row[`f${i}`] === 'boolean' ? row[`f${i}`] : (row[`f${i}`] ?? null),
+        matched: row[`m${i}`] === true,
+        fact: row[`f${i}`] ?? null,
       })),
     };
   }
 
-  async members(id: string, limit: number, after?: string) {
+  async members(id: string, limit: number, after?: string): Promise<SegmentMembersView> {
     await this.get(id);
-    const rows = await this.dataSource.query(
-      `SELECT customer_id, entered_at, caused_by_event_id, sweep_run_id FROM segment_members
-        WHERE segment_id = $1 AND ($2::uuid IS NULL OR customer_id > $2) ORDER BY customer_id LIMIT $3`,
-      [id, after ?? null, limit],
-    );
-    const [{ total }] = await this.dataSource.query(
-      'SELECT count(*)::int AS total FROM segment_members WHERE segment_id = $1',
-      [id],
-    );
+    const rows = await this.segments.members(id, limit, after);
     return {
-      total,
-      members: rows.map((r: Record<string, unknown>) => ({
+      total: await this.segments.memberCount(id),
+      members: rows.map((r) => ({
         customerId: r.customer_id,
         enteredAt: r.entered_at,
         causedByEventId: r.caused_by_event_id,
@@ -327,11 +267,12 @@ export class SegmentsService {
     };
   }
 
-  async ofCustomer(customerId: string) {
-    return this.dataSource.query(
-      `SELECT segment_id AS segment, entered_at AS "enteredAt", caused_by_event_id AS "causedByEventId", sweep_run_id AS "sweepRunId"
-         FROM segment_members WHERE customer_id = $1 ORDER BY segment_id`,
-      [customerId],
-    );
+  async ofCustomer(customerId: string): Promise<CustomerSegmentView[]> {
+    return (await this.segments.ofCustomer(customerId)).map((r) => ({
+      segment: r.segment_id,
+      enteredAt: r.entered_at,
+      causedByEventId: r.caused_by_event_id,
+      sweepRunId: r.sweep_run_id,
+    }));
   }
 }

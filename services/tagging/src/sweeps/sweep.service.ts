@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Cause } from '@crm/messaging';
 import { counter, histogram } from '@crm/observability';
-import { RescoringService, type RescoreCause } from '../customers/rescoring.service';
-import { SegmentsService, type SegmentRow } from '../segments/segments.service';
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { notFound } from '@crm/service-kit';
+import { RescoringService } from '../customers/rescoring.service';
+import { SegmentMembership } from '../segments/segment-membership';
+import { SegmentsRepository, type SegmentRow } from '../segments/segments.repository';
 
 export interface SweepOptions {
   asOf?: Date;
@@ -15,6 +19,19 @@ export interface SweepOptions {
   /** Batches worked on at once (connections); defaults to 2, the cores of the reference machine. */
   concurrency?: number;
   onProgress?: (done: number) => void;
+}
+
+interface SweepRunRow {
+  id: string;
+  as_of: Date;
+  trigger: string;
+  status: string;
+  customers: number;
+  changed: number;
+  segment_entries: number;
+  segment_exits: number;
+  started_at: Date;
+  finished_at: Date | null;
 }
 
 export interface SweepRun {
@@ -48,31 +65,35 @@ export class SweepService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rescoring: RescoringService,
-    private readonly segments: SegmentsService,
+    private readonly segments: SegmentsRepository,
+    private readonly membership: SegmentMembership,
   ) {}
 
   async run(options: SweepOptions): Promise<SweepRun & { phases: Record<string, number> }> {
     const id = randomUUID();
     const asOf = options.asOf ?? new Date();
     const started = Date.now();
-    await this.dataSource.query(
+    await execute(
+      this.dataSource,
       `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at) VALUES ($1, $2, $3, 'running', now())`,
       [id, asOf, options.trigger],
     );
-    const pass = new SweepPass(this.dataSource, this.rescoring, this.segments, options, asOf, {
-      sweepRunId: id,
+    const pass = new SweepPass(this.dataSource, this.rescoring, this.membership, options, asOf, {
+      runId: id,
       correlationId: options.correlationId ?? `sweep-${id}`,
     });
     const { totals, phases } = pass;
     try {
       await pass.run(options.segmentsOnly ?? (await this.segments.all()));
-      await this.dataSource.query(
+      await execute(
+        this.dataSource,
         `UPDATE sweep_runs SET status = 'finished', finished_at = now(), customers = $2, changed = $3,
                 segment_entries = $4, segment_exits = $5 WHERE id = $1`,
         [id, totals.customers, totals.changed, totals.entered, totals.exited],
       );
     } catch (error) {
-      await this.dataSource.query(
+      await execute(
+        this.dataSource,
         `UPDATE sweep_runs SET status = 'failed', finished_at = now(), customers = $2, changed = $3, error = $4 WHERE id = $1`,
         [id, totals.customers, totals.changed, (error as Error).message],
       );
@@ -94,7 +115,8 @@ export class SweepService {
   }
 
   async get(id: string): Promise<SweepRun> {
-    const [row] = await this.dataSource.query('SELECT * FROM sweep_runs WHERE id = $1', [id]);
+    const row = await queryOne<SweepRunRow>(this.dataSource, 'SELECT * FROM sweep_runs WHERE id = $1', [id]);
+    if (!row) throw notFound('sweep run', id);
     return {
       id: row.id,
       asOf: new Date(row.as_of).toISOString(),
@@ -111,7 +133,8 @@ export class SweepService {
   }
 
   async recent(limit = 20): Promise<SweepRun[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
       'SELECT id FROM sweep_runs ORDER BY started_at DESC LIMIT $1',
       [limit],
     );
@@ -129,10 +152,10 @@ class SweepPass {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rescoring: RescoringService,
-    private readonly segmentsService: SegmentsService,
+    private readonly membership: SegmentMembership,
     private readonly options: SweepOptions,
     private readonly asOf: Date,
-    private readonly cause: RescoreCause,
+    private readonly cause: Cause,
   ) {
     this.batchSize = options.batchSize ?? 5000;
   }
@@ -160,9 +183,10 @@ class SweepPass {
     for (;;) {
       const done = await this.dataSource.transaction(async (manager) => {
         // A lost commit loses a batch's state and its events together; the next run redoes both.
-        await manager.query('SET LOCAL synchronous_commit = off');
-        const rows: { customer_id: string }[] = await this.timed('read', () =>
-          manager.query(
+        await execute(manager, 'SET LOCAL synchronous_commit = off');
+        const rows = await this.timed('read', () =>
+          queryRows<{ customer_id: string }>(
+            manager,
             `SELECT customer_id FROM customers
               WHERE registered AND (customer_id > $1 OR ($3 AND customer_id = $1)) AND ($2::uuid IS NULL OR customer_id < $2)
               ORDER BY customer_id LIMIT $4`,
@@ -195,7 +219,7 @@ class SweepPass {
       for (const e of evaluations) if (e.changed.length > 0) changing.add(e.customerId);
     }
     const moving = await this.timed('segments', () =>
-      this.segmentsService.candidates(manager, ids, this.asOf, this.segments),
+      this.membership.candidates(manager, ids, this.asOf, this.segments),
     );
     for (const customerId of moving) changing.add(customerId);
     state.pessimistic = changing.size > ids.length / 2;
@@ -205,7 +229,8 @@ class SweepPass {
   /** Locks the customers, evaluates them afresh and writes what changed: scores first, then segments. */
   private async lockAndWrite(manager: EntityManager, ids: string[]) {
     await this.timed('lockAndWrite', async () => {
-      await manager.query(
+      await execute(
+        manager,
         'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
         [ids],
       );
@@ -214,7 +239,7 @@ class SweepPass {
         const changed = await this.rescoring.apply(manager, fresh, this.cause, this.asOf, 'sample');
         this.totals.changed += changed;
       }
-      const diff = await this.segmentsService.evaluateCustomers(
+      const diff = await this.membership.evaluateCustomers(
         manager,
         ids,
         this.asOf,

@@ -1,0 +1,46 @@
+import { execute, queryOne, queryRows, type Queryable } from './sql';
+
+const answering = (result: unknown): Queryable => ({ query: async () => result });
+
+describe('typed SQL helpers', () => {
+  it('answers the rows of a SELECT or INSERT … RETURNING', async () => {
+    const rows = await queryRows<{ id: number }>(answering([{ id: 1 }, { id: 2 }]), 'SELECT id FROM t');
+    expect(rows).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('answers the rows of an UPDATE … RETURNING, which TypeORM pairs with the affected count', async () => {
+    const rows = await queryRows<{ id: number }>(
+      answering([[{ id: 7 }], 1]),
+      'UPDATE t SET x = 1 RETURNING id',
+    );
+    expect(rows).toEqual([{ id: 7 }]);
+  });
+
+  it('treats two selected rows as rows, not as an affected pair', async () => {
+    const rows = await queryRows(answering([{ a: 1 }, { b: 2 }]), 'SELECT');
+    expect(rows).toHaveLength(2);
+  });
+
+  it('answers the first row or undefined', async () => {
+    expect(await queryOne<{ id: number }>(answering([{ id: 3 }]), 'SELECT')).toEqual({ id: 3 });
+    expect(await queryOne(answering([]), 'SELECT')).toBeUndefined();
+    expect(await queryOne(answering([[], 0]), 'DELETE')).toBeUndefined();
+  });
+
+  it('counts the rows an UPDATE or DELETE touched, and 0 otherwise', async () => {
+    expect(await execute(answering([[], 4]), 'DELETE FROM t')).toBe(4);
+    expect(await execute(answering([]), 'INSERT INTO t VALUES (1)')).toBe(0);
+  });
+
+  it('passes the statement and its parameters through', async () => {
+    const seen: unknown[] = [];
+    const db: Queryable = {
+      query: async (sql, parameters) => {
+        seen.push(sql, parameters);
+        return [];
+      },
+    };
+    await queryRows(db, 'SELECT $1', ['x']);
+    expect(seen).toEqual(['SELECT $1', ['x']]);
+  });
+});

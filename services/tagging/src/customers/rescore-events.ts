@@ -1,0 +1,94 @@
+import {
+  CustomerRescored,
+  LifecycleStageChanged,
+  SegmentChanged,
+  type CustomerClassificationV1,
+  type LifecycleStage,
+} from '@crm/contracts';
+import { causedBy, type Cause, type OutboxItem } from '@crm/messaging';
+import type { CustomerFacts } from '../scoring/classify';
+
+/** A customer evaluated at an as-of date: its facts, the new and the stored classification. */
+export interface Evaluation {
+  customerId: string;
+  facts: CustomerFacts;
+  current: CustomerClassificationV1;
+  previous?: CustomerClassificationV1;
+  changed: string[];
+}
+
+const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
+
+export const stageChanged = (e: Evaluation) => e.previous?.lifecycleStage !== e.current.lifecycleStage;
+
+/** Back from decline or churned to an active stage. */
+export function reactivated(e: Evaluation): boolean {
+  return (
+    e.previous !== undefined &&
+    REACTIVATING_FROM.includes(e.previous.lifecycleStage) &&
+    !REACTIVATING_FROM.includes(e.current.lifecycleStage)
+  );
+}
+
+/**
+ * The events a set of changed evaluations emits, in order per customer: `customer rescored`, then
+ * `lifecycle stage changed` when the stage moved, then `segment changed` for the value-loyalty segment
+ * (exited the old, entered the new). Each carries its cause and the time `now`.
+ */
+export function rescoreEvents(changed: Evaluation[], cause: Cause, now: string): OutboxItem[] {
+  const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.runId };
+  const events: OutboxItem[] = [];
+  for (const e of changed) {
+    const meta = causedBy(e.customerId, cause);
+    events.push({
+      definition: CustomerRescored,
+      payload: {
+        customerId: e.customerId,
+        current: e.current,
+        previous: e.previous,
+        changed: e.changed,
+        ...provenance,
+        scoredAt: now,
+      },
+      meta,
+    });
+    if (stageChanged(e))
+      events.push({
+        definition: LifecycleStageChanged,
+        payload: {
+          customerId: e.customerId,
+          previousStage: e.previous?.lifecycleStage,
+          stage: e.current.lifecycleStage,
+          reactivated: reactivated(e),
+          ...provenance,
+          changedAt: now,
+        },
+        meta,
+      });
+    if (e.previous?.valueLoyaltySegment !== e.current.valueLoyaltySegment) {
+      const base = { customerId: e.customerId, segmentSet: 'value-loyalty', ...provenance, changedAt: now };
+      if (e.previous)
+        events.push({
+          definition: SegmentChanged,
+          payload: {
+            ...base,
+            segment: e.previous.valueLoyaltySegment,
+            change: 'exited',
+            counterpart: e.current.valueLoyaltySegment,
+          },
+          meta,
+        });
+      events.push({
+        definition: SegmentChanged,
+        payload: {
+          ...base,
+          segment: e.current.valueLoyaltySegment,
+          change: 'entered',
+          counterpart: e.previous?.valueLoyaltySegment,
+        },
+        meta,
+      });
+    }
+  }
+  return events;
+}

@@ -1,0 +1,171 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import type { Cause } from '@crm/messaging';
+import { notFound } from '@crm/service-kit';
+import { ExclusionsService } from '../preferences/exclusions.service';
+import { predict, type Prediction } from '../scoring/classify';
+import type { ScoringRuleSet } from '../scoring/rule-set';
+import { SCORING_RULES } from '../scoring/rules.provider';
+import { CustomerScoresRepository, type SatisfactionRow } from './customer-scores.repository';
+import { RescoringService } from './rescoring.service';
+
+export class RfmView {
+  @ApiProperty() recency: number;
+  @ApiProperty() frequency: number;
+  @ApiProperty() monetary: number;
+}
+
+export class FactsView {
+  @ApiProperty() spend12m: number;
+  @ApiProperty() purchases12m: number;
+  @ApiProperty() lifetimePurchases: number;
+  @ApiPropertyOptional({ nullable: true }) lastPurchaseAt: Date | null;
+}
+
+export class SatisfactionAnswerView {
+  @ApiProperty() score: number;
+  @ApiProperty() sentiment: string;
+  @ApiProperty() answeredAt: Date;
+}
+
+export class SatisfactionView {
+  @ApiPropertyOptional({ type: SatisfactionAnswerView, nullable: true }) nps: SatisfactionAnswerView | null;
+  @ApiPropertyOptional({ type: SatisfactionAnswerView, nullable: true }) csat: SatisfactionAnswerView | null;
+}
+
+export class PredictionView {
+  @ApiPropertyOptional({ nullable: true }) churnRisk: number | null;
+  @ApiPropertyOptional({ nullable: true }) expectedNextPurchaseAt: Date | null;
+  @ApiPropertyOptional({ nullable: true }) expectedIntervalDays: number | null;
+  @ApiProperty({ enum: ['own-interval', 'new-customer-fallback', 'no-purchase'] }) model: Prediction['model'];
+}
+
+export class CustomerScoresView {
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty({ type: RfmView }) rfm: RfmView;
+  @ApiProperty() valueTier: string;
+  @ApiProperty() valueLoyaltySegment: string;
+  @ApiProperty() membershipLevel: string;
+  @ApiProperty() lifecycleStage: string;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: FactsView }) facts: FactsView;
+  @ApiProperty({ type: SatisfactionView }) satisfaction: SatisfactionView;
+  @ApiProperty({ type: PredictionView }) prediction: PredictionView;
+  @ApiProperty({ type: [String] }) excludedCategories: string[];
+  @ApiProperty() rulesVersion: string;
+  @ApiProperty() scoredAt: Date;
+  @ApiPropertyOptional({ nullable: true }) causedByEventId: string | null;
+}
+
+export class StageChangeView {
+  @ApiPropertyOptional({ nullable: true }) previousStage: string | null;
+  @ApiProperty() stage: string;
+  @ApiProperty() reactivated: boolean;
+  @ApiPropertyOptional({ nullable: true }) causedByEventId: string | null;
+  @ApiPropertyOptional({ nullable: true }) sweepRunId: string | null;
+  @ApiProperty() changedAt: Date;
+}
+
+export class ExclusionsView {
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty({ type: [String] }) excludedCategories: string[];
+}
+
+const answerOf = (rows: SatisfactionRow[], kind: 'nps' | 'csat'): SatisfactionAnswerView | null => {
+  const fact = rows.find((r) => r.kind === kind);
+  return fact ? { score: fact.score, sentiment: fact.sentiment, answeredAt: fact.answered_at } : null;
+};
+
+/** A customer's scores as tagging keeps them, and the changes an account manager makes by hand. */
+@Injectable()
+export class ScoresService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scores: CustomerScoresRepository,
+    private readonly rescoring: RescoringService,
+    private readonly exclusionsService: ExclusionsService,
+    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+  ) {}
+
+  async view(customerId: string): Promise<CustomerScoresView> {
+    const row = await this.scores.scores(customerId);
+    if (!row) throw notFound('scored customer', customerId);
+    const satisfaction = await this.scores.latestSatisfaction(customerId);
+    const spend12m = Number(row.spend_12m);
+    return {
+      customerId,
+      rfm: { recency: row.recency, frequency: row.frequency, monetary: row.monetary },
+      valueTier: row.value_tier,
+      valueLoyaltySegment: row.value_loyalty_segment,
+      membershipLevel: row.membership_level,
+      lifecycleStage: row.lifecycle_stage,
+      tags: row.tags,
+      facts: {
+        spend12m,
+        purchases12m: row.purchases_12m,
+        lifetimePurchases: row.lifetime_purchases,
+        lastPurchaseAt: row.last_purchase_at,
+      },
+      satisfaction: { nps: answerOf(satisfaction, 'nps'), csat: answerOf(satisfaction, 'csat') },
+      prediction: predict(
+        {
+          asOf: new Date(),
+          relationshipStartedAt: null,
+          spend12m,
+          purchases12m: row.purchases_12m,
+          lifetimePurchases: row.lifetime_purchases,
+          lastPurchaseAt: row.last_purchase_at,
+          firstPurchaseAt: row.first_purchase_at,
+          categorySpend: {},
+          manualTags: [],
+        },
+        this.rules,
+      ),
+      excludedCategories: (await this.scores.exclusions(customerId)) ?? [],
+      rulesVersion: row.rules_version,
+      scoredAt: row.scored_at,
+      causedByEventId: row.caused_by_event_id,
+    };
+  }
+
+  async stageHistory(customerId: string): Promise<StageChangeView[]> {
+    const rows = await this.scores.stageHistory(customerId);
+    if (rows.length === 0) throw notFound('stage history of customer', customerId);
+    return rows.map((r) => ({
+      previousStage: r.previous_stage,
+      stage: r.stage,
+      reactivated: r.reactivated,
+      causedByEventId: r.caused_by_event_id,
+      sweepRunId: r.sweep_run_id,
+      changedAt: r.changed_at,
+    }));
+  }
+
+  async setManualTags(customerId: string, tags: string[], cause: Cause): Promise<CustomerScoresView> {
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.scores.setManualTags(manager, customerId, tags)))
+        throw notFound('customer', customerId);
+      await this.rescoring.rescore(manager, customerId, cause);
+    });
+    return this.view(customerId);
+  }
+
+  async exclusions(customerId: string): Promise<ExclusionsView> {
+    const excludedCategories = await this.scores.exclusions(customerId);
+    if (!excludedCategories) throw notFound('customer', customerId);
+    return { customerId, excludedCategories };
+  }
+
+  async setExclusions(
+    customerId: string,
+    categories: string[],
+    reason: 'dismissal' | 'account-manager',
+    cause: Cause,
+  ): Promise<ExclusionsView> {
+    const excludedCategories = await this.dataSource.transaction((manager) =>
+      this.exclusionsService.change(manager, customerId, () => categories, reason, cause),
+    );
+    return { customerId, excludedCategories };
+  }
+}
