@@ -1,3 +1,3 @@
 export * from './telemetry';
-export * from './json-logger';
+export * from './logger';
 export * from './metrics';

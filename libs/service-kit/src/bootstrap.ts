@@ -2,11 +2,13 @@ import { Logger, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { eventRegistry } from '@crm/contracts';
+import { eventRegistry, serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
 import { JwtAuthGuard } from '@crm/auth';
-import { loadConfig } from '@crm/config';
+import { loadConfig, type ServiceConfig } from '@crm/config';
 import { EventErrorPassthroughFilter, KafkaEventTransport, OutboxPublisher } from '@crm/messaging';
-import { collectProcessMetrics, JsonLogger, stopTelemetry } from '@crm/observability';
+import { collectProcessMetrics, serviceLogger, stopTelemetry } from '@crm/observability';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
+import { localDefaults } from './local-defaults';
 import { createValidationPipe } from './validation';
 
 export interface ServiceBootstrapOptions {
@@ -36,10 +38,13 @@ export interface RunningService {
  * flushes the outbox and exits within the timeout.
  */
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<RunningService> {
-  const logger = new JsonLogger(options.name);
   collectProcessMetrics(options.name);
-  const app = await NestFactory.create(options.module, { logger, bufferLogs: true });
-  app.useLogger(logger);
+  // nestjs-pino's logger over the process's pino logger: JSON from the first line, also when start fails.
+  const logger = new PinoNestLogger(
+    new PinoLogger({ pinoHttp: { logger: serviceLogger(options.name) } }),
+    {},
+  );
+  const app = await NestFactory.create(options.module, { logger });
   app.setGlobalPrefix(options.prefix, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalGuards(new JwtAuthGuard(app.get(Reflector), options.jwtSecret));
@@ -114,8 +119,42 @@ export function runService<C extends object>(
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
-  bootstrapService(options(config)).catch((error: Error) => {
-    Logger.error({ msg: 'service failed to start', error: error.message, stack: error.stack }, 'Bootstrap');
+  const service = options(config);
+  bootstrapService(service).catch((error: Error) => {
+    serviceLogger(service.name).fatal({ msg: 'service failed to start', err: error, context: 'Bootstrap' });
     process.exit(1);
   });
+}
+
+export interface CatalogServiceOptions<C extends ServiceConfig> {
+  configClass: new () => C;
+  /** The service's own settings, for every environment. */
+  defaults?: Record<string, string>;
+  /** Settings for local development only (never applied with NODE_ENV=production): keys, secrets. */
+  localOnly?: Record<string, string>;
+  module: (config: C) => Type<unknown> | DynamicModule;
+  description: string;
+}
+
+/** Starts one of the catalog's services: its port, prefix and consumer group come from `@crm/contracts`. */
+export function runCatalogService<C extends ServiceConfig>(
+  name: ConsumerGroupName,
+  options: CatalogServiceOptions<C>,
+): void {
+  const service = serviceIdentity(name);
+  runService(
+    options.configClass,
+    { ...options.defaults, ...localDefaults({ PORT: String(service.port), ...options.localOnly }) },
+    (config) => ({
+      name: service.name,
+      module: options.module(config),
+      port: config.PORT,
+      prefix: service.prefix,
+      jwtSecret: config.JWT_SECRET,
+      brokers: config.KAFKA_BROKERS,
+      consumerGroup: service.consumerGroup,
+      maxAttempts: config.EVENT_MAX_ATTEMPTS,
+      description: options.description,
+    }),
+  );
 }

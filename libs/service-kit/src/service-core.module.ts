@@ -1,7 +1,10 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
 import type { MixedList } from 'typeorm';
 import type { ServiceConfig } from '@crm/config';
+import { serviceLogger } from '@crm/observability';
+import { serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
 import { MessagingModule, MessagingTables1732500000000 } from '@crm/messaging';
 import {
   initialiseServiceDataSource,
@@ -13,12 +16,12 @@ import { HealthController } from './health.controller';
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
 export interface ServiceCoreOptions<C extends ServiceConfig> {
-  name: string;
+  /** The service in the catalog (`@crm/contracts`): its name and default schema come from there. */
+  service: ConsumerGroupName;
   config: C;
   /** The config class, so handlers can inject the typed config. */
   configClass: new () => C;
-  defaultSchema: string;
-  entities: MixedList<new () => unknown>;
+  entities?: MixedList<new () => unknown>;
   migrations: MixedList<new () => unknown>;
 }
 
@@ -26,7 +29,8 @@ export interface ServiceCoreOptions<C extends ServiceConfig> {
 @Module({})
 export class ServiceCoreModule {
   static forService<C extends ServiceConfig>(options: ServiceCoreOptions<C>): DynamicModule {
-    const schema = options.config.DATABASE_SCHEMA ?? options.defaultSchema;
+    const identity = serviceIdentity(options.service);
+    const schema = options.config.DATABASE_SCHEMA ?? identity.schema;
     const configProviders: Provider[] = [
       { provide: options.configClass, useValue: options.config },
       { provide: SERVICE_CONFIG, useValue: options.config },
@@ -35,12 +39,20 @@ export class ServiceCoreModule {
       module: ServiceCoreModule,
       global: true,
       imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: serviceLogger(identity.name),
+            // Probes and scrapes every few seconds are not worth a line each.
+            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+            quietReqLogger: true,
+          },
+        }),
         TypeOrmModule.forRootAsync({
           useFactory: () =>
             serviceDataSourceOptions({
               url: options.config.DATABASE_URL,
               schema,
-              entities: options.entities,
+              entities: options.entities ?? [],
               migrations: [
                 MessagingTables1732500000000,
                 ScheduledJobsTable1732500000001,
@@ -51,7 +63,7 @@ export class ServiceCoreModule {
         }),
         MessagingModule.forRootAsync({
           useFactory: () => ({
-            serviceName: options.name,
+            serviceName: identity.name,
             brokers: options.config.KAFKA_BROKERS,
             schema,
             databaseUrl: options.config.DATABASE_URL,
@@ -65,4 +77,28 @@ export class ServiceCoreModule {
       exports: [...configProviders, TypeOrmModule],
     };
   }
+}
+
+/** The root module of every service process; one per process, so one class serves all six. */
+@Module({})
+class ServiceApplicationModule {}
+
+/**
+ * A service's root module: the service core (schema and migrations, messaging, health and metrics) and the
+ * service's own controllers, handlers and providers.
+ */
+export function serviceApplication<C extends ServiceConfig>(
+  service: ConsumerGroupName,
+  config: C,
+  configClass: new () => C,
+  parts: Pick<ServiceCoreOptions<C>, 'entities' | 'migrations'> &
+    Pick<ModuleMetadata, 'controllers' | 'providers'>,
+): DynamicModule {
+  const { controllers, providers, ...schema } = parts;
+  return {
+    module: ServiceApplicationModule,
+    imports: [ServiceCoreModule.forService({ service, config, configClass, ...schema })],
+    controllers,
+    providers,
+  };
 }

@@ -1,5 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceCoreModule } from '@crm/service-kit';
+import type { DynamicModule } from '@nestjs/common';
+import { serviceApplication } from '@crm/service-kit';
 import { ConsentEntity } from './customers/consent.entity';
 import { CustomerEntity } from './customers/customer.entity';
 import { CustomersController } from './customers/customers.controller';
@@ -12,25 +12,12 @@ import { PurchaseEntity } from './purchases/purchase.entity';
 import { PurchasesController } from './purchases/purchases.controller';
 import { PurchasesService } from './purchases/purchases.service';
 import { ProfileConfig } from './profile.config';
-import { serviceIdentity } from '@crm/contracts';
 
-@Module({})
-export class AppModule {
-  static register(config: ProfileConfig): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ServiceCoreModule.forService({
-          name: serviceIdentity('customer-profile').name,
-          config,
-          configClass: ProfileConfig,
-          defaultSchema: serviceIdentity('customer-profile').schema,
-          entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
-          migrations: [CustomerProfileTables1732500000100],
-        }),
-      ],
-      controllers: [CustomersController, PurchasesController, ImportsController],
-      providers: [CustomersService, PurchasesService, ImportsService, PiiCipherProvider],
-    };
-  }
+export function appModule(config: ProfileConfig): DynamicModule {
+  return serviceApplication('customer-profile', config, ProfileConfig, {
+    entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
+    migrations: [CustomerProfileTables1732500000100],
+    controllers: [CustomersController, PurchasesController, ImportsController],
+    providers: [CustomersService, PurchasesService, ImportsService, PiiCipherProvider],
+  });
 }

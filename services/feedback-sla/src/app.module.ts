@@ -1,5 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceCoreModule } from '@crm/service-kit';
+import type { DynamicModule } from '@nestjs/common';
+import { serviceApplication } from '@crm/service-kit';
 import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
 import { SlaCalendarsClockEscalation1732500000410 } from './migrations/1732500000410-sla-calendars-clock-escalation';
@@ -20,47 +20,33 @@ import { TicketsController } from './tickets/tickets.controller';
 import { SlaSchedule } from './tickets/sla-schedule';
 import { TicketsRepository } from './tickets/tickets.repository';
 import { TicketsService } from './tickets/tickets.service';
-import { serviceIdentity } from '@crm/contracts';
 
-@Module({})
-export class AppModule {
-  static register(config: FeedbackConfig): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ServiceCoreModule.forService({
-          name: serviceIdentity('feedback-sla').name,
-          config,
-          configClass: FeedbackConfig,
-          defaultSchema: serviceIdentity('feedback-sla').schema,
-          entities: [],
-          migrations: [
-            FeedbackTables1732500000400,
-            SlaCalendarsClockEscalation1732500000410,
-            TicketCategory1732500000420,
-          ],
-        }),
-      ],
-      controllers: [
-        TicketsController,
-        PoliciesController,
-        SurveysController,
-        SlaReportController,
-        FeedbackHandlers,
-      ],
-      providers: [
-        TicketsRepository,
-        SlaPoliciesRepository,
-        CalendarsRepository,
-        SlaSchedule,
-        SlaPoliciesService,
-        TicketsService,
-        SurveyPolicy,
-        SurveysService,
-        SlaReportService,
-        SlaTimerWorker,
-        SlaGauges,
-      ],
-    };
-  }
+export function appModule(config: FeedbackConfig): DynamicModule {
+  return serviceApplication('feedback-sla', config, FeedbackConfig, {
+    migrations: [
+      FeedbackTables1732500000400,
+      SlaCalendarsClockEscalation1732500000410,
+      TicketCategory1732500000420,
+    ],
+    controllers: [
+      TicketsController,
+      PoliciesController,
+      SurveysController,
+      SlaReportController,
+      FeedbackHandlers,
+    ],
+    providers: [
+      TicketsRepository,
+      SlaPoliciesRepository,
+      CalendarsRepository,
+      SlaSchedule,
+      SlaPoliciesService,
+      TicketsService,
+      SurveyPolicy,
+      SurveysService,
+      SlaReportService,
+      SlaTimerWorker,
+      SlaGauges,
+    ],
+  });
 }

@@ -1,7 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { CategoryExclusions1732500000620 } from './migrations/1732500000620-category-exclusions';
 import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
-import { ServiceCoreModule } from '@crm/service-kit';
+import { serviceApplication } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
 import { CampaignHandlers } from './care-actions/campaign.handlers';
 import { CareActionsController } from './care-actions/care-actions.controller';
@@ -10,42 +10,28 @@ import { CareActionsService } from './care-actions/care-actions.service';
 import { CareDispatcher } from './care-actions/care-dispatcher';
 import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './care-actions/channel-adapter';
 import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
-import { serviceIdentity } from '@crm/contracts';
 
-@Module({})
-export class AppModule {
-  static register(config: CampaignsConfig): DynamicModule {
-    if (config.CARE_CHANNEL_ADAPTER === 'webhook' && !config.CARE_WEBHOOK_URL)
-      throw new Error('CARE_WEBHOOK_URL is required when CARE_CHANNEL_ADAPTER=webhook');
-    return {
-      module: AppModule,
-      imports: [
-        ServiceCoreModule.forService({
-          name: serviceIdentity('growth-campaigns').name,
-          config,
-          configClass: CampaignsConfig,
-          defaultSchema: serviceIdentity('growth-campaigns').schema,
-          entities: [],
-          migrations: [
-            GrowthCampaignTables1732500000600,
-            ServiceRecoveryPlaybook1732500000610,
-            CategoryExclusions1732500000620,
-          ],
-        }),
-      ],
-      controllers: [CareActionsController, CampaignHandlers],
-      providers: [
-        CareActionsRepository,
-        CareActionsService,
-        CareDispatcher,
-        {
-          provide: CHANNEL_ADAPTER,
-          useFactory: () =>
-            config.CARE_CHANNEL_ADAPTER === 'webhook'
-              ? new WebhookChannelAdapter(config.CARE_WEBHOOK_URL!)
-              : new LogChannelAdapter(),
-        },
-      ],
-    };
-  }
+export function appModule(config: CampaignsConfig): DynamicModule {
+  if (config.CARE_CHANNEL_ADAPTER === 'webhook' && !config.CARE_WEBHOOK_URL)
+    throw new Error('CARE_WEBHOOK_URL is required when CARE_CHANNEL_ADAPTER=webhook');
+  return serviceApplication('growth-campaigns', config, CampaignsConfig, {
+    migrations: [
+      GrowthCampaignTables1732500000600,
+      ServiceRecoveryPlaybook1732500000610,
+      CategoryExclusions1732500000620,
+    ],
+    controllers: [CareActionsController, CampaignHandlers],
+    providers: [
+      CareActionsRepository,
+      CareActionsService,
+      CareDispatcher,
+      {
+        provide: CHANNEL_ADAPTER,
+        useFactory: () =>
+          config.CARE_CHANNEL_ADAPTER === 'webhook'
+            ? new WebhookChannelAdapter(config.CARE_WEBHOOK_URL!)
+            : new LogChannelAdapter(),
+      },
+    ],
+  });
 }

@@ -1,5 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceCoreModule } from '@crm/service-kit';
+import type { DynamicModule } from '@nestjs/common';
+import { serviceApplication } from '@crm/service-kit';
 import { CustomerScoresRepository } from './customers/customer-scores.repository';
 import { RescoringService } from './customers/rescoring.service';
 import { ScoresService } from './customers/scores.service';
@@ -21,48 +21,34 @@ import { SegmentsService } from './segments/segments.service';
 import { SweepScheduler } from './sweeps/sweep.scheduler';
 import { SweepService } from './sweeps/sweep.service';
 import { SweepsController } from './sweeps/sweeps.controller';
-import { serviceIdentity } from '@crm/contracts';
 
-@Module({})
-export class AppModule {
-  static register(config: TaggingConfig): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ServiceCoreModule.forService({
-          name: serviceIdentity('tagging').name,
-          config,
-          configClass: TaggingConfig,
-          defaultSchema: serviceIdentity('tagging').schema,
-          entities: [],
-          migrations: [
-            TaggingTables1732500000200,
-            SatisfactionFacts1732500000210,
-            SweepsSegmentsPredictions1732500000220,
-          ],
-        }),
-      ],
-      controllers: [
-        ScoresController,
-        SegmentsController,
-        SweepsController,
-        InsightsController,
-        TaggingHandlers,
-      ],
-      providers: [
-        CustomerScoresRepository,
-        SegmentsRepository,
-        SegmentCompiler,
-        SegmentMembership,
-        RescoringService,
-        ScoresService,
-        SegmentsService,
-        ExclusionsService,
-        InsightsService,
-        SweepService,
-        SweepScheduler,
-        { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
-      ],
-    };
-  }
+export function appModule(config: TaggingConfig): DynamicModule {
+  return serviceApplication('tagging', config, TaggingConfig, {
+    migrations: [
+      TaggingTables1732500000200,
+      SatisfactionFacts1732500000210,
+      SweepsSegmentsPredictions1732500000220,
+    ],
+    controllers: [
+      ScoresController,
+      SegmentsController,
+      SweepsController,
+      InsightsController,
+      TaggingHandlers,
+    ],
+    providers: [
+      CustomerScoresRepository,
+      SegmentsRepository,
+      SegmentCompiler,
+      SegmentMembership,
+      RescoringService,
+      ScoresService,
+      SegmentsService,
+      ExclusionsService,
+      InsightsService,
+      SweepService,
+      SweepScheduler,
+      { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
+    ],
+  });
 }

@@ -3,9 +3,8 @@ import { DataSource } from 'typeorm';
 import type { CustomerClassificationV1, LifecycleStage } from '@crm/contracts';
 import { queryOne, queryRows, type Queryable } from '@crm/persistence';
 
-/** A row of `customer_scores`. */
-export interface CustomerScoresRow {
-  customer_id: string;
+/** The columns of `customer_scores` that hold a classification. */
+export interface ClassificationColumns {
   recency: number;
   frequency: number;
   monetary: number;
@@ -14,6 +13,22 @@ export interface CustomerScoresRow {
   membership_level: CustomerClassificationV1['membershipLevel'];
   lifecycle_stage: LifecycleStage;
   tags: string[];
+}
+
+export function toClassification(row: ClassificationColumns): CustomerClassificationV1 {
+  return {
+    rfm: { recency: row.recency, frequency: row.frequency, monetary: row.monetary },
+    valueTier: row.value_tier,
+    valueLoyaltySegment: row.value_loyalty_segment,
+    membershipLevel: row.membership_level,
+    lifecycleStage: row.lifecycle_stage,
+    tags: row.tags,
+  };
+}
+
+/** A row of `customer_scores`. */
+export interface CustomerScoresRow extends ClassificationColumns {
+  customer_id: string;
   spend_12m: string | number;
   purchases_12m: number;
   lifetime_purchases: number;

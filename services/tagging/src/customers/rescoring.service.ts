@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CustomerClassificationV1, LifecycleStage } from '@crm/contracts';
 import { OutboxPublisher, type Cause } from '@crm/messaging';
 import { histogram } from '@crm/observability';
 import { execute, queryOne, queryRows } from '@crm/persistence';
@@ -8,34 +7,13 @@ import { changedFields, classify, monthsBefore, type CustomerFacts } from '../sc
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
 import { SegmentMembership } from '../segments/segment-membership';
+import { toClassification, type ClassificationColumns } from './customer-scores.repository';
 import { reactivated, rescoreEvents, stageChanged, type Evaluation } from './rescore-events';
 
 export type { Evaluation } from './rescore-events';
 
-interface ScoreRow {
-  recency: number;
-  frequency: number;
-  monetary: number;
-  value_tier: CustomerClassificationV1['valueTier'];
-  value_loyalty_segment: CustomerClassificationV1['valueLoyaltySegment'];
-  membership_level: CustomerClassificationV1['membershipLevel'];
-  lifecycle_stage: LifecycleStage;
-  tags: string[];
-}
-
-export function toClassification(row: ScoreRow): CustomerClassificationV1 {
-  return {
-    rfm: { recency: row.recency, frequency: row.frequency, monetary: row.monetary },
-    valueTier: row.value_tier,
-    valueLoyaltySegment: row.value_loyalty_segment,
-    membershipLevel: row.membership_level,
-    lifecycleStage: row.lifecycle_stage,
-    tags: row.tags,
-  };
-}
-
 /** A row of FACTS_SQL: the customer, its aggregates and its stored scores (absent before the first scoring). */
-interface FactsRow extends Partial<ScoreRow> {
+interface FactsRow extends Partial<ClassificationColumns> {
   customer_id: string;
   relationship_started_at: Date | null;
   manual_tags: string[] | null;
@@ -126,7 +104,7 @@ export class RescoringService {
         manualTags: row.manual_tags ?? [],
       };
       const current = classify(facts, this.rules);
-      const previous = row.value_tier ? toClassification(row as ScoreRow) : undefined;
+      const previous = row.value_tier ? toClassification(row as ClassificationColumns) : undefined;
       return {
         customerId: row.customer_id,
         facts,

@@ -7,7 +7,11 @@ import { ExclusionsService } from '../preferences/exclusions.service';
 import { predict, type Prediction } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
-import { CustomerScoresRepository, type SatisfactionRow } from './customer-scores.repository';
+import {
+  CustomerScoresRepository,
+  toClassification,
+  type SatisfactionRow,
+} from './customer-scores.repository';
 import { RescoringService } from './rescoring.service';
 
 export class RfmView {
@@ -95,12 +99,7 @@ export class ScoresService {
     const spend12m = Number(row.spend_12m);
     return {
       customerId,
-      rfm: { recency: row.recency, frequency: row.frequency, monetary: row.monetary },
-      valueTier: row.value_tier,
-      valueLoyaltySegment: row.value_loyalty_segment,
-      membershipLevel: row.membership_level,
-      lifecycleStage: row.lifecycle_stage,
-      tags: row.tags,
+      ...toClassification(row),
       facts: {
         spend12m,
         purchases12m: row.purchases_12m,
