@@ -11,10 +11,7 @@ const swc = [
   },
 ];
 
-const moduleNameMapper = {
-  '^@crm/contracts$': '<rootDir>/contracts/src/index.ts',
-  '^@crm/(.*)$': '<rootDir>/libs/$1/src/index.ts',
-};
+const { jestModuleNameMapper: moduleNameMapper } = require('./tools/workspace-aliases.cjs');
 
 const common = {
   rootDir: __dirname,

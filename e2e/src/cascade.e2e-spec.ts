@@ -1,45 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { SlaBreached, TOPIC_CATALOG, Topics } from '@crm/contracts';
-import {
-  eventually,
-  observeTopics,
-  startPlatform,
-  type RunningPlatform,
-  type TopicObserver,
-} from '@crm/testing';
+import { eventually } from '@crm/testing';
 import { call, daysAgo } from './http';
+import { e2eSession } from './session';
 
 /**
  * The purchase cascade through the six services, each its own process, using only REST APIs and Kafka:
  * profile → tagging → growth-campaigns → interaction-log; referral; feedback-sla.
  */
-let platform: RunningPlatform;
-let agent: string;
-let admin: string;
-let observer: TopicObserver;
+// Quiet period 0: every purchase here is asked for its survey, so the correlation test sees feedback-sla.
+const e2e = e2eSession(
+  'e2e-observer',
+  TOPIC_CATALOG.map((t) => t.name),
+  { env: { SLA_TIMER_POLL_MS: '100', SURVEY_QUIET_DAYS: '0' } },
+);
 
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
 
-beforeAll(async () => {
-  // Quiet period 0: every purchase here is asked for its survey, so the correlation test sees feedback-sla.
-  platform = await startPlatform({ SLA_TIMER_POLL_MS: '100', SURVEY_QUIET_DAYS: '0' });
-  agent = platform.token('agent');
-  admin = platform.token('admin');
-  observer = await observeTopics(
-    'e2e-observer',
-    TOPIC_CATALOG.map((t) => t.name),
-    true,
-  );
-});
-
-afterAll(async () => {
-  await observer?.stop();
-  await platform?.stop();
-});
-
 async function registerCustomer(externalRef: string, extra: Record<string, unknown> = {}) {
-  const response = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+  const response = await call('POST', `${e2e.platform.url('customer-profile')}/customers`, e2e.agent, {
     externalRef,
     kind: 'company',
     name: `${externalRef} Ltd.`,
@@ -69,12 +49,12 @@ describe('the purchase cascade, end to end', () => {
 
   it('turns purchases of 110,000 into high-value, a stage transition, a care action and a logged touch within 10 s', async () => {
     customerA = await registerCustomer(`A-${suffix}`);
-    const profile = platform.url('customer-profile');
+    const profile = e2e.platform.url('customer-profile');
     // Registration and purchases travel on different topics; a person would see A in tagging first.
     await eventually(
       'A known to tagging as a new customer',
       async () =>
-        (await call('GET', `${platform.url('tagging')}/customers/${customerA}`, agent)).body
+        (await call('GET', `${e2e.platform.url('tagging')}/customers/${customerA}`, e2e.agent)).body
           ?.lifecycleStage === 'acquisition',
       10_000,
     );
@@ -83,7 +63,7 @@ describe('the purchase cascade, end to end', () => {
         await call(
           'POST',
           `${profile}/customers/${customerA}/purchases`,
-          agent,
+          e2e.agent,
           purchase(`A1-${suffix}`, 60000, daysAgo(30)),
         )
       ).status,
@@ -92,7 +72,7 @@ describe('the purchase cascade, end to end', () => {
     const second = await call(
       'POST',
       `${profile}/customers/${customerA}/purchases`,
-      agent,
+      e2e.agent,
       purchase(`A2-${suffix}`, 50000, daysAgo(1)),
       {
         'x-correlation-id': correlationId,
@@ -103,19 +83,23 @@ describe('the purchase cascade, end to end', () => {
     await eventually(
       'A scored high-value',
       async () =>
-        (await call('GET', `${platform.url('tagging')}/customers/${customerA}`, agent)).body?.valueTier ===
-        'high-value',
+        (await call('GET', `${e2e.platform.url('tagging')}/customers/${customerA}`, e2e.agent)).body
+          ?.valueTier === 'high-value',
       10_000,
     );
     const history = (
-      await call('GET', `${platform.url('tagging')}/customers/${customerA}/stage-history`, agent)
+      await call('GET', `${e2e.platform.url('tagging')}/customers/${customerA}/stage-history`, e2e.agent)
     ).body;
     expect(history.map((h: { stage: string }) => h.stage)).toEqual(['acquisition', 'growth']);
     await eventually(
       'an exclusive advisor care action',
       async () => {
         const actions = (
-          await call('GET', `${platform.url('growth-campaigns')}/customers/${customerA}/care-actions`, agent)
+          await call(
+            'GET',
+            `${e2e.platform.url('growth-campaigns')}/customers/${customerA}/care-actions`,
+            e2e.agent,
+          )
         ).body;
         return actions.some(
           (a: { playbook: string; status: string }) =>
@@ -128,7 +112,11 @@ describe('the purchase cascade, end to end', () => {
       'the automated touch on the timeline',
       async () => {
         const timeline = (
-          await call('GET', `${platform.url('interaction-log')}/customers/${customerA}/timeline`, agent)
+          await call(
+            'GET',
+            `${e2e.platform.url('interaction-log')}/customers/${customerA}/timeline`,
+            e2e.agent,
+          )
         ).body;
         return timeline.items.some(
           (i: { automated: boolean; topic: string }) =>
@@ -141,12 +129,12 @@ describe('the purchase cascade, end to end', () => {
   });
 
   it("qualifies B's referral on B's first purchase, sent twice, and rewards each side exactly once", async () => {
-    const referral = platform.url('referral');
+    const referral = e2e.platform.url('referral');
     let code = '';
     await eventually(
       "A's referral code",
       async () => {
-        const response = await call('GET', `${referral}/customers/${customerA}/code`, agent);
+        const response = await call('GET', `${referral}/customers/${customerA}/code`, e2e.agent);
         code = response.body?.code;
         return response.status === 200;
       },
@@ -159,14 +147,14 @@ describe('the purchase cascade, end to end', () => {
     const order = purchase(`B1-${suffix}`, 1200, daysAgo(0));
     const first = await call(
       'POST',
-      `${platform.url('customer-profile')}/customers/${customerB}/purchases`,
-      agent,
+      `${e2e.platform.url('customer-profile')}/customers/${customerB}/purchases`,
+      e2e.agent,
       order,
     );
     const again = await call(
       'POST',
-      `${platform.url('customer-profile')}/customers/${customerB}/purchases`,
-      agent,
+      `${e2e.platform.url('customer-profile')}/customers/${customerB}/purchases`,
+      e2e.agent,
       order,
     );
     expect(first.status).toBe(201);
@@ -174,7 +162,7 @@ describe('the purchase cascade, end to end', () => {
     expect(again.body.id).toBe(first.body.id);
 
     const rewards = async (id: string) =>
-      (await call('GET', `${referral}/customers/${id}/rewards`, agent)).body as {
+      (await call('GET', `${referral}/customers/${id}/rewards`, e2e.agent)).body as {
         role: string;
         points: number;
       }[];
@@ -186,18 +174,18 @@ describe('the purchase cascade, end to end', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await rewards(customerA)).map((r) => r.role)).toEqual(['referrer']);
     expect((await rewards(customerB)).map((r) => r.role)).toEqual(['referee']);
-    const referrals = (await call('GET', `${referral}/customers/${customerB}/referrals`, agent)).body;
+    const referrals = (await call('GET', `${referral}/customers/${customerB}/referrals`, e2e.agent)).body;
     expect(referrals.referrals).toEqual([
       expect.objectContaining({ role: 'referee', referrerId: customerA, status: 'qualified' }),
     ]);
   });
 
   it('emits sla breached once for a complaint under a one-second policy, and the ticket shows it', async () => {
-    const feedback = platform.url('feedback-sla');
+    const feedback = e2e.platform.url('feedback-sla');
     const policy = await call(
       'PUT',
       `${feedback}/sla-policies/e2e-complaint-${suffix.toLowerCase()}`,
-      admin,
+      e2e.admin,
       {
         id: `e2e-complaint-${suffix.toLowerCase()}`,
         position: 0,
@@ -212,7 +200,7 @@ describe('the purchase cascade, end to end', () => {
     expect(policy.status).toBe(200);
     const policyId = `e2e-complaint-${suffix.toLowerCase()}`;
     const metricBefore = await breachCount(feedback, policyId);
-    const opened = await call('POST', `${feedback}/tickets`, agent, {
+    const opened = await call('POST', `${feedback}/tickets`, e2e.agent, {
       customerId: customerA,
       type: 'complaint',
       priority: 'urgent',
@@ -224,11 +212,12 @@ describe('the purchase cascade, end to end', () => {
     await eventually(
       'the breach on the ticket',
       async () =>
-        (await call('GET', `${feedback}/tickets/${ticketId}`, agent)).body.breaches.firstResponse !== null,
+        (await call('GET', `${feedback}/tickets/${ticketId}`, e2e.agent)).body.breaches.firstResponse !==
+        null,
       10_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const breaches = observer.events.filter(
+    const breaches = e2e.observer.events.filter(
       (s) =>
         s.topic === Topics.feedback &&
         header(s.message, 'ce_type') === SlaBreached.type &&
@@ -242,7 +231,7 @@ describe('the purchase cascade, end to end', () => {
     const removed = await call(
       'DELETE',
       `${feedback}/sla-policies/e2e-complaint-${suffix.toLowerCase()}`,
-      admin,
+      e2e.admin,
     );
     expect(removed.status).toBe(204);
   });
@@ -252,7 +241,7 @@ describe('the purchase cascade, end to end', () => {
       'the caused events',
       async () => {
         const sources = new Set(
-          observer.events
+          e2e.observer.events
             .filter((s) => header(s.message, 'correlationid') === correlationId)
             .map((s) => header(s.message, 'ce_source')),
         );
@@ -266,7 +255,7 @@ describe('the purchase cascade, end to end', () => {
       },
       10_000,
     );
-    const caused = observer.events.filter((s) => header(s.message, 'correlationid') === correlationId);
+    const caused = e2e.observer.events.filter((s) => header(s.message, 'correlationid') === correlationId);
     const ids = new Set(caused.map((s) => header(s.message, 'ce_id')));
     for (const event of caused) {
       expect(header(event.message, 'ce_subject')).toBe(customerA);

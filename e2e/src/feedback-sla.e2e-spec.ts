@@ -1,43 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FeedbackScored, SlaBreached, Topics } from '@crm/contracts';
-import {
-  eventually,
-  observeTopics,
-  startPlatform,
-  type RunningPlatform,
-  type TopicObserver,
-} from '@crm/testing';
+import { eventually } from '@crm/testing';
 import { call } from './http';
+import { e2eSession } from './session';
 
 /** Feedback and SLA as SREs and agents see them, through REST, Kafka and /metrics only. */
-let platform: RunningPlatform;
-let agent: string;
-let admin: string;
-let analyst: string;
-let feedback: string;
-let observer: TopicObserver;
+const policies: string[] = [];
+const e2e = e2eSession('e2e-feedback', [Topics.feedback], {
+  env: { SLA_TIMER_POLL_MS: '100' },
+  beforeStop: async () => {
+    for (const id of policies) await call('DELETE', `${feedback()}/sla-policies/${id}`, e2e.admin);
+  },
+});
+const feedback = () => e2e.platform.url('feedback-sla');
 const run = randomUUID().slice(0, 6);
 
-beforeAll(async () => {
-  platform = await startPlatform({ SLA_TIMER_POLL_MS: '100' });
-  agent = platform.token('agent');
-  admin = platform.token('admin');
-  analyst = platform.token('analyst');
-  feedback = platform.url('feedback-sla');
-  observer = await observeTopics('e2e-feedback', [Topics.feedback], true);
-});
-
-const policies: string[] = [];
-
-afterAll(async () => {
-  for (const id of policies) await call('DELETE', `${feedback}/sla-policies/${id}`, admin);
-  await observer?.stop();
-  await platform?.stop();
-});
-
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${feedback.replace(/\/feedback$/, '')}/metrics`)).text();
+  const text = await (await fetch(`${feedback().replace(/\/feedback$/, '')}/metrics`)).text();
   return text
     .split('\n')
     .filter(
@@ -48,14 +28,14 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
 }
 
 async function policy(id: string, body: Record<string, unknown>) {
-  const response = await call('PUT', `${feedback}/sla-policies/${id}`, admin, { id, ...body });
+  const response = await call('PUT', `${feedback()}/sla-policies/${id}`, e2e.admin, { id, ...body });
   expect(response.status).toBe(200);
   policies.push(id);
 }
 
 async function registeredCustomer(): Promise<string> {
   const ref = `F${run}${randomUUID().slice(0, 4)}`.toUpperCase();
-  const registered = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+  const registered = await call('POST', `${e2e.platform.url('customer-profile')}/customers`, e2e.agent, {
     externalRef: ref,
     kind: 'person',
     name: `Customer ${ref}`,
@@ -64,7 +44,8 @@ async function registeredCustomer(): Promise<string> {
   const id = registered.body.id as string;
   await eventually(
     'tagging knows the customer',
-    async () => (await call('GET', `${platform.url('tagging')}/customers/${id}`, agent)).status === 200,
+    async () =>
+      (await call('GET', `${e2e.platform.url('tagging')}/customers/${id}`, e2e.agent)).status === 200,
     10_000,
   );
   return id;
@@ -83,7 +64,7 @@ describe('feedback and SLA, end to end', () => {
     const customerId = await registeredCustomer();
     await sleep(500); // tagging's rescore reaches feedback-sla: the ticket records the tier
     const breachesBefore = await metric('crm_sla_breaches_total', { policy: policyId });
-    const opened = await call('POST', `${feedback}/tickets`, agent, {
+    const opened = await call('POST', `${feedback()}/tickets`, e2e.agent, {
       customerId,
       type: 'fault',
       priority: 'high',
@@ -93,11 +74,14 @@ describe('feedback and SLA, end to end', () => {
     const ticketId = opened.body.id as string;
     await eventually(
       'the breach event',
-      async () => observer.events.some((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId),
+      async () =>
+        e2e.observer.events.some((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId),
       10_000,
     );
     await sleep(1000);
-    const events = observer.events.filter((e) => e.type === SlaBreached.type && e.body.ticketId === ticketId);
+    const events = e2e.observer.events.filter(
+      (e) => e.type === SlaBreached.type && e.body.ticketId === ticketId,
+    );
     expect(events.map((e) => e.body.metric)).toEqual(['first-response']);
     expect(events[0].body.dueAt).toBe(opened.body.firstResponseDueAt);
     expect(await metric('crm_sla_breaches_total', { policy: policyId, metric: 'first-response' })).toBe(
@@ -109,8 +93,8 @@ describe('feedback and SLA, end to end', () => {
     const to = new Date(Date.now() + 60_000).toISOString();
     const byPolicy = await call(
       'GET',
-      `${feedback}/reports/sla?from=${from}&to=${to}&groupBy=policy`,
-      analyst,
+      `${feedback()}/reports/sla?from=${from}&to=${to}&groupBy=policy`,
+      e2e.analyst,
     );
     expect(byPolicy.status).toBe(200);
     expect(byPolicy.body.rows.find((r: { policy: string }) => r.policy === policyId)).toMatchObject({
@@ -118,19 +102,19 @@ describe('feedback and SLA, end to end', () => {
       firstResponse: { met: 0, breached: 1, withinSlaShare: 0 },
       resolution: { resolved: 0, rate: 0, meetsTarget: false },
     });
-    const ticket = (await call('GET', `${feedback}/tickets/${ticketId}`, agent)).body;
+    const ticket = (await call('GET', `${feedback()}/tickets/${ticketId}`, e2e.agent)).body;
     expect(ticket.escalationLevel).toBe('department');
     const byTier = await call(
       'GET',
-      `${feedback}/reports/sla?from=${from}&to=${to}&groupBy=tier&period=day`,
-      analyst,
+      `${feedback()}/reports/sla?from=${from}&to=${to}&groupBy=tier&period=day`,
+      e2e.analyst,
     );
     const tierRow = byTier.body.rows.find(
       (r: { tier: string }) => r.tier === (ticket.customerTier ?? 'unknown'),
     );
     expect(tierRow.firstResponse.breached).toBeGreaterThanOrEqual(1);
     expect(tierRow.period).toBe(new Date(new Date(ticket.openedAt).toISOString().slice(0, 10)).toISOString());
-    const bad = await call('GET', `${feedback}/reports/sla?from=${to}&to=${from}`, analyst);
+    const bad = await call('GET', `${feedback()}/reports/sla?from=${to}&to=${from}`, e2e.analyst);
     expect(bad.status).toBe(400);
     expect(bad.body.fields).toEqual([{ field: 'to', messages: ['must be after from'] }]);
   });
@@ -144,11 +128,13 @@ describe('feedback and SLA, end to end', () => {
       resolutionSeconds: 5,
     });
     const customerId = randomUUID();
-    const opened = (await call('POST', `${feedback}/tickets`, agent, { customerId, type: 'suggestion' }))
-      .body;
-    await call('POST', `${feedback}/tickets/${opened.id}/respond`, agent);
+    const opened = (
+      await call('POST', `${feedback()}/tickets`, e2e.agent, { customerId, type: 'suggestion' })
+    ).body;
+    await call('POST', `${feedback()}/tickets/${opened.id}/respond`, e2e.agent);
     await sleep(1000);
-    const paused = (await call('POST', `${feedback}/tickets/${opened.id}/wait-on-customer`, agent)).body;
+    const paused = (await call('POST', `${feedback()}/tickets/${opened.id}/wait-on-customer`, e2e.agent))
+      .body;
     expect(paused).toMatchObject({
       status: 'waiting-on-customer',
       resolutionDueAt: null,
@@ -156,25 +142,26 @@ describe('feedback and SLA, end to end', () => {
     });
     await sleep(6000); // past the original resolution deadline
     expect(
-      (await call('GET', `${feedback}/tickets/${opened.id}`, agent)).body.breaches.resolution,
+      (await call('GET', `${feedback()}/tickets/${opened.id}`, e2e.agent)).body.breaches.resolution,
     ).toBeNull();
     const repliedAt = Date.now();
-    const replied = (await call('POST', `${feedback}/tickets/${opened.id}/customer-replied`, agent)).body;
+    const replied = (await call('POST', `${feedback()}/tickets/${opened.id}/customer-replied`, e2e.agent))
+      .body;
     expect(replied.clock.paused).toBe(false);
     const remaining = new Date(replied.resolutionDueAt).getTime() - repliedAt;
     expect(remaining).toBeGreaterThan(2500);
     expect(remaining).toBeLessThan(4500);
     expect(new Date(replied.nextResponseDueAt).getTime() - repliedAt).toBeGreaterThan(595_000);
-    const answered = (await call('POST', `${feedback}/tickets/${opened.id}/respond`, agent)).body;
+    const answered = (await call('POST', `${feedback()}/tickets/${opened.id}/respond`, e2e.agent)).body;
     expect(answered.nextResponseDueAt).toBeNull();
-    const resolved = (await call('POST', `${feedback}/tickets/${opened.id}/resolve`, agent)).body;
+    const resolved = (await call('POST', `${feedback()}/tickets/${opened.id}/resolve`, e2e.agent)).body;
     expect(resolved).toMatchObject({
       status: 'resolved',
       breaches: { firstResponse: null, resolution: null, nextResponse: 0 },
     });
     await sleep(4000);
     expect(
-      observer.events.filter((e) => e.type === SlaBreached.type && e.body.ticketId === opened.id),
+      e2e.observer.events.filter((e) => e.type === SlaBreached.type && e.body.ticketId === opened.id),
     ).toEqual([]);
   });
 
@@ -187,18 +174,21 @@ describe('feedback and SLA, end to end', () => {
       resolutionSeconds: 7200,
     });
     const opened = (
-      await call('POST', `${feedback}/tickets`, agent, { customerId: randomUUID(), type: 'consultation' })
+      await call('POST', `${feedback()}/tickets`, e2e.agent, {
+        customerId: randomUUID(),
+        type: 'consultation',
+      })
     ).body;
     expect(new Date(opened.firstResponseDueAt).getTime() - new Date(opened.openedAt).getTime()).toBe(
       3600_000,
     );
-    const urgent = await call('PATCH', `${feedback}/tickets/${opened.id}/priority`, agent, {
+    const urgent = await call('PATCH', `${feedback()}/tickets/${opened.id}/priority`, e2e.agent, {
       priority: 'urgent',
     });
     expect(urgent.body.policy).toBe(`e2e-urgent-${run}`);
     const shift = new Date(urgent.body.firstResponseDueAt).getTime() - new Date(opened.openedAt).getTime();
     expect(Math.abs(shift - 600_000)).toBeLessThan(2000);
-    const wrong = await call('PATCH', `${feedback}/tickets/${opened.id}/priority`, agent, {
+    const wrong = await call('PATCH', `${feedback()}/tickets/${opened.id}/priority`, e2e.agent, {
       priority: 'asap',
     });
     expect(wrong.status).toBe(400);
@@ -207,24 +197,28 @@ describe('feedback and SLA, end to end', () => {
 
   it('turns a low CSAT into a follow-up due in 48 h that tagging and growth-campaigns act on, once, and keeps the quiet period', async () => {
     const customerId = await registeredCustomer();
-    const first = (await call('POST', `${feedback}/tickets`, agent, { customerId, type: 'consultation' }))
-      .body;
-    await call('POST', `${feedback}/tickets/${first.id}/resolve`, agent);
-    const surveys = (await call('GET', `${feedback}/customers/${customerId}/surveys`, agent)).body;
+    const first = (
+      await call('POST', `${feedback()}/tickets`, e2e.agent, { customerId, type: 'consultation' })
+    ).body;
+    await call('POST', `${feedback()}/tickets/${first.id}/resolve`, e2e.agent);
+    const surveys = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent)).body;
     expect(surveys).toEqual([expect.objectContaining({ kind: 'csat', status: 'sent', ticketId: first.id })]);
     const surveyId = surveys[0].id;
-    const outOfRange = await call('POST', `${feedback}/surveys/${surveyId}/answer`, agent, { score: 7 });
+    const outOfRange = await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, {
+      score: 7,
+    });
     expect(outOfRange.status).toBe(400);
     expect(outOfRange.body.fields).toEqual([
       { field: 'score', messages: ['must be a whole number from 1 to 5 for CSAT'] },
     ]);
-    const answer = await call('POST', `${feedback}/surveys/${surveyId}/answer`, agent, { score: 2 });
+    const answer = await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, { score: 2 });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ sentiment: 'dissatisfied', followUpTicketId: expect.any(String) });
-    expect((await call('POST', `${feedback}/surveys/${surveyId}/answer`, agent, { score: 5 })).status).toBe(
-      409,
-    );
-    const followUp = (await call('GET', `${feedback}/tickets/${answer.body.followUpTicketId}`, agent)).body;
+    expect(
+      (await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, { score: 5 })).status,
+    ).toBe(409);
+    const followUp = (await call('GET', `${feedback()}/tickets/${answer.body.followUpTicketId}`, e2e.agent))
+      .body;
     expect(followUp).toMatchObject({ type: 'follow-up', policy: 'follow-up', surveyId });
     expect(new Date(followUp.firstResponseDueAt).getTime() - new Date(followUp.openedAt).getTime()).toBe(
       48 * 3600_000,
@@ -232,21 +226,26 @@ describe('feedback and SLA, end to end', () => {
 
     await eventually(
       'the scored event',
-      async () => observer.events.some((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId),
+      async () =>
+        e2e.observer.events.some((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId),
       10_000,
     );
     await eventually(
       'tagging records the score',
       async () =>
-        (await call('GET', `${platform.url('tagging')}/customers/${customerId}`, agent)).body.satisfaction
-          ?.csat?.score === 2,
+        (await call('GET', `${e2e.platform.url('tagging')}/customers/${customerId}`, e2e.agent)).body
+          .satisfaction?.csat?.score === 2,
       10_000,
     );
     await eventually(
       'a service-recovery care action',
       async () =>
         (
-          await call('GET', `${platform.url('growth-campaigns')}/customers/${customerId}/care-actions`, agent)
+          await call(
+            'GET',
+            `${e2e.platform.url('growth-campaigns')}/customers/${customerId}/care-actions`,
+            e2e.agent,
+          )
         ).body.some(
           (a: { playbook: string; purpose: string }) =>
             a.playbook === 'service-recovery' && a.purpose === 'service',
@@ -254,17 +253,18 @@ describe('feedback and SLA, end to end', () => {
       10_000,
     );
 
-    const second = (await call('POST', `${feedback}/tickets`, agent, { customerId, type: 'consultation' }))
-      .body;
-    await call('POST', `${feedback}/tickets/${second.id}/resolve`, agent);
-    const after = (await call('GET', `${feedback}/customers/${customerId}/surveys`, agent)).body;
+    const second = (
+      await call('POST', `${feedback()}/tickets`, e2e.agent, { customerId, type: 'consultation' })
+    ).body;
+    await call('POST', `${feedback()}/tickets/${second.id}/resolve`, e2e.agent);
+    const after = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent)).body;
     const held = after.find((s: { ticketId: string }) => s.ticketId === second.id);
     expect(held).toMatchObject({
       status: 'suppressed',
       suppressedReason: expect.stringContaining('quiet period'),
     });
-    expect((await call('POST', `${feedback}/surveys/${held.id}/answer`, agent, { score: 5 })).status).toBe(
-      409,
-    );
+    expect(
+      (await call('POST', `${feedback()}/surveys/${held.id}/answer`, e2e.agent, { score: 5 })).status,
+    ).toBe(409);
   });
 });

@@ -1,37 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { SegmentChanged, Topics } from '@crm/contracts';
-import {
-  eventually,
-  observeTopics,
-  startPlatform,
-  type RunningPlatform,
-  type TopicObserver,
-} from '@crm/testing';
+import { eventually } from '@crm/testing';
 import { call, daysAgo } from './http';
+import { e2eSession } from './session';
 
 /** A customer enters a dynamic segment through a purchase and leaves it through the sweep; "why" tells both. */
-let platform: RunningPlatform;
-let agent: string;
-let admin: string;
-let tagging: string;
-let observer: TopicObserver;
+const e2e = e2eSession('e2e-segments', [Topics.scoring]);
+const tagging = () => e2e.platform.url('tagging');
 const run = randomUUID().slice(0, 6);
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = platform.token('agent');
-  admin = platform.token('admin');
-  tagging = platform.url('tagging');
-  observer = await observeTopics('e2e-segments', [Topics.scoring], true);
-});
-
-afterAll(async () => {
-  await observer?.stop();
-  await platform?.stop();
-});
-
 const changesOf = (segment: string, customerId: string) =>
-  observer.events.filter(
+  e2e.observer.events.filter(
     (e) => e.type === SegmentChanged.type && e.body.segment === segment && e.body.customerId === customerId,
   );
 
@@ -41,7 +20,7 @@ describe('segments with provenance', () => {
   let purchaseEventId: string;
 
   it('answers a definition error with 400 naming the position, and previews a good one', async () => {
-    const bad = await call('POST', `${tagging}/segments/preview`, admin, {
+    const bad = await call('POST', `${tagging()}/segments/preview`, e2e.admin, {
       expression: 'purchases(90d) >= 1 and spend_12m >',
     });
     expect(bad.status).toBe(400);
@@ -50,7 +29,7 @@ describe('segments with provenance', () => {
       field: 'expression',
       messages: ['at position 36: expected a number, found the end'],
     });
-    const good = await call('POST', `${tagging}/segments/preview`, admin, {
+    const good = await call('POST', `${tagging()}/segments/preview`, e2e.admin, {
       expression: 'purchases(90d) >= 1 and spend_12m >= 1000',
     });
     expect(good.status).toBe(201);
@@ -62,7 +41,7 @@ describe('segments with provenance', () => {
   });
 
   it('enters through a purchase, and "why" names the conditions, the facts and the purchase event', async () => {
-    const defined = await call('PUT', `${tagging}/segments/${segment}`, admin, {
+    const defined = await call('PUT', `${tagging()}/segments/${segment}`, e2e.admin, {
       kind: 'dynamic',
       expression: 'purchases(90d) >= 1 and spend_12m >= 1000',
       description: 'bought at least once in 90 days, 1,000 or more a year',
@@ -70,7 +49,7 @@ describe('segments with provenance', () => {
     expect(defined.status).toBe(200);
     expect(defined.body.evaluation).toMatchObject({ status: 'finished', trigger: 'segment-defined' });
 
-    const registered = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+    const registered = await call('POST', `${e2e.platform.url('customer-profile')}/customers`, e2e.agent, {
       externalRef: `SEG-${run}`,
       kind: 'company',
       name: 'Segment Co.',
@@ -79,13 +58,13 @@ describe('segments with provenance', () => {
     customerId = registered.body.id;
     await eventually(
       'tagging knows the customer',
-      async () => (await call('GET', `${tagging}/customers/${customerId}`, agent)).status === 200,
+      async () => (await call('GET', `${tagging()}/customers/${customerId}`, e2e.agent)).status === 200,
       10_000,
     );
     const purchase = await call(
       'POST',
-      `${platform.url('customer-profile')}/customers/${customerId}/purchases`,
-      agent,
+      `${e2e.platform.url('customer-profile')}/customers/${customerId}/purchases`,
+      e2e.agent,
       {
         orderId: `SEG-${run}-1`,
         amount: 1200,
@@ -103,7 +82,7 @@ describe('segments with provenance', () => {
       causedByEventId: purchaseEventId,
     });
 
-    const why = (await call('GET', `${tagging}/segments/${segment}/why/${customerId}`, agent)).body;
+    const why = (await call('GET', `${tagging()}/segments/${segment}/why/${customerId}`, e2e.agent)).body;
     expect(why).toMatchObject({
       member: true,
       matchesNow: true,
@@ -113,13 +92,13 @@ describe('segments with provenance', () => {
         { condition: 'spend_12m >= 1000', matched: true, fact: 1200 },
       ],
     });
-    const mine = (await call('GET', `${tagging}/customers/${customerId}/segments`, agent)).body;
+    const mine = (await call('GET', `${tagging()}/customers/${customerId}/segments`, e2e.agent)).body;
     expect(mine).toEqual([expect.objectContaining({ segment, causedByEventId: purchaseEventId })]);
   });
 
   it('leaves through the sweep once the purchase falls out of the window, once, and "why" names the sweep run', async () => {
     const asOf = new Date(Date.now() + 100 * 86_400_000).toISOString();
-    const sweep = await call('POST', `${tagging}/sweeps`, admin, { asOf });
+    const sweep = await call('POST', `${tagging()}/sweeps`, e2e.admin, { asOf });
     expect(sweep.status).toBe(200);
     expect(sweep.body).toMatchObject({ status: 'finished', trigger: 'on-demand', asOf });
     expect(sweep.body.segmentExits).toBeGreaterThanOrEqual(1);
@@ -129,8 +108,9 @@ describe('segments with provenance', () => {
       sweepRunId: sweep.body.id,
     });
 
-    const why = (await call('GET', `${tagging}/segments/${segment}/why/${customerId}?asOf=${asOf}`, agent))
-      .body;
+    const why = (
+      await call('GET', `${tagging()}/segments/${segment}/why/${customerId}?asOf=${asOf}`, e2e.agent)
+    ).body;
     expect(why).toMatchObject({
       member: false,
       matchesNow: false,
@@ -141,7 +121,7 @@ describe('segments with provenance', () => {
       ],
     });
 
-    const again = await call('POST', `${tagging}/sweeps`, admin, { asOf });
+    const again = await call('POST', `${tagging()}/sweeps`, e2e.admin, { asOf });
     expect(again.body).toMatchObject({ status: 'finished', changed: 0, segmentEntries: 0, segmentExits: 0 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(changesOf(segment, customerId)).toHaveLength(2);
@@ -149,19 +129,21 @@ describe('segments with provenance', () => {
 
   it('keeps a static segment as the uploaded list', async () => {
     const list = `key-accounts-${run}`;
-    const uploaded = await call('PUT', `${tagging}/segments/${list}/members`, admin, {
+    const uploaded = await call('PUT', `${tagging()}/segments/${list}/members`, e2e.admin, {
       customerIds: [customerId],
     });
     expect(uploaded.status).toBe(200);
     expect(uploaded.body).toMatchObject({ kind: 'static', evaluation: { segmentEntries: 1 } });
-    const why = (await call('GET', `${tagging}/segments/${list}/why/${customerId}`, agent)).body;
+    const why = (await call('GET', `${tagging()}/segments/${list}/why/${customerId}`, e2e.agent)).body;
     expect(why).toMatchObject({
       member: true,
       conditions: [{ condition: 'on the uploaded list', matched: true }],
     });
-    const emptied = await call('PUT', `${tagging}/segments/${list}/members`, admin, { customerIds: [] });
+    const emptied = await call('PUT', `${tagging()}/segments/${list}/members`, e2e.admin, {
+      customerIds: [],
+    });
     expect(emptied.body.evaluation).toMatchObject({ segmentExits: 1 });
-    const invalid = await call('PUT', `${tagging}/segments/${list}/members`, admin, {
+    const invalid = await call('PUT', `${tagging()}/segments/${list}/members`, e2e.admin, {
       customerIds: ['nope'],
     });
     expect(invalid.status).toBe(400);
@@ -170,7 +152,7 @@ describe('segments with provenance', () => {
 
 describe('negative preferences', () => {
   async function loyalLowValueCustomer(ref: string, complaintCategory?: string): Promise<string> {
-    const registered = await call('POST', `${platform.url('customer-profile')}/customers`, agent, {
+    const registered = await call('POST', `${e2e.platform.url('customer-profile')}/customers`, e2e.agent, {
       externalRef: ref,
       kind: 'person',
       name: `Customer ${ref}`,
@@ -181,11 +163,11 @@ describe('negative preferences', () => {
     const id = registered.body.id as string;
     await eventually(
       'tagging knows the customer',
-      async () => (await call('GET', `${tagging}/customers/${id}`, agent)).status === 200,
+      async () => (await call('GET', `${tagging()}/customers/${id}`, e2e.agent)).status === 200,
       10_000,
     );
     if (complaintCategory) {
-      const complaint = await call('POST', `${platform.url('feedback-sla')}/tickets`, agent, {
+      const complaint = await call('POST', `${e2e.platform.url('feedback-sla')}/tickets`, e2e.agent, {
         customerId: id,
         type: 'complaint',
         owner: 'agent-7',
@@ -196,7 +178,7 @@ describe('negative preferences', () => {
         'the exclusion in tagging',
         async () =>
           (
-            await call('GET', `${tagging}/customers/${id}/exclusions`, agent)
+            await call('GET', `${tagging()}/customers/${id}/exclusions`, e2e.agent)
           ).body.excludedCategories?.includes(complaintCategory),
         10_000,
       );
@@ -204,8 +186,8 @@ describe('negative preferences', () => {
     for (let i = 1; i <= 4; i++) {
       const bought = await call(
         'POST',
-        `${platform.url('customer-profile')}/customers/${id}/purchases`,
-        agent,
+        `${e2e.platform.url('customer-profile')}/customers/${id}/purchases`,
+        e2e.agent,
         {
           orderId: `${ref}-${i}`,
           amount: 100,
@@ -221,8 +203,13 @@ describe('negative preferences', () => {
 
   const crossSell = async (customerId: string) =>
     (
-      (await call('GET', `${platform.url('growth-campaigns')}/customers/${customerId}/care-actions`, agent))
-        .body as {
+      (
+        await call(
+          'GET',
+          `${e2e.platform.url('growth-campaigns')}/customers/${customerId}/care-actions`,
+          e2e.agent,
+        )
+      ).body as {
         playbook: string;
         status: string;
         reason: string | null;
@@ -242,15 +229,15 @@ describe('negative preferences', () => {
       reason: null,
     });
     expect(await crossSell(complainer)).toMatchObject({ status: 'suppressed', reason: 'excluded-category' });
-    const scores = (await call('GET', `${tagging}/customers/${complainer}`, agent)).body;
+    const scores = (await call('GET', `${tagging()}/customers/${complainer}`, e2e.agent)).body;
     expect(scores).toMatchObject({ valueLoyaltySegment: 'general', excludedCategories: ['service'] });
     expect(scores.prediction).toMatchObject({ model: 'own-interval', expectedIntervalDays: 10 });
 
-    const lifted = await call('PUT', `${tagging}/customers/${complainer}/exclusions`, agent, {
+    const lifted = await call('PUT', `${tagging()}/customers/${complainer}/exclusions`, e2e.agent, {
       categories: [],
     });
     expect(lifted.body.excludedCategories).toEqual([]);
-    const bad = await call('PUT', `${tagging}/customers/${complainer}/exclusions`, agent, {
+    const bad = await call('PUT', `${tagging()}/customers/${complainer}/exclusions`, e2e.agent, {
       categories: ['<script>'],
     });
     expect(bad.status).toBe(400);
