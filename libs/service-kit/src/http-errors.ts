@@ -1,5 +1,11 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 
+/** The codes every service shares; each module adds its own enum (e.g. `TicketErrorCode`). */
+export enum CommonErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  NotFound = 'NOT_FOUND',
+}
+
 export interface FieldProblem {
   field: string;
   messages: string[];
@@ -8,7 +14,7 @@ export interface FieldProblem {
 /** A 400 naming each bad field: `{ code, message: ['field: …'], fields: [{ field, messages }] }`. */
 export function invalidFields(
   fields: FieldProblem[],
-  code = 'VALIDATION_FAILED',
+  code: string = CommonErrorCode.ValidationFailed,
   extra: Record<string, unknown> = {},
 ): BadRequestException {
   return new BadRequestException({
@@ -31,7 +37,7 @@ export function notFound(what: string, id: string): NotFoundException {
   return new NotFoundException({
     statusCode: 404,
     error: 'Not Found',
-    code: 'NOT_FOUND',
+    code: CommonErrorCode.NotFound,
     message: `${what} ${id} was not found`,
   });
 }

@@ -20,6 +20,7 @@ import type {
   SetConsentsDto,
   UpdateCustomerDto,
 } from './register-customer.dto';
+import { CustomerErrorCode, emailTaken } from './customer.errors';
 
 export interface CustomerView {
   id: string;
@@ -112,13 +113,13 @@ export class CustomersService {
     } catch (error) {
       if (isUniqueViolation(error, 'customers_external_ref_key')) {
         throw conflict(
-          'CUSTOMER_EXTERNAL_REF_TAKEN',
+          CustomerErrorCode.ExternalRefTaken,
           'externalRef',
           `a customer with externalRef ${dto.externalRef} already exists`,
         );
       }
       if (isUniqueViolation(error, 'customers_email_hash_key')) {
-        throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
+        throw emailTaken();
       }
       throw error;
     }
@@ -176,8 +177,7 @@ export class CustomersService {
         );
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'customers_email_hash_key'))
-        throw conflict('CUSTOMER_EMAIL_TAKEN', 'email', 'a customer with this email already exists');
+      if (isUniqueViolation(error, 'customers_email_hash_key')) throw emailTaken();
       throw error;
     }
     return this.get(id, true);

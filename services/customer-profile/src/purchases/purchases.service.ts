@@ -8,6 +8,7 @@ import { conflict, invalid } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
 import { PurchaseEntity } from './purchase.entity';
 import type { RecordPurchaseDto } from './record-purchase.dto';
+import { CustomerErrorCode } from '../customers/customer.errors';
 
 export interface PurchaseView {
   id: string;
@@ -60,7 +61,7 @@ export class PurchasesService {
           existing.occurredAt.getTime() === occurredAt.getTime();
         if (!same)
           throw conflict(
-            'ORDER_ALREADY_RECORDED',
+            CustomerErrorCode.OrderAlreadyRecorded,
             'orderId',
             `order ${dto.orderId} was already recorded with different content`,
           );
