@@ -35,7 +35,10 @@ export default [
               bannedExternalImports: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg'],
             },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contract', 'scope:testing'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
+            {
+              sourceTag: 'type:bench',
+              onlyDependOnLibsWithTags: ['type:contract', 'type:lib', 'scope:testing'],
+            },
             { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
           ],
         },

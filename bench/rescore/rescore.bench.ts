@@ -24,10 +24,12 @@ import {
   RescoringService,
   SatisfactionFacts1732500000210,
   SegmentCompiler,
+  type TaggingConfig,
   SegmentMembership,
   SegmentsRepository,
   SweepService,
   SweepsSegmentsPredictions1732500000220,
+  SegmentStatus1732500000230,
   TaggingTables1732500000200,
 } from '@crm-services/tagging';
 import { argument } from '../stats';
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
           TaggingTables1732500000200,
           SatisfactionFacts1732500000210,
           SweepsSegmentsPredictions1732500000220,
+          SegmentStatus1732500000230,
         ],
       }),
     );
@@ -147,7 +150,9 @@ async function main(): Promise<void> {
     const rules = loadScoringRules();
     const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
     const segments = new SegmentsRepository(dataSource);
-    const membership = new SegmentMembership(segments, new SegmentCompiler(rules), outbox);
+    const membership = new SegmentMembership(segments, new SegmentCompiler(rules), outbox, {
+      TAGGING_SEGMENT_TIMEOUT_MS: 600_000,
+    } as TaggingConfig);
     const sweep = new SweepService(
       dataSource,
       new RescoringService(rules, outbox, membership),

@@ -266,6 +266,13 @@ describe('the purchase cascade, end to end', () => {
     const traceIds = new Set(caused.map((s) => header(s.message, 'traceparent')!.split('-')[1]));
     expect(traceIds.size).toBe(1);
   });
+
+  it('refuses a sweep as of a date in the future, naming the field', async () => {
+    const asOf = new Date(Date.now() + 86_400_000).toISOString();
+    const sweep = await call('POST', `${e2e.platform.url('tagging')}/sweeps`, e2e.admin, { asOf });
+    expect(sweep.status).toBe(400);
+    expect(sweep.body.fields).toEqual([{ field: 'asOf', messages: ['must not be in the future'] }]);
+  });
 });
 
 async function breachCount(feedbackUrl: string, policy: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startPlatform, type RunningPlatform } from '@crm/testing';
+import { hostileCsvFiles, importWithPeakRss, startPlatform, type RunningPlatform } from '@crm/testing';
 import { call, daysAgo } from './http';
 
 /** Bulk import through the public API: streamed CSV in, NDJSON report out; bad rows never stop good ones. */
@@ -102,4 +102,18 @@ describe('CSV bulk import', () => {
     expect(response.status).toBe(200);
     return response.body.id;
   }
+
+  it('reads hostile files in bounded memory and reports each by line: an unclosed quote, a 50 MiB field, a million columns', async () => {
+    const profile = platform.url('customer-profile');
+    const metrics = `${profile.replace(/\/profile$/, '')}/metrics`;
+    for (const file of hostileCsvFiles()) {
+      const result = await importWithPeakRss(`${profile}/imports/customers`, metrics, integration, file);
+      expect(result.status).toBe(200);
+      const errors = result.lines.filter((l) => l.type === 'error');
+      expect(errors[0]).toMatchObject({ line: 2, field: 'row' });
+      expect(String(errors[0].message)).toMatch(/longer than 10000 characters|more than 100 fields/);
+      expect(result.lines.at(-1)).toMatchObject({ type: 'summary' });
+      expect(result.peakRssBytes).toBeLessThan(256 * 1024 * 1024);
+    }
+  }, 180_000);
 });

@@ -5,7 +5,8 @@ import { call, daysAgo } from './http';
 import { e2eSession } from './session';
 
 /** A customer enters a dynamic segment through a purchase and leaves it through the sweep; "why" tells both. */
-const e2e = e2eSession('e2e-segments', [Topics.scoring]);
+// The sweep test looks 100 days ahead: a what-if sweep, off by default.
+const e2e = e2eSession('e2e-segments', [Topics.scoring], { env: { TAGGING_ALLOW_FUTURE_SWEEPS: 'true' } });
 const tagging = () => e2e.platform.url('tagging');
 const run = randomUUID().slice(0, 6);
 
@@ -242,5 +243,41 @@ describe('negative preferences', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.fields[0].field).toBe('categories');
+  });
+
+  it('previews, saves, reads and deletes a segment on a text field, with no windowed operand', async () => {
+    const expression = "value_tier = 'high-value' or industry = 'manufacturing' or has_tag('active')";
+    const preview = await call('POST', `${tagging()}/segments/preview`, e2e.admin, { expression });
+    expect(preview.status).toBe(201);
+    expect(preview.body.count).toEqual(expect.any(Number));
+
+    const id = `text-only-${run}`;
+    const defined = await call('PUT', `${tagging()}/segments/${id}`, e2e.admin, {
+      kind: 'dynamic',
+      expression,
+    });
+    expect(defined.status).toBe(200);
+    expect(defined.body).toMatchObject({ status: 'active', suspendedReason: null });
+    expect(defined.body.evaluation).toMatchObject({ status: 'finished' });
+    const members = (await call('GET', `${tagging()}/segments/${id}/members`, e2e.admin)).body as {
+      total: number;
+      members: { customerId: string }[];
+    };
+    expect((await call('GET', `${tagging()}/segments/${id}`, e2e.agent)).body).toMatchObject({
+      id,
+      status: 'active',
+    });
+
+    const removed = await call('DELETE', `${tagging()}/segments/${id}`, e2e.admin);
+    expect(removed.body).toEqual({ id, exited: members.total });
+    expect((await call('GET', `${tagging()}/segments/${id}`, e2e.agent)).status).toBe(404);
+    expect((await call('DELETE', `${tagging()}/segments/${id}`, e2e.admin)).status).toBe(404);
+    if (members.total > 0)
+      await eventually(
+        'an exit for every member',
+        async () =>
+          members.members.every((m) => changesOf(id, m.customerId).some((e) => e.body.change === 'exited')),
+        10_000,
+      );
   });
 });

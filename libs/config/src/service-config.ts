@@ -29,6 +29,10 @@ export class ServiceConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) SHUTDOWN_TIMEOUT_MS?: number;
+  /** Postgres session limits of every connection: a statement, a lock wait, an idle open transaction. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_LOCK_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS?: number;
 }
 
 export class ConfigurationError extends Error {

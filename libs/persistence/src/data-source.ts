@@ -11,7 +11,12 @@ export interface ServiceDataSourceOptions {
   poolSize?: number;
   /** Log every query (debugging only). */
   logging?: boolean;
+  /** Session limits in milliseconds (Postgres `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`). */
+  timeouts?: { statementMs?: number; lockMs?: number; idleInTransactionMs?: number };
 }
+
+/** The service's defaults: generous enough for a sweep batch, short enough that nothing hangs for good. */
+export const DEFAULT_SESSION_TIMEOUTS = { statementMs: 60_000, lockMs: 15_000, idleInTransactionMs: 120_000 };
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -31,8 +36,19 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
     logging: options.logging ? 'all' : ['error'],
     poolSize: options.poolSize ?? 10,
     // Unqualified names in raw SQL resolve to the service's own schema.
-    extra: { options: `-c search_path=${options.schema},public`, application_name: options.schema },
+    extra: { options: sessionOptions(options), application_name: options.schema },
   };
+}
+
+function sessionOptions(options: ServiceDataSourceOptions): string {
+  const settings = [`-c search_path=${options.schema},public`];
+  const t = options.timeouts;
+  const ms = (value: number | undefined) => (value === undefined ? undefined : Math.floor(value));
+  if (ms(t?.statementMs) !== undefined) settings.push(`-c statement_timeout=${ms(t?.statementMs)}`);
+  if (ms(t?.lockMs) !== undefined) settings.push(`-c lock_timeout=${ms(t?.lockMs)}`);
+  if (ms(t?.idleInTransactionMs) !== undefined)
+    settings.push(`-c idle_in_transaction_session_timeout=${ms(t?.idleInTransactionMs)}`);
+  return settings.join(' ');
 }
 
 /** Creates the schema, initialises the data source and runs pending migrations under an advisory lock. */
@@ -59,12 +75,16 @@ export async function runMigrationsExclusively(dataSource: DataSource, schema: s
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    // Waiting for another replica's migrations is not a stuck statement: no session limits on this wait.
+    await runner.query('SET statement_timeout = 0');
+    await runner.query('SET lock_timeout = 0');
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
     await runner
       .query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`])
       .catch(() => undefined);
+    await runner.query('RESET statement_timeout; RESET lock_timeout').catch(() => undefined);
     await runner.release();
   }
 }

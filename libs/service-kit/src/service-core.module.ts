@@ -7,6 +7,7 @@ import { serviceLogger } from '@crm/observability';
 import { serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
 import { MessagingModule, MessagingTables1732500000000 } from '@crm/messaging';
 import {
+  DEFAULT_SESSION_TIMEOUTS,
   initialiseServiceDataSource,
   ScheduledJobsTable1732500000001,
   serviceDataSourceOptions,
@@ -53,6 +54,14 @@ export class ServiceCoreModule {
               url: options.config.DATABASE_URL,
               schema,
               entities: options.entities ?? [],
+              timeouts: {
+                statementMs:
+                  options.config.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_SESSION_TIMEOUTS.statementMs,
+                lockMs: options.config.DATABASE_LOCK_TIMEOUT_MS ?? DEFAULT_SESSION_TIMEOUTS.lockMs,
+                idleInTransactionMs:
+                  options.config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS ??
+                  DEFAULT_SESSION_TIMEOUTS.idleInTransactionMs,
+              },
               migrations: [
                 MessagingTables1732500000000,
                 ScheduledJobsTable1732500000001,

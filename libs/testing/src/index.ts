@@ -3,3 +3,4 @@ export * from './test-infra';
 export * from './platform-under-test';
 export * from './helm';
 export * from './topic-observer';
+export * from './hostile-csv';

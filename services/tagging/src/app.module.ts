@@ -8,6 +8,7 @@ import { TaggingHandlers } from './customers/tagging.handlers';
 import { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
 import { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satisfaction-facts';
 import { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
+import { SegmentStatus1732500000230 } from './migrations/1732500000230-segment-status';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
 import { TaggingConfig } from './tagging.config';
 import { InsightsController } from './insights/insights.controller';
@@ -28,6 +29,7 @@ export function appModule(config: TaggingConfig): DynamicModule {
       TaggingTables1732500000200,
       SatisfactionFacts1732500000210,
       SweepsSegmentsPredictions1732500000220,
+      SegmentStatus1732500000230,
     ],
     controllers: [
       ScoresController,

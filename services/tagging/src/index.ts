@@ -8,3 +8,5 @@ export { loadScoringRules } from './scoring/rules.provider';
 export { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
 export { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satisfaction-facts';
 export { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
+export { SegmentStatus1732500000230 } from './migrations/1732500000230-segment-status';
+export { TaggingConfig } from './tagging.config';

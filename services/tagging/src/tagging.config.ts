@@ -1,20 +1,31 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 
 export class TaggingConfig extends ServiceConfig {
-  /** A JSON rule set replacing the defaults (docs/domain-rules.md) (see services/tagging/src/scoring/default-rules.json). */
+  /** A JSON rule set replacing the defaults (docs/domain-rules.md; services/tagging/src/scoring/default-rules.json). */
   @IsOptional() @IsString() TAGGING_RULES_FILE?: string;
   /** Hours between scheduled sweeps (the first at 02:00 UTC after the first start). */
   @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) TAGGING_SWEEP_INTERVAL_HOURS: number;
   /** How often replicas look for a due scheduled sweep. */
   @Transform(toNumber) @IsInt() @Min(100) @Max(3_600_000) TAGGING_SCHEDULE_POLL_MS: number;
+  /** Statement timeout for evaluating one segment; a segment that exceeds it or fails is suspended. */
+  @Transform(toNumber) @IsInt() @Min(100) @Max(600_000) TAGGING_SEGMENT_TIMEOUT_MS: number;
+  /** The most segments that can be defined. */
+  @Transform(toNumber) @IsInt() @Min(1) @Max(10_000) TAGGING_MAX_SEGMENTS: number;
+  /** Staging and tests only: let `POST /sweeps` take an as-of date in the future, to see what time will do. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => value === true || value === 'true' || value === '1')
+  @IsBoolean()
+  TAGGING_ALLOW_FUTURE_SWEEPS?: boolean;
 }
 
 export const TAGGING_DEFAULTS: Record<string, string> = {
   TAGGING_SWEEP_INTERVAL_HOURS: '24',
   TAGGING_SCHEDULE_POLL_MS: '30000',
+  TAGGING_SEGMENT_TIMEOUT_MS: '15000',
+  TAGGING_MAX_SEGMENTS: '200',
 };

@@ -20,7 +20,7 @@ import type {
   SetConsentsDto,
   UpdateCustomerDto,
 } from './register-customer.dto';
-import { CustomerErrorCode, emailTaken } from './customer.errors';
+import { customerErased, CustomerErrorCode, emailTaken } from './customer.errors';
 
 export interface CustomerView {
   id: string;
@@ -148,7 +148,7 @@ export class CustomersService {
     if (changedFields.length === 0) throw invalid('body', 'name at least one field to change');
     try {
       await this.dataSource.transaction(async (manager) => {
-        const customer = await this.lockCustomer(manager, id);
+        const customer = await this.lockLiveCustomer(manager, id);
         const key = this.cipher.unwrap(customer.wrappedKey);
         if (dto.name !== undefined) customer.nameEnc = this.cipher.encrypt(key, dto.name);
         if (dto.email !== undefined) {
@@ -186,7 +186,7 @@ export class CustomersService {
   async setConsents(id: string, dto: SetConsentsDto, correlationId: string): Promise<CustomerView> {
     const now = new Date();
     await this.dataSource.transaction(async (manager) => {
-      await this.lockCustomer(manager, id);
+      await this.lockLiveCustomer(manager, id);
       for (const consent of dto.consents) {
         const existing = await manager.findOneBy(ConsentEntity, {
           customerId: id,
@@ -232,6 +232,16 @@ export class CustomersService {
         { subject: id, correlationId },
       );
     });
+  }
+
+  /** Locks a customer that can still be written to; an erased one answers 410. */
+  async lockLiveCustomer(
+    manager: EntityManager,
+    id: string,
+  ): Promise<CustomerEntity & { wrappedKey: string }> {
+    const customer = await this.lockCustomer(manager, id);
+    if (customer.erasedAt || !customer.wrappedKey) throw customerErased(id);
+    return customer as CustomerEntity & { wrappedKey: string };
   }
 
   async lockCustomer(manager: EntityManager, id: string): Promise<CustomerEntity> {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readCsv, type CsvRecord } from './csv-reader';
 
 async function read(...chunks: (string | Buffer)[]): Promise<CsvRecord[]> {
@@ -50,5 +51,57 @@ describe('readCsv', () => {
       { line: 4, fields: ['ok', '4'] },
       { line: 5, fields: [], error: 'a quoted field is never closed' },
     ]);
+  });
+});
+
+describe('readCsv limits', () => {
+  const limits = { maxFieldChars: 20, maxFields: 3 };
+  async function readLimited(text: string): Promise<CsvRecord[]> {
+    const records: CsvRecord[] = [];
+    for await (const record of readCsv(
+      (async function* () {
+        yield text;
+      })(),
+      limits,
+    ))
+      records.push(record);
+    return records;
+  }
+
+  it('reports an unclosed quote at the line it started, as soon as the field passes the limit, and reads on', async () => {
+    const records = await readLimited(`a,b\n1,"never closed\n${'x'.repeat(30)}\n2,ok\n`);
+    expect(records[1]).toEqual({
+      line: 2,
+      fields: [],
+      error: 'a quoted field is longer than 20 characters: is its closing quote missing?',
+    });
+    expect(records[records.length - 1]).toEqual({ line: 4, fields: ['2', 'ok'] });
+  });
+
+  it('reports a field that is too long and a record with too many fields, by line', async () => {
+    expect(await readLimited(`${'y'.repeat(25)},1\na,b,c,d\ne,f\n`)).toEqual([
+      { line: 1, fields: [], error: 'a field is longer than 20 characters' },
+      { line: 2, fields: [], error: 'more than 3 fields' },
+      { line: 3, fields: ['e', 'f'] },
+    ]);
+  });
+
+  it('never holds more than one field of the limit, whatever the input (generated)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', 'é'), maxLength: 200 }),
+        async (text) => {
+          const records = await readLimited(text);
+          for (const record of records) {
+            expect(record.fields.length).toBeLessThanOrEqual(limits.maxFields);
+            for (const field of record.fields) expect(field.length).toBeLessThanOrEqual(limits.maxFieldChars);
+            expect(record.line).toBeGreaterThanOrEqual(1);
+          }
+          const lines = records.map((r) => r.line);
+          expect([...lines].sort((a, b) => a - b)).toEqual(lines);
+        },
+      ),
+      { numRuns: 1000, seed: 7 },
+    );
   });
 });

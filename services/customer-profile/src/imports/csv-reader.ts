@@ -8,6 +8,16 @@ export interface CsvRecord {
   error?: string;
 }
 
+/** What one record may hold: beyond these a record is malformed, so no input can grow memory without bound. */
+export interface CsvLimits {
+  /** Characters in one field (a quoted field that never closes runs into this at once). */
+  maxFieldChars: number;
+  /** Fields in one record. */
+  maxFields: number;
+}
+
+export const DEFAULT_CSV_LIMITS: CsvLimits = { maxFieldChars: 10_000, maxFields: 100 };
+
 type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'afterCr' | 'skipLine';
 
 /**
@@ -16,7 +26,10 @@ type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'afterCr' 
  * malformed line is reported as such and never stops the lines after it.
  * A character-level state machine, so a chunk boundary may fall anywhere.
  */
-export async function* readCsv(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<CsvRecord> {
+export async function* readCsv(
+  chunks: AsyncIterable<Buffer | string>,
+  limits: CsvLimits = DEFAULT_CSV_LIMITS,
+): AsyncGenerator<CsvRecord> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
   let state: State = 'fieldStart';
   let fields: string[] = [];
@@ -28,10 +41,26 @@ export async function* readCsv(chunks: AsyncIterable<Buffer | string>): AsyncGen
   const endField = () => {
     fields.push(field);
     field = '';
+    if (fields.length > limits.maxFields) malformed(`more than ${limits.maxFields} fields`);
   };
+  /** Adds a character to the field; answers false (the record is then malformed) past the field limit. */
+  const append = (c: string): boolean => {
+    if (field.length >= limits.maxFieldChars) {
+      malformed(
+        state === 'quoted'
+          ? `a quoted field is longer than ${limits.maxFieldChars} characters: is its closing quote missing?`
+          : `a field is longer than ${limits.maxFieldChars} characters`,
+      );
+      return false;
+    }
+    field += c;
+    return true;
+  };
+  // A function, so the compiler does not narrow `state` across the calls that change it.
+  const skipping = () => state === 'skipLine';
   const endRecord = () => {
     endField();
-    if (!(fields.length === 1 && fields[0] === '')) ready.push({ line: recordLine, fields });
+    if (!skipping() && !(fields.length === 1 && fields[0] === '')) ready.push({ line: recordLine, fields });
     fields = [];
     line++;
     recordLine = line;
@@ -60,15 +89,19 @@ export async function* readCsv(chunks: AsyncIterable<Buffer | string>): AsyncGen
           continue;
         case 'quoted':
           if (c === '"') state = 'quoteInQuoted';
-          else {
+          else if (append(c)) {
             if (c === '\n') line++;
-            field += c;
+          } else if (c === '\n') {
+            // The field overflowed on a line end: that line is over, the next record starts after it.
+            line++;
+            recordLine = line;
+            state = 'fieldStart';
           }
           continue;
         case 'quoteInQuoted':
           if (c === '"') {
-            field += '"';
             state = 'quoted';
+            append('"');
             continue;
           }
           if (c !== ',' && c !== '\n' && c !== '\r') {
@@ -91,15 +124,14 @@ export async function* readCsv(chunks: AsyncIterable<Buffer | string>): AsyncGen
       }
       if (c === ',') {
         endField();
-        state = 'fieldStart';
+        if (!skipping()) state = 'fieldStart';
       } else if (c === '\n') {
         endRecord();
         state = 'fieldStart';
       } else if (c === '\r') {
         endRecord();
         state = 'afterCr';
-      } else {
-        field += c;
+      } else if (append(c)) {
         state = 'unquoted';
       }
     }

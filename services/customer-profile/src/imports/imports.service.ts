@@ -35,6 +35,27 @@ export type ImportReportLine =
   | ({ type: 'summary'; kind: ImportKind; ignoredColumns: string[]; seconds: number } & ImportCounts);
 
 const PROGRESS_EVERY = 500;
+/** Lines one order may have; an order beyond it is reported, never held in memory. */
+export const MAX_ORDER_LINES = 1000;
+/** The largest file an import reads; the rest is reported as not read. */
+export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+
+/** Passes chunks on until `limit` bytes, then stops reading and records that it did. */
+async function* bounded(
+  chunks: AsyncIterable<Buffer | string>,
+  limit: number,
+  cut: { at?: number },
+): AsyncGenerator<Buffer | string> {
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (bytes > limit) {
+      cut.at = limit;
+      return;
+    }
+    yield chunk;
+  }
+}
 
 type Outcome = { records: number; created: boolean; errors: RowError[] };
 
@@ -81,7 +102,8 @@ export class ImportsService {
     correlationId: string,
   ): AsyncGenerator<ImportReportLine> {
     const started = Date.now();
-    const records = readCsv(chunks);
+    const cut: { at?: number } = {};
+    const records = readCsv(bounded(chunks, MAX_IMPORT_BYTES, cut));
     const first = await records.next();
     if (first.done) throw new ImportHeaderError(['the file is empty']);
     if (first.value.error) throw new ImportHeaderError([first.value.error]);
@@ -107,6 +129,13 @@ export class ImportsService {
         yield { type: 'progress', ...counts };
       }
     }
+    if (cut.at !== undefined)
+      yield {
+        type: 'error',
+        line: 0,
+        field: 'file',
+        message: `the file is larger than ${cut.at} bytes; what follows was not read`,
+      };
     const summary = {
       type: 'summary' as const,
       kind,
@@ -183,6 +212,20 @@ export class ImportsService {
                 line: record.line,
                 field: 'externalRef',
                 message: `order ${values.orderId} belongs to ${group.externalRef}`,
+              },
+            ],
+          };
+          continue;
+        }
+        if (group.rows.length >= MAX_ORDER_LINES) {
+          yield {
+            records: 1,
+            created: false,
+            errors: [
+              {
+                line: record.line,
+                field: 'orderId',
+                message: `order ${values.orderId} has more than ${MAX_ORDER_LINES} lines`,
               },
             ],
           };

@@ -51,7 +51,7 @@ export class PurchasesService {
       );
     }
     return this.dataSource.transaction(async (manager) => {
-      const customer = await this.customers.lockCustomer(manager, customerId);
+      const customer = await this.customers.lockLiveCustomer(manager, customerId);
       const existing = await manager.findOneBy(PurchaseEntity, { orderId: dto.orderId });
       if (existing) {
         const same =

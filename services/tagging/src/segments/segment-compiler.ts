@@ -7,6 +7,7 @@ import { compileSegment, SegmentExpressionError, type CompiledSegment } from './
 export enum SegmentErrorCode {
   ExpressionInvalid = 'SEGMENT_EXPRESSION_INVALID',
   PreviewTooSlow = 'SEGMENT_PREVIEW_TOO_SLOW',
+  LimitReached = 'SEGMENT_LIMIT_REACHED',
 }
 
 const CACHE_SIZE = 500;

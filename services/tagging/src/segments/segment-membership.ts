@@ -1,10 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SegmentChanged } from '@crm/contracts';
 import { causedBy, OutboxPublisher, type Cause, type OutboxItem } from '@crm/messaging';
-import { execute, queryRows } from '@crm/persistence';
+import { counter } from '@crm/observability';
+import { execute, queryRows, type Queryable } from '@crm/persistence';
+import { TaggingConfig } from '../tagging.config';
 import { SegmentCompiler } from './segment-compiler';
 import { SEGMENT_FROM, SegmentsRepository, type SegmentRow } from './segments.repository';
+
+const suspensions = () =>
+  counter('crm_segments_suspended_total', 'Segments suspended because their evaluation failed or timed out');
 
 export interface SegmentDiff {
   entered: number;
@@ -17,11 +22,42 @@ export interface SegmentDiff {
  */
 @Injectable()
 export class SegmentMembership {
+  private readonly logger = new Logger(SegmentMembership.name);
+
   constructor(
     private readonly segments: SegmentsRepository,
     private readonly compiler: SegmentCompiler,
     private readonly outbox: OutboxPublisher,
+    private readonly config: TaggingConfig,
   ) {}
+
+  /**
+   * Runs one segment's statements behind a savepoint and a statement timeout. If they fail (a timeout, or a
+   * condition Postgres cannot run), the savepoint is rolled back, the segment is suspended with the reason
+   * and `undefined` is answered: one segment never fails the event or the sweep batch it runs in.
+   */
+  private async guarded<T>(
+    db: Queryable,
+    segment: SegmentRow,
+    work: () => Promise<T>,
+  ): Promise<T | undefined> {
+    await execute(db, 'SAVEPOINT segment_evaluation');
+    await execute(db, `SET LOCAL statement_timeout = ${Math.floor(this.config.TAGGING_SEGMENT_TIMEOUT_MS)}`);
+    try {
+      const result = await work();
+      await execute(db, 'RELEASE SAVEPOINT segment_evaluation');
+      await execute(db, 'RESET statement_timeout');
+      return result;
+    } catch (error) {
+      await execute(db, 'ROLLBACK TO SAVEPOINT segment_evaluation');
+      await execute(db, 'RESET statement_timeout');
+      const reason = (error as Error).message;
+      await this.segments.suspend(db, segment.id, reason);
+      suspensions().inc();
+      this.logger.error({ msg: 'segment suspended', segment: segment.id, version: segment.version, reason });
+      return undefined;
+    }
+  }
 
   /** Customers of the list (`$idsParam`) that match a segment at the as-of date ($1); $2 is the segment id. */
   private matchingSql(segment: SegmentRow, idsParam: number): string {
@@ -39,17 +75,19 @@ export class SegmentMembership {
   ): Promise<string[]> {
     const found = new Set<string>();
     for (const segment of segments) {
-      const rows = await queryRows<{ customer_id: string }>(
-        manager,
-        `WITH matching AS (${this.matchingSql(segment, 3)})
+      const rows = await this.guarded(manager, segment, () =>
+        queryRows<{ customer_id: string }>(
+          manager,
+          `WITH matching AS (${this.matchingSql(segment, 3)})
          SELECT m.customer_id FROM matching m
           WHERE NOT EXISTS (SELECT 1 FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = m.customer_id)
          UNION
          SELECT x.customer_id FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = ANY($3::uuid[])
             AND x.customer_id NOT IN (SELECT customer_id FROM matching)`,
-        [asOf, segment.id, customerIds],
+          [asOf, segment.id, customerIds],
+        ),
       );
-      for (const row of rows) found.add(row.customer_id);
+      for (const row of rows ?? []) found.add(row.customer_id);
     }
     return [...found];
   }
@@ -68,10 +106,11 @@ export class SegmentMembership {
     const diff: SegmentDiff = { entered: 0, exited: 0 };
     const events: OutboxItem[] = [];
     const now = new Date();
-    for (const segment of segments ?? (await this.segments.all(manager))) {
-      const changes = await queryRows<{ change: 'entered' | 'exited'; customer_id: string }>(
-        manager,
-        `WITH matching AS (${this.matchingSql(segment, 6)}),
+    for (const segment of segments ?? (await this.segments.active(manager))) {
+      const changes = await this.guarded(manager, segment, () =>
+        queryRows<{ change: 'entered' | 'exited'; customer_id: string }>(
+          manager,
+          `WITH matching AS (${this.matchingSql(segment, 6)}),
          entered AS (
            INSERT INTO segment_members (segment_id, customer_id, entered_at, caused_by_event_id, sweep_run_id)
            SELECT $2, m.customer_id, $3, $4, $5 FROM matching m
@@ -83,15 +122,46 @@ export class SegmentMembership {
            RETURNING customer_id)
          SELECT 'entered' AS change, customer_id FROM entered UNION ALL SELECT 'exited', customer_id FROM exited
          ORDER BY customer_id, change DESC`,
-        [asOf, segment.id, now, cause.eventId ?? null, cause.runId ?? null, customerIds],
+          [asOf, segment.id, now, cause.eventId ?? null, cause.runId ?? null, customerIds],
+        ),
       );
-      if (changes.length === 0) continue;
+      if (!changes || changes.length === 0) continue;
+      diff.entered += changes.filter((c) => c.change === 'entered').length;
+      diff.exited += changes.filter((c) => c.change === 'exited').length;
+      events.push(...(await this.record(manager, segment.id, changes, cause, now)));
+    }
+    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
+    return diff;
+  }
+
+  /** A deleted segment: its members (rows locked by the caller) exit, recorded and published like any exit. */
+  async recordDeletion(
+    manager: EntityManager,
+    segmentId: string,
+    members: string[],
+    cause: Cause,
+  ): Promise<void> {
+    const changes = members.map((customer_id) => ({ change: 'exited' as const, customer_id }));
+    const events = await this.record(manager, segmentId, changes, cause, new Date());
+    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
+  }
+
+  /** Writes the changes to `segment_changes` and answers their `segment changed` events. */
+  private async record(
+    manager: EntityManager,
+    segmentId: string,
+    changes: { change: 'entered' | 'exited'; customer_id: string }[],
+    cause: Cause,
+    now: Date,
+  ): Promise<OutboxItem[]> {
+    if (changes.length === 0) return [];
+    {
       await execute(
         manager,
         `INSERT INTO segment_changes (segment_id, customer_id, change, caused_by_event_id, sweep_run_id, changed_at)
          SELECT $1, id, ch, $4, $5, $6 FROM unnest($2::uuid[], $3::text[]) AS rows(id, ch)`,
         [
-          segment.id,
+          segmentId,
           changes.map((c) => c.customer_id),
           changes.map((c) => c.change),
           cause.eventId ?? null,
@@ -99,24 +169,19 @@ export class SegmentMembership {
           now,
         ],
       );
-      for (const { change, customer_id } of changes) {
-        diff[change] += 1;
-        events.push({
-          definition: SegmentChanged,
-          payload: {
-            customerId: customer_id,
-            segmentSet: 'custom',
-            segment: segment.id,
-            change,
-            causedByEventId: cause.eventId,
-            sweepRunId: cause.runId,
-            changedAt: now.toISOString(),
-          },
-          meta: causedBy(customer_id, cause),
-        });
-      }
+      return changes.map(({ change, customer_id }) => ({
+        definition: SegmentChanged,
+        payload: {
+          customerId: customer_id,
+          segmentSet: 'custom',
+          segment: segmentId,
+          change,
+          causedByEventId: cause.eventId,
+          sweepRunId: cause.runId,
+          changedAt: now.toISOString(),
+        },
+        meta: causedBy(customer_id, cause),
+      }));
     }
-    await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
-    return diff;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -117,6 +117,22 @@ export class SegmentsController {
   ) {
     this.assertId(id);
     return this.segments.uploadList(id, dto.customerIds, correlationId);
+  }
+
+  @Get('segments/:id')
+  @Roles('analyst', 'agent', 'admin')
+  @ApiOperation({
+    summary: 'A segment: its definition, version and status (a suspended one names the reason)',
+  })
+  get(@Param('id') id: string) {
+    return this.segments.view(id);
+  }
+
+  @Delete('segments/:id')
+  @Roles('admin', 'analyst')
+  @ApiOperation({ summary: "Delete a segment; each member's exit is recorded and published" })
+  remove(@Param('id') id: string, @CorrelationId() correlationId: string) {
+    return this.segments.remove(id, correlationId);
   }
 
   @Get('segments/:id/members')

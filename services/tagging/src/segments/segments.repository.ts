@@ -9,6 +9,8 @@ export interface SegmentRow {
   expression: string | null;
   description: string;
   version: number;
+  status: 'active' | 'suspended';
+  suspended_reason: string | null;
 }
 
 export interface SegmentMemberRow {
@@ -35,7 +37,7 @@ export interface CustomerMembershipRow {
 /** Joined into every statement that evaluates a segment (the compiled SQL reads `c` and `s`). */
 export const SEGMENT_FROM = 'FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.customer_id';
 
-const COLUMNS = 'id, kind, expression, description, version';
+const COLUMNS = 'id, kind, expression, description, version, status, suspended_reason';
 
 @Injectable()
 export class SegmentsRepository {
@@ -43,6 +45,45 @@ export class SegmentsRepository {
 
   all(db: Queryable = this.dataSource): Promise<SegmentRow[]> {
     return queryRows<SegmentRow>(db, `SELECT ${COLUMNS} FROM segments ORDER BY id`);
+  }
+
+  /** The segments membership is kept for: suspended ones are left out until they are defined again. */
+  active(db: Queryable = this.dataSource): Promise<SegmentRow[]> {
+    return queryRows<SegmentRow>(db, `SELECT ${COLUMNS} FROM segments WHERE status = 'active' ORDER BY id`);
+  }
+
+  async count(db: Queryable): Promise<number> {
+    return (await queryOne<{ n: number }>(db, 'SELECT count(*)::int AS n FROM segments'))?.n ?? 0;
+  }
+
+  async suspend(db: Queryable, id: string, reason: string): Promise<void> {
+    await execute(
+      db,
+      `UPDATE segments SET status = 'suspended', suspended_reason = $2, suspended_at = now(), updated_at = now() WHERE id = $1`,
+      [id, reason.slice(0, 500)],
+    );
+  }
+
+  /** Deletes a segment (its members and list go with it); answers its members, their rows locked. */
+  async remove(db: Queryable, id: string): Promise<string[] | undefined> {
+    const segment = await queryOne<{ id: string }>(db, 'SELECT id FROM segments WHERE id = $1 FOR UPDATE', [
+      id,
+    ]);
+    if (!segment) return undefined;
+    const members = await queryRows<{ customer_id: string }>(
+      db,
+      'SELECT customer_id FROM segment_members WHERE segment_id = $1 ORDER BY customer_id',
+      [id],
+    );
+    const ids = members.map((m) => m.customer_id);
+    // The members' rows are locked, in key order, as every writer of their events does.
+    await execute(
+      db,
+      'SELECT 1 FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE',
+      [ids],
+    );
+    await execute(db, 'DELETE FROM segments WHERE id = $1', [id]);
+    return ids;
   }
 
   find(id: string): Promise<SegmentRow | undefined> {
@@ -61,7 +102,7 @@ export class SegmentsRepository {
       db,
       `INSERT INTO segments (id, kind, expression, description) VALUES ($1, $2, $3, coalesce($4, ''))
        ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, expression = EXCLUDED.expression,
-         description = coalesce($4, segments.description),
+         description = coalesce($4, segments.description), status = 'active', suspended_reason = NULL, suspended_at = NULL,
          version = segments.version + CASE WHEN segments.expression IS DISTINCT FROM EXCLUDED.expression OR segments.kind <> EXCLUDED.kind THEN 1 ELSE 0 END,
          updated_at = now()
        RETURNING ${COLUMNS}`,

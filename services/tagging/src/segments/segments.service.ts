@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
 import { execute, queryOne, queryRows } from '@crm/persistence';
-import { invalid, notFound } from '@crm/service-kit';
+import { conflict, invalid, notFound } from '@crm/service-kit';
+import { TaggingConfig } from '../tagging.config';
+import { SegmentMembership } from './segment-membership';
 import { SweepService, type SweepRun } from '../sweeps/sweep.service';
 import { SegmentCompiler, SegmentErrorCode } from './segment-compiler';
 import { SEGMENT_FROM, SegmentsRepository, type SegmentRow } from './segments.repository';
@@ -16,7 +18,23 @@ export class SegmentView {
   @ApiPropertyOptional({ nullable: true }) expression: string | null;
   @ApiProperty() description: string;
   @ApiProperty({ description: 'Grows when the expression or kind changes' }) version: number;
+  @ApiProperty({
+    enum: ['active', 'suspended'],
+    description: 'A segment whose evaluation failed or timed out is suspended until it is defined again',
+  })
+  status: 'active' | 'suspended';
+  @ApiPropertyOptional({ nullable: true }) suspendedReason: string | null;
 }
+
+const toSegmentView = (r: SegmentRow): SegmentView => ({
+  id: r.id,
+  kind: r.kind,
+  expression: r.expression,
+  description: r.description,
+  version: r.version,
+  status: r.status,
+  suspendedReason: r.suspended_reason,
+});
 
 export class SegmentPreviewView {
   @ApiProperty() expression: string;
@@ -80,7 +98,9 @@ export class SegmentsService {
     private readonly dataSource: DataSource,
     private readonly segments: SegmentsRepository,
     private readonly compiler: SegmentCompiler,
+    private readonly membership: SegmentMembership,
     private readonly sweeps: SweepService,
+    private readonly config: TaggingConfig,
   ) {}
 
   /** Count and sample, read-only and bounded in time: an ad-hoc condition must not hog the database. */
@@ -120,8 +140,22 @@ export class SegmentsService {
     };
   }
 
-  all(): Promise<SegmentView[]> {
-    return this.segments.all();
+  async all(): Promise<SegmentView[]> {
+    return (await this.segments.all()).map(toSegmentView);
+  }
+
+  async view(id: string): Promise<SegmentView> {
+    return toSegmentView(await this.get(id));
+  }
+
+  /** Deletes a segment; each member's exit is recorded and published with this request as the cause. */
+  async remove(id: string, correlationId: string): Promise<{ id: string; exited: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const members = await this.segments.remove(manager, id);
+      if (!members) throw notFound('segment', id);
+      await this.membership.recordDeletion(manager, id, members, { correlationId });
+      return { id, exited: members.length };
+    });
   }
 
   async get(id: string): Promise<SegmentRow> {
@@ -146,7 +180,7 @@ export class SegmentsService {
       segmentsOnly: [segment],
       correlationId,
     });
-    return { ...segment, evaluation };
+    return { ...toSegmentView(segment), evaluation };
   }
 
   /** Replaces the list of a static segment; entries and exits follow in a run. */
@@ -165,7 +199,7 @@ export class SegmentsService {
       segmentsOnly: [segment],
       correlationId,
     });
-    return { ...segment, evaluation };
+    return { ...toSegmentView(segment), evaluation };
   }
 
   /**
@@ -180,6 +214,15 @@ export class SegmentsService {
     expression: string | undefined,
     description?: string,
   ): Promise<SegmentRow> {
+    if (
+      !(await this.segments.find(id)) &&
+      (await this.segments.count(manager)) >= this.config.TAGGING_MAX_SEGMENTS
+    )
+      throw conflict(
+        SegmentErrorCode.LimitReached,
+        'id',
+        `at most ${this.config.TAGGING_MAX_SEGMENTS} segments can be defined (TAGGING_MAX_SEGMENTS); delete one first`,
+      );
     if (kind === 'dynamic') {
       if (!expression) throw invalid('expression', 'a dynamic segment needs one');
       const compiled = this.compiler.compile(expression);

@@ -84,7 +84,7 @@ export class SweepService {
     });
     const { totals, phases } = pass;
     try {
-      await pass.run(options.segmentsOnly ?? (await this.segments.all()));
+      await pass.run(options.segmentsOnly ?? (await this.segments.active()));
       await execute(
         this.dataSource,
         `UPDATE sweep_runs SET status = 'finished', finished_at = now(), customers = $2, changed = $3,

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
-import { CorrelationId, notFound } from '@crm/service-kit';
+import { CorrelationId, invalid, notFound } from '@crm/service-kit';
+import { TaggingConfig } from '../tagging.config';
 import { SweepService } from './sweep.service';
 
 export class RunSweepDto {
@@ -16,16 +17,23 @@ export class RunSweepDto {
 @ApiBearerAuth()
 @Controller('sweeps')
 export class SweepsController {
-  constructor(private readonly sweeps: SweepService) {}
+  constructor(
+    private readonly sweeps: SweepService,
+    private readonly config: TaggingConfig,
+  ) {}
 
   @Post()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Run the sweep now, optionally as of a date; safe to re-run' })
   run(@Body() dto: RunSweepDto, @CorrelationId() correlationId: string) {
+    const asOf = dto.asOf ? new Date(dto.asOf) : undefined;
+    // A sweep applies what time has done; the future has not happened (a minute of clock skew is allowed).
+    if (asOf && asOf.getTime() > Date.now() + 60_000 && !this.config.TAGGING_ALLOW_FUTURE_SWEEPS)
+      throw invalid('asOf', 'must not be in the future');
     return this.sweeps.run({
       trigger: 'on-demand',
-      asOf: dto.asOf ? new Date(dto.asOf) : undefined,
+      asOf,
       correlationId,
     });
   }
