@@ -12,5 +12,5 @@ if (!roles.includes(role)) {
 }
 const secret = process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production';
 process.stdout.write(
-  `${jwt.sign({ roles: [role] }, secret, { algorithm: 'HS256', subject, issuer: 'crm-platform', expiresIn: Number(hours) * 3600 })}\n`,
+  `${jwt.sign({ roles: [role] }, secret, { algorithm: 'HS256', subject, issuer: 'crm-platform', audience: 'crm-api', expiresIn: Number(hours) * 3600 })}\n`,
 );

@@ -5,6 +5,8 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
+  ValidateIf,
   Max,
   Min,
   MinLength,
@@ -22,8 +24,31 @@ export class ServiceConfig {
   @IsString() @MinLength(1) KAFKA_BROKERS: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT: number;
   @IsOptional() @IsString() DATABASE_SCHEMA?: string;
-  /** HS256 secret for bearer tokens (local use; production mounts it from a secret). */
-  @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' }) JWT_SECRET: string;
+  /** HS256 secret for development tokens; only where no identity provider is configured, never in production. */
+  @ValidateIf((c: ServiceConfig) => !c.AUTH_OIDC_DISCOVERY_URL && !c.AUTH_JWKS_URL)
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+  /**
+   * Production verifies RS256/ES256 tokens of an identity provider: its OIDC discovery document (or its JWKS
+   * directly, with AUTH_ISSUER). Required when NODE_ENV=production.
+   */
+  @ValidateIf((c: ServiceConfig) => process.env.NODE_ENV === 'production' && !c.AUTH_JWKS_URL)
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    {
+      message:
+        'AUTH_OIDC_DISCOVERY_URL (or AUTH_JWKS_URL) must be the URL of the identity provider: production accepts only its RS256/ES256 tokens',
+    },
+  )
+  AUTH_OIDC_DISCOVERY_URL?: string;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) AUTH_JWKS_URL?: string;
+  /** The `iss` tokens must carry (from discovery when not set; `crm-platform` for development tokens). */
+  @IsOptional() @IsString() AUTH_ISSUER?: string;
+  /** The `aud` tokens must carry. */
+  @IsOptional() @IsString() AUTH_AUDIENCE?: string;
+  /** Tokens that live longer are refused. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(30 * 86400) AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_CREATE_TOPICS?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
@@ -42,6 +67,15 @@ export class ConfigurationError extends Error {
   }
 }
 
+/** Variables whose values are never printed, not even when they are wrong. */
+const SECRET_NAME = /SECRET|KEY|PASSWORD|TOKEN|CREDENTIAL|DATABASE_URL/i;
+
+function describeValue(name: string, value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (SECRET_NAME.test(name)) return `a value of ${String(value).length} characters, not shown`;
+  return JSON.stringify(value);
+}
+
 /** Reads and validates the environment into a typed config; throws ConfigurationError naming each bad variable. */
 export function loadConfig<T extends object>(
   type: new () => T,
@@ -57,7 +91,7 @@ export function loadConfig<T extends object>(
     throw new ConfigurationError(
       errors.map(
         (e) =>
-          `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')} (got ${e.value === undefined ? 'nothing' : JSON.stringify(e.value)})`,
+          `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')} (got ${describeValue(e.property, e.value)})`,
       ),
     );
   }

@@ -3,7 +3,15 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { eventRegistry, serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
-import { JwtAuthGuard } from '@crm/auth';
+import {
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  JwksVerifier,
+  JwtAuthGuard,
+  SharedSecretVerifier,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type TokenVerifier,
+} from '@crm/auth';
 import { loadConfig, type ServiceConfig } from '@crm/config';
 import { EventErrorPassthroughFilter, KafkaEventTransport, OutboxPublisher } from '@crm/messaging';
 import { collectProcessMetrics, serviceLogger, stopTelemetry } from '@crm/observability';
@@ -17,7 +25,8 @@ export interface ServiceBootstrapOptions {
   port: number;
   /** Route prefix unique to the service, so one ingress can route all of them. */
   prefix: string;
-  jwtSecret: string;
+  /** How bearer tokens are verified: an identity provider's JWKS, or (development) a shared secret. */
+  auth: TokenVerifier;
   brokers: string;
   consumerGroup: string;
   maxAttempts?: number;
@@ -47,7 +56,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   const app = await NestFactory.create(options.module, { logger });
   app.setGlobalPrefix(options.prefix, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalGuards(new JwtAuthGuard(app.get(Reflector), options.jwtSecret));
+  app.useGlobalGuards(new JwtAuthGuard(app.get(Reflector), options.auth));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -150,11 +159,28 @@ export function runCatalogService<C extends ServiceConfig>(
       module: options.module(config),
       port: config.PORT,
       prefix: service.prefix,
-      jwtSecret: config.JWT_SECRET,
+      auth: tokenVerifier(config),
       brokers: config.KAFKA_BROKERS,
       consumerGroup: service.consumerGroup,
       maxAttempts: config.EVENT_MAX_ATTEMPTS,
       description: options.description,
     }),
   );
+}
+
+/** An identity provider's JWKS when one is configured; otherwise the development shared secret. */
+export function tokenVerifier(config: ServiceConfig): TokenVerifier {
+  const audience = config.AUTH_AUDIENCE ?? TOKEN_AUDIENCE;
+  const maxLifetimeSeconds = config.AUTH_MAX_TOKEN_LIFETIME_SECONDS ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (config.AUTH_OIDC_DISCOVERY_URL || config.AUTH_JWKS_URL)
+    return new JwksVerifier(
+      { discoveryUrl: config.AUTH_OIDC_DISCOVERY_URL, jwksUrl: config.AUTH_JWKS_URL },
+      { issuer: config.AUTH_ISSUER, audience, maxLifetimeSeconds },
+    );
+  if (!config.JWT_SECRET) throw new Error('JWT_SECRET or AUTH_OIDC_DISCOVERY_URL is required');
+  return new SharedSecretVerifier(config.JWT_SECRET, {
+    issuer: config.AUTH_ISSUER ?? TOKEN_ISSUER,
+    audience,
+    maxLifetimeSeconds,
+  });
 }

@@ -18,6 +18,7 @@ import { CustomersService, type CustomerView } from './customers.service';
 import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
+/** Every route that answers a customer masks personal data the same way: shown to agents and admins only. */
 const reveals = (principal: Principal) => principal.roles.some((r) => r === 'agent' || r === 'admin');
 
 @ApiTags('customers')
@@ -29,8 +30,12 @@ export class CustomersController {
   @Post()
   @Roles('agent', 'integration')
   @ApiOperation({ summary: 'Register a customer; 409 names a duplicate externalRef or email' })
-  register(@Body() dto: RegisterCustomerDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
-    return this.customers.register(dto, correlationId);
+  register(
+    @Body() dto: RegisterCustomerDto,
+    @CorrelationId() correlationId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CustomerView> {
+    return this.customers.register(dto, correlationId, reveals(principal));
   }
 
   @Get()
@@ -58,8 +63,9 @@ export class CustomersController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateCustomerDto,
     @CorrelationId() correlationId: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
-    return this.customers.update(id, dto, correlationId);
+    return this.customers.update(id, dto, correlationId, reveals(principal));
   }
 
   @Put(':id/consents')
@@ -69,8 +75,9 @@ export class CustomersController {
     @Param('id', uuid) id: string,
     @Body() dto: SetConsentsDto,
     @CorrelationId() correlationId: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
-    return this.customers.setConsents(id, dto, correlationId);
+    return this.customers.setConsents(id, dto, correlationId, reveals(principal));
   }
 
   @Delete(':id/personal-data')

@@ -55,7 +55,7 @@ export class CustomersService {
     private readonly cipher: PiiCipher,
   ) {}
 
-  async register(dto: RegisterCustomerDto, correlationId: string): Promise<CustomerView> {
+  async register(dto: RegisterCustomerDto, correlationId: string, reveal = false): Promise<CustomerView> {
     const now = new Date();
     const registeredAt = dto.registeredAt ? new Date(dto.registeredAt) : now;
     const relationshipStartedAt = dto.relationshipStartedAt
@@ -123,7 +123,7 @@ export class CustomersService {
       }
       throw error;
     }
-    return this.get(customer.id, true);
+    return this.get(customer.id, reveal);
   }
 
   async get(
@@ -143,7 +143,12 @@ export class CustomersService {
     return this.get(customer.id, revealPersonalData);
   }
 
-  async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
+  async update(
+    id: string,
+    dto: UpdateCustomerDto,
+    correlationId: string,
+    reveal = false,
+  ): Promise<CustomerView> {
     const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     if (changedFields.length === 0) throw invalid('body', 'name at least one field to change');
     try {
@@ -180,10 +185,15 @@ export class CustomersService {
       if (isUniqueViolation(error, 'customers_email_hash_key')) throw emailTaken();
       throw error;
     }
-    return this.get(id, true);
+    return this.get(id, reveal);
   }
 
-  async setConsents(id: string, dto: SetConsentsDto, correlationId: string): Promise<CustomerView> {
+  async setConsents(
+    id: string,
+    dto: SetConsentsDto,
+    correlationId: string,
+    reveal = false,
+  ): Promise<CustomerView> {
     const now = new Date();
     await this.dataSource.transaction(async (manager) => {
       await this.lockLiveCustomer(manager, id);
@@ -204,7 +214,7 @@ export class CustomersService {
         );
       }
     });
-    return this.get(id, true);
+    return this.get(id, reveal);
   }
 
   /** Crypto-shredding: the data key is destroyed, hashes removed, and every service told to purge. */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -106,6 +107,8 @@ export class UpdateCustomerDto {
 export class SetConsentsDto {
   @ApiProperty({ type: [ConsentDto] })
   @IsArray()
+  @ArrayMinSize(1, { message: 'consents must name at least one channel and purpose' })
+  @ArrayMaxSize(50)
   @ValidateNested({ each: true })
   @Type(() => ConsentDto)
   consents: ConsentDto[];
