@@ -17,6 +17,7 @@ import { EventErrorPassthroughFilter, KafkaEventTransport, OutboxPublisher } fro
 import { collectProcessMetrics, serviceLogger, stopTelemetry } from '@crm/observability';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { localDefaults } from './local-defaults';
+import { HttpProblemFilter, RejectNulCharacters } from './problem.filter';
 import { createValidationPipe } from './validation';
 
 export interface ServiceBootstrapOptions {
@@ -55,7 +56,8 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   );
   const app = await NestFactory.create(options.module, { logger });
   app.setGlobalPrefix(options.prefix, { exclude: ['health/live', 'health/ready', 'metrics'] });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new RejectNulCharacters(), createValidationPipe());
+  app.useGlobalFilters(new HttpProblemFilter());
   app.useGlobalGuards(new JwtAuthGuard(app.get(Reflector), options.auth));
 
   const document = SwaggerModule.createDocument(

@@ -6,3 +6,4 @@ export * from './http-errors';
 export * from './local-defaults';
 export * from './request-context';
 export * from './poller';
+export * from './problem.filter';

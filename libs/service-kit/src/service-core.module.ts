@@ -44,7 +44,11 @@ export class ServiceCoreModule {
           pinoHttp: {
             logger: serviceLogger(identity.name),
             // Probes and scrapes every few seconds are not worth a line each.
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+            // Express strips the mount path from req.url inside middleware; originalUrl keeps it.
+            autoLogging: {
+              ignore: (req) =>
+                /^\/(health|metrics)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? ''),
+            },
             quietReqLogger: true,
           },
         }),

@@ -19,6 +19,8 @@ const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256!!';
 export async function startPlatform(
   env: Record<string, string> = {},
   portOffset = 100,
+  /** Each service in a schema of its own with this prefix, so what the test writes touches no other test's data. */
+  schemaPrefix?: string,
 ): Promise<RunningPlatform> {
   const brokers = process.env.KAFKA_BROKERS!;
   await ensureTopics(brokers);
@@ -31,6 +33,7 @@ export async function startPlatform(
         JWT_SECRET,
         KAFKA_CREATE_TOPICS: 'false',
         LOG_LEVEL: 'warn',
+        ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
         ...env,
       }),
     );

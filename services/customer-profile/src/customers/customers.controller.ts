@@ -1,23 +1,11 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles, type Principal } from '@crm/auth';
-import { CorrelationId, CurrentPrincipal, invalid } from '@crm/service-kit';
+import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
 import { CustomersService, type CustomerView } from './customers.service';
 import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+const uuid = new ParseUuid();
 /** Every route that answers a customer masks personal data the same way: shown to agents and admins only. */
 const reveals = (principal: Principal) => principal.roles.some((r) => r === 'agent' || r === 'admin');
 

@@ -1,7 +1,7 @@
-import { Controller, Param, ParseEnumPipe, Post, Req, Res } from '@nestjs/common';
+import { Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId, invalid, invalidFields } from '@crm/service-kit';
+import { CorrelationId, invalid, invalidFields, ParseOneOf } from '@crm/service-kit';
 import type { ImportKind } from './import-rows';
 import { ImportHeaderError, ImportsService } from './imports.service';
 
@@ -33,7 +33,7 @@ export class ImportsController {
       'Stream a CSV of customers or purchases; answers NDJSON: progress lines, one line per row error, a summary',
   })
   async import(
-    @Param('kind', new ParseEnumPipe(['customers', 'purchases'])) kind: ImportKind,
+    @Param('kind', new ParseOneOf(['customers', 'purchases'] as const)) kind: ImportKind,
     @Req() request: StreamingRequest,
     @Res() response: StreamingResponse,
     @CorrelationId() correlationId: string,

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, ParseUuid } from '@crm/service-kit';
 import { PurchasesService, type PurchaseView } from './purchases.service';
 import { RecordPurchaseDto } from './record-purchase.dto';
 
@@ -17,7 +17,7 @@ export class PurchasesController {
     summary: 'Record a purchase: 201 the first time, 200 with the same answer for a repeated orderId',
   })
   async record(
-    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Param('customerId', new ParseUuid()) customerId: string,
     @Body() dto: RecordPurchaseDto,
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: { status(code: number): unknown },
@@ -29,7 +29,7 @@ export class PurchasesController {
 
   @Get()
   @Roles('agent', 'analyst', 'integration')
-  list(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<PurchaseView[]> {
+  list(@Param('customerId', new ParseUuid()) customerId: string): Promise<PurchaseView[]> {
     return this.purchases.list(customerId);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { invalid } from '@crm/service-kit';
+import { invalid, ParseSlug } from '@crm/service-kit';
 import type { BusinessCalendar } from '../calendars/business-calendar';
 import { BusinessCalendarDto } from '../calendars/calendar.dto';
 import { SlaPolicyDto } from '../tickets/open-ticket.dto';
@@ -30,7 +30,7 @@ export class PoliciesController {
       'Create or replace an SLA policy; open tickets take the policy that now matches, keeping their used time',
   })
   @ApiOkResponse({ type: SlaPolicyDto })
-  upsertPolicy(@Param('id') id: string, @Body() dto: SlaPolicyDto) {
+  upsertPolicy(@Param('id', new ParseSlug()) id: string, @Body() dto: SlaPolicyDto) {
     if (dto.id !== id) throw invalid('id', `must equal the id in the path (${id})`);
     return this.policies.upsert({
       id,
@@ -52,7 +52,7 @@ export class PoliciesController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Remove an SLA policy; its open tickets take the policy that now matches' })
-  deletePolicy(@Param('id') id: string): Promise<void> {
+  deletePolicy(@Param('id', new ParseSlug()) id: string): Promise<void> {
     return this.policies.remove(id);
   }
 
@@ -66,7 +66,7 @@ export class PoliciesController {
   @Get('calendars/:id')
   @Roles('agent', 'analyst', 'admin')
   @ApiOkResponse({ type: BusinessCalendarDto })
-  calendar(@Param('id') id: string): Promise<BusinessCalendar> {
+  calendar(@Param('id', new ParseSlug()) id: string): Promise<BusinessCalendar> {
     return this.policies.calendar(id);
   }
 
@@ -76,9 +76,10 @@ export class PoliciesController {
     summary: 'Create or replace a business calendar (weekday opening hours, holidays, time zone)',
   })
   @ApiOkResponse({ type: BusinessCalendarDto })
-  upsertCalendar(@Param('id') id: string, @Body() dto: BusinessCalendarDto): Promise<BusinessCalendar> {
-    if (!/^[a-z0-9-]{1,64}$/.test(id))
-      throw invalid('id', 'must be 1-64 lowercase letters, digits or dashes');
+  upsertCalendar(
+    @Param('id', new ParseSlug()) id: string,
+    @Body() dto: BusinessCalendarDto,
+  ): Promise<BusinessCalendar> {
     return this.policies.upsertCalendar(
       { id, timeZone: dto.timeZone, openingHours: dto.openingHours, holidays: dto.holidays ?? [] },
       dto.description ?? '',

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, ParseUuid } from '@crm/service-kit';
 import { AnswerSurveyDto } from './answer-survey.dto';
 import { SurveysService } from './surveys.service';
 
@@ -14,7 +14,7 @@ export class SurveysController {
   @Get('customers/:customerId/surveys')
   @Roles('agent', 'analyst')
   @ApiOperation({ summary: "A customer's survey requests: sent, suppressed (with the reason) or answered" })
-  forCustomer(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
+  forCustomer(@Param('customerId', new ParseUuid()) customerId: string) {
     return this.surveys.forCustomer(customerId);
   }
 
@@ -26,7 +26,7 @@ export class SurveysController {
       "Record the customer's score (CSAT 1-5, NPS 0-10); a low score opens a follow-up ticket due in 48 h",
   })
   answer(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new ParseUuid()) id: string,
     @Body() dto: AnswerSurveyDto,
     @CorrelationId() correlationId: string,
   ) {

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, ParseUuid } from '@crm/service-kit';
 import { ChangePriorityDto, OpenTicketDto } from './open-ticket.dto';
 import { TicketsService } from './tickets.service';
 
-const uuid = new ParseUUIDPipe();
+const uuid = new ParseUuid();
 
 @ApiTags('tickets')
 @ApiBearerAuth()

@@ -1,7 +1,8 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
 import { CareActionsRepository, CareActionView, PlaybookView } from './care-actions.repository';
+import { ParseUuid } from '@crm/service-kit';
 
 @ApiTags('care actions')
 @ApiBearerAuth()
@@ -15,7 +16,7 @@ export class CareActionsController {
     summary: "A customer's care actions, newest first, with status and the reason for any suppression",
   })
   @ApiOkResponse({ type: CareActionView, isArray: true })
-  forCustomer(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<CareActionView[]> {
+  forCustomer(@Param('customerId', new ParseUuid()) customerId: string): Promise<CareActionView[]> {
     return this.careActions.forCustomer(customerId);
   }
 

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
 import { CareActionTriggered, type CareActionTriggeredV1, type EventEnvelope } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, ParseUuid } from '@crm/service-kit';
 import { InteractionsService, InteractionView, TimelineView } from './interactions.service';
 import { LogInteractionDto, TimelineQueryDto } from './log-interaction.dto';
 
@@ -21,7 +21,7 @@ export class InteractionsController {
   })
   @ApiOkResponse({ type: InteractionView })
   log(
-    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Param('customerId', new ParseUuid()) customerId: string,
     @Body() dto: LogInteractionDto,
     @CorrelationId() correlationId: string,
   ) {
@@ -32,7 +32,7 @@ export class InteractionsController {
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: "A customer's interactions, newest first, paginated with nextCursor" })
   @ApiOkResponse({ type: TimelineView })
-  timeline(@Param('customerId', new ParseUUIDPipe()) customerId: string, @Query() query: TimelineQueryDto) {
+  timeline(@Param('customerId', new ParseUuid()) customerId: string, @Query() query: TimelineQueryDto) {
     return this.interactions.timeline(customerId, query.limit, query.cursor);
   }
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { notFound } from '@crm/service-kit';
+import { notFound, ParseUuid } from '@crm/service-kit';
 import {
   CustomerReferralsView,
   ReferralCodeView,
@@ -19,7 +19,7 @@ export class ReferralsController {
   @Roles('agent', 'integration')
   @ApiOperation({ summary: "The customer's personal referral code, for one-click sharing" })
   @ApiOkResponse({ type: ReferralCodeView })
-  async code(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<ReferralCodeView> {
+  async code(@Param('customerId', new ParseUuid()) customerId: string): Promise<ReferralCodeView> {
     const code = await this.referrals.code(customerId);
     if (!code) throw notFound('referral member', customerId);
     return { customerId, code };
@@ -29,7 +29,7 @@ export class ReferralsController {
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'Referrals the customer made, and the one that brought them (if any)' })
   @ApiOkResponse({ type: CustomerReferralsView })
-  list(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<CustomerReferralsView> {
+  list(@Param('customerId', new ParseUuid()) customerId: string): Promise<CustomerReferralsView> {
     return this.referrals.ofCustomer(customerId);
   }
 
@@ -37,7 +37,7 @@ export class ReferralsController {
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'The reward ledger of the customer' })
   @ApiOkResponse({ type: RewardView, isArray: true })
-  rewards(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<RewardView[]> {
+  rewards(@Param('customerId', new ParseUuid()) customerId: string): Promise<RewardView[]> {
     return this.referrals.rewards(customerId);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
 import { Roles } from '@crm/auth';
-import { CorrelationId } from '@crm/service-kit';
+import { CorrelationId, ParseUuid } from '@crm/service-kit';
 import { CustomerScoresView, ExclusionsView, ScoresService, StageChangeView } from './scores.service';
 
 export class ExclusionsDto {
@@ -50,7 +50,7 @@ export class ScoresController {
     summary: "A customer's RFM scores, value tier, segment, membership, lifecycle stage and tags",
   })
   @ApiOkResponse({ type: CustomerScoresView })
-  view(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<CustomerScoresView> {
+  view(@Param('customerId', new ParseUuid()) customerId: string): Promise<CustomerScoresView> {
     return this.scores.view(customerId);
   }
 
@@ -58,7 +58,7 @@ export class ScoresController {
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'Every lifecycle stage transition, oldest first, with its cause' })
   @ApiOkResponse({ type: StageChangeView, isArray: true })
-  stageHistory(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<StageChangeView[]> {
+  stageHistory(@Param('customerId', new ParseUuid()) customerId: string): Promise<StageChangeView[]> {
     return this.scores.stageHistory(customerId);
   }
 
@@ -67,7 +67,7 @@ export class ScoresController {
   @ApiOperation({ summary: 'Replace the manual (need) tags an account manager set' })
   @ApiOkResponse({ type: CustomerScoresView })
   setManualTags(
-    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Param('customerId', new ParseUuid()) customerId: string,
     @Body() dto: ManualTagsDto,
     @CorrelationId() correlationId: string,
   ): Promise<CustomerScoresView> {
@@ -78,7 +78,7 @@ export class ScoresController {
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'Categories never to be offered to this customer again' })
   @ApiOkResponse({ type: ExclusionsView })
-  exclusions(@Param('customerId', new ParseUUIDPipe()) customerId: string): Promise<ExclusionsView> {
+  exclusions(@Param('customerId', new ParseUuid()) customerId: string): Promise<ExclusionsView> {
     return this.scores.exclusions(customerId);
   }
 
@@ -89,7 +89,7 @@ export class ScoresController {
   })
   @ApiOkResponse({ type: ExclusionsView })
   setExclusions(
-    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Param('customerId', new ParseUuid()) customerId: string,
     @Body() dto: ExclusionsDto,
     @CorrelationId() correlationId: string,
   ): Promise<ExclusionsView> {

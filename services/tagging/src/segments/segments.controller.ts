@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { Roles } from '@crm/auth';
-import { CorrelationId, invalid } from '@crm/service-kit';
+import { CorrelationId, ParseSlug, ParseUuid } from '@crm/service-kit';
 import { SegmentsService } from './segments.service';
 
 export class SegmentExpressionDto {
@@ -67,8 +67,6 @@ export class AsOfQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsISO8601() asOf?: string;
 }
 
-const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
 @ApiTags('segments')
 @ApiBearerAuth()
 @Controller()
@@ -97,11 +95,10 @@ export class SegmentsController {
     summary: 'Define a dynamic or static segment; membership is evaluated at once (a run with its own id)',
   })
   async define(
-    @Param('id') id: string,
+    @Param('id', new ParseSlug()) id: string,
     @Body() dto: DefineSegmentDto,
     @CorrelationId() correlationId: string,
   ) {
-    this.assertId(id);
     return this.segments.define(id, dto.kind, dto.expression, dto.description ?? '', correlationId);
   }
 
@@ -111,11 +108,10 @@ export class SegmentsController {
     summary: 'Upload the list of a static segment (replaces it); entries and exits follow at once',
   })
   async uploadList(
-    @Param('id') id: string,
+    @Param('id', new ParseSlug()) id: string,
     @Body() dto: StaticListDto,
     @CorrelationId() correlationId: string,
   ) {
-    this.assertId(id);
     return this.segments.uploadList(id, dto.customerIds, correlationId);
   }
 
@@ -124,20 +120,20 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'A segment: its definition, version and status (a suspended one names the reason)',
   })
-  get(@Param('id') id: string) {
+  get(@Param('id', new ParseSlug()) id: string) {
     return this.segments.view(id);
   }
 
   @Delete('segments/:id')
   @Roles('admin', 'analyst')
   @ApiOperation({ summary: "Delete a segment; each member's exit is recorded and published" })
-  remove(@Param('id') id: string, @CorrelationId() correlationId: string) {
+  remove(@Param('id', new ParseSlug()) id: string, @CorrelationId() correlationId: string) {
     return this.segments.remove(id, correlationId);
   }
 
   @Get('segments/:id/members')
   @Roles('analyst', 'agent', 'admin', 'integration')
-  members(@Param('id') id: string, @Query() query: MembersQueryDto) {
+  members(@Param('id', new ParseSlug()) id: string, @Query() query: MembersQueryDto) {
     return this.segments.members(id, query.limit ?? 100, query.after);
   }
 
@@ -148,8 +144,8 @@ export class SegmentsController {
       'Why a customer is (or is not) in a segment: the conditions, the facts they matched, and the cause of the entry',
   })
   why(
-    @Param('id') id: string,
-    @Param('customerId', new ParseUUIDPipe()) customerId: string,
+    @Param('id', new ParseSlug()) id: string,
+    @Param('customerId', new ParseUuid()) customerId: string,
     @Query() query: AsOfQueryDto,
   ) {
     return this.segments.why(id, customerId, query.asOf ? new Date(query.asOf) : new Date());
@@ -157,11 +153,7 @@ export class SegmentsController {
 
   @Get('customers/:customerId/segments')
   @Roles('analyst', 'agent', 'admin', 'integration')
-  ofCustomer(@Param('customerId', new ParseUUIDPipe()) customerId: string) {
+  ofCustomer(@Param('customerId', new ParseUuid()) customerId: string) {
     return this.segments.ofCustomer(customerId);
-  }
-
-  private assertId(id: string) {
-    if (!ID.test(id)) throw invalid('id', 'must be 1-64 lowercase letters, digits or dashes');
   }
 }

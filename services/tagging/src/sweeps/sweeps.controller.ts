@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
-import { CorrelationId, invalid, notFound } from '@crm/service-kit';
+import { CorrelationId, invalid, notFound, ParseUuid } from '@crm/service-kit';
 import { TaggingConfig } from '../tagging.config';
 import { SweepService } from './sweep.service';
 
@@ -46,7 +46,7 @@ export class SweepsController {
 
   @Get(':id')
   @Roles('admin', 'analyst')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+  async get(@Param('id', new ParseUuid()) id: string) {
     const run = await this.sweeps.get(id).catch(() => undefined);
     if (!run) throw notFound('sweep run', id);
     return run;
