@@ -6,7 +6,7 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.customer.registered.v1': ['tagging', 'growth-campaigns', 'referral'],
   'crm.customer.updated.v1': ['tagging'],
   'crm.consent.changed.v1': ['growth-campaigns'],
-  'crm.customer.erased.v1': ['referral'],
+  'crm.customer.erased.v1': ['referral', 'interaction-log', 'feedback-sla', 'growth-campaigns', 'tagging'],
   'crm.purchase.recorded.v1': ['tagging', 'growth-campaigns', 'referral', 'feedback-sla'],
   'crm.customer.rescored.v1': ['growth-campaigns', 'referral', 'feedback-sla'],
   'crm.lifecycle-stage.changed.v1': ['growth-campaigns'],

@@ -1,5 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { CategoryExclusions1732500000620 } from './migrations/1732500000620-category-exclusions';
+import { CareActionCancelled1732500000630 } from './migrations/1732500000630-care-action-cancelled';
 import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
 import { serviceApplication } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
@@ -19,6 +20,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       GrowthCampaignTables1732500000600,
       ServiceRecoveryPlaybook1732500000610,
       CategoryExclusions1732500000620,
+      CareActionCancelled1732500000630,
     ],
     controllers: [CareActionsController, CampaignHandlers],
     providers: [

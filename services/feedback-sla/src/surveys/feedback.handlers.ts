@@ -1,9 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  CustomerErased,
   CustomerRescored,
   PurchaseRecorded,
   SurveyRequested,
+  type CustomerErasedV1,
   type CustomerRescoredV1,
   type EventEnvelope,
   type PurchaseRecordedV1,
@@ -52,5 +54,13 @@ export class FeedbackHandlers {
       orderId,
       requestedAt: now.toISOString(),
     });
+  }
+
+  /** Erasure: ticket subjects are free text about the customer; they go. Deadlines and outcomes stay. */
+  @EventPattern(CustomerErased.type)
+  async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
+    await execute(context.manager, 'UPDATE tickets SET subject = NULL WHERE customer_id = $1', [
+      event.data.customerId,
+    ]);
   }
 }

@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  CustomerErased,
+  type CustomerErasedV1,
   ConsentChanged,
   CustomerRegistered,
   CustomerRescored,
@@ -161,6 +163,16 @@ export class CampaignHandlers {
        ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at
        WHERE consents.changed_at <= EXCLUDED.changed_at`,
       [customerId, consent.channel, consent.purpose, consent.granted, consent.changedAt],
+    );
+  }
+
+  /** Erasure: touches not yet delivered are cancelled; nothing reaches the customer afterwards. */
+  @EventPattern(CustomerErased.type)
+  async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
+    await execute(
+      context.manager,
+      `UPDATE care_actions SET status = 'cancelled', reason = 'customer erased' WHERE customer_id = $1 AND status = 'triggered'`,
+      [event.data.customerId],
     );
   }
 }

@@ -2,7 +2,13 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CareActionTriggered, type CareActionTriggeredV1, type EventEnvelope } from '@crm/contracts';
+import {
+  CareActionTriggered,
+  CustomerErased,
+  type CareActionTriggeredV1,
+  type CustomerErasedV1,
+  type EventEnvelope,
+} from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
 import { CorrelationId, ParseUuid } from '@crm/service-kit';
 import { InteractionsService, InteractionView, TimelineView } from './interactions.service';
@@ -61,5 +67,11 @@ export class InteractionHandlers {
       },
       context.cause,
     );
+  }
+
+  /** Erasure: who took part and what was said or agreed go; that a touch happened, when and how, stays. */
+  @EventPattern(CustomerErased.type)
+  async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
+    await this.interactions.erase(context.manager, event.data.customerId);
   }
 }

@@ -4,7 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionLogged, type Channel, type InteractionStatus } from '@crm/contracts';
 import { causedBy, OutboxPublisher, type Cause } from '@crm/messaging';
-import { queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { invalid, notFound } from '@crm/service-kit';
 import type { LogInteractionDto } from './log-interaction.dto';
 
@@ -197,5 +197,15 @@ export class InteractionsService {
       items: page.map(toInteractionView),
       nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
     };
+  }
+
+  /** Removes the personal content of a customer's interactions (participants, feedback, follow-up, topic). */
+  async erase(manager: EntityManager, customerId: string): Promise<void> {
+    await execute(
+      manager,
+      `UPDATE interactions SET participants = '{}', customer_feedback = NULL, follow_up_action = NULL, topic = '(erased)'
+        WHERE customer_id = $1`,
+      [customerId],
+    );
   }
 }

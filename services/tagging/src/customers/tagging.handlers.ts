@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  CustomerErased,
+  type CustomerErasedV1,
   TicketOpened,
   type TicketOpenedV1,
   CustomerRegistered,
@@ -125,5 +127,18 @@ export class TaggingHandlers {
         [purchase.customerId, JSON.stringify(categoryAmounts)],
       );
     await this.rescoring.rescore(context.manager, purchase.customerId, context.cause);
+  }
+
+  /** Erasure: need tags set by hand may describe the person; they go. Scores and purchase facts stay. */
+  @EventPattern(CustomerErased.type)
+  async onErased(
+    @Payload() event: EventEnvelope<CustomerErasedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    await execute(
+      context.manager,
+      `UPDATE customers SET manual_tags = '{}', updated_at = now() WHERE customer_id = $1`,
+      [event.data.customerId],
+    );
   }
 }

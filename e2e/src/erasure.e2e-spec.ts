@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { ConsumerGroups, deadLetterTopic, SERVICE_CATALOG, TOPIC_CATALOG } from '@crm/contracts';
+import { eventually } from '@crm/testing';
+import { call, daysAgo } from './http';
+import { e2eSession } from './session';
+
+/**
+ * Erasure reaches every service: one customer touches all six, is erased, and then every text column of
+ * every service schema and every record on every topic (dead-letter topics included) is searched for the
+ * customer's name, e-mail, phone and contact names. Nothing may be found.
+ */
+const e2e = e2eSession(
+  'e2e-erasure',
+  TOPIC_CATALOG.map((t) => t.name),
+);
+const run = randomUUID().slice(0, 8);
+const secrets = {
+  name: `Zorbaxian Quillfeather ${run}`,
+  email: `zq-${run}@erasure.example`,
+  phone: `+49 30 ${run.replace(/\D/g, '7').slice(0, 6)}99`,
+  contact: `Yselda Vantongeren ${run}`,
+};
+
+async function textColumnHits(client: Client, needle: string): Promise<string[]> {
+  const schemas = SERVICE_CATALOG.map((s) => s.schema);
+  const columns = await client.query<{ table_schema: string; table_name: string; column_name: string }>(
+    `SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema = ANY($1) AND t.table_type = 'BASE TABLE'
+        AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY', 'bytea')`,
+    [schemas],
+  );
+  const hits: string[] = [];
+  for (const c of columns.rows) {
+    const found = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${c.table_schema}"."${c.table_name}" WHERE "${c.column_name}"::text ILIKE $1`,
+      [`%${needle}%`],
+    );
+    if (found.rows[0].n > 0) hits.push(`${c.table_schema}.${c.table_name}.${c.column_name}`);
+  }
+  return hits;
+}
+
+async function topicHits(needles: string[]): Promise<{ records: number; topics: number; hits: string[] }> {
+  const kafka = new Kafka({
+    clientId: `erasure-scan-${run}`,
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  const topics = [
+    ...TOPIC_CATALOG.map((t) => t.name),
+    ...Object.values(ConsumerGroups).map(deadLetterTopic),
+  ].filter((t) => existing.has(t));
+  const ends = new Map<string, bigint>();
+  for (const topic of topics)
+    for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+  await admin.disconnect();
+  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([key]) => key));
+  const consumer = kafka.consumer({ groupId: `erasure-scan-${run}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  const hits: string[] = [];
+  let records = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  if (pending.size === 0) done();
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      records += 1;
+      const text = [
+        message.value?.toString() ?? '',
+        ...Object.values(message.headers ?? {}).map((v) => String(v)),
+      ].join('\n');
+      for (const needle of needles)
+        if (text.toLowerCase().includes(needle.toLowerCase()))
+          hits.push(`${topic}:${partition}@${message.offset}`);
+      const key = `${topic}:${partition}`;
+      if (BigInt(message.offset) + 1n >= (ends.get(key) ?? 0n)) pending.delete(key);
+      if (pending.size === 0) done();
+    },
+  });
+  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  await consumer.disconnect();
+  return { records, topics: topics.length, hits };
+}
+
+describe('erasure', () => {
+  it('leaves no plaintext personal data in any schema or on any topic once the customer is erased', async () => {
+    const profile = e2e.platform.url('customer-profile');
+    const registered = await call('POST', `${profile}/customers`, e2e.agent, {
+      externalRef: `ERASE-${run}`,
+      kind: 'person',
+      name: secrets.name,
+      email: secrets.email,
+      phone: secrets.phone,
+      relationshipStartedAt: daysAgo(400),
+      contacts: [{ name: secrets.contact, decisionRole: 'Buyer' }],
+      consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
+    });
+    expect(registered.status).toBe(201);
+    const id = registered.body.id as string;
+    const tagging = e2e.platform.url('tagging');
+    await eventually(
+      'tagging knows the customer',
+      async () => (await call('GET', `${tagging}/customers/${id}`, e2e.agent)).status === 200,
+      15_000,
+    );
+    const purchase = await call('POST', `${profile}/customers/${id}/purchases`, e2e.agent, {
+      orderId: `ERASE-${run}-1`,
+      amount: 120000,
+      currency: 'EUR',
+      occurredAt: daysAgo(1),
+      items: [{ sku: 'P-1', category: 'pumps', quantity: 4, unitPrice: 30000 }],
+    });
+    expect(purchase.status).toBe(201);
+    const interactions = e2e.platform.url('interaction-log');
+    const logged = await call('POST', `${interactions}/customers/${id}/interactions`, e2e.agent, {
+      occurredAt: daysAgo(0),
+      channel: 'phone',
+      direction: 'inbound',
+      topic: `Call with ${secrets.contact}`,
+      participants: [secrets.contact, 'agent-7'],
+      customerFeedback: `${secrets.name} is pleased; write to ${secrets.email}`,
+      followUpAction: `call ${secrets.phone}`,
+      status: 'pending',
+    });
+    expect(logged.status).toBe(201);
+    const feedback = e2e.platform.url('feedback-sla');
+    const ticket = await call('POST', `${feedback}/tickets`, e2e.agent, {
+      customerId: id,
+      type: 'consultation',
+      subject: `${secrets.name} asks about pumps`,
+    });
+    expect(ticket.status).toBe(201);
+    const campaigns = e2e.platform.url('growth-campaigns');
+    await eventually(
+      'the cascade reached campaigns, referral and feedback',
+      async () =>
+        ((await call('GET', `${campaigns}/customers/${id}/care-actions`, e2e.agent)).body as unknown[])
+          .length > 0 &&
+        (await call('GET', `${e2e.platform.url('referral')}/customers/${id}/code`, e2e.agent)).status ===
+          200 &&
+        ((await call('GET', `${feedback}/customers/${id}/surveys`, e2e.agent)).body as unknown[]).length > 0,
+      15_000,
+    );
+
+    // The scan finds what is there: before erasure, the interaction's participants hold the contact's name.
+    const before = new Client({ connectionString: process.env.DATABASE_URL });
+    await before.connect();
+    try {
+      expect(await textColumnHits(before, secrets.contact)).toContain(
+        'interaction_log.interactions.participants',
+      );
+    } finally {
+      await before.end();
+    }
+
+    expect((await call('DELETE', `${profile}/customers/${id}/personal-data`, e2e.admin)).status).toBe(204);
+    await eventually(
+      'every service purged',
+      async () => {
+        const timeline = (await call('GET', `${interactions}/customers/${id}/timeline`, e2e.agent)).body as {
+          items: { participants: string[]; customerFeedback: string | null; topic: string }[];
+        };
+        const tickets = (await call('GET', `${feedback}/customers/${id}/tickets`, e2e.agent)).body as {
+          subject: string | null;
+        }[];
+        const actions = (await call('GET', `${campaigns}/customers/${id}/care-actions`, e2e.agent)).body as {
+          status: string;
+        }[];
+        return (
+          timeline.items.every((i) => i.participants.length === 0 && i.customerFeedback === null) &&
+          tickets.every((t) => t.subject === null) &&
+          actions.every((a) => a.status !== 'triggered')
+        );
+      },
+      20_000,
+    );
+    expect((await call('PATCH', `${profile}/customers/${id}`, e2e.agent, { name: 'again' })).status).toBe(
+      410,
+    );
+
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      for (const needle of Object.values(secrets))
+        expect({ needle, hits: await textColumnHits(client, needle) }).toEqual({ needle, hits: [] });
+    } finally {
+      await client.end();
+    }
+    const scan = await topicHits(Object.values(secrets));
+    expect(scan.topics).toBeGreaterThanOrEqual(TOPIC_CATALOG.length);
+    expect(scan.records).toBeGreaterThan(0);
+    expect(scan.hits).toEqual([]);
+    process.stdout.write(
+      `erasure scan: ${scan.topics} topics, ${scan.records} records, 4 needles: no hits\n`,
+    );
+  }, 120_000);
+});
