@@ -82,7 +82,43 @@ describe('CSV bulk import', () => {
       platform.token('agent'),
     );
     expect(lookup.body.aggregates).toMatchObject({ lifetimeSpend: 70000, lifetimePurchaseCount: 1 });
-    expect(lookup.body.contacts).toEqual([{ name: 'A Co., Ltd.', decisionRole: 'Director of Purchasing' }]);
+    // Reads mask personal data; seeing it takes a stated reason, and the audit log keeps who, what and why.
+    expect(lookup.body.contacts[0].name).not.toBe('A Co., Ltd.');
+    const customerId = await idOf(`C${run}01`);
+    const revealed = await call(
+      'POST',
+      `${platform.url('customer-profile')}/customers/${customerId}/reveal`,
+      platform.token('agent'),
+      { reason: 'checking the imported contact', fields: ['contacts'] },
+    );
+    expect(revealed.status).toBe(200);
+    expect(revealed.body.contacts).toEqual([{ name: 'A Co., Ltd.', decisionRole: 'Director of Purchasing' }]);
+    expect(revealed.body.email).not.toBe(`a-${run}@example.test`);
+    const noReason = await call(
+      'POST',
+      `${platform.url('customer-profile')}/customers/${customerId}/reveal`,
+      platform.token('agent'),
+      {},
+    );
+    expect(noReason.body.fields.map((f: { field: string }) => f.field)).toEqual(['reason']);
+    const audit = await call(
+      'GET',
+      `${platform.url('customer-profile')}/audit/personal-data?customerId=${customerId}`,
+      platform.token('admin'),
+    );
+    expect(audit.body).toEqual([
+      expect.objectContaining({
+        actor: 'e2e-agent',
+        action: 'reveal',
+        customerId,
+        fields: ['contacts'],
+        reason: 'checking the imported contact',
+      }),
+    ]);
+    expect(
+      (await call('GET', `${platform.url('customer-profile')}/audit/personal-data`, platform.token('agent')))
+        .status,
+    ).toBe(403);
   });
 
   it('refuses a file whose header is wrong before reading any row, naming the columns', async () => {

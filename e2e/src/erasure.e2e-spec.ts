@@ -184,6 +184,10 @@ describe('erasure', () => {
     expect((await call('PATCH', `${profile}/customers/${id}`, e2e.agent, { name: 'again' })).status).toBe(
       410,
     );
+    const audit = await call('GET', `${profile}/audit/personal-data?customerId=${id}`, e2e.admin);
+    expect(audit.body).toEqual([
+      expect.objectContaining({ action: 'erase', actor: 'e2e-admin', customerId: id }),
+    ]);
 
     const client = new Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();

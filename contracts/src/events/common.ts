@@ -19,6 +19,9 @@ export const LIFECYCLE_STAGES = ['acquisition', 'growth', 'maturity', 'decline',
 export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 /** A decorator for "one of these strings" that names the allowed values in its message. */
-export function IsOneOf(values: readonly string[]): PropertyDecorator {
-  return IsIn(values as string[], { message: `$property must be one of: ${values.join(', ')}` });
+export function IsOneOf(values: readonly string[], options: { each?: boolean } = {}): PropertyDecorator {
+  return IsIn(values as string[], {
+    ...options,
+    message: `$property must ${options.each ? 'each ' : ''}be one of: ${values.join(', ')}`,
+  });
 }

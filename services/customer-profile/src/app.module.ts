@@ -8,6 +8,9 @@ import { ImportsController } from './imports/imports.controller';
 import { ImportsService } from './imports/imports.service';
 import { PiiCipherProvider } from './customers/pii-cipher.provider';
 import { CustomerProfileTables1732500000100 } from './migrations/1732500000100-customer-profile-tables';
+import { PersonalDataAudit1732500000110 } from './migrations/1732500000110-personal-data-audit';
+import { AuditController } from './customers/audit.controller';
+import { PersonalDataAudit } from './customers/personal-data-audit';
 import { PurchaseEntity } from './purchases/purchase.entity';
 import { PurchasesController } from './purchases/purchases.controller';
 import { PurchasesService } from './purchases/purchases.service';
@@ -16,8 +19,8 @@ import { ProfileConfig } from './profile.config';
 export function appModule(config: ProfileConfig): DynamicModule {
   return serviceApplication('customer-profile', config, ProfileConfig, {
     entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
-    migrations: [CustomerProfileTables1732500000100],
-    controllers: [CustomersController, PurchasesController, ImportsController],
-    providers: [CustomersService, PurchasesService, ImportsService, PiiCipherProvider],
+    migrations: [CustomerProfileTables1732500000100, PersonalDataAudit1732500000110],
+    controllers: [CustomersController, PurchasesController, ImportsController, AuditController],
+    providers: [CustomersService, PurchasesService, ImportsService, PiiCipherProvider, PersonalDataAudit],
   });
 }

@@ -1,13 +1,36 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length } from 'class-validator';
+import { IsOneOf } from '@crm/contracts';
 import { Roles, type Principal } from '@crm/auth';
 import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
 import { CustomersService, type CustomerView } from './customers.service';
+import { PERSONAL_FIELDS, type PersonalField } from './personal-data-audit';
 import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
 
 const uuid = new ParseUuid();
-/** Every route that answers a customer masks personal data the same way: shown to agents and admins only. */
-const reveals = (principal: Principal) => principal.roles.some((r) => r === 'agent' || r === 'admin');
+// Every route that answers a customer masks personal data; seeing it is an explicit, audited act
+// (`POST /customers/:id/reveal` with a reason).
+
+export class RevealPersonalDataDto {
+  @ApiProperty({ example: 'customer called about order SO-2024-0001 and asked to confirm the address' })
+  @IsString()
+  @Length(5, 500)
+  reason: string;
+  @ApiPropertyOptional({ enum: PERSONAL_FIELDS, isArray: true, description: 'Defaults to every field' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(PERSONAL_FIELDS.length)
+  @IsOneOf(PERSONAL_FIELDS, { each: true })
+  fields?: PersonalField[];
+}
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -18,31 +41,26 @@ export class CustomersController {
   @Post()
   @Roles('agent', 'integration')
   @ApiOperation({ summary: 'Register a customer; 409 names a duplicate externalRef or email' })
-  register(
-    @Body() dto: RegisterCustomerDto,
-    @CorrelationId() correlationId: string,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<CustomerView> {
-    return this.customers.register(dto, correlationId, reveals(principal));
+  register(@Body() dto: RegisterCustomerDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
+    return this.customers.register(dto, correlationId, false);
   }
 
   @Get()
   @Roles('agent', 'analyst', 'integration')
   @ApiOperation({ summary: 'Find a customer by external reference (such as C2024001)' })
   @ApiQuery({ name: 'externalRef', required: true })
-  findByExternalRef(
-    @Query('externalRef') externalRef: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<CustomerView> {
+  findByExternalRef(@Query('externalRef') externalRef: string | undefined): Promise<CustomerView> {
     if (!externalRef) throw invalid('externalRef', 'is required');
-    return this.customers.findByExternalRef(externalRef, reveals(principal));
+    return this.customers.findByExternalRef(externalRef, false);
   }
 
   @Get(':id')
   @Roles('agent', 'analyst', 'integration')
-  @ApiOperation({ summary: 'A customer; personal data is shown to agents and admins, masked for others' })
-  get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal): Promise<CustomerView> {
-    return this.customers.get(id, reveals(principal));
+  @ApiOperation({
+    summary: 'A customer, personal data masked (POST /customers/:id/reveal shows it, audited)',
+  })
+  get(@Param('id', uuid) id: string): Promise<CustomerView> {
+    return this.customers.get(id, false);
   }
 
   @Patch(':id')
@@ -51,9 +69,8 @@ export class CustomersController {
     @Param('id', uuid) id: string,
     @Body() dto: UpdateCustomerDto,
     @CorrelationId() correlationId: string,
-    @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
-    return this.customers.update(id, dto, correlationId, reveals(principal));
+    return this.customers.update(id, dto, correlationId, false);
   }
 
   @Put(':id/consents')
@@ -63,16 +80,33 @@ export class CustomersController {
     @Param('id', uuid) id: string,
     @Body() dto: SetConsentsDto,
     @CorrelationId() correlationId: string,
+  ): Promise<CustomerView> {
+    return this.customers.setConsents(id, dto, correlationId, false);
+  }
+
+  @Post(':id/reveal')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOperation({
+    summary: 'Reveal personal data for a stated reason; who, when, which fields and why go to the audit log',
+  })
+  reveal(
+    @Param('id', uuid) id: string,
+    @Body() dto: RevealPersonalDataDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
-    return this.customers.setConsents(id, dto, correlationId, reveals(principal));
+    return this.customers.reveal(id, principal.sub, dto.reason, dto.fields ?? [...PERSONAL_FIELDS]);
   }
 
   @Delete(':id/personal-data')
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: "Erase a customer's personal data (destroys the data key; every service purges)" })
-  async erase(@Param('id', uuid) id: string, @CorrelationId() correlationId: string): Promise<void> {
-    await this.customers.erase(id, correlationId);
+  async erase(
+    @Param('id', uuid) id: string,
+    @CorrelationId() correlationId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    await this.customers.erase(id, correlationId, principal.sub);
   }
 }

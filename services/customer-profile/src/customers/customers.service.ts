@@ -21,6 +21,7 @@ import type {
   UpdateCustomerDto,
 } from './register-customer.dto';
 import { customerErased, CustomerErrorCode, emailTaken } from './customer.errors';
+import { PERSONAL_FIELDS, PersonalDataAudit, type PersonalField } from './personal-data-audit';
 
 export interface CustomerView {
   id: string;
@@ -53,6 +54,7 @@ export class CustomersService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxPublisher,
     private readonly cipher: PiiCipher,
+    private readonly audit: PersonalDataAudit,
   ) {}
 
   async register(dto: RegisterCustomerDto, correlationId: string, reveal = false): Promise<CustomerView> {
@@ -128,7 +130,7 @@ export class CustomersService {
 
   async get(
     id: string,
-    revealPersonalData: boolean,
+    revealPersonalData: boolean | ReadonlySet<PersonalField>,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<CustomerView> {
     const customer = await manager.findOneBy(CustomerEntity, { id });
@@ -217,11 +219,40 @@ export class CustomersService {
     return this.get(id, reveal);
   }
 
+  /**
+   * Reveals personal data: an explicit act, recorded (who, which customer, which fields, why) in the audit log
+   * before anything is shown.
+   */
+  async reveal(
+    id: string,
+    actor: string,
+    reason: string,
+    fields: readonly PersonalField[],
+  ): Promise<CustomerView> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.lockLiveCustomer(manager, id);
+      await this.audit.record(manager, { actor, action: 'reveal', customerId: id, fields, reason });
+    });
+    return this.get(id, new Set(fields));
+  }
+
   /** Crypto-shredding: the data key is destroyed, hashes removed, and every service told to purge. */
-  async erase(id: string, correlationId: string): Promise<void> {
+  async erase(
+    id: string,
+    correlationId: string,
+    actor = 'system',
+    reason = 'erasure request',
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const customer = await this.lockCustomer(manager, id);
       if (customer.erasedAt) return;
+      await this.audit.record(manager, {
+        actor,
+        action: 'erase',
+        customerId: id,
+        fields: [...PERSONAL_FIELDS],
+        reason,
+      });
       Object.assign(customer, {
         wrappedKey: null,
         nameEnc: null,
@@ -282,13 +313,18 @@ export class CustomersService {
     };
   }
 
-  private view(customer: CustomerEntity, consents: ConsentEntity[], reveal: boolean): CustomerView {
-    let read = (_: string | null): string | null => null;
+  private view(
+    customer: CustomerEntity,
+    consents: ConsentEntity[],
+    reveal: boolean | ReadonlySet<PersonalField>,
+  ): CustomerView {
+    const shows = (field: PersonalField) => reveal === true || (reveal instanceof Set && reveal.has(field));
+    let read = (_: string | null, _field: PersonalField): string | null => null;
     if (customer.wrappedKey) {
       const key = this.cipher.unwrap(customer.wrappedKey);
-      read = (sealed) => {
+      read = (sealed, field) => {
         const plain = this.cipher.decrypt(key, sealed);
-        return reveal ? plain : mask(plain);
+        return shows(field) ? plain : mask(plain);
       };
     }
     const contacts =
@@ -301,11 +337,11 @@ export class CustomersService {
       id: customer.id,
       externalRef: customer.externalRef,
       kind: customer.kind,
-      name: read(customer.nameEnc),
-      email: read(customer.emailEnc),
-      phone: read(customer.phoneEnc),
-      birthday: read(customer.birthdayEnc),
-      contacts: reveal
+      name: read(customer.nameEnc, 'name'),
+      email: read(customer.emailEnc, 'email'),
+      phone: read(customer.phoneEnc, 'phone'),
+      birthday: read(customer.birthdayEnc, 'birthday'),
+      contacts: shows('contacts')
         ? contacts
         : contacts.map((c) => ({ name: mask(c.name) ?? '', decisionRole: c.decisionRole })),
       industry: customer.industry,
