@@ -22,15 +22,12 @@ import {
 import {
   loadScoringRules,
   RescoringService,
-  SatisfactionFacts1732500000210,
   SegmentCompiler,
   type TaggingConfig,
   SegmentMembership,
   SegmentsRepository,
   SweepService,
-  SweepsSegmentsPredictions1732500000220,
-  SegmentStatus1732500000230,
-  TaggingTables1732500000200,
+  TAGGING_MIGRATIONS,
 } from '@crm-services/tagging';
 import { argument } from '../stats';
 
@@ -121,14 +118,7 @@ async function main(): Promise<void> {
         url,
         schema,
         entities: [],
-        migrations: [
-          MessagingTables1732500000000,
-          ScheduledJobsTable1732500000001,
-          TaggingTables1732500000200,
-          SatisfactionFacts1732500000210,
-          SweepsSegmentsPredictions1732500000220,
-          SegmentStatus1732500000230,
-        ],
+        migrations: [MessagingTables1732500000000, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
       }),
     );
     await client.query(`SET search_path = ${schema}`);

@@ -1,4 +1,7 @@
 import { HttpException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { invalidFields, type FieldProblem } from './http-errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -39,4 +42,15 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => invalidFields(flatten(errors)),
   });
+}
+
+/** `?limit=` of a list: 1 to 1000, 100 when absent. Query DTOs extend it. */
+export class LimitQueryDto {
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }

@@ -1,14 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
 import { serviceApplication } from '@crm/service-kit';
+import { TAGGING_MIGRATIONS } from './migrations';
 import { CustomerScoresRepository } from './customers/customer-scores.repository';
 import { RescoringService } from './customers/rescoring.service';
 import { ScoresService } from './customers/scores.service';
 import { ScoresController } from './customers/scores.controller';
 import { TaggingHandlers } from './customers/tagging.handlers';
-import { TaggingTables1732500000200 } from './migrations/1732500000200-tagging-tables';
-import { SatisfactionFacts1732500000210 } from './migrations/1732500000210-satisfaction-facts';
-import { SweepsSegmentsPredictions1732500000220 } from './migrations/1732500000220-sweeps-segments-predictions';
-import { SegmentStatus1732500000230 } from './migrations/1732500000230-segment-status';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
 import { TaggingConfig } from './tagging.config';
 import { InsightsController } from './insights/insights.controller';
@@ -25,12 +22,7 @@ import { SweepsController } from './sweeps/sweeps.controller';
 
 export function appModule(config: TaggingConfig): DynamicModule {
   return serviceApplication('tagging', config, TaggingConfig, {
-    migrations: [
-      TaggingTables1732500000200,
-      SatisfactionFacts1732500000210,
-      SweepsSegmentsPredictions1732500000220,
-      SegmentStatus1732500000230,
-    ],
+    migrations: TAGGING_MIGRATIONS,
     controllers: [
       ScoresController,
       SegmentsController,

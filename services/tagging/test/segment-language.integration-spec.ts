@@ -11,10 +11,7 @@ import {
   ScheduledJobsTable1732500000001,
   serviceDataSourceOptions,
 } from '@crm/persistence';
-import { TaggingTables1732500000200 } from '../src/migrations/1732500000200-tagging-tables';
-import { SatisfactionFacts1732500000210 } from '../src/migrations/1732500000210-satisfaction-facts';
-import { SweepsSegmentsPredictions1732500000220 } from '../src/migrations/1732500000220-sweeps-segments-predictions';
-import { SegmentStatus1732500000230 } from '../src/migrations/1732500000230-segment-status';
+import { TAGGING_MIGRATIONS } from '../src/migrations';
 import { loadScoringRules } from '../src/scoring/rules.provider';
 import { SegmentCompiler } from '../src/segments/segment-compiler';
 import { segmentExpression } from '../src/segments/segment-grammar.arbitrary';
@@ -42,14 +39,7 @@ beforeAll(async () => {
       url,
       schema,
       entities: [],
-      migrations: [
-        MessagingTables1732500000000,
-        ScheduledJobsTable1732500000001,
-        TaggingTables1732500000200,
-        SatisfactionFacts1732500000210,
-        SweepsSegmentsPredictions1732500000220,
-        SegmentStatus1732500000230,
-      ],
+      migrations: [MessagingTables1732500000000, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
       poolSize: 2,
     }),
   );

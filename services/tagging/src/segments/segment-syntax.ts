@@ -157,22 +157,17 @@ export function parseSegment(source: string): SegmentNode {
     next();
     return { kind: 'not', operand: not() };
   };
-  const and = (): SegmentNode => {
-    let node = not();
-    while (isWord('and')) {
+  /** A left-associative chain of `operand (keyword operand)*`. */
+  const chain = (keyword: 'and' | 'or', operand: () => SegmentNode) => (): SegmentNode => {
+    let node = operand();
+    while (isWord(keyword)) {
       next();
-      node = { kind: 'and', left: node, right: not() };
+      node = { kind: keyword, left: node, right: operand() };
     }
     return node;
   };
-  const or = (): SegmentNode => {
-    let node = and();
-    while (isWord('or')) {
-      next();
-      node = { kind: 'or', left: node, right: and() };
-    }
-    return node;
-  };
+  const and = chain('and', not);
+  const or = chain('or', and);
   const tree = or();
   const rest = peek();
   if (rest.type !== 'end')

@@ -4,18 +4,14 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
-import { Type } from 'class-transformer';
 import { Roles } from '@crm/auth';
-import { CorrelationId, ParseSlug, ParseUuid } from '@crm/service-kit';
+import { CorrelationId, LimitQueryDto, ParseSlug, ParseUuid } from '@crm/service-kit';
 import { SegmentsService } from './segments.service';
 
 export class SegmentExpressionDto {
@@ -49,14 +45,7 @@ export class StaticListDto {
   customerIds: string[];
 }
 
-export class MembersQueryDto {
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
+export class MembersQueryDto extends LimitQueryDto {
   @ApiPropertyOptional({ description: 'Customer id to continue after (from `next`)' })
   @IsOptional()
   @IsUUID()

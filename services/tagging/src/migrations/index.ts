@@ -1,0 +1,12 @@
+import { TaggingTables1732500000200 } from './1732500000200-tagging-tables';
+import { SatisfactionFacts1732500000210 } from './1732500000210-satisfaction-facts';
+import { SweepsSegmentsPredictions1732500000220 } from './1732500000220-sweeps-segments-predictions';
+import { SegmentStatus1732500000230 } from './1732500000230-segment-status';
+
+/** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
+export const TAGGING_MIGRATIONS = [
+  TaggingTables1732500000200,
+  SatisfactionFacts1732500000210,
+  SweepsSegmentsPredictions1732500000220,
+  SegmentStatus1732500000230,
+];
