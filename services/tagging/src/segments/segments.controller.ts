@@ -81,7 +81,8 @@ export class SegmentsController {
   @Put('segments/:id')
   @Roles('admin', 'analyst')
   @ApiOperation({
-    summary: 'Define a dynamic or static segment; membership is evaluated at once (a run with its own id)',
+    summary:
+      'Define a dynamic or static segment; membership is evaluated in the background, a run read at GET /tagging/sweeps/:id',
   })
   async define(
     @Param('id', new ParseSlug()) id: string,
@@ -94,7 +95,8 @@ export class SegmentsController {
   @Put('segments/:id/members')
   @Roles('admin', 'analyst')
   @ApiOperation({
-    summary: 'Upload the list of a static segment (replaces it); entries and exits follow at once',
+    summary:
+      'Upload the list of a static segment (replaces it); entries and exits follow in a background run',
   })
   async uploadList(
     @Param('id', new ParseSlug()) id: string,

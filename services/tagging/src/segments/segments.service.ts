@@ -164,7 +164,7 @@ export class SegmentsService {
     return row;
   }
 
-  /** Saves a definition (a new version when it changes) and evaluates everyone's membership in a run. */
+  /** Saves a definition (a new version when it changes) and starts evaluating everyone's membership in a run. */
   async define(
     id: string,
     kind: 'dynamic' | 'static',
@@ -175,7 +175,7 @@ export class SegmentsService {
     const segment = await this.dataSource.transaction((manager) =>
       this.save(manager, id, kind, expression, description),
     );
-    const evaluation = await this.sweeps.run({
+    const evaluation = await this.sweeps.start({
       trigger: 'segment-defined',
       segmentsOnly: [segment],
       correlationId,
@@ -194,7 +194,7 @@ export class SegmentsService {
       await this.segments.replaceStaticList(manager, id, customerIds);
       return saved;
     });
-    const evaluation = await this.sweeps.run({
+    const evaluation = await this.sweeps.start({
       trigger: 'segment-defined',
       segmentsOnly: [segment],
       correlationId,

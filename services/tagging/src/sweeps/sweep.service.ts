@@ -61,6 +61,7 @@ const sweepChanges = () =>
 @Injectable()
 export class SweepService {
   private readonly logger = new Logger(SweepService.name);
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,15 +70,46 @@ export class SweepService {
     private readonly membership: SegmentMembership,
   ) {}
 
+  /** Runs a sweep to its end and answers it with phase timings. */
   async run(options: SweepOptions): Promise<SweepRun & { phases: Record<string, number> }> {
+    const opened = await this.open(options);
+    return this.complete(opened, options);
+  }
+
+  /**
+   * Starts a sweep in the background and answers it at once (`running`); its progress is read with `get`.
+   * A stopping service waits for the runs it started (graceful shutdown).
+   */
+  async start(options: SweepOptions): Promise<SweepRun> {
+    const opened = await this.open(options);
+    const running = this.complete(opened, options).then(
+      () => undefined,
+      () => undefined, // marked failed and logged by complete()
+    );
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+    return this.get(opened.id);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async open(options: SweepOptions): Promise<{ id: string; asOf: Date; started: number }> {
     const id = randomUUID();
     const asOf = options.asOf ?? new Date();
-    const started = Date.now();
     await execute(
       this.dataSource,
       `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at) VALUES ($1, $2, $3, 'running', now())`,
       [id, asOf, options.trigger],
     );
+    return { id, asOf, started: Date.now() };
+  }
+
+  private async complete(
+    { id, asOf, started }: { id: string; asOf: Date; started: number },
+    options: SweepOptions,
+  ): Promise<SweepRun & { phases: Record<string, number> }> {
     const pass = new SweepPass(this.dataSource, this.rescoring, this.membership, options, asOf, {
       runId: id,
       correlationId: options.correlationId ?? `sweep-${id}`,
