@@ -20,11 +20,6 @@ export function causeOf(event: Pick<EventEnvelope, 'id' | 'correlationId'>): Cau
 }
 
 /** Publish metadata for an event about `subject` that `cause` caused. */
-export function causedBy(subject: string, cause: Cause, time?: Date): PublishMetadata {
-  return {
-    subject,
-    correlationId: cause.correlationId,
-    causationId: cause.eventId ?? cause.runId,
-    ...(time ? { time } : {}),
-  };
+export function causedBy(subject: string, cause: Cause): PublishMetadata {
+  return { subject, correlationId: cause.correlationId, causationId: cause.eventId ?? cause.runId };
 }

@@ -41,14 +41,16 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
 }
 
 function sessionOptions(options: ServiceDataSourceOptions): string {
-  const settings = [`-c search_path=${options.schema},public`];
-  const t = options.timeouts;
-  const ms = (value: number | undefined) => (value === undefined ? undefined : Math.floor(value));
-  if (ms(t?.statementMs) !== undefined) settings.push(`-c statement_timeout=${ms(t?.statementMs)}`);
-  if (ms(t?.lockMs) !== undefined) settings.push(`-c lock_timeout=${ms(t?.lockMs)}`);
-  if (ms(t?.idleInTransactionMs) !== undefined)
-    settings.push(`-c idle_in_transaction_session_timeout=${ms(t?.idleInTransactionMs)}`);
-  return settings.join(' ');
+  const t = options.timeouts ?? {};
+  const limits: [string, number | undefined][] = [
+    ['statement_timeout', t.statementMs],
+    ['lock_timeout', t.lockMs],
+    ['idle_in_transaction_session_timeout', t.idleInTransactionMs],
+  ];
+  return [
+    `-c search_path=${options.schema},public`,
+    ...limits.filter(([, ms]) => ms !== undefined).map(([name, ms]) => `-c ${name}=${Math.floor(ms!)}`),
+  ].join(' ');
 }
 
 /** Creates the schema, initialises the data source and runs pending migrations under an advisory lock. */

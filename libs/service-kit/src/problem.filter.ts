@@ -6,6 +6,7 @@ import {
   type ExceptionFilter,
   type PipeTransform,
 } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { CommonErrorCode, invalid } from './http-errors';
 
 interface ErrorBody {
@@ -58,11 +59,8 @@ export class HttpProblemFilter implements ExceptionFilter {
 
 /** A UUID route parameter; a 400 names the parameter (Nest's own pipe does not). */
 export class ParseUuid implements PipeTransform<string, string> {
-  private static readonly UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
   transform(value: string, metadata: ArgumentMetadata): string {
-    if (typeof value !== 'string' || !ParseUuid.UUID.test(value))
-      throw invalid(metadata.data ?? 'id', 'must be a UUID');
+    if (!isUUID(value)) throw invalid(metadata.data ?? 'id', 'must be a UUID');
     return value;
   }
 }

@@ -84,6 +84,5 @@ export async function importWithPeakRss(
   } finally {
     sampling = false;
     await sampler;
-    peak = Math.max(peak, await residentBytes(metricsUrl));
   }
 }

@@ -42,7 +42,7 @@ export class CustomersController {
   @Roles('agent', 'integration')
   @ApiOperation({ summary: 'Register a customer; 409 names a duplicate externalRef or email' })
   register(@Body() dto: RegisterCustomerDto, @CorrelationId() correlationId: string): Promise<CustomerView> {
-    return this.customers.register(dto, correlationId, false);
+    return this.customers.register(dto, correlationId);
   }
 
   @Get()
@@ -51,7 +51,7 @@ export class CustomersController {
   @ApiQuery({ name: 'externalRef', required: true })
   findByExternalRef(@Query('externalRef') externalRef: string | undefined): Promise<CustomerView> {
     if (!externalRef) throw invalid('externalRef', 'is required');
-    return this.customers.findByExternalRef(externalRef, false);
+    return this.customers.findByExternalRef(externalRef);
   }
 
   @Get(':id')
@@ -60,7 +60,7 @@ export class CustomersController {
     summary: 'A customer, personal data masked (POST /customers/:id/reveal shows it, audited)',
   })
   get(@Param('id', uuid) id: string): Promise<CustomerView> {
-    return this.customers.get(id, false);
+    return this.customers.get(id);
   }
 
   @Patch(':id')
@@ -70,7 +70,7 @@ export class CustomersController {
     @Body() dto: UpdateCustomerDto,
     @CorrelationId() correlationId: string,
   ): Promise<CustomerView> {
-    return this.customers.update(id, dto, correlationId, false);
+    return this.customers.update(id, dto, correlationId);
   }
 
   @Put(':id/consents')
@@ -81,7 +81,7 @@ export class CustomersController {
     @Body() dto: SetConsentsDto,
     @CorrelationId() correlationId: string,
   ): Promise<CustomerView> {
-    return this.customers.setConsents(id, dto, correlationId, false);
+    return this.customers.setConsents(id, dto, correlationId);
   }
 
   @Post(':id/reveal')

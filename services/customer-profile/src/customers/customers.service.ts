@@ -57,7 +57,7 @@ export class CustomersService {
     private readonly audit: PersonalDataAudit,
   ) {}
 
-  async register(dto: RegisterCustomerDto, correlationId: string, reveal = false): Promise<CustomerView> {
+  async register(dto: RegisterCustomerDto, correlationId: string): Promise<CustomerView> {
     const now = new Date();
     const registeredAt = dto.registeredAt ? new Date(dto.registeredAt) : now;
     const relationshipStartedAt = dto.relationshipStartedAt
@@ -125,32 +125,28 @@ export class CustomersService {
       }
       throw error;
     }
-    return this.get(customer.id, reveal);
+    return this.get(customer.id);
   }
 
+  /** A customer, personal data masked but for the `revealed` fields (only `reveal()` names any). */
   async get(
     id: string,
-    revealPersonalData: boolean | ReadonlySet<PersonalField>,
+    revealed: ReadonlySet<PersonalField> = new Set(),
     manager: EntityManager = this.dataSource.manager,
   ): Promise<CustomerView> {
     const customer = await manager.findOneBy(CustomerEntity, { id });
     if (!customer) throw notFound('customer', id);
     const consents = await manager.findBy(ConsentEntity, { customerId: id });
-    return this.view(customer, consents, revealPersonalData);
+    return this.view(customer, consents, revealed);
   }
 
-  async findByExternalRef(externalRef: string, revealPersonalData: boolean): Promise<CustomerView> {
+  async findByExternalRef(externalRef: string): Promise<CustomerView> {
     const customer = await this.dataSource.manager.findOneBy(CustomerEntity, { externalRef });
     if (!customer) throw notFound('customer with externalRef', externalRef);
-    return this.get(customer.id, revealPersonalData);
+    return this.get(customer.id);
   }
 
-  async update(
-    id: string,
-    dto: UpdateCustomerDto,
-    correlationId: string,
-    reveal = false,
-  ): Promise<CustomerView> {
+  async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
     const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     if (changedFields.length === 0) throw invalid('body', 'name at least one field to change');
     try {
@@ -187,15 +183,10 @@ export class CustomersService {
       if (isUniqueViolation(error, 'customers_email_hash_key')) throw emailTaken();
       throw error;
     }
-    return this.get(id, reveal);
+    return this.get(id);
   }
 
-  async setConsents(
-    id: string,
-    dto: SetConsentsDto,
-    correlationId: string,
-    reveal = false,
-  ): Promise<CustomerView> {
+  async setConsents(id: string, dto: SetConsentsDto, correlationId: string): Promise<CustomerView> {
     const now = new Date();
     await this.dataSource.transaction(async (manager) => {
       await this.lockLiveCustomer(manager, id);
@@ -216,7 +207,7 @@ export class CustomersService {
         );
       }
     });
-    return this.get(id, reveal);
+    return this.get(id);
   }
 
   /**
@@ -316,9 +307,9 @@ export class CustomersService {
   private view(
     customer: CustomerEntity,
     consents: ConsentEntity[],
-    reveal: boolean | ReadonlySet<PersonalField>,
+    revealed: ReadonlySet<PersonalField>,
   ): CustomerView {
-    const shows = (field: PersonalField) => reveal === true || (reveal instanceof Set && reveal.has(field));
+    const shows = (field: PersonalField) => revealed.has(field);
     let read = (_: string | null, _field: PersonalField): string | null => null;
     if (customer.wrappedKey) {
       const key = this.cipher.unwrap(customer.wrappedKey);

@@ -128,7 +128,7 @@ export class PurchasesService {
   }
 
   async list(customerId: string): Promise<PurchaseView[]> {
-    await this.customers.get(customerId, false);
+    await this.customers.get(customerId);
     const purchases = await this.dataSource.manager.find(PurchaseEntity, {
       where: { customerId },
       order: { occurredAt: 'DESC' },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { isUUID } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionLogged, type Channel, type InteractionStatus } from '@crm/contracts';
 import { causedBy, OutboxPublisher, type Cause } from '@crm/messaging';
@@ -28,12 +29,10 @@ function encodeCursor(row: { occurred_at: Date; id: string }): string {
   return Buffer.from(`${row.occurred_at.toISOString()}|${row.id}`).toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Reads a cursor this API returned; anything else is a 400 naming the parameter. */
 export function decodeCursor(cursor: string): { occurredAt: string; id: string } {
   const [occurredAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!occurredAt || !id || rest.length > 0 || !UUID.test(id) || Number.isNaN(Date.parse(occurredAt)))
+  if (!occurredAt || !id || rest.length > 0 || !isUUID(id) || Number.isNaN(Date.parse(occurredAt)))
     throw invalid('cursor', 'is not a cursor this API returned');
   return { occurredAt, id };
 }

@@ -32,31 +32,42 @@ export class SegmentMembership {
   ) {}
 
   /**
-   * Runs one segment's statements behind a savepoint and a statement timeout. If they fail (a timeout, or a
-   * condition Postgres cannot run), the savepoint is rolled back, the segment is suspended with the reason
-   * and `undefined` is answered: one segment never fails the event or the sweep batch it runs in.
+   * Runs `work` for each segment under the segment statement timeout (set once for the whole call), each
+   * behind a savepoint. If a segment's statements fail (a timeout, or a condition Postgres cannot run), its
+   * savepoint is rolled back, the segment is suspended with the reason and skipped: one segment never fails
+   * the event or the sweep batch it runs in.
    */
-  private async guarded<T>(
+  private async eachGuarded<T>(
     db: Queryable,
-    segment: SegmentRow,
-    work: () => Promise<T>,
-  ): Promise<T | undefined> {
-    await execute(db, 'SAVEPOINT segment_evaluation');
+    segments: SegmentRow[],
+    work: (segment: SegmentRow) => Promise<T>,
+  ): Promise<{ segment: SegmentRow; result: T }[]> {
+    if (segments.length === 0) return [];
+    const results: { segment: SegmentRow; result: T }[] = [];
     await execute(db, `SET LOCAL statement_timeout = ${Math.floor(this.config.TAGGING_SEGMENT_TIMEOUT_MS)}`);
     try {
-      const result = await work();
-      await execute(db, 'RELEASE SAVEPOINT segment_evaluation');
+      for (const segment of segments) {
+        await execute(db, 'SAVEPOINT segment_evaluation');
+        try {
+          results.push({ segment, result: await work(segment) });
+          await execute(db, 'RELEASE SAVEPOINT segment_evaluation');
+        } catch (error) {
+          await execute(db, 'ROLLBACK TO SAVEPOINT segment_evaluation');
+          const reason = (error as Error).message;
+          await this.segments.suspend(db, segment.id, reason);
+          suspensions().inc();
+          this.logger.error({
+            msg: 'segment suspended',
+            segment: segment.id,
+            version: segment.version,
+            reason,
+          });
+        }
+      }
+    } finally {
       await execute(db, 'RESET statement_timeout');
-      return result;
-    } catch (error) {
-      await execute(db, 'ROLLBACK TO SAVEPOINT segment_evaluation');
-      await execute(db, 'RESET statement_timeout');
-      const reason = (error as Error).message;
-      await this.segments.suspend(db, segment.id, reason);
-      suspensions().inc();
-      this.logger.error({ msg: 'segment suspended', segment: segment.id, version: segment.version, reason });
-      return undefined;
     }
+    return results;
   }
 
   /** Customers of the list (`$idsParam`) that match a segment at the as-of date ($1); $2 is the segment id. */
@@ -74,21 +85,19 @@ export class SegmentMembership {
     segments: SegmentRow[],
   ): Promise<string[]> {
     const found = new Set<string>();
-    for (const segment of segments) {
-      const rows = await this.guarded(manager, segment, () =>
-        queryRows<{ customer_id: string }>(
-          manager,
-          `WITH matching AS (${this.matchingSql(segment, 3)})
+    const evaluated = await this.eachGuarded(manager, segments, (segment) =>
+      queryRows<{ customer_id: string }>(
+        manager,
+        `WITH matching AS (${this.matchingSql(segment, 3)})
          SELECT m.customer_id FROM matching m
           WHERE NOT EXISTS (SELECT 1 FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = m.customer_id)
          UNION
          SELECT x.customer_id FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = ANY($3::uuid[])
             AND x.customer_id NOT IN (SELECT customer_id FROM matching)`,
-          [asOf, segment.id, customerIds],
-        ),
-      );
-      for (const row of rows ?? []) found.add(row.customer_id);
-    }
+        [asOf, segment.id, customerIds],
+      ),
+    );
+    for (const { result } of evaluated) for (const row of result) found.add(row.customer_id);
     return [...found];
   }
 
@@ -106,8 +115,10 @@ export class SegmentMembership {
     const diff: SegmentDiff = { entered: 0, exited: 0 };
     const events: OutboxItem[] = [];
     const now = new Date();
-    for (const segment of segments ?? (await this.segments.active(manager))) {
-      const changes = await this.guarded(manager, segment, () =>
+    const evaluated = await this.eachGuarded(
+      manager,
+      segments ?? (await this.segments.active(manager)),
+      (segment) =>
         queryRows<{ change: 'entered' | 'exited'; customer_id: string }>(
           manager,
           `WITH matching AS (${this.matchingSql(segment, 6)}),
@@ -124,8 +135,9 @@ export class SegmentMembership {
          ORDER BY customer_id, change DESC`,
           [asOf, segment.id, now, cause.eventId ?? null, cause.runId ?? null, customerIds],
         ),
-      );
-      if (!changes || changes.length === 0) continue;
+    );
+    for (const { segment, result: changes } of evaluated) {
+      if (changes.length === 0) continue;
       diff.entered += changes.filter((c) => c.change === 'entered').length;
       diff.exited += changes.filter((c) => c.change === 'exited').length;
       events.push(...(await this.record(manager, segment.id, changes, cause, now)));

@@ -86,8 +86,8 @@ export class SegmentsRepository {
     return ids;
   }
 
-  find(id: string): Promise<SegmentRow | undefined> {
-    return queryOne<SegmentRow>(this.dataSource, `SELECT ${COLUMNS} FROM segments WHERE id = $1`, [id]);
+  find(id: string, db: Queryable = this.dataSource): Promise<SegmentRow | undefined> {
+    return queryOne<SegmentRow>(db, `SELECT ${COLUMNS} FROM segments WHERE id = $1`, [id]);
   }
 
   /** Inserts or replaces a definition; a changed expression or kind is a new version. */

@@ -215,7 +215,7 @@ export class SegmentsService {
     description?: string,
   ): Promise<SegmentRow> {
     if (
-      !(await this.segments.find(id)) &&
+      !(await this.segments.find(id, manager)) &&
       (await this.segments.count(manager)) >= this.config.TAGGING_MAX_SEGMENTS
     )
       throw conflict(
