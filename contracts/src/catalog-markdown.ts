@@ -15,6 +15,7 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.ticket.opened.v1': ['growth-campaigns', 'tagging'],
   'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
+  'crm.segment.suspended.v1': [],
 };
 
 /** The event catalog as Markdown (docs/event-catalog.md is generated from this and checked by a test). */

@@ -13,6 +13,7 @@ export * from './events/customer-erased.v1';
 export * from './events/customer-rescored.v1';
 export * from './events/lifecycle-stage-changed.v1';
 export * from './events/segment-changed.v1';
+export * from './events/segment-suspended.v1';
 export * from './events/care-action-triggered.v1';
 export * from './events/category-exclusions-changed.v1';
 export * from './events/interaction-logged.v1';

@@ -8,6 +8,7 @@ import { CustomerErased } from './events/customer-erased.v1';
 import { CustomerRescored } from './events/customer-rescored.v1';
 import { LifecycleStageChanged } from './events/lifecycle-stage-changed.v1';
 import { SegmentChanged } from './events/segment-changed.v1';
+import { SegmentSuspended } from './events/segment-suspended.v1';
 import { CareActionTriggered } from './events/care-action-triggered.v1';
 import { CategoryExclusionsChanged } from './events/category-exclusions-changed.v1';
 import { InteractionLogged } from './events/interaction-logged.v1';
@@ -31,6 +32,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   CustomerRescored,
   LifecycleStageChanged,
   SegmentChanged,
+  SegmentSuspended,
   CategoryExclusionsChanged,
   CareActionTriggered,
   InteractionLogged,

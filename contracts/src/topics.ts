@@ -1,5 +1,6 @@
 /**
- * The topic catalog. Every topic is keyed by the customer id so that one customer's events stay in order.
+ * The topic catalog. Every customer topic is keyed by the customer id so that one customer's events stay in
+ * order; `crm.segments.v1`, about segment definitions rather than customers, is keyed by the segment id.
  * Partition counts are defaults; deployments override them with KAFKA_TOPIC_PARTITIONS.
  */
 export const Topics = {
@@ -10,6 +11,7 @@ export const Topics = {
   interactions: 'crm.interactions.v1',
   referrals: 'crm.referrals.v1',
   feedback: 'crm.feedback.v1',
+  segments: 'crm.segments.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -19,14 +21,14 @@ export interface TopicSpec {
   description: string;
   /** Default partition count; at least 6 so that consumers can scale out. */
   partitions: number;
-  /** Every topic is keyed by the customer id. */
-  key: 'customerId';
+  /** The payload field whose value is the Kafka key (and `ce_subject`). */
+  key: 'customerId' | 'segmentId';
   retentionMs: number;
 }
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
-export const TOPIC_CATALOG: readonly TopicSpec[] = [
+const CUSTOMER_TOPICS: readonly TopicSpec[] = [
   { name: Topics.customers, description: 'Customer registered, updated, consent changed, erasure requested' },
   { name: Topics.purchases, description: 'Purchases recorded against a customer' },
   { name: Topics.scoring, description: 'RFM re-scoring, lifecycle stage and segment changes' },
@@ -35,6 +37,19 @@ export const TOPIC_CATALOG: readonly TopicSpec[] = [
   { name: Topics.referrals, description: 'Referral attribution, qualification and rewards' },
   { name: Topics.feedback, description: 'Tickets, SLA warnings and breaches, surveys' },
 ].map((t) => ({ ...t, partitions: 6, key: 'customerId' as const, retentionMs: THIRTY_DAYS_MS }));
+
+/** Topics about things other than one customer. */
+const OTHER_TOPICS: readonly TopicSpec[] = [
+  {
+    name: Topics.segments,
+    description: 'Segment definitions suspended because their evaluation failed',
+    partitions: 6,
+    key: 'segmentId',
+    retentionMs: THIRTY_DAYS_MS,
+  },
+];
+
+export const TOPIC_CATALOG: readonly TopicSpec[] = [...CUSTOMER_TOPICS, ...OTHER_TOPICS];
 
 /** Consumer groups that exist in the platform; each has its own dead-letter topic. */
 export const ConsumerGroups = {

@@ -91,7 +91,14 @@ describe('the Helm chart', () => {
         .find((m) => m.metadata.name === 'crm-customer-profile')!
         .spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom)
         .map((e: any) => e.name),
-    ).toEqual(expect.arrayContaining(['PII_MASTER_KEY', 'PII_HASH_KEY']));
+    ).toEqual(
+      expect.arrayContaining([
+        'PII_MASTER_KEY',
+        'PII_HASH_KEY',
+        'PII_MASTER_KEY_ID',
+        'PII_PREVIOUS_MASTER_KEYS',
+      ]),
+    );
   });
 
   it('never scales a consumer past the partition count', () => {
@@ -133,5 +140,27 @@ describe('the Helm chart', () => {
     expect(parse(readFileSync(join(chart, 'files/alert-rules.yaml'), 'utf8')).groups.length).toBeGreaterThan(
       0,
     );
+  });
+
+  it("copies into the image every workspace file the entry point's loader requires", () => {
+    const dockerfile = readFileSync(join(root, 'deploy/docker/Dockerfile'), 'utf8');
+    const copied = new Set(
+      [...dockerfile.matchAll(/^COPY --from=build (.+) \S+$/gm)].flatMap((m) =>
+        m[1].split(/\s+/).map((path) => path.replace(/^\/app\//, '')),
+      ),
+    );
+    expect(copied).toContain('tools/dist-paths.cjs');
+    const missing: string[] = [];
+    const visit = (file: string) => {
+      for (const [, required] of readFileSync(join(root, file), 'utf8').matchAll(
+        /require\('\.\/([^']+)'\)/g,
+      )) {
+        const path = `tools/${required}`;
+        if (!copied.has(path)) missing.push(`${file} requires ${path}`);
+        else visit(path);
+      }
+    };
+    visit('tools/dist-paths.cjs');
+    expect(missing).toEqual([]);
   });
 });

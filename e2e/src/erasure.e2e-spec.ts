@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { ConsumerGroups, deadLetterTopic, SERVICE_CATALOG, TOPIC_CATALOG } from '@crm/contracts';
-import { eventually } from '@crm/testing';
+import {
+  ConsumerGroups,
+  deadLetterTopic,
+  EVENT_CATALOG,
+  SERVICE_CATALOG,
+  SUBSCRIPTIONS,
+  TOPIC_CATALOG,
+} from '@crm/contracts';
+import { eventually, startPlatform } from '@crm/testing';
 import { call, daysAgo } from './http';
 import { e2eSession } from './session';
 
@@ -23,8 +30,11 @@ const secrets = {
   contact: `Yselda Vantongeren ${run}`,
 };
 
-async function textColumnHits(client: Client, needle: string): Promise<string[]> {
-  const schemas = SERVICE_CATALOG.map((s) => s.schema);
+async function textColumnHits(
+  client: Client,
+  needle: string,
+  schemas = SERVICE_CATALOG.map((s) => s.schema),
+): Promise<string[]> {
   const columns = await client.query<{ table_schema: string; table_name: string; column_name: string }>(
     `SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -87,6 +97,38 @@ async function topicHits(needles: string[]): Promise<{ records: number; topics: 
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 60_000))]);
   await consumer.disconnect();
   return { records, topics: topics.length, hits };
+}
+
+/** Until each service's fresh group has consumed to the end every partition of every topic it subscribes to. */
+async function replayed(groupOf: (service: string) => string): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: `erasure-lag-${run}`,
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const service of SERVICE_CATALOG) {
+      const topics = [
+        ...new Set(
+          EVENT_CATALOG.filter((d) => SUBSCRIPTIONS[d.type]?.includes(service.name)).map((d) => d.topic),
+        ),
+      ];
+      if (topics.length === 0) continue;
+      const committed = await admin.fetchOffsets({ groupId: groupOf(service.name), topics });
+      for (const { topic, partitions } of committed) {
+        const ends = new Map(
+          (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]),
+        );
+        for (const p of partitions)
+          if (BigInt(p.offset === '-1' ? '0' : p.offset) < (ends.get(p.partition) ?? 0n)) return false;
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 describe('erasure', () => {
@@ -160,6 +202,35 @@ describe('erasure', () => {
       await before.end();
     }
 
+    // Subject access: everything the platform holds, each service answering its part.
+    const access = await call('POST', `${profile}/customers/${id}/subject-access`, e2e.admin, {
+      reason: 'access request DSR-1 (e2e)',
+    });
+    expect(access.status).toBe(200);
+    const parts = access.body.services as Record<
+      string,
+      { tables: Record<string, { rows: unknown[] }>; extra: any }
+    >;
+    expect(Object.keys(parts).sort()).toEqual(SERVICE_CATALOG.map((s) => s.name).sort());
+    expect(parts['customer-profile'].extra.customer).toMatchObject({
+      name: secrets.name,
+      email: secrets.email,
+    });
+    expect(parts['customer-profile'].tables.purchases.rows).toHaveLength(1);
+    expect(JSON.stringify(parts['interaction-log'].tables.interactions.rows)).toContain(secrets.contact);
+    expect(JSON.stringify(parts['feedback-sla'].tables.tickets.rows)).toContain(secrets.name);
+    expect(parts.tagging.tables.customer_scores.rows.length).toBeGreaterThan(0);
+    expect(parts['growth-campaigns'].tables.care_actions.rows.length).toBeGreaterThan(0);
+    expect(parts.referral.tables.members.rows).toHaveLength(1);
+    expect(JSON.stringify(access.body)).not.toMatch(/wrapped_key|_enc"|_hash"/);
+    expect(
+      (
+        await call('POST', `${profile}/customers/${id}/subject-access`, e2e.agent, {
+          reason: 'not mine to ask',
+        })
+      ).status,
+    ).toBe(403);
+
     expect((await call('DELETE', `${profile}/customers/${id}/personal-data`, e2e.admin)).status).toBe(204);
     await eventually(
       'every service purged',
@@ -187,7 +258,15 @@ describe('erasure', () => {
     const audit = await call('GET', `${profile}/audit/personal-data?customerId=${id}`, e2e.admin);
     expect(audit.body).toEqual([
       expect.objectContaining({ action: 'erase', actor: 'e2e-admin', customerId: id }),
+      expect.objectContaining({ action: 'export', actor: 'e2e-admin', reason: 'access request DSR-1 (e2e)' }),
     ]);
+    // After erasure, the export holds no personal data.
+    const afterAccess = await call('POST', `${profile}/customers/${id}/subject-access`, e2e.admin, {
+      reason: 'access request DSR-2 (e2e)',
+    });
+    expect(afterAccess.status).toBe(200);
+    for (const needle of Object.values(secrets))
+      expect(JSON.stringify(afterAccess.body)).not.toContain(needle);
 
     const client = new Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
@@ -201,8 +280,38 @@ describe('erasure', () => {
     expect(scan.topics).toBeGreaterThanOrEqual(TOPIC_CATALOG.length);
     expect(scan.records).toBeGreaterThan(0);
     expect(scan.hits).toEqual([]);
+
+    // Replaying every topic from the beginning into fresh consumers (new groups, empty schemas) brings none back.
+    const replayPrefix = `replay_${run}`;
+    const groupOf = (service: string) => `${service}-replay-${run}`;
+    const replay = await startPlatform({}, 300, replayPrefix, (name) => ({
+      KAFKA_CONSUMER_GROUP: groupOf(name),
+    }));
+    try {
+      await eventually('the fresh consumers replayed every topic', () => replayed(groupOf), 90_000, 500);
+      const replayedTagging = await call(
+        'GET',
+        `${replay.url('tagging')}/customers/${id}`,
+        replay.token('agent'),
+      );
+      expect(replayedTagging.status).toBe(200);
+      const fresh = new Client({ connectionString: process.env.DATABASE_URL });
+      await fresh.connect();
+      try {
+        const schemas = SERVICE_CATALOG.map((s) => `${replayPrefix}_${s.schema}`);
+        for (const needle of Object.values(secrets))
+          expect({ needle, hits: await textColumnHits(fresh, needle, schemas) }).toEqual({
+            needle,
+            hits: [],
+          });
+      } finally {
+        await fresh.end();
+      }
+    } finally {
+      await replay.stop();
+    }
     process.stdout.write(
-      `erasure scan: ${scan.topics} topics, ${scan.records} records, 4 needles: no hits\n`,
+      `erasure scan: ${scan.topics} topics, ${scan.records} records, 4 needles: no hits; replay into fresh consumer groups: no hits\n`,
     );
-  }, 120_000);
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   ValidateIf,
   Max,
   Min,
@@ -50,6 +51,22 @@ export class ServiceConfig {
   /** Tokens that live longer are refused. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(30 * 86400) AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL?: string;
+  /**
+   * The Kafka consumer group (default: the service's name). A new group reads every topic from the beginning:
+   * a fresh deployment on an empty schema rebuilds its state by replay. Dead letters still go to the
+   * service's own dead-letter topic.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
+    message: 'KAFKA_CONSUMER_GROUP must be letters, digits, ".", "_" or "-"',
+  })
+  KAFKA_CONSUMER_GROUP?: string;
+  /** The other services' base URLs, `name=http://host:port` comma-separated (the chart sets it in-cluster). */
+  @IsOptional()
+  @Matches(/^[a-z-]+=https?:\/\/[^\s,=]+(,[a-z-]+=https?:\/\/[^\s,=]+)*$/, {
+    message: 'SERVICE_URLS must be name=http(s)://host:port pairs, comma-separated',
+  })
+  SERVICE_URLS?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_CREATE_TOPICS?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;

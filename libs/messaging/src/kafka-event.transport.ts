@@ -20,8 +20,10 @@ import type { OutboxPublisher } from './outbox.publisher';
 export interface KafkaEventTransportOptions {
   brokers: string;
   clientId: string;
-  /** One consumer group per service; its dead-letter topic is `crm.dlq.<group>`. */
+  /** One consumer group per service; its dead-letter topic is `crm.dlq.<group>` unless `deadLetterTopic` says. */
   consumerGroup: string;
+  /** Where failed events go; the service's own dead-letter topic also when it consumes under another group. */
+  deadLetterTopic?: string;
   dataSource: DataSource;
   outbox: OutboxPublisher;
   registry: EventRegistry;
@@ -252,7 +254,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   ): Promise<void> {
     if (!this.producer) throw new Error('transport not started');
     await this.producer.send({
-      topic: deadLetterTopic(this.options.consumerGroup),
+      topic: this.options.deadLetterTopic ?? deadLetterTopic(this.options.consumerGroup),
       acks: -1,
       messages: [
         {

@@ -1,26 +1,79 @@
-import { randomBytes } from 'node:crypto';
-import { mask, PersonalDataKeyMissingError, PiiCipher } from './pii-cipher';
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { mask, MasterKeyUnknownError, PersonalDataKeyMissingError, PiiCipher } from './pii-cipher';
 
-const cipher = new PiiCipher(randomBytes(32).toString('base64'), randomBytes(32).toString('base64'));
+const key = () => randomBytes(32).toString('base64');
+const hashKey = key();
+const oldMaster = key();
+const newMaster = key();
+const cipher = new PiiCipher({ currentId: 'k1', current: oldMaster }, hashKey);
 
 describe('PiiCipher', () => {
   it('round-trips a value through the customer data key and never stores plaintext', () => {
-    const { wrapped, key } = cipher.newDataKey();
-    const sealed = cipher.encrypt(key, 'director@a-co.example')!;
+    const customer = randomUUID();
+    const { stored, fields } = cipher.newDataKey(customer);
+    const sealed = fields.seal('email', 'director@a-co.example')!;
     expect(sealed).not.toContain('director');
-    expect(cipher.decrypt(cipher.unwrap(wrapped), sealed)).toBe('director@a-co.example');
+    expect(stored.masterKeyId).toBe('k1');
+    expect(cipher.fields(customer, stored).open('email', sealed)).toBe('director@a-co.example');
   });
 
-  it('cannot read anything once the wrapped key is destroyed', () => {
-    expect(() => cipher.unwrap(null)).toThrow(PersonalDataKeyMissingError);
+  it('binds every ciphertext to its customer and field, and every wrapped key to its customer', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.uuid(), fc.uuid(), (value, customer, other) => {
+        fc.pre(customer !== other);
+        const { stored, fields } = cipher.newDataKey(customer);
+        const sealed = fields.seal('name', value)!;
+        expect(cipher.fields(customer, stored).open('name', sealed)).toBe(value);
+        // Moved to another field or presented as another customer's, it no longer opens.
+        expect(() => fields.open('email', sealed)).toThrow();
+        expect(() => cipher.fields(other, stored)).toThrow();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('cannot read anything once the data key is destroyed', () => {
+    expect(() => cipher.fields(randomUUID(), null)).toThrow(PersonalDataKeyMissingError);
   });
 
   it('rejects ciphertext that was tampered with', () => {
-    const { key } = cipher.newDataKey();
-    const sealed = cipher.encrypt(key, 'secret')!;
-    const parts = sealed.split(':');
+    const { fields } = cipher.newDataKey(randomUUID());
+    const parts = fields.seal('phone', 'secret')!.split(':');
     parts[3] = Buffer.from('other!').toString('base64');
-    expect(() => cipher.decrypt(key, parts.join(':'))).toThrow();
+    expect(() => fields.open('phone', parts.join(':'))).toThrow();
+  });
+
+  it('re-wraps a data key under a new master key without touching the ciphertexts', () => {
+    const customer = randomUUID();
+    const { stored, fields } = cipher.newDataKey(customer);
+    const sealed = fields.seal('name', 'Ada Lovelace')!;
+    const rotating = new PiiCipher(
+      { currentId: 'k2', current: newMaster, previous: `k1:${oldMaster}` },
+      hashKey,
+    );
+    const rewrapped = rotating.rewrap(customer, stored);
+    expect(rewrapped.masterKeyId).toBe('k2');
+    expect(rewrapped.wrapped).not.toBe(stored.wrapped);
+    const rotated = new PiiCipher({ currentId: 'k2', current: newMaster }, hashKey);
+    expect(rotated.fields(customer, rewrapped).open('name', sealed)).toBe('Ada Lovelace');
+    expect(() => rotated.fields(customer, stored)).toThrow(MasterKeyUnknownError);
+  });
+
+  it('still reads values sealed before associated data (v1), so upgrades need no re-encryption', () => {
+    const master = Buffer.from(oldMaster, 'base64');
+    const legacySeal = (k: Buffer, plain: Buffer) => {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', k, iv);
+      const body = Buffer.concat([c.update(plain), c.final()]);
+      return ['v1', iv.toString('base64'), c.getAuthTag().toString('base64'), body.toString('base64')].join(
+        ':',
+      );
+    };
+    const dataKey = randomBytes(32);
+    const stored = { masterKeyId: 'k1', wrapped: legacySeal(master, dataKey) };
+    const sealed = legacySeal(dataKey, Buffer.from('Grace Hopper'));
+    expect(cipher.fields(randomUUID(), stored).open('name', sealed)).toBe('Grace Hopper');
   });
 
   it('hashes e-mails case- and space-insensitively and phones by digits', () => {
@@ -29,10 +82,25 @@ describe('PiiCipher', () => {
     expect(cipher.hashEmail('a@b.example')).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('refuses a master key of the wrong size', () => {
+  it('refuses bad master keys naming the setting, never printing a key', () => {
+    const short = Buffer.alloc(16).toString('base64');
+    expect(() => new PiiCipher({ currentId: 'k1', current: short }, hashKey)).toThrow(
+      /PII_MASTER_KEY must be 32 bytes/,
+    );
+    expect(() => new PiiCipher({ currentId: 'bad id!', current: oldMaster }, hashKey)).toThrow(
+      /PII_MASTER_KEY_ID/,
+    );
+    let message = '';
+    try {
+      new PiiCipher({ currentId: 'k2', current: newMaster, previous: `k1=${oldMaster}` }, hashKey);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/PII_PREVIOUS_MASTER_KEYS must be comma-separated id:base64 pairs/);
+    expect(message).not.toContain(oldMaster);
     expect(
-      () => new PiiCipher(Buffer.alloc(16).toString('base64'), randomBytes(32).toString('base64')),
-    ).toThrow(/PII_MASTER_KEY must be 32 bytes/);
+      () => new PiiCipher({ currentId: 'k1', current: newMaster, previous: `k1:${oldMaster}` }, hashKey),
+    ).toThrow(/names master key "k1" twice/);
   });
 
   it('masks all but the ends of a value', () => {

@@ -1,12 +1,24 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
-const FORMAT = 'v1';
+/** Before associated data: `v1:iv:tag:body`. Still read, never written. */
+const LEGACY = 'v1';
+/** Ciphertext bound to its context as AES-GCM associated data: `v2:iv:tag:body`. */
+const BOUND = 'v2';
 
 export class PersonalDataKeyMissingError extends Error {
   constructor() {
     super("the customer's data key was destroyed (erased); personal data cannot be read");
     this.name = 'PersonalDataKeyMissingError';
+  }
+}
+
+export class MasterKeyUnknownError extends Error {
+  constructor(keyId: string) {
+    super(
+      `data key wrapped by master key "${keyId}", which is not configured (set it in PII_PREVIOUS_MASTER_KEYS until the rotation has re-wrapped every data key)`,
+    );
+    this.name = 'MasterKeyUnknownError';
   }
 }
 
@@ -17,57 +29,114 @@ function decodeKey(name: string, base64: string): Buffer {
   return key;
 }
 
-function seal(key: Buffer, plain: Buffer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv(ALGORITHM, key, iv);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return [
-    FORMAT,
-    iv.toString('base64'),
-    cipher.getAuthTag().toString('base64'),
-    body.toString('base64'),
-  ].join(':');
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function checkKeyId(name: string, id: string): string {
+  if (!KEY_ID.test(id)) throw new Error(`${name} must be 1-64 letters, digits, '.', '_' or '-'`);
+  return id;
 }
 
-function open(key: Buffer, sealed: string): Buffer {
+function seal(key: Buffer, plain: Buffer, context: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return [BOUND, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(
+    ':',
+  );
+}
+
+function open(key: Buffer, sealed: string, context: string): Buffer {
   const [format, iv, tag, body] = sealed.split(':');
-  if (format !== FORMAT || !iv || !tag || body === undefined)
+  if ((format !== BOUND && format !== LEGACY) || !iv || !tag || body === undefined)
     throw new Error('not an encrypted value of this platform');
   const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64'));
+  if (format === BOUND) decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]);
 }
 
+/** A customer's data key as stored: wrapped by one master key, named by its id. */
+export interface WrappedDataKey {
+  masterKeyId: string;
+  wrapped: string;
+}
+
 /**
- * Envelope encryption of personal data: one random data key per customer, stored only wrapped by the
- * master key. Destroying a customer's wrapped key makes all their ciphertext unreadable (crypto-shredding).
+ * The master keys: the current one wraps new data keys; previous ones (by id) still unwrap until a rotation
+ * has re-wrapped every data key under the current one.
+ */
+export interface MasterKeys {
+  currentId: string;
+  current: string;
+  /** `id:base64` pairs, comma-separated (PII_PREVIOUS_MASTER_KEYS). */
+  previous?: string;
+}
+
+/** One customer's personal fields, sealed with their data key and bound to customer and field. */
+export class CustomerFields {
+  constructor(
+    private readonly customerId: string,
+    private readonly dataKey: Buffer,
+  ) {}
+
+  seal(field: string, value: string | null | undefined): string | null {
+    return value === null || value === undefined
+      ? null
+      : seal(this.dataKey, Buffer.from(value, 'utf8'), `${this.customerId}/${field}`);
+  }
+
+  open(field: string, sealed: string | null | undefined): string | null {
+    return sealed ? open(this.dataKey, sealed, `${this.customerId}/${field}`).toString('utf8') : null;
+  }
+}
+
+/**
+ * Envelope encryption of personal data: one random data key per customer, stored apart from the ciphertexts
+ * and only wrapped by a master key that has an id. Destroying a customer's data key makes all their
+ * ciphertext unreadable (crypto-shredding); rotating the master key re-wraps data keys and never touches a
+ * ciphertext. AES-GCM binds each ciphertext to its customer and field, and each wrapped key to its customer,
+ * so nothing can be copied from one customer or field to another.
  */
 export class PiiCipher {
-  private readonly masterKey: Buffer;
-  private readonly hashKey: Buffer;
+  private readonly masterKeys = new Map<string, Buffer>();
+  private readonly currentId: string;
+  private readonly hashKey?: Buffer;
 
-  constructor(masterKeyBase64: string, hashKeyBase64: string) {
-    this.masterKey = decodeKey('PII_MASTER_KEY', masterKeyBase64);
-    this.hashKey = decodeKey('PII_HASH_KEY', hashKeyBase64);
+  /** Without a hash key the cipher seals, opens and re-wraps, but cannot hash (the rotation command). */
+  constructor(masterKeys: MasterKeys, hashKeyBase64?: string) {
+    this.currentId = checkKeyId('PII_MASTER_KEY_ID', masterKeys.currentId);
+    this.masterKeys.set(this.currentId, decodeKey('PII_MASTER_KEY', masterKeys.current));
+    for (const entry of (masterKeys.previous ?? '').split(',').filter((e) => e.trim() !== '')) {
+      const [id, key, ...rest] = entry.trim().split(':');
+      if (!id || !key || rest.length > 0)
+        throw new Error('PII_PREVIOUS_MASTER_KEYS must be comma-separated id:base64 pairs');
+      checkKeyId('a PII_PREVIOUS_MASTER_KEYS id', id);
+      if (this.masterKeys.has(id))
+        throw new Error(`PII_PREVIOUS_MASTER_KEYS names master key "${id}" twice (or the current one)`);
+      this.masterKeys.set(id, decodeKey(`PII_PREVIOUS_MASTER_KEYS "${id}"`, key));
+    }
+    if (hashKeyBase64 !== undefined) this.hashKey = decodeKey('PII_HASH_KEY', hashKeyBase64);
   }
 
-  /** A new data key for a customer, returned wrapped (for storage) and plain (for this request only). */
-  newDataKey(): { wrapped: string; key: Buffer } {
+  get currentMasterKeyId(): string {
+    return this.currentId;
+  }
+
+  /** A new data key for a customer: wrapped under the current master key (to store), and its fields. */
+  newDataKey(customerId: string): { stored: WrappedDataKey; fields: CustomerFields } {
     const key = randomBytes(32);
-    return { wrapped: seal(this.masterKey, key), key };
+    return { stored: this.wrap(customerId, key), fields: new CustomerFields(customerId, key) };
   }
 
-  unwrap(wrapped: string | null | undefined): Buffer {
-    if (!wrapped) throw new PersonalDataKeyMissingError();
-    return open(this.masterKey, wrapped);
+  /** A customer's fields from their stored data key; an erased customer (no key) cannot be read. */
+  fields(customerId: string, stored: WrappedDataKey | null | undefined): CustomerFields {
+    return new CustomerFields(customerId, this.unwrap(customerId, stored));
   }
 
-  encrypt(dataKey: Buffer, value: string | null | undefined): string | null {
-    return value === null || value === undefined ? null : seal(dataKey, Buffer.from(value, 'utf8'));
-  }
-
-  decrypt(dataKey: Buffer, sealed: string | null | undefined): string | null {
-    return sealed ? open(dataKey, sealed).toString('utf8') : null;
+  /** The same data key wrapped under the current master key; ciphertexts stay as they are. */
+  rewrap(customerId: string, stored: WrappedDataKey): WrappedDataKey {
+    return this.wrap(customerId, this.unwrap(customerId, stored));
   }
 
   /** A keyed hash for equality checks (duplicates, self-referral) without storing the value. */
@@ -81,7 +150,23 @@ export class PiiCipher {
     return this.keyedHash(digits);
   }
 
+  private wrap(customerId: string, key: Buffer): WrappedDataKey {
+    const master = this.masterKeys.get(this.currentId)!;
+    return {
+      masterKeyId: this.currentId,
+      wrapped: seal(master, key, `data-key/${customerId}/${this.currentId}`),
+    };
+  }
+
+  private unwrap(customerId: string, stored: WrappedDataKey | null | undefined): Buffer {
+    if (!stored) throw new PersonalDataKeyMissingError();
+    const master = this.masterKeys.get(stored.masterKeyId);
+    if (!master) throw new MasterKeyUnknownError(stored.masterKeyId);
+    return open(master, stored.wrapped, `data-key/${customerId}/${stored.masterKeyId}`);
+  }
+
   private keyedHash(value: string): string {
+    if (!this.hashKey) throw new Error('PII_HASH_KEY is not configured');
     return createHmac('sha256', this.hashKey).update(value).digest('hex');
   }
 }

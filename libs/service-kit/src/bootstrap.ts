@@ -2,7 +2,13 @@ import { Logger, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { eventRegistry, serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
+import {
+  deadLetterTopic,
+  eventRegistry,
+  SERVICE_CATALOG,
+  serviceIdentity,
+  type ConsumerGroupName,
+} from '@crm/contracts';
 import {
   DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   JwksVerifier,
@@ -30,6 +36,7 @@ export interface ServiceBootstrapOptions {
   auth: TokenVerifier;
   brokers: string;
   consumerGroup: string;
+  deadLetterTopic?: string;
   maxAttempts?: number;
   shutdownTimeoutMs?: number;
   description?: string;
@@ -75,6 +82,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     brokers: options.brokers,
     clientId: options.name,
     consumerGroup: options.consumerGroup,
+    deadLetterTopic: options.deadLetterTopic,
     dataSource: app.get(DataSource),
     outbox: app.get(OutboxPublisher),
     registry: eventRegistry,
@@ -155,7 +163,14 @@ export function runCatalogService<C extends ServiceConfig>(
   const service = serviceIdentity(name);
   runService(
     options.configClass,
-    { ...options.defaults, ...localDefaults({ PORT: String(service.port), ...options.localOnly }) },
+    {
+      ...options.defaults,
+      ...localDefaults({
+        PORT: String(service.port),
+        SERVICE_URLS: localServiceUrls(),
+        ...options.localOnly,
+      }),
+    },
     (config) => ({
       name: service.name,
       module: options.module(config),
@@ -163,11 +178,29 @@ export function runCatalogService<C extends ServiceConfig>(
       prefix: service.prefix,
       auth: tokenVerifier(config),
       brokers: config.KAFKA_BROKERS,
-      consumerGroup: service.consumerGroup,
+      consumerGroup: config.KAFKA_CONSUMER_GROUP ?? service.consumerGroup,
+      deadLetterTopic: deadLetterTopic(service.consumerGroup),
       maxAttempts: config.EVENT_MAX_ATTEMPTS,
       description: options.description,
     }),
   );
+}
+
+/** The catalog's services on this machine, on their default ports. */
+export function localServiceUrls(portOffset = 0): string {
+  return SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(',');
+}
+
+/** SERVICE_URLS as a map from service name to base URL; an unknown name fails the start. */
+export function serviceUrls(config: ServiceConfig): Map<ConsumerGroupName, string> {
+  const urls = new Map<ConsumerGroupName, string>();
+  for (const pair of (config.SERVICE_URLS ?? '').split(',').filter(Boolean)) {
+    const [name, url] = pair.split('=') as [ConsumerGroupName, string];
+    if (!SERVICE_CATALOG.some((s) => s.name === name))
+      throw new Error(`SERVICE_URLS names "${name}", which is not a service of the catalog`);
+    urls.set(name, url.replace(/\/+$/, ''));
+  }
+  return urls;
 }
 
 /** An identity provider's JWKS when one is configured; otherwise the development shared secret. */

@@ -7,3 +7,4 @@ export * from './local-defaults';
 export * from './request-context';
 export * from './poller';
 export * from './problem.filter';
+export * from './subject-access';

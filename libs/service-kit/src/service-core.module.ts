@@ -13,6 +13,7 @@ import {
   serviceDataSourceOptions,
 } from '@crm/persistence';
 import { HealthController } from './health.controller';
+import { SubjectAccess, subjectAccessController } from './subject-access';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
@@ -97,8 +98,8 @@ export class ServiceCoreModule {
 class ServiceApplicationModule {}
 
 /**
- * A service's root module: the service core (schema and migrations, messaging, health and metrics) and the
- * service's own controllers, handlers and providers.
+ * A service's root module: the service core (schema and migrations, messaging, health and metrics), its
+ * part of subject-access exports, and the service's own controllers, handlers and providers.
  */
 export function serviceApplication<C extends ServiceConfig>(
   service: ConsumerGroupName,
@@ -111,7 +112,7 @@ export function serviceApplication<C extends ServiceConfig>(
   return {
     module: ServiceApplicationModule,
     imports: [ServiceCoreModule.forService({ service, config, configClass, ...schema })],
-    controllers,
-    providers,
+    controllers: [...(controllers ?? []), subjectAccessController(service)],
+    providers: [...(providers ?? []), SubjectAccess],
   };
 }

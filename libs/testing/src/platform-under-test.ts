@@ -21,6 +21,8 @@ export async function startPlatform(
   portOffset = 100,
   /** Each service in a schema of its own with this prefix, so what the test writes touches no other test's data. */
   schemaPrefix?: string,
+  /** Settings for one service only, on top of `env` (e.g. its own consumer group). */
+  envFor: (service: ServiceDefinition['name']) => Record<string, string> = () => ({}),
 ): Promise<RunningPlatform> {
   const brokers = process.env.KAFKA_BROKERS!;
   await ensureTopics(brokers);
@@ -33,8 +35,12 @@ export async function startPlatform(
         JWT_SECRET,
         KAFKA_CREATE_TOPICS: 'false',
         LOG_LEVEL: 'warn',
+        SERVICE_URLS: SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(
+          ',',
+        ),
         ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
         ...env,
+        ...envFor(service.name),
       }),
     );
   }

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { serviceApplication } from '@crm/service-kit';
+import { serviceApplication, SUBJECT_ACCESS_CONTRIBUTOR } from '@crm/service-kit';
 import { ConsentEntity } from './customers/consent.entity';
 import { CustomerEntity } from './customers/customer.entity';
 import { CustomersController } from './customers/customers.controller';
@@ -9,6 +9,10 @@ import { ImportsService } from './imports/imports.service';
 import { PiiCipherProvider } from './customers/pii-cipher.provider';
 import { CustomerProfileTables1732500000100 } from './migrations/1732500000100-customer-profile-tables';
 import { PersonalDataAudit1732500000110 } from './migrations/1732500000110-personal-data-audit';
+import { CustomerDataKeys1732500000120 } from './migrations/1732500000120-customer-data-keys';
+import { DataKeys } from './customers/data-keys';
+import { AuditExports1732500000130 } from './migrations/1732500000130-audit-exports';
+import { PersonalDataContribution, SubjectAccessExport } from './customers/subject-access-export';
 import { AuditController } from './customers/audit.controller';
 import { PersonalDataAudit } from './customers/personal-data-audit';
 import { PurchaseEntity } from './purchases/purchase.entity';
@@ -16,11 +20,28 @@ import { PurchasesController } from './purchases/purchases.controller';
 import { PurchasesService } from './purchases/purchases.service';
 import { ProfileConfig } from './profile.config';
 
+/** customer-profile's own migrations, in order (the libraries' come first, from the service core). */
+export const PROFILE_MIGRATIONS = [
+  CustomerProfileTables1732500000100,
+  PersonalDataAudit1732500000110,
+  CustomerDataKeys1732500000120,
+  AuditExports1732500000130,
+];
+
 export function appModule(config: ProfileConfig): DynamicModule {
   return serviceApplication('customer-profile', config, ProfileConfig, {
     entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
-    migrations: [CustomerProfileTables1732500000100, PersonalDataAudit1732500000110],
+    migrations: PROFILE_MIGRATIONS,
     controllers: [CustomersController, PurchasesController, ImportsController, AuditController],
-    providers: [CustomersService, PurchasesService, ImportsService, PiiCipherProvider, PersonalDataAudit],
+    providers: [
+      CustomersService,
+      PurchasesService,
+      ImportsService,
+      PiiCipherProvider,
+      DataKeys,
+      PersonalDataAudit,
+      SubjectAccessExport,
+      { provide: SUBJECT_ACCESS_CONTRIBUTOR, useClass: PersonalDataContribution },
+    ],
   });
 }

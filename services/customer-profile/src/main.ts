@@ -1,14 +1,12 @@
 import './instrumentation';
 import { runCatalogService } from '@crm/service-kit';
 import { appModule } from './app.module';
-import { ProfileConfig } from './profile.config';
+import { PROFILE_DEFAULTS, PROFILE_LOCAL_SECRETS, ProfileConfig } from './profile.config';
 
 runCatalogService('customer-profile', {
   configClass: ProfileConfig,
-  localOnly: {
-    PII_MASTER_KEY: 'bG9jYWwtZGV2ZWxvcG1lbnQtbWFzdGVyLWtleS0zMmI=',
-    PII_HASH_KEY: 'bG9jYWwtZGV2ZWxvcG1lbnQtaGFzaGluZy1rZXktMzI=',
-  },
+  defaults: PROFILE_DEFAULTS,
+  localOnly: PROFILE_LOCAL_SECRETS,
   module: appModule,
   description: 'Customers, contacts (encrypted), consents and purchases; the source of the purchase cascade.',
 });

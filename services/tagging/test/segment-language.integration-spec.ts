@@ -176,6 +176,18 @@ describe('the segment language against the real Postgres', () => {
       expect(after?.status).toBe('suspended');
       expect(after?.suspended_reason).toContain('could not determine data type of parameter $1');
       expect((await segments.active(manager)).map((s) => s.id)).not.toContain('doomed');
+      // One `segment suspended` event, keyed by the segment, carrying the correlation id it was caused by.
+      const events = await queryRows<{ topic: string; message_key: string; payload: string }>(
+        manager,
+        `SELECT topic, message_key, payload FROM outbox WHERE event_type = 'crm.segment.suspended.v1'`,
+      );
+      expect(events.map((e) => [e.topic, e.message_key])).toEqual([['crm.segments.v1', 'doomed']]);
+      expect(JSON.parse(events[0].payload)).toEqual({
+        segmentId: 'doomed',
+        version: saved.version,
+        reason: expect.stringContaining('could not determine data type') as string,
+        suspendedAt: expect.any(String) as string,
+      });
       // The handler's transaction is still usable.
       expect(await queryOne<{ one: number }>(manager, 'SELECT 1 AS one')).toEqual({ one: 1 });
     });

@@ -12,3 +12,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- define "crm.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
+
+{{- /* Every service's in-cluster base URL, `name=http://release-name:port` comma-separated (SERVICE_URLS). */ -}}
+{{- define "crm.serviceUrls" -}}
+{{- $urls := list }}
+{{- range $name, $svc := .Values.services }}
+{{- $urls = append $urls (printf "%s=http://%s-%s:%v" $name $.Release.Name $name $svc.port) }}
+{{- end }}
+{{- join "," $urls }}
+{{- end }}

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? 0 : Number(v)) };
 
-/** Personal fields are stored only encrypted with the customer's data key (`*_enc`). */
+/** Personal fields are stored only encrypted with the customer's data key (`*_enc`; keys: `customer_data_keys`). */
 @Entity({ name: 'customers' })
 export class CustomerEntity {
   @PrimaryColumn('uuid') id: string;
@@ -15,7 +15,6 @@ export class CustomerEntity {
   @Column({ type: 'text', nullable: true }) birthdayEnc: string | null;
   @Column({ type: 'text', nullable: true }) emailHash: string | null;
   @Column({ type: 'text', nullable: true }) phoneHash: string | null;
-  @Column({ type: 'text', nullable: true }) wrappedKey: string | null;
   @Column({ type: 'text', nullable: true }) industry: string | null;
   @Column({ type: 'text', nullable: true }) companySize: string | null;
   @Column({ type: 'text', array: true, default: () => "'{}'" }) needTags: string[];

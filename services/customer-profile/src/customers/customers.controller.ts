@@ -1,6 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
@@ -12,6 +25,7 @@ import { IsOneOf } from '@crm/contracts';
 import { Roles, type Principal } from '@crm/auth';
 import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
 import { CustomersService, type CustomerView } from './customers.service';
+import { SubjectAccessExport, SubjectAccessExportView } from './subject-access-export';
 import { PERSONAL_FIELDS, type PersonalField } from './personal-data-audit';
 import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
 
@@ -32,11 +46,21 @@ export class RevealPersonalDataDto {
   fields?: PersonalField[];
 }
 
+export class SubjectAccessRequestDto {
+  @ApiProperty({ example: 'access request of 2026-11-02 under GDPR art. 15, ticket DSR-118' })
+  @IsString()
+  @Length(5, 500)
+  reason: string;
+}
+
 @ApiTags('customers')
 @ApiBearerAuth()
 @Controller('customers')
 export class CustomersController {
-  constructor(private readonly customers: CustomersService) {}
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly subjectAccessExport: SubjectAccessExport,
+  ) {}
 
   @Post()
   @Roles('agent', 'integration')
@@ -96,6 +120,29 @@ export class CustomersController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
     return this.customers.reveal(id, principal.sub, dto.reason, dto.fields ?? [...PERSONAL_FIELDS]);
+  }
+
+  @Post(':id/subject-access')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary:
+      'Everything the platform holds about one customer, each service answering its part, as JSON; audited. 502 names any service that did not answer',
+  })
+  @ApiOkResponse({ type: SubjectAccessExportView })
+  subjectAccess(
+    @Param('id', uuid) id: string,
+    @Body() dto: SubjectAccessRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('authorization') authorization: string,
+    @CorrelationId() correlationId: string,
+  ): Promise<SubjectAccessExportView> {
+    return this.subjectAccessExport.export(id, {
+      actor: principal.sub,
+      reason: dto.reason,
+      authorization,
+      correlationId,
+    });
   }
 
   @Delete(':id/personal-data')

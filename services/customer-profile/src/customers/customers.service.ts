@@ -9,10 +9,11 @@ import {
   type ConsentV1,
 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { mask, PiiCipher } from '@crm/privacy';
+import { mask, PiiCipher, type CustomerFields } from '@crm/privacy';
 import { conflict, invalid, isUniqueViolation, notFound } from '@crm/service-kit';
 import { ConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
+import { DataKeys } from './data-keys';
 import type {
   ConsentDto,
   ContactDto,
@@ -54,6 +55,7 @@ export class CustomersService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxPublisher,
     private readonly cipher: PiiCipher,
+    private readonly keys: DataKeys,
     private readonly audit: PersonalDataAudit,
   ) {}
 
@@ -64,19 +66,20 @@ export class CustomersService {
       ? new Date(dto.relationshipStartedAt)
       : registeredAt;
     if (registeredAt > now) throw invalid('registeredAt', 'must not be in the future');
-    const { wrapped, key } = this.cipher.newDataKey();
+    const id = randomUUID();
+    const dataKey = this.keys.create(id);
+    const { fields } = dataKey;
     const customer = Object.assign(new CustomerEntity(), {
-      id: randomUUID(),
+      id,
       externalRef: dto.externalRef,
       kind: dto.kind,
-      nameEnc: this.cipher.encrypt(key, dto.name),
-      emailEnc: this.cipher.encrypt(key, dto.email),
-      phoneEnc: this.cipher.encrypt(key, dto.phone),
-      contactsEnc: dto.contacts ? this.cipher.encrypt(key, JSON.stringify(dto.contacts)) : null,
-      birthdayEnc: this.cipher.encrypt(key, dto.birthday),
+      nameEnc: fields.seal('name', dto.name),
+      emailEnc: fields.seal('email', dto.email),
+      phoneEnc: fields.seal('phone', dto.phone),
+      contactsEnc: dto.contacts ? fields.seal('contacts', JSON.stringify(dto.contacts)) : null,
+      birthdayEnc: fields.seal('birthday', dto.birthday),
       emailHash: this.cipher.hashEmail(dto.email),
       phoneHash: this.cipher.hashPhone(dto.phone),
-      wrappedKey: wrapped,
       industry: dto.industry ?? null,
       companySize: dto.companySize ?? null,
       needTags: dto.needTags ?? [],
@@ -91,6 +94,7 @@ export class CustomersService {
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(CustomerEntity, customer);
+        await dataKey.store(manager);
         if (consents.length > 0) await manager.insert(ConsentEntity, consents);
         await this.outbox.publish(
           manager,
@@ -137,7 +141,11 @@ export class CustomersService {
     const customer = await manager.findOneBy(CustomerEntity, { id });
     if (!customer) throw notFound('customer', id);
     const consents = await manager.findBy(ConsentEntity, { customerId: id });
-    return this.view(customer, consents, revealed);
+    return this.view(customer, await this.keys.fields(manager, id), consents, revealed);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.dataSource.manager.existsBy(CustomerEntity, { id });
   }
 
   async findByExternalRef(externalRef: string): Promise<CustomerView> {
@@ -152,14 +160,15 @@ export class CustomersService {
     try {
       await this.dataSource.transaction(async (manager) => {
         const customer = await this.lockLiveCustomer(manager, id);
-        const key = this.cipher.unwrap(customer.wrappedKey);
-        if (dto.name !== undefined) customer.nameEnc = this.cipher.encrypt(key, dto.name);
+        const fields = await this.keys.fields(manager, id);
+        if (!fields) throw customerErased(id);
+        if (dto.name !== undefined) customer.nameEnc = fields.seal('name', dto.name);
         if (dto.email !== undefined) {
-          customer.emailEnc = this.cipher.encrypt(key, dto.email);
+          customer.emailEnc = fields.seal('email', dto.email);
           customer.emailHash = this.cipher.hashEmail(dto.email);
         }
         if (dto.phone !== undefined) {
-          customer.phoneEnc = this.cipher.encrypt(key, dto.phone);
+          customer.phoneEnc = fields.seal('phone', dto.phone);
           customer.phoneHash = this.cipher.hashPhone(dto.phone);
         }
         if (dto.industry !== undefined) customer.industry = dto.industry;
@@ -244,8 +253,8 @@ export class CustomersService {
         fields: [...PERSONAL_FIELDS],
         reason,
       });
+      await this.keys.destroy(manager, id);
       Object.assign(customer, {
-        wrappedKey: null,
         nameEnc: null,
         emailEnc: null,
         phoneEnc: null,
@@ -267,13 +276,10 @@ export class CustomersService {
   }
 
   /** Locks a customer that can still be written to; an erased one answers 410. */
-  async lockLiveCustomer(
-    manager: EntityManager,
-    id: string,
-  ): Promise<CustomerEntity & { wrappedKey: string }> {
+  async lockLiveCustomer(manager: EntityManager, id: string): Promise<CustomerEntity> {
     const customer = await this.lockCustomer(manager, id);
-    if (customer.erasedAt || !customer.wrappedKey) throw customerErased(id);
-    return customer as CustomerEntity & { wrappedKey: string };
+    if (customer.erasedAt) throw customerErased(id);
+    return customer;
   }
 
   async lockCustomer(manager: EntityManager, id: string): Promise<CustomerEntity> {
@@ -306,24 +312,17 @@ export class CustomersService {
 
   private view(
     customer: CustomerEntity,
+    fields: CustomerFields | null,
     consents: ConsentEntity[],
     revealed: ReadonlySet<PersonalField>,
   ): CustomerView {
     const shows = (field: PersonalField) => revealed.has(field);
-    let read = (_: string | null, _field: PersonalField): string | null => null;
-    if (customer.wrappedKey) {
-      const key = this.cipher.unwrap(customer.wrappedKey);
-      read = (sealed, field) => {
-        const plain = this.cipher.decrypt(key, sealed);
-        return shows(field) ? plain : mask(plain);
-      };
-    }
-    const contacts =
-      customer.contactsEnc && customer.wrappedKey
-        ? (JSON.parse(
-            this.cipher.decrypt(this.cipher.unwrap(customer.wrappedKey), customer.contactsEnc)!,
-          ) as ContactDto[])
-        : [];
+    const read = (sealed: string | null, field: PersonalField): string | null => {
+      const plain = fields?.open(field, sealed) ?? null;
+      return shows(field) ? plain : mask(plain);
+    };
+    const sealedContacts = fields?.open('contacts', customer.contactsEnc);
+    const contacts = sealedContacts ? (JSON.parse(sealedContacts) as ContactDto[]) : [];
     return {
       id: customer.id,
       externalRef: customer.externalRef,

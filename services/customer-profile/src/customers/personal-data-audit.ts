@@ -5,11 +5,13 @@ import { execute, queryRows, type Queryable } from '@crm/persistence';
 
 export const PERSONAL_FIELDS = ['name', 'email', 'phone', 'birthday', 'contacts'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+export const AUDIT_ACTIONS = ['reveal', 'erase', 'export'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 interface AuditRow {
   id: string;
   actor: string;
-  action: 'reveal' | 'erase';
+  action: AuditAction;
   customer_id: string;
   fields: string[];
   reason: string;
@@ -19,14 +21,14 @@ interface AuditRow {
 export class AuditEntryView {
   @ApiProperty() id: string;
   @ApiProperty({ description: "The caller's token subject" }) actor: string;
-  @ApiProperty({ enum: ['reveal', 'erase'] }) action: 'reveal' | 'erase';
+  @ApiProperty({ enum: AUDIT_ACTIONS }) action: AuditAction;
   @ApiProperty({ format: 'uuid' }) customerId: string;
   @ApiProperty({ type: [String] }) fields: string[];
   @ApiProperty() reason: string;
   @ApiProperty() at: Date;
 }
 
-/** The audit log of personal data: written in the transaction of the act, read by admins. */
+/** The audit log of personal data (reveals, erasures, subject-access exports): written in the transaction of the act, read by admins. */
 @Injectable()
 export class PersonalDataAudit {
   constructor(private readonly dataSource: DataSource) {}
@@ -35,7 +37,7 @@ export class PersonalDataAudit {
     db: Queryable,
     entry: {
       actor: string;
-      action: 'reveal' | 'erase';
+      action: AuditAction;
       customerId: string;
       fields: readonly string[];
       reason: string;

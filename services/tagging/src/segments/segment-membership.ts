@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SegmentChanged } from '@crm/contracts';
+import { randomUUID } from 'node:crypto';
+import { SegmentChanged, SegmentSuspended } from '@crm/contracts';
 import { causedBy, OutboxPublisher, type Cause, type OutboxItem } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryRows, type Queryable } from '@crm/persistence';
+import { execute, queryRows } from '@crm/persistence';
 import { TaggingConfig } from '../tagging.config';
 import { SegmentCompiler } from './segment-compiler';
 import { SEGMENT_FROM, SegmentsRepository, type SegmentRow } from './segments.repository';
@@ -38,9 +39,10 @@ export class SegmentMembership {
    * the event or the sweep batch it runs in.
    */
   private async eachGuarded<T>(
-    db: Queryable,
+    db: EntityManager,
     segments: SegmentRow[],
     work: (segment: SegmentRow) => Promise<T>,
+    cause?: Cause,
   ): Promise<{ segment: SegmentRow; result: T }[]> {
     if (segments.length === 0) return [];
     const results: { segment: SegmentRow; result: T }[] = [];
@@ -55,6 +57,17 @@ export class SegmentMembership {
           await execute(db, 'ROLLBACK TO SAVEPOINT segment_evaluation');
           const reason = (error as Error).message;
           await this.segments.suspend(db, segment.id, reason);
+          await this.outbox.publish(
+            db,
+            SegmentSuspended,
+            {
+              segmentId: segment.id,
+              version: segment.version,
+              reason: reason.slice(0, 2000),
+              suspendedAt: new Date().toISOString(),
+            },
+            cause ? causedBy(segment.id, cause) : { subject: segment.id, correlationId: randomUUID() },
+          );
           suspensions().inc();
           this.logger.error({
             msg: 'segment suspended',
@@ -135,6 +148,7 @@ export class SegmentMembership {
          ORDER BY customer_id, change DESC`,
           [asOf, segment.id, now, cause.eventId ?? null, cause.runId ?? null, customerIds],
         ),
+      cause,
     );
     for (const { segment, result: changes } of evaluated) {
       if (changes.length === 0) continue;

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { execute, queryOne, queryRows, type Queryable } from '@crm/persistence';
+import { PiiCipher, type CustomerFields, type WrappedDataKey } from '@crm/privacy';
+
+interface DataKeyRow {
+  customer_id: string;
+  master_key_id: string;
+  wrapped_key: string;
+}
+
+export interface RotationProgress {
+  rewrapped: number;
+  remaining: number;
+}
+
+/**
+ * Customers' data keys, apart from the ciphertexts they protect. Erasure deletes the key (crypto-shredding);
+ * rotation re-wraps keys under the current master key and leaves every ciphertext as it is.
+ */
+@Injectable()
+export class DataKeys {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  /**
+   * A new customer's data key: the fields to seal with it now, and `store`, which saves it in the
+   * transaction that inserts the customer (after the customer row, which it references).
+   */
+  create(customerId: string): { fields: CustomerFields; store: (db: Queryable) => Promise<void> } {
+    const { stored, fields } = this.cipher.newDataKey(customerId);
+    const store = async (db: Queryable) => {
+      await execute(
+        db,
+        'INSERT INTO customer_data_keys (customer_id, master_key_id, wrapped_key) VALUES ($1, $2, $3)',
+        [customerId, stored.masterKeyId, stored.wrapped],
+      );
+    };
+    return { fields, store };
+  }
+
+  /** The customer's fields, or null once erased (the key is gone). */
+  async fields(db: Queryable, customerId: string): Promise<CustomerFields | null> {
+    const row = await queryOne<DataKeyRow>(
+      db,
+      'SELECT customer_id, master_key_id, wrapped_key FROM customer_data_keys WHERE customer_id = $1',
+      [customerId],
+    );
+    return row ? this.cipher.fields(customerId, stored(row)) : null;
+  }
+
+  /** Destroys the customer's data key: every ciphertext sealed with it is unreadable from now on. */
+  async destroy(db: Queryable, customerId: string): Promise<void> {
+    await execute(db, 'DELETE FROM customer_data_keys WHERE customer_id = $1', [customerId]);
+  }
+
+  /** How many data keys each master key wraps. */
+  async countByMasterKey(): Promise<Record<string, number>> {
+    const rows = await queryRows<{ master_key_id: string; n: number }>(
+      this.dataSource,
+      'SELECT master_key_id, count(*)::int AS n FROM customer_data_keys GROUP BY master_key_id ORDER BY 1',
+    );
+    return Object.fromEntries(rows.map((r) => [r.master_key_id, r.n]));
+  }
+
+  /**
+   * Re-wraps every data key not under the current master key, in batches (each its own short transaction,
+   * rows locked and skipped when busy), reporting progress after each batch. Safe to interrupt and run again.
+   */
+  async rotate(
+    batchSize = 500,
+    progress: (p: RotationProgress) => void = () => undefined,
+  ): Promise<RotationProgress> {
+    const current = this.cipher.currentMasterKeyId;
+    let rewrapped = 0;
+    for (;;) {
+      const done = await this.dataSource.transaction(async (manager) => {
+        const rows = await queryRows<DataKeyRow>(
+          manager,
+          `SELECT customer_id, master_key_id, wrapped_key FROM customer_data_keys
+            WHERE master_key_id <> $1 ORDER BY customer_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [current, batchSize],
+        );
+        for (const row of rows) {
+          const next = this.cipher.rewrap(row.customer_id, stored(row));
+          await execute(
+            manager,
+            `UPDATE customer_data_keys SET master_key_id = $2, wrapped_key = $3, rewrapped_at = now()
+              WHERE customer_id = $1`,
+            [row.customer_id, next.masterKeyId, next.wrapped],
+          );
+        }
+        return rows.length;
+      });
+      rewrapped += done;
+      const remaining = await this.remaining(current);
+      progress({ rewrapped, remaining });
+      if (done === 0 || remaining === 0) return { rewrapped, remaining };
+    }
+  }
+
+  private async remaining(current: string): Promise<number> {
+    const row = await queryOne<{ n: number }>(
+      this.dataSource,
+      'SELECT count(*)::int AS n FROM customer_data_keys WHERE master_key_id <> $1',
+      [current],
+    );
+    return row?.n ?? 0;
+  }
+}
+
+function stored(row: DataKeyRow): WrappedDataKey {
+  return { masterKeyId: row.master_key_id, wrapped: row.wrapped_key };
+}
