@@ -13,7 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startEmbeddedPostgres, workspaceRoot, type EmbeddedPostgresHandle } from '@crm/local-infra';
-import { MessagingTables1732500000000, OutboxPublisher } from '@crm/messaging';
+import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
 import {
   initialiseServiceDataSource,
   ScheduledJobsTable1732500000001,
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
         url,
         schema,
         entities: [],
-        migrations: [MessagingTables1732500000000, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
+        migrations: [...MESSAGING_MIGRATIONS, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
       }),
     );
     await client.query(`SET search_path = ${schema}`);

@@ -16,6 +16,7 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
   'crm.segment.suspended.v1': [],
+  'crm.care.delivery-failed.v1': [],
 };
 
 /** The event catalog as Markdown (docs/event-catalog.md is generated from this and checked by a test). */

@@ -2,6 +2,8 @@ import { EVENT_CATALOG, eventRegistry } from './registry';
 import { decodeEvent, EventRejectedError, EventRejectionCode } from './envelope/decode';
 import { toWireHeaders } from './envelope/cloud-event';
 import { TOPIC_CATALOG } from './topics';
+import { SERVICE_CATALOG } from './services';
+import { serviceKafkaAcls } from './kafka-acls';
 
 function headersFor(type: string) {
   return toWireHeaders({
@@ -35,6 +37,42 @@ describe('event catalog', () => {
       expect(topic.partitions).toBeGreaterThanOrEqual(6);
       expect(topic.key).toBe(topic.name === 'crm.segments.v1' ? 'segmentId' : 'customerId');
     }
+  });
+
+  it('gives every topic one owner from the service catalog, and each service exactly the access its contracts need', () => {
+    const services = SERVICE_CATALOG.map((s) => s.name as string);
+    for (const topic of TOPIC_CATALOG) expect(services).toContain(topic.owner);
+    const tagging = serviceKafkaAcls('tagging');
+    expect(tagging).toContainEqual({
+      resource: 'topic',
+      name: 'crm.scoring.v1',
+      patternType: 'literal',
+      operations: ['Write', 'Describe'],
+    });
+    expect(tagging).toContainEqual({
+      resource: 'topic',
+      name: 'crm.purchases.v1',
+      patternType: 'literal',
+      operations: ['Read', 'Describe'],
+    });
+    expect(tagging).toContainEqual({
+      resource: 'topic',
+      name: 'crm.dlq.tagging',
+      patternType: 'literal',
+      operations: ['Write', 'Describe'],
+    });
+    expect(
+      tagging
+        .filter((a) => a.operations.includes('Write'))
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['crm.dlq.tagging', 'crm.scoring.v1', 'crm.segments.v1']);
+    // customer-profile consumes nothing: it may only write its two topics and its dead-letter topic.
+    expect(
+      serviceKafkaAcls('customer-profile').filter(
+        (a) => a.operations.includes('Read') && a.resource === 'topic',
+      ),
+    ).toEqual([]);
   });
 
   it("gives every event its topic's key field", () => {

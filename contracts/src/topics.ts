@@ -21,6 +21,8 @@ export interface TopicSpec {
   description: string;
   /** Default partition count; at least 6 so that consumers can scale out. */
   partitions: number;
+  /** The one service that publishes to it (`ce_source` `/crm/<owner>`); the others may only read it. */
+  owner: ConsumerGroupName;
   /** The payload field whose value is the Kafka key (and `ce_subject`). */
   key: 'customerId' | 'segmentId';
   retentionMs: number;
@@ -29,19 +31,46 @@ export interface TopicSpec {
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
 const CUSTOMER_TOPICS: readonly TopicSpec[] = [
-  { name: Topics.customers, description: 'Customer registered, updated, consent changed, erasure requested' },
-  { name: Topics.purchases, description: 'Purchases recorded against a customer' },
-  { name: Topics.scoring, description: 'RFM re-scoring, lifecycle stage and segment changes' },
-  { name: Topics.careActions, description: 'Care and growth actions triggered for a customer' },
-  { name: Topics.interactions, description: 'Interactions logged with a customer' },
-  { name: Topics.referrals, description: 'Referral attribution, qualification and rewards' },
-  { name: Topics.feedback, description: 'Tickets, SLA warnings and breaches, surveys' },
-].map((t) => ({ ...t, partitions: 6, key: 'customerId' as const, retentionMs: THIRTY_DAYS_MS }));
+  {
+    name: Topics.customers,
+    owner: 'customer-profile',
+    description: 'Customer registered, updated, consent changed, erasure requested',
+  },
+  { name: Topics.purchases, owner: 'customer-profile', description: 'Purchases recorded against a customer' },
+  {
+    name: Topics.scoring,
+    owner: 'tagging',
+    description: 'RFM re-scoring, lifecycle stage and segment changes',
+  },
+  {
+    name: Topics.careActions,
+    owner: 'growth-campaigns',
+    description: 'Care and growth actions triggered for a customer',
+  },
+  { name: Topics.interactions, owner: 'interaction-log', description: 'Interactions logged with a customer' },
+  {
+    name: Topics.referrals,
+    owner: 'referral',
+    description: 'Referral attribution, qualification and rewards',
+  },
+  {
+    name: Topics.feedback,
+    owner: 'feedback-sla',
+    description: 'Tickets, SLA warnings and breaches, surveys',
+  },
+].map((t) => ({
+  ...t,
+  owner: t.owner as ConsumerGroupName,
+  partitions: 6,
+  key: 'customerId' as const,
+  retentionMs: THIRTY_DAYS_MS,
+}));
 
 /** Topics about things other than one customer. */
 const OTHER_TOPICS: readonly TopicSpec[] = [
   {
     name: Topics.segments,
+    owner: 'tagging',
     description: 'Segment definitions suspended because their evaluation failed',
     partitions: 6,
     key: 'segmentId',

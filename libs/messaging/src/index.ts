@@ -9,3 +9,4 @@ export * from './kafka-event.transport';
 export * from './topics';
 export * from './messaging.module';
 export * from './cause';
+export * from './dead-letters';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import {
@@ -11,7 +11,7 @@ import {
   type EventEnvelope,
   type EventRegistry,
 } from '@crm/contracts';
-import { contextFromTraceHeaders, counter, histogram, inSpan, SpanKind } from '@crm/observability';
+import { contextFromTraceHeaders, counter, gauge, histogram, inSpan, SpanKind } from '@crm/observability';
 import { queryRows } from '@crm/persistence';
 import { EventContext } from './event-context';
 import { createKafka } from './kafka-client';
@@ -33,9 +33,22 @@ export interface KafkaEventTransportOptions {
   maxBackoffMs?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  /** How often consumer lag is sampled from the broker; default 15 s. */
+  lagSampleMs?: number;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+/** Tries to produce one dead letter before the error goes up to the consumer. */
+const DEAD_LETTER_ATTEMPTS = 5;
+const consumerLag = () =>
+  gauge('crm_consumer_lag', 'Records on a partition not yet committed by the consumer group (sampled)', [
+    'group',
+    'topic',
+    'partition',
+  ]);
+const deadLetterFailures = () =>
+  counter('crm_dead_letter_failures_total', 'Attempts to produce a dead letter that failed', ['topic']);
 
 const consumed = () =>
   counter('crm_events_consumed_total', 'Events consumed by outcome', ['event_type', 'outcome']);
@@ -68,6 +81,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   protected override readonly logger = new Logger(KafkaEventTransport.name);
   private consumer?: Consumer;
   private producer?: Producer;
+  private admin?: Admin;
+  private lagSampler?: NodeJS.Timeout;
   private readonly maxAttempts: number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -125,6 +140,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       eachBatch: (payload) => this.consumeBatch(payload),
     });
     this.logger.log({ msg: 'consuming', group: this.options.consumerGroup, topics });
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    // Lag from the broker (committed offsets against log ends), so it stays true when the consumer is stuck.
+    this.lagSampler = setInterval(() => void this.sampleLag(topics), this.options.lagSampleMs ?? 15_000);
+    this.lagSampler.unref();
+    void this.sampleLag(topics);
   }
 
   private async consumeBatch({
@@ -244,7 +265,40 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     });
   }
 
+  /**
+   * Sends a failed record to the dead-letter topic, retrying a bounded number of times with backoff (each
+   * failure counted in `crm_dead_letter_failures_total`, which alerts). If the broker still refuses, the
+   * error goes up: the partition stops here rather than lose the record, and the consumer retries later.
+   */
   private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    code: string,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.sendDeadLetter(topic, partition, message, code, reason, attempts);
+        return;
+      } catch (error) {
+        deadLetterFailures().inc({ topic });
+        this.logger.error({
+          msg: 'could not dead-letter a record',
+          topic,
+          partition,
+          offset: message.offset,
+          attempt,
+          error: (error as Error).message,
+        });
+        if (attempt >= DEAD_LETTER_ATTEMPTS || this.closing) throw error;
+        await sleep(Math.min(250 * 2 ** (attempt - 1), 4000));
+      }
+    }
+  }
+
+  private async sendDeadLetter(
     topic: string,
     partition: number,
     message: KafkaMessage,
@@ -276,9 +330,37 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     });
   }
 
+  /** Records committed offsets against the end of each subscribed partition as `crm_consumer_lag`. */
+  private async sampleLag(topics: string[]): Promise<void> {
+    const admin = this.admin;
+    if (!admin) return;
+    try {
+      const committed = await admin.fetchOffsets({ groupId: this.options.consumerGroup, topics });
+      for (const { topic, partitions } of committed) {
+        const ends = new Map(
+          (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]),
+        );
+        for (const p of partitions) {
+          const end = ends.get(p.partition) ?? 0n;
+          // No commit yet: the group starts from the beginning, so everything on the partition is behind.
+          const at = p.offset === '-1' ? 0n : BigInt(p.offset);
+          consumerLag().set(
+            { group: this.options.consumerGroup, topic, partition: String(p.partition) },
+            Number(end > at ? end - at : 0n),
+          );
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ msg: 'consumer lag sample failed', error: (error as Error).message });
+    }
+  }
+
   /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.lagSampler);
+    await this.admin?.disconnect().catch(() => undefined);
+    this.admin = undefined;
     await this.consumer
       ?.disconnect()
       .catch((error: Error) => this.logger.warn({ msg: 'consumer disconnect failed', error: error.message }));

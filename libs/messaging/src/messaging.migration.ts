@@ -36,3 +36,30 @@ export class MessagingTables1732500000000 implements MigrationInterface {
     await runner.query('DROP TABLE outbox');
   }
 }
+
+/**
+ * An outbox row too large for the broker is parked (with the reason) instead of blocking every row after it;
+ * the inbox gains an index for pruning by age.
+ */
+export class MessagingParkingAndPruning1732500000002 implements MigrationInterface {
+  name = 'MessagingParkingAndPruning1732500000002';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('ALTER TABLE outbox ADD COLUMN parked_at timestamptz, ADD COLUMN park_reason text');
+    await runner.query('DROP INDEX outbox_unpublished_idx');
+    await runner.query(
+      'CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL AND parked_at IS NULL',
+    );
+    await runner.query('CREATE INDEX inbox_processed_at_idx ON inbox (processed_at)');
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP INDEX inbox_processed_at_idx');
+    await runner.query('DROP INDEX outbox_unpublished_idx');
+    await runner.query('CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL');
+    await runner.query('ALTER TABLE outbox DROP COLUMN parked_at, DROP COLUMN park_reason');
+  }
+}
+
+/** The messaging library's migrations, in order: every service runs them before its own. */
+export const MESSAGING_MIGRATIONS = [MessagingTables1732500000000, MessagingParkingAndPruning1732500000002];

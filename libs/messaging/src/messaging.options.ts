@@ -11,8 +11,17 @@ export interface MessagingOptions {
     batchSize?: number;
     /** Fallback poll when no notification arrives. */
     idlePollMs?: number;
+    /** About this many bytes per round at most (one row always goes); default 512 KiB. */
+    batchBytes?: number;
+    /** A row larger than this is parked, never sent (the broker's `message.max.bytes`); default 1,000,000. */
+    maxMessageBytes?: number;
     /** Published rows older than this are deleted. */
     retentionHours?: number;
+    /**
+     * Inbox rows older than this are deleted: longer than the topics' retention (30 days), so a record still
+     * on a topic is always recognised; default 35.
+     */
+    inboxRetentionDays?: number;
   };
   /** Create catalog and dead-letter topics at start (local runs; Strimzi owns them in Kubernetes). */
   createTopics?: boolean;

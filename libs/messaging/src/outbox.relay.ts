@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
+import { CompressionTypes, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { counter, gauge, histogram } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows, type Queryable } from '@crm/persistence';
 import { createKafka } from './kafka-client';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OUTBOX_CHANNEL } from './outbox.publisher';
@@ -29,6 +29,26 @@ const lag = () =>
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
   );
 const pending = () => gauge('crm_outbox_pending', 'Outbox rows not yet published (sampled)');
+const oldestPending = () =>
+  gauge('crm_outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row (sampled)');
+const parked = () =>
+  counter('crm_outbox_parked_total', 'Outbox rows parked because the broker could never take them', [
+    'topic',
+  ]);
+
+/** Default bytes per relay round (well under the broker's default 1 MiB request and record-batch limit). */
+const DEFAULT_BATCH_BYTES = 512 * 1024;
+/** Default largest record the broker takes (its `message.max.bytes`, less room for the batch header). */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
+/** Batches larger than this are sent gzip-compressed. */
+const COMPRESS_FROM_BYTES = 16 * 1024;
+
+function recordBytes(row: OutboxRow): number {
+  let bytes = Buffer.byteLength(row.payload) + Buffer.byteLength(row.message_key) + 64;
+  for (const [name, value] of Object.entries(row.headers))
+    bytes += name.length + Buffer.byteLength(value) + 8;
+  return bytes;
+}
 
 /**
  * Publishes outbox rows in sequence order. It picks rows that are not yet published (never "after the
@@ -46,7 +66,10 @@ export class OutboxRelay {
   /** Set by a notification that arrived while a round was running, so the next idle returns at once. */
   private signalled = false;
   private readonly batchSize: number;
+  private readonly batchBytes: number;
+  private readonly maxMessageBytes: number;
   private readonly idlePollMs: number;
+  private sampler?: NodeJS.Timeout;
   private readonly lockKey: string;
   private lastCleanup = 0;
 
@@ -55,6 +78,8 @@ export class OutboxRelay {
     private readonly dataSource: DataSource,
   ) {
     this.batchSize = options.relay?.batchSize ?? 500;
+    this.batchBytes = options.relay?.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.maxMessageBytes = options.relay?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.idlePollMs = options.relay?.idlePollMs ?? 1000;
     this.lockKey = `outbox-relay:${options.schema}`;
   }
@@ -70,12 +95,30 @@ export class OutboxRelay {
     await this.listen();
     this.running = true;
     this.loop = this.run();
+    // Sampled apart from the relay loop, so the backlog's size and age stay true when the relay is wedged.
+    this.sampler = setInterval(() => void this.sampleBacklog(), 15_000);
+    this.sampler.unref();
+  }
+
+  private async sampleBacklog(): Promise<void> {
+    try {
+      const row = await queryOne<{ count: number; age: number | null }>(
+        this.dataSource,
+        `SELECT count(*)::int AS count, extract(epoch FROM now() - min(created_at))::float8 AS age FROM outbox
+          WHERE published_at IS NULL AND parked_at IS NULL`,
+      );
+      pending().set(row?.count ?? 0);
+      oldestPending().set(row?.age ?? 0);
+    } catch {
+      // The database is away; the next sample tries again.
+    }
   }
 
   /** Publishes what is committed, then stops; bounded by timeoutMs. */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    clearInterval(this.sampler);
     this.signal();
     await this.loop;
     const deadline = Date.now() + timeoutMs;
@@ -109,7 +152,8 @@ export class OutboxRelay {
       try {
         const sent = await this.relayOnce();
         failures = 0;
-        if (sent >= this.batchSize) continue;
+        // Keep going while rounds find rows (a byte-limited round leaves the rest for the next one).
+        if (sent > 0) continue;
         await this.cleanupIfDue();
         await this.idle(this.idlePollMs);
       } catch (error) {
@@ -147,7 +191,11 @@ export class OutboxRelay {
     });
   }
 
-  /** One round: lock, read a batch in sequence order, send with acks=all, mark published, commit. */
+  /**
+   * One round: lock, read a batch in sequence order (at most `batchSize` rows and about `batchBytes`), send
+   * with acks=all (gzip when large), mark published, commit. A row larger than the broker could ever take is
+   * parked with the reason (metric, log) instead of blocking every row after it.
+   */
   async relayOnce(): Promise<number> {
     const producer = this.producer;
     if (!producer) throw new Error('relay not started');
@@ -159,13 +207,30 @@ export class OutboxRelay {
         [this.lockKey],
       );
       if (!lock?.locked) return 0;
-      const rows = await queryRows<OutboxRow>(
+      const candidates = await queryRows<OutboxRow>(
         manager,
         `SELECT seq, topic, message_key, headers, payload, created_at FROM outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+          WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
-      if (rows.length === 0) return 0;
+      if (candidates.length === 0) return 0;
+      const rows: OutboxRow[] = [];
+      let bytes = 0;
+      for (const row of candidates) {
+        const size = recordBytes(row);
+        if (size > this.maxMessageBytes) {
+          await this.park(
+            manager,
+            row,
+            `${size} bytes, more than the ${this.maxMessageBytes} the broker takes`,
+          );
+          continue;
+        }
+        if (rows.length > 0 && bytes + size > this.batchBytes) break;
+        rows.push(row);
+        bytes += size;
+      }
+      if (rows.length === 0) return 1;
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
       for (const row of rows) {
         const messages = byTopic.get(row.topic) ?? [];
@@ -174,6 +239,7 @@ export class OutboxRelay {
       }
       await producer.sendBatch({
         acks: -1,
+        compression: bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
       await execute(manager, 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
@@ -188,6 +254,22 @@ export class OutboxRelay {
     });
   }
 
+  private async park(manager: Queryable, row: OutboxRow, reason: string): Promise<void> {
+    await execute(manager, 'UPDATE outbox SET parked_at = now(), park_reason = $2 WHERE seq = $1', [
+      row.seq,
+      reason,
+    ]);
+    parked().inc({ topic: row.topic });
+    this.logger.error({
+      msg: 'outbox row parked: the broker cannot take it; it is kept in the outbox with the reason',
+      seq: row.seq,
+      topic: row.topic,
+      eventId: row.headers.ce_id,
+      eventType: row.headers.ce_type,
+      reason,
+    });
+  }
+
   private async cleanupIfDue(): Promise<void> {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
@@ -197,13 +279,19 @@ export class OutboxRelay {
       `DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`,
       [hours],
     );
-    pending().set(await this.pendingCount());
+    const inboxDays = this.options.relay?.inboxRetentionDays ?? 35;
+    await execute(
+      this.dataSource,
+      `DELETE FROM inbox WHERE processed_at < now() - make_interval(days => $1)`,
+      [inboxDays],
+    );
+    await this.sampleBacklog();
   }
 
   private async pendingCount(): Promise<number> {
     const row = await queryOne<{ count: number }>(
       this.dataSource,
-      'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
+      'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL AND parked_at IS NULL',
     );
     return row?.count ?? 0;
   }

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { deadLetterTopic, toWireHeaders } from '@crm/contracts';
 import { ProbeRecorded } from './fixtures/probe-event';
-import { ensureTopics } from '../src';
+import { createKafka, ensureTopics, readDeadLetters as readAll, REPLAY_HEADERS } from '../src';
 import { eventually, ManagedProcess, restartTestKafka } from '@crm/testing';
 
 /**
@@ -100,7 +100,7 @@ beforeAll(async () => {
   });
   await ensureTopics(brokers(), {}, [
     ProbeRecorded.topic,
-    ...[1, 2, 3, 4, 5].map((run) => deadLetterTopic(`probe-c${run}`)),
+    ...[1, 2, 3, 4, 5, 6].map((run) => deadLetterTopic(`probe-c${run}`)),
   ]);
 });
 
@@ -184,6 +184,46 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await expectExactlyOnceInOrder(3, 50, 20);
   });
 
+  it('relays a large backlog in byte-bounded rounds and parks a row the broker could never take', async () => {
+    const crashed = probe('produce', 7, {
+      PROBE_COUNT: '300',
+      PROBE_CUSTOMERS: '30',
+      PROBE_NO_RELAY: '1',
+      PROBE_KILL_AFTER_COMMIT: '1',
+    });
+    expect((await crashed.exited).signal).toBe('SIGKILL');
+    // After the 300: one 2 MB row, then five of about 290 KB each (one customer, so one partition).
+    const copy = (payload: string) =>
+      pool.query(
+        `INSERT INTO probe_p7.outbox (event_id, topic, message_key, event_type, headers, payload)
+         SELECT gen_random_uuid(), topic, message_key, event_type, headers, ${payload} FROM probe_p7.outbox ORDER BY seq LIMIT 1`,
+      );
+    await copy(`repeat('x', 2000000)`);
+    for (let i = 0; i < 5; i += 1)
+      await copy(`(SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 9000))`);
+    const admin = kafka.admin();
+    await admin.connect();
+    const endOffsets = async () =>
+      (await admin.fetchTopicOffsets(ProbeRecorded.topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    const before = await endOffsets();
+
+    const relay = probe('relay', 7);
+    await relay.waitForLine('PROBE_DRAINED', 60_000);
+    expect((await relay.exited).code).toBe(0);
+    const { rows } = await pool.query<{ published: number; parked: number; reason: string | null }>(
+      `SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS published,
+              count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked, max(park_reason) AS reason
+         FROM probe_p7.outbox`,
+    );
+    expect(rows[0]).toEqual({
+      published: 305,
+      parked: 1,
+      reason: expect.stringContaining('more than the 1000000'),
+    });
+    expect((await endOffsets()) - before).toBe(305);
+    await admin.disconnect();
+  });
+
   it('dead-letters poison events and an always-failing handler while other customers keep flowing', async () => {
     await startGroupAtEnd('probe-c4');
     const consumer = probe('consume', 4, { PROBE_MAX_ATTEMPTS: '3' });
@@ -242,6 +282,102 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     expect(failed?.key).toBe(poisonCustomer);
     expect(JSON.parse(failed!.value!.toString()).orderId).toBe('always-fails-1');
     expect(consumer.running).toBe(true);
+  });
+
+  it('replays dead letters with the CLI once the handler is fixed: each effect exactly once, a second replay harmless', async () => {
+    await startGroupAtEnd('probe-c6');
+    const broken = probe('consume', 6, { PROBE_MAX_ATTEMPTS: '2' });
+    await broken.waitForLine('PROBE_READY');
+    const customer = '00000000-0006-4000-8000-00000000abcd';
+    const ids = [1, 2, 3].map((n) => `66666666-6666-4666-8666-00000000000${n}`);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: ProbeRecorded.topic,
+      messages: ids.map((id, i) => ({
+        key: customer,
+        headers: toWireHeaders({
+          id,
+          type: ProbeRecorded.type,
+          source: '/crm/spec',
+          time: new Date().toISOString(),
+          subject: customer,
+          correlationId: id,
+        }),
+        value: JSON.stringify({
+          ...ProbeRecorded.fixture,
+          customerId: customer,
+          orderId: `always-fails-${i + 1}`,
+        }),
+      })),
+    });
+    await producer.disconnect();
+    const cliKafka = createKafka(brokers(), 'dlq-spec', { logLevel: logLevel.NOTHING });
+    await eventually(
+      'three dead letters',
+      async () => (await readAll(cliKafka, 'probe-c6')).length >= 3,
+      60_000,
+      500,
+    );
+    await broken.kill('SIGTERM');
+
+    const fixed = probe('consume', 6, { PROBE_FIXED: 'true' });
+    await fixed.waitForLine('PROBE_READY');
+    const cli = (...args: string[]) =>
+      ManagedProcess.start('dlq', 'libs/messaging/src/dlq-cli', args, { KAFKA_BROKERS: brokers() });
+    const list = cli('list', 'probe-c6', '--code', 'HANDLER_FAILED');
+    expect((await list.exited).code).toBe(0);
+    expect(list.output()).toContain('3 dead letters, 3 match');
+    expect(list.output()).toContain('probe handler refuses always-fails-1');
+    const replay = cli('replay', 'probe-c6', '--code', 'HANDLER_FAILED', '--type', ProbeRecorded.type);
+    expect((await replay.exited).code).toBe(0);
+    expect(replay.output()).toContain('done: 3 put back');
+
+    const effects = async () =>
+      (
+        await pool.query<{ event_id: string; order_seq: number }>(
+          `SELECT event_id::text, order_seq FROM probe_c6.probe_effects WHERE customer_id = $1 ORDER BY id`,
+          [customer],
+        )
+      ).rows;
+    await eventually('the three effects', async () => (await effects()).length >= 3, 60_000, 250);
+    // A second replay of the same letters changes nothing: the inbox knows their event ids. A sentinel sent
+    // after it on the same key (so the same partition, in order) shows when the replayed records were consumed.
+    const again = cli('replay', 'probe-c6', '--code', 'HANDLER_FAILED');
+    expect((await again.exited).code).toBe(0);
+    const sentinel = '66666666-6666-4666-8666-000000000009';
+    const sender = kafka.producer();
+    await sender.connect();
+    await sender.send({
+      topic: ProbeRecorded.topic,
+      messages: [
+        {
+          key: customer,
+          headers: toWireHeaders({
+            id: sentinel,
+            type: ProbeRecorded.type,
+            source: '/crm/spec',
+            time: new Date().toISOString(),
+            subject: customer,
+            correlationId: sentinel,
+          }),
+          value: JSON.stringify({ ...ProbeRecorded.fixture, customerId: customer, orderId: 'sentinel-4' }),
+        },
+      ],
+    });
+    await sender.disconnect();
+    await eventually(
+      'the sentinel after the second replay',
+      async () => (await effects()).length >= 4,
+      60_000,
+      250,
+    );
+    expect((await effects()).at(-1)?.event_id).toBe(sentinel);
+    expect((await effects()).map((e) => e.event_id).sort()).toEqual([...ids, sentinel].sort());
+    expect(REPLAY_HEADERS.of).toBe('crm_replay_of');
+    const bad = cli('replay', 'no-such-group');
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.output()).toContain('no dead-letter topic crm.dlq.no-such-group');
   });
 
   it('recovers by itself when the Kafka broker restarts under load, still exactly once', async () => {

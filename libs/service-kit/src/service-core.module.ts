@@ -5,7 +5,7 @@ import type { MixedList } from 'typeorm';
 import type { ServiceConfig } from '@crm/config';
 import { serviceLogger } from '@crm/observability';
 import { serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
-import { MessagingModule, MessagingTables1732500000000 } from '@crm/messaging';
+import { MessagingModule, MESSAGING_MIGRATIONS } from '@crm/messaging';
 import {
   DEFAULT_SESSION_TIMEOUTS,
   initialiseServiceDataSource,
@@ -68,7 +68,7 @@ export class ServiceCoreModule {
                   DEFAULT_SESSION_TIMEOUTS.idleInTransactionMs,
               },
               migrations: [
-                MessagingTables1732500000000,
+                ...MESSAGING_MIGRATIONS,
                 ScheduledJobsTable1732500000001,
                 ...(options.migrations as (new () => unknown)[]),
               ],

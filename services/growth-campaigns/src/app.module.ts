@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { CategoryExclusions1732500000620 } from './migrations/1732500000620-category-exclusions';
 import { CareActionCancelled1732500000630 } from './migrations/1732500000630-care-action-cancelled';
+import { CareDeliveryLeases1732500000640 } from './migrations/1732500000640-care-delivery-leases';
 import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
 import { serviceApplication } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
@@ -13,14 +14,13 @@ import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './car
 import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
 
 export function appModule(config: CampaignsConfig): DynamicModule {
-  if (config.CARE_CHANNEL_ADAPTER === 'webhook' && !config.CARE_WEBHOOK_URL)
-    throw new Error('CARE_WEBHOOK_URL is required when CARE_CHANNEL_ADAPTER=webhook');
   return serviceApplication('growth-campaigns', config, CampaignsConfig, {
     migrations: [
       GrowthCampaignTables1732500000600,
       ServiceRecoveryPlaybook1732500000610,
       CategoryExclusions1732500000620,
       CareActionCancelled1732500000630,
+      CareDeliveryLeases1732500000640,
     ],
     controllers: [CareActionsController, CampaignHandlers],
     providers: [
@@ -31,7 +31,12 @@ export function appModule(config: CampaignsConfig): DynamicModule {
         provide: CHANNEL_ADAPTER,
         useFactory: () =>
           config.CARE_CHANNEL_ADAPTER === 'webhook'
-            ? new WebhookChannelAdapter(config.CARE_WEBHOOK_URL!)
+            ? new WebhookChannelAdapter({
+                url: config.CARE_WEBHOOK_URL!,
+                secret: config.CARE_WEBHOOK_SECRET!,
+                connectTimeoutMs: config.CARE_WEBHOOK_CONNECT_TIMEOUT_MS,
+                totalTimeoutMs: config.CARE_WEBHOOK_TIMEOUT_MS,
+              })
             : new LogChannelAdapter(),
       },
     ],

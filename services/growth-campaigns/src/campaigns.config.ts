@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -11,5 +11,47 @@ export class CampaignsConfig extends ServiceConfig {
   /** Hours after a complaint during which no marketing is sent. */
   @Transform(toInt) @IsInt() @Min(0) CARE_SERVICE_MOMENT_HOURS: number;
   @IsIn(['log', 'webhook']) CARE_CHANNEL_ADAPTER: 'log' | 'webhook';
-  @IsOptional() @IsUrl({ require_tld: false }) CARE_WEBHOOK_URL?: string;
+  /** The gateway's URL; https in production. */
+  @ValidateIf((c: CampaignsConfig) => c.CARE_CHANNEL_ADAPTER === 'webhook')
+  @IsUrl(
+    {
+      require_tld: false,
+      require_protocol: true,
+      protocols: process.env.NODE_ENV === 'production' ? ['https'] : ['http', 'https'],
+    },
+    {
+      message:
+        'CARE_WEBHOOK_URL must be the gateway URL (https in production) when CARE_CHANNEL_ADAPTER=webhook',
+    },
+  )
+  CARE_WEBHOOK_URL?: string;
+  /** `whsec_<base64>`: the Standard Webhooks signing secret the gateway verifies. */
+  @ValidateIf((c: CampaignsConfig) => c.CARE_CHANNEL_ADAPTER === 'webhook')
+  @IsString({ message: 'CARE_WEBHOOK_SECRET (whsec_…) is required when CARE_CHANNEL_ADAPTER=webhook' })
+  CARE_WEBHOOK_SECRET?: string;
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000) CARE_WEBHOOK_CONNECT_TIMEOUT_MS: number;
+  @Transform(toInt) @IsInt() @Min(100) @Max(300_000) CARE_WEBHOOK_TIMEOUT_MS: number;
+  /** First retry after about this long; each next one waits twice as long (with jitter), up to the maximum. */
+  @Transform(toInt) @IsInt() @Min(10) CARE_RETRY_BASE_MS: number;
+  @Transform(toInt) @IsInt() @Min(10) CARE_RETRY_MAX_MS: number;
+  /** After this long undelivered, a service touch is given up (`care delivery failed`). */
+  @Transform(toInt) @IsInt() @Min(1) CARE_MAX_AGE_SECONDS_SERVICE: number;
+  /** After this long undelivered, a marketing touch is given up: a late offer is worse than none. */
+  @Transform(toInt) @IsInt() @Min(1) CARE_MAX_AGE_SECONDS_MARKETING: number;
+  /** How often the dispatcher looks for due touches. */
+  @Transform(toInt) @IsInt() @Min(50) CARE_DISPATCH_POLL_MS: number;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) CARE_DISPATCH_CONCURRENCY?: number;
 }
+
+export const CAMPAIGNS_DEFAULTS = {
+  CARE_FREQUENCY_CAP: '3',
+  CARE_SERVICE_MOMENT_HOURS: '48',
+  CARE_CHANNEL_ADAPTER: 'log',
+  CARE_WEBHOOK_CONNECT_TIMEOUT_MS: '3000',
+  CARE_WEBHOOK_TIMEOUT_MS: '10000',
+  CARE_RETRY_BASE_MS: '1000',
+  CARE_RETRY_MAX_MS: '3600000',
+  CARE_MAX_AGE_SECONDS_SERVICE: '86400',
+  CARE_MAX_AGE_SECONDS_MARKETING: '259200',
+  CARE_DISPATCH_POLL_MS: '1000',
+};

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { MessagingTables1732500000000, OutboxPublisher } from '@crm/messaging';
+import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
 import {
   execute,
   initialiseServiceDataSource,
@@ -39,7 +39,7 @@ beforeAll(async () => {
       url,
       schema,
       entities: [],
-      migrations: [MessagingTables1732500000000, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
+      migrations: [...MESSAGING_MIGRATIONS, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
       poolSize: 2,
     }),
   );

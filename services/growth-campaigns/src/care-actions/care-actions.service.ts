@@ -88,8 +88,8 @@ export class CareActionsService {
       : null;
     const inserted = await queryRows<{ id: string }>(
       manager,
-      `INSERT INTO care_actions (id, customer_id, playbook_id, action, purpose, channel, status, reason, idempotency_key, trigger_event_id, contact_due_at, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      `INSERT INTO care_actions (id, customer_id, playbook_id, action, purpose, channel, status, reason, idempotency_key, trigger_event_id, contact_due_at, created_at, next_attempt_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [
         id,
         customerId,

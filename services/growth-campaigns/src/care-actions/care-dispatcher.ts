@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   Inject,
   Injectable,
@@ -6,85 +8,196 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CareDeliveryFailed, type Channel, type Purpose } from '@crm/contracts';
+import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { Poller } from '@crm/service-kit';
+import { CampaignsConfig } from '../campaigns.config';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from './channel-adapter';
 
 const deliveries = () =>
   counter('crm_care_deliveries_total', 'Care touches handed to a channel', ['channel', 'outcome']);
-const MAX_ATTEMPTS = 5;
+const BATCH = 50;
 
-interface PendingTouchRow {
+interface ClaimedTouchRow {
   id: string;
   customer_id: string;
-  channel: string;
+  channel: Channel;
   action: string;
-  purpose: 'service' | 'marketing';
+  purpose: Purpose;
   idempotency_key: string;
   delivery_attempts: number;
+  created_at: Date;
+}
+
+/** The wait before attempt `attempts + 1`: doubling from `base`, capped, with jitter (half to all of it). */
+export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 40));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
 /**
- * Delivers triggered care actions through the channel adapter, after their transaction committed.
- * Rows are claimed with SKIP LOCKED, so replicas share the work; the idempotency key makes a repeat harmless.
+ * Delivers triggered care actions through the channel adapter, by lease: a short statement claims due
+ * touches for a while (replicas share the work, a crashed dispatcher's claims expire), the channel is called
+ * outside any transaction, then the outcome is recorded. A failed call is retried with exponential backoff
+ * and jitter until the purpose's maximum age; then the touch is given up as `care delivery failed` (event,
+ * metric, alert), never dropped silently. Consent and erasure are checked again just before each call; the
+ * idempotency key (the webhook id) makes a repeat after a crash harmless at the channel.
  */
 @Injectable()
 export class CareDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareDispatcher.name);
   private readonly poller = new Poller(this.logger, 'care dispatch round failed');
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: OutboxPublisher,
+    private readonly config: CampaignsConfig,
     @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.poller.start(250, () => this.dispatchOnce());
+    this.poller.start(this.config.CARE_DISPATCH_POLL_MS, () => this.dispatchOnce());
   }
 
   beforeApplicationShutdown(): Promise<void> {
     return this.poller.stop();
   }
 
+  /** One round: claims due touches and delivers them; answers how many were claimed. */
   async dispatchOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await queryRows<PendingTouchRow>(
-        manager,
-        `SELECT id, customer_id, channel, action, purpose, idempotency_key, delivery_attempts FROM care_actions
-          WHERE status = 'triggered' ORDER BY created_at LIMIT 50 FOR UPDATE SKIP LOCKED`,
+    const leaseMs = this.config.CARE_WEBHOOK_TIMEOUT_MS * 3 + 30_000;
+    const claimed = await queryRows<ClaimedTouchRow>(
+      this.dataSource,
+      `UPDATE care_actions c SET lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2::float8 / 1000),
+              delivery_attempts = delivery_attempts + 1
+        WHERE c.id IN (SELECT id FROM care_actions
+                        WHERE status = 'triggered' AND next_attempt_at <= now()
+                          AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, customer_id, channel, action, purpose, idempotency_key, delivery_attempts, created_at`,
+      [this.owner, leaseMs, BATCH],
+    );
+    const concurrency = this.config.CARE_DISPATCH_CONCURRENCY ?? 8;
+    for (let i = 0; i < claimed.length; i += concurrency)
+      await Promise.all(claimed.slice(i, i + concurrency).map((touch) => this.deliver(touch)));
+    return claimed.length;
+  }
+
+  private async deliver(touch: ClaimedTouchRow): Promise<void> {
+    const blocked = await this.blockedReason(touch);
+    if (blocked) {
+      await this.finish(touch, blocked.status, blocked.reason);
+      deliveries().inc({ channel: touch.channel, outcome: blocked.status });
+      return;
+    }
+    try {
+      await this.adapter.deliver({
+        careActionId: touch.id,
+        customerId: touch.customer_id,
+        channel: touch.channel,
+        action: touch.action,
+        purpose: touch.purpose,
+        idempotencyKey: touch.idempotency_key,
+      });
+    } catch (error) {
+      await this.failed(touch, (error as Error).message);
+      return;
+    }
+    await this.finish(touch, 'delivered', null);
+    deliveries().inc({ channel: touch.channel, outcome: 'delivered' });
+  }
+
+  /** Just before the call: erased (cancelled) since the claim, or marketing consent withdrawn. */
+  private async blockedReason(
+    touch: ClaimedTouchRow,
+  ): Promise<{ status: 'cancelled' | 'suppressed'; reason: string } | undefined> {
+    const current = await queryOne<{ status: string; granted: boolean | null }>(
+      this.dataSource,
+      `SELECT a.status, c.granted FROM care_actions a
+         LEFT JOIN consents c ON c.customer_id = a.customer_id AND c.channel = a.channel AND c.purpose = 'marketing'
+        WHERE a.id = $1`,
+      [touch.id],
+    );
+    if (current?.status !== 'triggered') return { status: 'cancelled', reason: 'customer erased' };
+    if (touch.purpose === 'marketing' && current.granted !== true)
+      return { status: 'suppressed', reason: 'consent withdrawn before delivery' };
+    return undefined;
+  }
+
+  private async finish(touch: ClaimedTouchRow, status: string, reason: string | null): Promise<void> {
+    await execute(
+      this.dataSource,
+      `UPDATE care_actions SET status = $3, reason = coalesce($4, reason),
+              delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END,
+              lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = $1 AND lease_owner = $2 AND status = 'triggered'`,
+      [touch.id, this.owner, status, reason],
+    );
+  }
+
+  /** A failed call: retried after a backoff, or given up once the purpose's maximum age would pass. */
+  private async failed(touch: ClaimedTouchRow, error: string): Promise<void> {
+    const delay = retryDelayMs(
+      touch.delivery_attempts,
+      this.config.CARE_RETRY_BASE_MS,
+      this.config.CARE_RETRY_MAX_MS,
+    );
+    const maxAgeMs =
+      1000 *
+      (touch.purpose === 'marketing'
+        ? this.config.CARE_MAX_AGE_SECONDS_MARKETING
+        : this.config.CARE_MAX_AGE_SECONDS_SERVICE);
+    if (Date.now() + delay - touch.created_at.getTime() <= maxAgeMs) {
+      await execute(
+        this.dataSource,
+        `UPDATE care_actions SET next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4,
+                lease_owner = NULL, lease_expires_at = NULL
+          WHERE id = $1 AND lease_owner = $2 AND status = 'triggered'`,
+        [touch.id, this.owner, delay, error.slice(0, 2000)],
       );
-      for (const row of rows) {
-        try {
-          await this.adapter.deliver({
-            careActionId: row.id,
-            customerId: row.customer_id,
-            channel: row.channel,
-            action: row.action,
-            purpose: row.purpose,
-            idempotencyKey: row.idempotency_key,
-          });
-          await execute(
-            manager,
-            `UPDATE care_actions SET status = 'delivered', delivered_at = now(), delivery_attempts = delivery_attempts + 1 WHERE id = $1`,
-            [row.id],
-          );
-          deliveries().inc({ channel: row.channel, outcome: 'delivered' });
-        } catch (error) {
-          const failed = row.delivery_attempts + 1 >= MAX_ATTEMPTS;
-          await execute(
-            manager,
-            `UPDATE care_actions SET delivery_attempts = delivery_attempts + 1, status = $2, reason = $3 WHERE id = $1`,
-            [
-              row.id,
-              failed ? 'failed' : 'triggered',
-              failed ? `delivery failed: ${(error as Error).message}` : null,
-            ],
-          );
-          deliveries().inc({ channel: row.channel, outcome: failed ? 'failed' : 'retry' });
-        }
-      }
-      return rows.length;
+      deliveries().inc({ channel: touch.channel, outcome: 'retry' });
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const updated = await execute(
+        manager,
+        `UPDATE care_actions SET status = 'failed', reason = $3, last_error = $4, lease_owner = NULL, lease_expires_at = NULL
+          WHERE id = $1 AND lease_owner = $2 AND status = 'triggered'`,
+        [
+          touch.id,
+          this.owner,
+          `delivery failed after ${touch.delivery_attempts} attempts`,
+          error.slice(0, 2000),
+        ],
+      );
+      if (updated === 0) return;
+      await this.outbox.publish(
+        manager,
+        CareDeliveryFailed,
+        {
+          customerId: touch.customer_id,
+          careActionId: touch.id,
+          action: touch.action,
+          purpose: touch.purpose,
+          channel: touch.channel,
+          idempotencyKey: touch.idempotency_key,
+          attempts: touch.delivery_attempts,
+          reason: error.slice(0, 2000) || 'unknown error',
+          triggeredAt: touch.created_at.toISOString(),
+          failedAt: new Date().toISOString(),
+        },
+        { subject: touch.customer_id, correlationId: `care-delivery:${touch.id}` },
+      );
+    });
+    deliveries().inc({ channel: touch.channel, outcome: 'failed' });
+    this.logger.warn({
+      msg: 'care touch given up',
+      careActionId: touch.id,
+      attempts: touch.delivery_attempts,
+      error,
     });
   }
 }
