@@ -1,7 +1,8 @@
 // `npm start`: builds, starts Kafka and PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are set), creates the
 // topics, starts the six services, prints where everything is, and stops it all cleanly on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +22,7 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 require(join(root, 'tools/dist-paths.cjs'));
 const infra = require('@crm/local-infra');
-const { ensureTopics } = require('@crm/messaging');
+const { applyServiceAcls, ensureTopics, servicePrincipal } = require('@crm/messaging');
 const { mintToken } = require('@crm/auth');
 
 const children = [];
@@ -65,20 +66,45 @@ function takeOverSignals() {
 }
 takeOverSignals();
 
+/** The admin and one SCRAM user per service, made once and kept (the broker stores only their hashes). */
+function localScramUsers(file) {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secret = () => randomBytes(18).toString('base64url');
+  const users = {
+    admin: { username: 'crm-admin', password: secret() },
+    services: Object.fromEntries(
+      infra.SERVICE_CATALOG.map((s) => [s.name, { username: servicePrincipal(s.name), password: secret() }]),
+    ),
+  };
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, JSON.stringify(users, null, 2), { mode: 0o600 });
+  return users;
+}
+
 try {
   const local = join(root, '.local');
   let brokers = process.env.KAFKA_BROKERS;
+  // KAFKA_SCRAM=true: the local broker with SASL/SCRAM-SHA-512 and the KRaft authorizer, one user per
+  // service with the ACLs of its contracts (credentials kept in .local/kafka-scram.json).
+  const scram =
+    !brokers && process.env.KAFKA_SCRAM === 'true'
+      ? localScramUsers(join(local, 'kafka-scram.json'))
+      : undefined;
   if (!brokers) {
     const port = Number(process.env.KAFKA_PORT ?? 9092);
-    say(`starting Kafka ${infra.pinnedKafkaVersion()} (KRaft, single node) on 127.0.0.1:${port}...`);
+    say(
+      `starting Kafka ${infra.pinnedKafkaVersion()} (KRaft, single node${scram ? ', SCRAM and ACLs' : ''}) on 127.0.0.1:${port}...`,
+    );
     kafka = await infra.startKafkaBroker({
-      workDir: join(local, 'kafka'),
+      workDir: join(local, scram ? 'kafka-scram' : 'kafka'),
       port,
       controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1),
+      scram: scram && { admin: scram.admin, users: Object.values(scram.services) },
       log: say,
     });
     brokers = kafka.brokers;
   } else say(`using Kafka at ${brokers}`);
+  const adminSecurity = scram ? { sasl: { mechanism: 'scram-sha-512', ...scram.admin } } : undefined;
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -97,8 +123,11 @@ try {
   say('creating topics from the catalog in contracts/...');
   const created = await ensureTopics(brokers, {
     partitions: Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 6),
+    security: adminSecurity,
   });
   say(created.length > 0 ? `created ${created.length} topics` : 'topics already exist');
+  if (adminSecurity)
+    say(`granted ${await applyServiceAcls(brokers, adminSecurity)} ACL entries, one user per service`);
 
   mkdirSync(join(local, 'logs'), { recursive: true });
   for (const service of infra.SERVICE_CATALOG) {
@@ -112,6 +141,13 @@ try {
         DATABASE_URL: databaseUrl,
         PORT: String(service.port),
         KAFKA_CREATE_TOPICS: 'false',
+        ...(scram
+          ? {
+              KAFKA_SASL_MECHANISM: 'scram-sha-512',
+              KAFKA_SASL_USERNAME: scram.services[service.name].username,
+              KAFKA_SASL_PASSWORD: scram.services[service.name].password,
+            }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
-import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from '@crm/contracts';
+import {
+  ConsumerGroups,
+  deadLetterTopic,
+  platformKafkaAcls,
+  serviceKafkaAcls,
+  TOPIC_CATALOG,
+} from '@crm/contracts';
 import { SERVICE_CATALOG } from '@crm/local-infra';
 import { ensureHelm } from '@crm/testing';
 
@@ -162,5 +168,37 @@ describe('the Helm chart', () => {
     };
     visit('tools/dist-paths.cjs');
     expect(missing).toEqual([]);
+  });
+
+  it('gives every service a Strimzi KafkaUser with exactly the ACLs its contracts need, and its credentials', () => {
+    expect(ofKind(render(), 'KafkaUser')).toEqual([]);
+    const manifests = render('kafka.scram.enabled=true');
+    const users = ofKind(manifests, 'KafkaUser');
+    expect(users.map((u) => u.metadata.name).sort()).toEqual(
+      SERVICE_CATALOG.map((s) => `crm-${s.name}`).sort(),
+    );
+    for (const service of SERVICE_CATALOG) {
+      const user = users.find((u) => u.metadata.name === `crm-${service.name}`)!;
+      expect(user.spec.authentication.type).toBe('scram-sha-512');
+      expect(user.spec.authorization.acls).toEqual(
+        serviceKafkaAcls(service.name).map((acl) => ({
+          resource: { type: acl.resource, name: acl.name, patternType: acl.patternType },
+          operations: acl.operations,
+        })),
+      );
+      const env = ofKind(manifests, 'Deployment').find((d) => d.metadata.name === `crm-${service.name}`)!.spec
+        .template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+      expect(env.find((e) => e.name === 'KAFKA_SASL_USERNAME')?.value).toBe(`crm-${service.name}`);
+      expect(env.find((e) => e.name === 'KAFKA_SASL_PASSWORD')?.valueFrom.secretKeyRef).toEqual({
+        name: `crm-${service.name}`,
+        key: 'password',
+      });
+    }
+  });
+
+  it('keeps the generated ACL file equal to what the contracts say (run `npm run docs:catalog` after a change)', () => {
+    expect(JSON.parse(readFileSync(join(chart, 'files/kafka-acls.json'), 'utf8'))).toEqual(
+      platformKafkaAcls(),
+    );
   });
 });

@@ -61,6 +61,19 @@ export class ServiceConfig {
     message: 'KAFKA_CONSUMER_GROUP must be letters, digits, ".", "_" or "-"',
   })
   KAFKA_CONSUMER_GROUP?: string;
+  /** SASL towards the brokers (each service its own user); with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
+  @IsOptional() @IsIn(['scram-sha-512', 'scram-sha-256', 'plain']) KAFKA_SASL_MECHANISM?: string;
+  @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM' })
+  @MinLength(1)
+  KAFKA_SASL_USERNAME?: string;
+  @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
+  @MinLength(1)
+  KAFKA_SASL_PASSWORD?: string;
+  /** TLS towards the brokers; KAFKA_SSL_CA_FILE names a PEM bundle of the CAs to trust. */
+  @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_SSL?: boolean;
+  @IsOptional() @IsString() KAFKA_SSL_CA_FILE?: string;
   /** The other services' base URLs, `name=http://host:port` comma-separated (the chart sets it in-cluster). */
   @IsOptional()
   @Matches(/^[a-z-]+=https?:\/\/[^\s,=]+(,[a-z-]+=https?:\/\/[^\s,=]+)*$/, {

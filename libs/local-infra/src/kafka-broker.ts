@@ -20,6 +20,16 @@ export interface KafkaBrokerOptions {
   log?: Log;
   /** The setting that chooses the port, named in the "port in use" error. */
   portSetting?: string;
+  /**
+   * SASL/SCRAM-SHA-512 on the client listener, with the standard KRaft authorizer (deny unless an ACL
+   * allows): `admin` is a super user, `users` get only what ACLs grant them. Set at first format only.
+   */
+  scram?: { admin: ScramUser; users: ScramUser[] };
+}
+
+export interface ScramUser {
+  username: string;
+  password: string;
 }
 
 export interface KafkaBrokerState {
@@ -30,6 +40,7 @@ export interface KafkaBrokerState {
   controllerPort: number;
   workDir: string;
   logFile: string;
+  scram?: KafkaBrokerOptions['scram'];
 }
 
 export function pinnedKafkaVersion(): string {
@@ -68,16 +79,44 @@ export function resolveKafkaClasspath(cacheDir: string, log: Log = () => {}): st
   return readFileSync(cacheFile, 'utf8').trim();
 }
 
-function serverProperties(host: string, port: number, controllerPort: number, dataDir: string): string {
+function scramProperties(host: string, port: number, controllerPort: number, admin: ScramUser): string[] {
+  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`;
+  return [
+    `listeners=SASL_PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://${host}:${port}`,
+    'inter.broker.listener.name=SASL_PLAINTEXT',
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${jaas}`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    // The controller listener is plaintext on the loopback: its principal (ANONYMOUS) is the node itself.
+    `super.users=User:${admin.username};User:ANONYMOUS`,
+  ];
+}
+
+function serverProperties(
+  host: string,
+  port: number,
+  controllerPort: number,
+  dataDir: string,
+  scram?: KafkaBrokerOptions['scram'],
+): string {
+  const listeners = scram
+    ? scramProperties(host, port, controllerPort, scram.admin)
+    : [
+        `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://${host}:${port}`,
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      ];
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${host}:${controllerPort}`,
-    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    ...listeners,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${dataDir}`,
     'num.partitions=6',
     'offsets.topic.replication.factor=1',
@@ -130,7 +169,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   await assertPortFree(host, controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
 
   const classpath = resolveKafkaClasspath(options.cacheDir ?? join(workspaceRoot(), '.local/cache'), log);
-  writeFileSync(configFile, serverProperties(host, port, controllerPort, dataDir));
+  writeFileSync(configFile, serverProperties(host, port, controllerPort, dataDir, options.scram));
   writeFileSync(log4jFile, LOG4J);
   const javaOptions = [
     `-Xms${options.heap ?? '512m'}`,
@@ -152,6 +191,10 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
         randomUUID(),
         '-c',
         configFile,
+        ...(options.scram ? [options.scram.admin, ...options.scram.users] : []).flatMap((user) => [
+          '--add-scram',
+          `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`,
+        ]),
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,7 +219,16 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     throw new Error(`${(error as Error).message}; see ${logFile}`);
   }
   log(`Kafka broker up on ${host}:${port} in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${pid})`);
-  return { pid, brokers: `${host}:${port}`, host, port, controllerPort, workDir, logFile };
+  return {
+    pid,
+    brokers: `${host}:${port}`,
+    host,
+    port,
+    controllerPort,
+    workDir,
+    logFile,
+    scram: options.scram,
+  };
 }
 
 export async function stopKafkaBroker(state: Pick<KafkaBrokerState, 'pid'>, graceMs = 30_000): Promise<void> {
@@ -191,6 +243,7 @@ export async function restartKafkaBroker(state: KafkaBrokerState, log?: Log): Pr
     host: state.host,
     port: state.port,
     controllerPort: state.controllerPort,
+    scram: state.scram,
     log,
   });
 }

@@ -10,3 +10,4 @@ export * from './topics';
 export * from './messaging.module';
 export * from './cause';
 export * from './dead-letters';
+export * from './kafka-security';

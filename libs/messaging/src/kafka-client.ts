@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
 /** kafkajs logs through Nest's logger, so they come out as JSON with trace ids like everything else. */
@@ -15,9 +16,44 @@ const nestLogCreator: logCreator = () => {
   };
 };
 
-/** Every Kafka connection of the platform is made here, so a KafkaJS-compatible client can replace it in one place. */
+/** How a client authenticates to the brokers: SASL (SCRAM or PLAIN) and TLS, or nothing (local, plaintext). */
+export type KafkaSecurity = Pick<KafkaConfig, 'sasl' | 'ssl'>;
+
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256', 'plain'] as const;
+
+/**
+ * The security settings from the environment, the same for every process of the platform:
+ * KAFKA_SASL_MECHANISM (scram-sha-512, scram-sha-256 or plain), KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD,
+ * KAFKA_SSL=true and KAFKA_SSL_CA_FILE (a PEM bundle; the system's CAs when unset).
+ */
+export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  const mechanism = env.KAFKA_SASL_MECHANISM;
+  if (mechanism) {
+    if (!(KAFKA_SASL_MECHANISMS as readonly string[]).includes(mechanism))
+      throw new Error(`KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}`);
+    if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD)
+      throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+    security.sasl = {
+      mechanism,
+      username: env.KAFKA_SASL_USERNAME,
+      password: env.KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
+  }
+  if (env.KAFKA_SSL === 'true' || env.KAFKA_SSL_CA_FILE)
+    security.ssl = env.KAFKA_SSL_CA_FILE
+      ? { ca: [readFileSync(env.KAFKA_SSL_CA_FILE, 'utf8')], rejectUnauthorized: true }
+      : { rejectUnauthorized: true };
+  return security;
+}
+
+/**
+ * Every Kafka connection of the platform is made here, so a KafkaJS-compatible client can replace it in one
+ * place. SASL and TLS come from the environment (`kafkaSecurityFromEnv`) unless `overrides` say otherwise.
+ */
 export function createKafka(brokers: string, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
+    ...kafkaSecurityFromEnv(),
     clientId,
     brokers: brokers
       .split(',')

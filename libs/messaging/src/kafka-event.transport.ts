@@ -8,6 +8,7 @@ import {
   decodeEvent,
   deadLetterTopic,
   EventRejectedError,
+  topicOwner,
   type EventEnvelope,
   type EventRegistry,
 } from '@crm/contracts';
@@ -180,6 +181,20 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       if (!(error instanceof EventRejectedError)) throw error;
       await this.deadLetter(topic, partition, message, error.code, error.message, 0);
       consumed().inc({ event_type: headers.ce_type ?? 'unknown', outcome: 'dead-lettered' });
+      return;
+    }
+    // Only the topic's owner publishes on it: a record claiming another source is set aside, never applied.
+    const owner = topicOwner(topic);
+    if (owner && envelope.source !== `/crm/${owner}`) {
+      await this.deadLetter(
+        topic,
+        partition,
+        message,
+        'SOURCE_NOT_OWNER',
+        `ce_source ${envelope.source || '(none)'} may not publish on ${topic}; its owner is /crm/${owner}`,
+        0,
+      );
+      consumed().inc({ event_type: envelope.type, outcome: 'dead-lettered' });
       return;
     }
     const handler = this.getHandlerByPattern(envelope.type);

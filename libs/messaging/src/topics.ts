@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from './kafka-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from '@crm/contracts';
@@ -6,6 +7,8 @@ import { createKafka } from './kafka-client';
 export interface EnsureTopicsOptions {
   partitions?: number;
   replicationFactor?: number;
+  /** Credentials other than the environment's (an admin creating topics on a secured cluster). */
+  security?: KafkaSecurity;
 }
 
 /** The catalog topics and one dead-letter topic per consumer group, with their configuration. */
@@ -48,7 +51,7 @@ export async function ensureTopics(
   options: EnsureTopicsOptions = {},
   extra: string[] = [],
 ): Promise<string[]> {
-  const admin: Admin = createKafka(brokers, 'crm-topic-admin').admin();
+  const admin: Admin = createKafka(brokers, 'crm-topic-admin', options.security ?? {}).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

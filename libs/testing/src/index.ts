@@ -4,3 +4,4 @@ export * from './platform-under-test';
 export * from './helm';
 export * from './topic-observer';
 export * from './hostile-csv';
+export * from './secured-kafka';
