@@ -11,23 +11,40 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
 let provider: NodeTracerProvider | undefined;
 
 /**
- * Starts tracing: W3C trace context, async-local context and, when OTEL_TRACES_EXPORTER=console, span export.
- * Call it first, from its own file, before Nest or any instrumented module loads.
+ * Starts tracing: W3C trace context, async-local context, HTTP server and Postgres spans from the official
+ * instrumentations, and span export chosen by the standard variables: OTEL_TRACES_EXPORTER=otlp (OTLP over
+ * HTTP to OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, batched per OTEL_BSP_*) or
+ * console. Call it first, from its own file, before Nest or any instrumented module loads.
  */
 export function startTelemetry(serviceName: string): void {
   if (provider) return;
   const spanProcessors: SpanProcessor[] = [];
-  if (process.env.OTEL_TRACES_EXPORTER === 'console')
-    spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+  const exporters = (process.env.OTEL_TRACES_EXPORTER ?? '').split(',').map((e) => e.trim());
+  if (exporters.includes('console')) spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+  if (exporters.includes('otlp')) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        // Probes and scrapes are not worth a trace each.
+        ignoreIncomingRequestHook: (request) => /^\/(health|metrics)/.test(request.url ?? ''),
+      }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
 }
 
 export async function stopTelemetry(): Promise<void> {

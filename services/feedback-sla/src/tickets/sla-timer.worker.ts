@@ -18,7 +18,14 @@ import { claimScheduledJob, execute, queryOne, queryRows, recordScheduledJobResu
 import { Poller } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { SurveysService } from '../surveys/surveys.service';
-import { slaBreaches, slaOutcomes, slaTimerLag, slaWarnings, ticketEscalations } from './sla.metrics';
+import {
+  slaBreaches,
+  slaOutcomes,
+  slaTimerLag,
+  slaTimersOverdue,
+  slaWarnings,
+  ticketEscalations,
+} from './sla.metrics';
 
 const LEVELS: EscalationLevel[] = ['front-line', 'department', 'executive'];
 
@@ -57,6 +64,16 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
 
   onApplicationBootstrap(): void {
     this.poller.start(this.config.SLA_TIMER_POLL_MS, () => this.tick());
+    // Read at each scrape from the database, so a stuck worker shows as timers running late.
+    const dataSource = this.dataSource;
+    slaTimersOverdue(async function () {
+      const row = await queryOne<{ seconds: number | null }>(
+        dataSource,
+        `SELECT extract(epoch FROM now() - min(due_at))::float8 AS seconds FROM sla_timers
+          WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= now()`,
+      ).catch(() => undefined);
+      this.set(row?.seconds ?? 0);
+    });
   }
 
   beforeApplicationShutdown(): Promise<void> {

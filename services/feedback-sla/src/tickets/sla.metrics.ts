@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Gauge } from 'prom-client';
 import { counter, gauge, histogram } from '@crm/observability';
 
 /** SLA metrics for SREs. Labels are policy, metric, ticket type and priority: never a customer id. */
@@ -24,6 +25,14 @@ export const slaTimerLag = () =>
     'How late a due timer fired',
     [],
     [0.1, 0.25, 0.5, 1, 2, 5, 30, 300],
+  );
+/** How long the oldest due, unfired SLA timer has waited (0 when none): a stuck worker shows here. */
+export const slaTimersOverdue = (collect?: (this: Gauge<string>) => Promise<void>) =>
+  gauge(
+    'crm_sla_timers_overdue_seconds',
+    'Age of the oldest SLA timer past its due time and not yet fired',
+    [],
+    collect,
   );
 export const firstResponseSeconds = () =>
   histogram(
