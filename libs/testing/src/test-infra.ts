@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -142,9 +142,16 @@ export async function restartTestPostgres(): Promise<void> {
   if (!existsSync(pgCtl))
     throw new Error(`no pg_ctl at ${pgCtl}: the embedded PostgreSQL binaries are for linux-x64`);
   const args = ['restart', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'];
-  if (userInfo().uid === 0)
-    execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });
-  else execFileSync(pgCtl, args, { stdio: 'ignore' });
+  // Asynchronous, so the test's own clients keep sending while the server is away. No pipes: the server that
+  // pg_ctl leaves running would hold them open.
+  const [command, commandArgs] =
+    userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', pgCtl, ...args]] : [pgCtl, args];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(command, commandArgs, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`pg_ctl restart exited with ${code}`);
   state.postgresPid = readPostmasterPid(dataDir);
   writeState(state);
   log(`PostgreSQL restarted (pid ${state.postgresPid})`);
