@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
@@ -40,6 +40,16 @@ function sourceFiles(dir: string): string[] {
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
     return entry.name.endsWith('.ts') && !entry.name.includes('spec') ? [path] : [];
   });
+}
+
+/** Validates manifests with the schema models of their apiVersion and kind (an ES-module script); answers its report. */
+function validateManifests(manifests: Manifest[]): { ok: boolean; report: string } {
+  const result = spawnSync(process.execPath, [join(__dirname, 'validate-manifests.mjs')], {
+    input: JSON.stringify(manifests),
+    encoding: 'utf8',
+    cwd: root,
+  });
+  return { ok: result.status === 0, report: `${result.stdout}${result.stderr}` };
 }
 
 beforeAll(() => {
@@ -200,5 +210,63 @@ describe('the Helm chart', () => {
     expect(JSON.parse(readFileSync(join(chart, 'files/kafka-acls.json'), 'utf8'))).toEqual(
       platformKafkaAcls(),
     );
+  });
+
+  it('validates every rendered manifest against the Kubernetes, Strimzi and Prometheus-operator schemas', () => {
+    const manifests = [...render(), ...ofKind(render('kafka.scram.enabled=true'), 'KafkaUser')];
+    const { ok, report } = validateManifests(manifests);
+    expect({ ok, report }).toEqual({
+      ok: true,
+      report: `checked ${manifests.length} manifests, 0 invalid\n`,
+    });
+    expect([...new Set(manifests.map((m) => m.kind))]).toEqual(
+      expect.arrayContaining([
+        'Deployment',
+        'Service',
+        'Ingress',
+        'NetworkPolicy',
+        'KafkaTopic',
+        'KafkaUser',
+        'PrometheusRule',
+        'ServiceMonitor',
+      ]),
+    );
+    // A broken manifest is caught: the validator is not a formality.
+    const deployment = structuredClone(ofKind(render(), 'Deployment')[0]);
+    deployment.spec.replicas = 'two';
+    const broken = validateManifests([deployment]);
+    expect(broken.ok).toBe(false);
+    expect(broken.report).toContain('Deployment crm-');
+  });
+
+  it('is hardened: seccomp RuntimeDefault, no service-account token, TLS on the ingress, deny-by-default network policy', () => {
+    const manifests = render();
+    for (const deployment of ofKind(manifests, 'Deployment')) {
+      expect(deployment.spec.template.spec.securityContext.seccompProfile).toEqual({
+        type: 'RuntimeDefault',
+      });
+      expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(false);
+      expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
+        name: 'DATABASE_POOL_SIZE',
+        value: '8',
+      });
+    }
+    expect(ofKind(manifests, 'Ingress')[0].spec.tls).toEqual([
+      { hosts: ['crm.example.internal'], secretName: 'crm-platform-tls' },
+    ]);
+    const policies = ofKind(manifests, 'NetworkPolicy');
+    const deny = policies.find((p) => p.metadata.name === 'crm-default-deny')!;
+    expect(deny.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'crm' } },
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    const allowed = policies.find((p) => p.metadata.name === 'crm-allowed')!;
+    expect(allowed.spec.ingress[0].ports.map((p: { port: number }) => p.port).sort()).toEqual(
+      SERVICE_CATALOG.map((s) => s.port).sort(),
+    );
+    expect(
+      allowed.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port)),
+    ).toEqual(expect.arrayContaining([53, 9092, 5432, 443]));
+    expect(ofKind(render('networkPolicy.enabled=false'), 'NetworkPolicy')).toEqual([]);
   });
 });

@@ -61,6 +61,11 @@ export class ServiceConfig {
     message: 'KAFKA_CONSUMER_GROUP must be letters, digits, ".", "_" or "-"',
   })
   KAFKA_CONSUMER_GROUP?: string;
+  /**
+   * Connections each replica may hold in its pool (default 10). A service at its autoscaler's maximum holds
+   * maxReplicas × this (+1 for the relay's LISTEN); keep the platform's sum under Postgres max_connections.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE?: number;
   /** SASL towards the brokers (each service its own user); with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
   @IsOptional() @IsIn(['scram-sha-512', 'scram-sha-256', 'plain']) KAFKA_SASL_MECHANISM?: string;
   @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)

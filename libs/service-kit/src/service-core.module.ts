@@ -59,6 +59,7 @@ export class ServiceCoreModule {
               url: options.config.DATABASE_URL,
               schema,
               entities: options.entities ?? [],
+              poolSize: options.config.DATABASE_POOL_SIZE,
               timeouts: {
                 statementMs:
                   options.config.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_SESSION_TIMEOUTS.statementMs,
