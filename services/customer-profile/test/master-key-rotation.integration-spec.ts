@@ -37,6 +37,14 @@ async function insertCustomer(db: DataSource, id: string, nameEnc: string, extra
   );
 }
 
+/** The rotation command an operator runs, as its own process, against this test's schema. */
+const rotation = (env: Record<string, string>) =>
+  ManagedProcess.start('rotate-master-key', 'services/customer-profile/src/rotate-master-key', [], {
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    ...env,
+  });
+
 afterAll(async () => {
   await dataSource?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await dataSource?.destroy();
@@ -81,21 +89,14 @@ describe('customer data keys', () => {
     const ciphertextsBefore = await names();
 
     // Rotation to master key B, in batches of two, as the command an operator runs.
-    const command = ManagedProcess.start(
-      'rotate-master-key',
-      'services/customer-profile/src/rotate-master-key',
-      [],
-      {
-        DATABASE_URL: process.env.DATABASE_URL,
-        DATABASE_SCHEMA: schema,
-        PII_MASTER_KEY: keyB,
-        PII_MASTER_KEY_ID: 'k2',
-        PII_PREVIOUS_MASTER_KEYS: `initial:${keyA}`,
-        PII_HASH_KEY: hashKey,
-        ROTATE_BATCH_SIZE: '2',
-        NODE_ENV: 'production',
-      },
-    );
+    const command = rotation({
+      PII_MASTER_KEY: keyB,
+      PII_MASTER_KEY_ID: 'k2',
+      PII_PREVIOUS_MASTER_KEYS: `initial:${keyA}`,
+      PII_HASH_KEY: hashKey,
+      ROTATE_BATCH_SIZE: '2',
+      NODE_ENV: 'production',
+    });
     const exit = await command.exited;
     const output = command.output(100);
     expect({ exit, output }).toEqual({
@@ -117,17 +118,7 @@ describe('customer data keys', () => {
     await expect(keysA.fields(dataSource, ids[0])).rejects.toThrow(MasterKeyUnknownError);
 
     // A second run has nothing to do.
-    const again = ManagedProcess.start(
-      'rotate-master-key',
-      'services/customer-profile/src/rotate-master-key',
-      [],
-      {
-        DATABASE_URL: process.env.DATABASE_URL,
-        DATABASE_SCHEMA: schema,
-        PII_MASTER_KEY: keyB,
-        PII_MASTER_KEY_ID: 'k2',
-      },
-    );
+    const again = rotation({ PII_MASTER_KEY: keyB, PII_MASTER_KEY_ID: 'k2' });
     expect((await again.exited).code).toBe(0);
     expect(again.output()).toContain('0 re-wrapped');
 
@@ -138,18 +129,11 @@ describe('customer data keys', () => {
   }, 60_000);
 
   it('refuses to rotate with a previous key list it cannot read, naming the variable and printing no key', async () => {
-    const command = ManagedProcess.start(
-      'rotate-master-key',
-      'services/customer-profile/src/rotate-master-key',
-      [],
-      {
-        DATABASE_URL: process.env.DATABASE_URL,
-        DATABASE_SCHEMA: schema,
-        PII_MASTER_KEY: keyB,
-        PII_MASTER_KEY_ID: 'k3',
-        PII_PREVIOUS_MASTER_KEYS: keyA,
-      },
-    );
+    const command = rotation({
+      PII_MASTER_KEY: keyB,
+      PII_MASTER_KEY_ID: 'k3',
+      PII_PREVIOUS_MASTER_KEYS: keyA,
+    });
     expect((await command.exited).code).toBe(1);
     expect(command.output()).toContain('PII_PREVIOUS_MASTER_KEYS must be comma-separated id:base64 pairs');
     expect(command.output()).not.toContain(keyA);
