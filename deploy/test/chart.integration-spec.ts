@@ -269,4 +269,18 @@ describe('the Helm chart', () => {
     ).toEqual(expect.arrayContaining([53, 9092, 5432, 443]));
     expect(ofKind(render('networkPolicy.enabled=false'), 'NetworkPolicy')).toEqual([]);
   });
+
+  it('connects each service as its own database role when asked', () => {
+    const urlKey = (manifests: Manifest[], name: string) =>
+      (
+        ofKind(manifests, 'Deployment').find((d) => d.metadata.name === `crm-${name}`)!.spec.template.spec
+          .containers[0].env as { name: string; valueFrom?: { secretKeyRef: { key: string } } }[]
+      ).find((e) => e.name === 'DATABASE_URL')!.valueFrom!.secretKeyRef.key;
+    const shared = render();
+    const separate = render('database.rolePerService=true');
+    for (const service of SERVICE_CATALOG) {
+      expect(urlKey(shared, service.name)).toBe('DATABASE_URL');
+      expect(urlKey(separate, service.name)).toBe(`DATABASE_URL_${service.schema.toUpperCase()}`);
+    }
+  });
 });
