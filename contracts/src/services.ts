@@ -27,3 +27,8 @@ export function serviceIdentity(name: ConsumerGroupName): ServiceIdentity {
   if (!service) throw new Error(`no service ${name} in the catalog`);
   return service;
 }
+
+/** SERVICE_URLS for the catalog's services on this machine, on their default ports shifted by `portOffset`. */
+export function localServiceUrls(portOffset = 0): string {
+  return SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(',');
+}

@@ -4,9 +4,8 @@ import { Client } from 'pg';
 import {
   ConsumerGroups,
   deadLetterTopic,
-  EVENT_CATALOG,
   SERVICE_CATALOG,
-  SUBSCRIPTIONS,
+  subscribedTopics,
   TOPIC_CATALOG,
 } from '@crm/contracts';
 import { eventually, startPlatform } from '@crm/testing';
@@ -110,11 +109,7 @@ async function replayed(groupOf: (service: string) => string): Promise<boolean> 
   await admin.connect();
   try {
     for (const service of SERVICE_CATALOG) {
-      const topics = [
-        ...new Set(
-          EVENT_CATALOG.filter((d) => SUBSCRIPTIONS[d.type]?.includes(service.name)).map((d) => d.topic),
-        ),
-      ];
+      const topics = subscribedTopics(service.name);
       if (topics.length === 0) continue;
       const committed = await admin.fetchOffsets({ groupId: groupOf(service.name), topics });
       for (const { topic, partitions } of committed) {

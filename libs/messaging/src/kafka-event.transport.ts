@@ -293,9 +293,31 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     reason: string,
     attempts: number,
   ): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error('transport not started');
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.sendDeadLetter(topic, partition, message, code, reason, attempts);
+        await producer.send({
+          topic: this.options.deadLetterTopic ?? deadLetterTopic(this.options.consumerGroup),
+          acks: -1,
+          messages: [
+            {
+              key: message.key,
+              value: message.value,
+              headers: {
+                ...message.headers,
+                dlq_code: code,
+                dlq_reason: reason.slice(0, 4000),
+                dlq_source_topic: topic,
+                dlq_source_partition: String(partition),
+                dlq_source_offset: message.offset,
+                dlq_consumer_group: this.options.consumerGroup,
+                dlq_attempts: String(attempts),
+                dlq_failed_at: new Date().toISOString(),
+              },
+            },
+          ],
+        });
         return;
       } catch (error) {
         deadLetterFailures().inc({ topic });
@@ -311,38 +333,6 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         await sleep(Math.min(250 * 2 ** (attempt - 1), 4000));
       }
     }
-  }
-
-  private async sendDeadLetter(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    code: string,
-    reason: string,
-    attempts: number,
-  ): Promise<void> {
-    if (!this.producer) throw new Error('transport not started');
-    await this.producer.send({
-      topic: this.options.deadLetterTopic ?? deadLetterTopic(this.options.consumerGroup),
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            dlq_code: code,
-            dlq_reason: reason.slice(0, 4000),
-            dlq_source_topic: topic,
-            dlq_source_partition: String(partition),
-            dlq_source_offset: message.offset,
-            dlq_consumer_group: this.options.consumerGroup,
-            dlq_attempts: String(attempts),
-            dlq_failed_at: new Date().toISOString(),
-          },
-        },
-      ],
-    });
   }
 
   /** Records committed offsets against the end of each subscribed partition as `crm_consumer_lag`. */

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import {
   deadLetterTopic,
   eventRegistry,
+  localServiceUrls,
   SERVICE_CATALOG,
   serviceIdentity,
   type ConsumerGroupName,
@@ -184,11 +185,6 @@ export function runCatalogService<C extends ServiceConfig>(
       description: options.description,
     }),
   );
-}
-
-/** The catalog's services on this machine, on their default ports. */
-export function localServiceUrls(portOffset = 0): string {
-  return SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(',');
 }
 
 /** SERVICE_URLS as a map from service name to base URL; an unknown name fails the start. */

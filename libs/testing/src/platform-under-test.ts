@@ -1,3 +1,4 @@
+import { localServiceUrls } from '@crm/contracts';
 import { SERVICE_CATALOG, serviceScript, type ServiceDefinition } from '@crm/local-infra';
 import { ensureTopics } from '@crm/messaging';
 import { mintToken, type Role } from '@crm/auth';
@@ -36,7 +37,7 @@ export async function startPlatform(
       JWT_SECRET,
       KAFKA_CREATE_TOPICS: 'false',
       LOG_LEVEL: 'warn',
-      SERVICE_URLS: SERVICE_CATALOG.map((s) => `${s.name}=http://127.0.0.1:${s.port + portOffset}`).join(','),
+      SERVICE_URLS: localServiceUrls(portOffset),
       ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
       ...env,
       ...envFor(service.name),
