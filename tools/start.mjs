@@ -85,7 +85,9 @@ try {
   const local = join(root, '.local');
   let brokers = process.env.KAFKA_BROKERS;
   // KAFKA_SCRAM=true: the local broker with SASL/SCRAM-SHA-512 and the KRaft authorizer, one user per
-  // service with the ACLs of its contracts (credentials kept in .local/kafka-scram.json).
+  // service with the ACLs of its contracts (credentials kept in .local/kafka-scram.json). KAFKA_TLS=true: its
+  // listener speaks TLS with a self-signed certificate the services trust (.local/kafka*/tls/ca.pem).
+  const tls = !brokers && process.env.KAFKA_TLS === 'true';
   const scram =
     !brokers && process.env.KAFKA_SCRAM === 'true'
       ? localScramUsers(join(local, 'kafka-scram.json'))
@@ -93,18 +95,28 @@ try {
   if (!brokers) {
     const port = Number(process.env.KAFKA_PORT ?? 9092);
     say(
-      `starting Kafka ${infra.pinnedKafkaVersion()} (KRaft, single node${scram ? ', SCRAM and ACLs' : ''}) on 127.0.0.1:${port}...`,
+      `starting Kafka ${infra.pinnedKafkaVersion()} (KRaft, single node${tls ? ', TLS' : ''}${scram ? ', SCRAM and ACLs' : ''}) on 127.0.0.1:${port}...`,
     );
     kafka = await infra.startKafkaBroker({
-      workDir: join(local, scram ? 'kafka-scram' : 'kafka'),
+      workDir: join(local, `kafka${scram ? '-scram' : ''}${tls ? '-tls' : ''}`),
       port,
       controllerPort: Number(process.env.KAFKA_CONTROLLER_PORT ?? port + 1),
       scram: scram && { admin: scram.admin, users: Object.values(scram.services) },
+      tls,
       log: say,
     });
     brokers = kafka.brokers;
   } else say(`using Kafka at ${brokers}`);
-  const adminSecurity = scram ? { sasl: { mechanism: 'scram-sha-512', ...scram.admin } } : undefined;
+  const ssl = kafka?.caFile
+    ? { ca: [readFileSync(kafka.caFile, 'utf8')], rejectUnauthorized: true }
+    : undefined;
+  const adminSecurity =
+    scram || ssl
+      ? {
+          ...(ssl ? { ssl } : {}),
+          ...(scram ? { sasl: { mechanism: 'scram-sha-512', ...scram.admin } } : {}),
+        }
+      : undefined;
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -126,7 +138,7 @@ try {
     security: adminSecurity,
   });
   say(created.length > 0 ? `created ${created.length} topics` : 'topics already exist');
-  if (adminSecurity)
+  if (scram)
     say(`granted ${await applyServiceAcls(brokers, adminSecurity)} ACL entries, one user per service`);
 
   mkdirSync(join(local, 'logs'), { recursive: true });
@@ -148,6 +160,7 @@ try {
               KAFKA_SASL_PASSWORD: scram.services[service.name].password,
             }
           : {}),
+        ...(kafka?.caFile ? { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: kafka.caFile } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

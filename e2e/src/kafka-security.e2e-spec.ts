@@ -10,8 +10,9 @@ import {
 import { call, daysAgo } from './http';
 
 /**
- * Kafka with SASL/SCRAM-SHA-512 and the standard KRaft authorizer, one user per service with exactly the
- * ACLs its contracts need: the cascade works; an unauthenticated client, a wrong password and a service
+ * Kafka over TLS with SASL/SCRAM-SHA-512 and the standard KRaft authorizer, one user per service with exactly the
+ * ACLs its contracts need: the cascade works; a client without TLS, one that does not trust the broker's
+ * certificate, an unauthenticated client, a wrong password and a service
  * writing to a topic it does not own are refused; a record whose ce_source is not the topic's owner is
  * dead-lettered by every consumer, never applied.
  */
@@ -28,8 +29,8 @@ afterAll(async () => {
   await kafka?.stop();
 });
 
-describe('Kafka with SCRAM and ACLs', () => {
-  it('runs the cascade with one user per service and refuses everyone else', async () => {
+describe('Kafka with TLS, SCRAM and ACLs', () => {
+  it('runs the cascade with one user per service over TLS and refuses everyone else', async () => {
     const agent = platform.token('agent');
     const profile = platform.url('customer-profile');
     const registered = await call('POST', `${profile}/customers`, agent, {
@@ -66,6 +67,18 @@ describe('Kafka with SCRAM and ACLs', () => {
       500,
     );
 
+    // The right password, but without TLS: the listener speaks nothing else.
+    const cleartext = kafka
+      .client(kafka.users.get('tagging'), { ssl: false, connectionTimeout: 2000, requestTimeout: 3000 })
+      .producer();
+    await expect(cleartext.connect()).rejects.toThrow();
+    await cleartext.disconnect().catch(() => undefined);
+    // TLS trusting only the system's CAs: the broker's certificate is not one of theirs.
+    const untrusting = kafka
+      .client(kafka.users.get('tagging'), { ssl: { rejectUnauthorized: true } })
+      .producer();
+    await expect(untrusting.connect()).rejects.toThrow(/certificate/i);
+    await untrusting.disconnect().catch(() => undefined);
     // No credentials: the SASL listener answers nothing but the version handshake.
     const anonymous = kafka.client(undefined).producer();
     await expect(

@@ -12,13 +12,19 @@ import {
 import { call, daysAgo } from './http';
 
 /**
- * The platform under faults, end to end with real processes: customers buy at a steady rate while a fault
- * strikes, and afterwards every purchase has had each expected effect exactly once, each customer's
- * purchases were applied in order, and no outbox holds anything back.
+ * The platform under faults, end to end with real processes, two replicas of every service (FAULT_REPLICAS):
+ * customers buy at a steady rate while a fault strikes, and afterwards every purchase has had each expected
+ * effect exactly once, each customer's purchases were applied in order, and no outbox holds anything back.
  *
  * `npm test` runs the fast subset (FAULTS unset: duplicate delivery); `npm run test:faults` runs them all.
  */
-const ALL = ['duplicate-delivery', 'broker-restart', 'postgres-restart', 'replica-killed-and-added'] as const;
+const ALL = [
+  'duplicate-delivery',
+  'broker-restart',
+  'postgres-restart',
+  'replica-killed-and-added',
+  'slow-handler',
+] as const;
 type Scenario = (typeof ALL)[number];
 const chosen: Scenario[] =
   process.env.FAULTS === 'all'
@@ -28,6 +34,10 @@ const chosen: Scenario[] =
         .filter((s) => (ALL as readonly string[]).includes(s)) as Scenario[]);
 const CUSTOMERS = Number(process.env.FAULT_CUSTOMERS ?? 12);
 const PURCHASES = Number(process.env.FAULT_PURCHASES ?? 4);
+const REPLICAS = Number(process.env.FAULT_REPLICAS ?? 2);
+/** The consumers' session timeout here; the slow handler takes twice as long (and less than the lock timeout). */
+const SESSION_TIMEOUT_MS = 6000;
+const SLOW_HANDLER_MS = 2 * SESSION_TIMEOUT_MS;
 /** The services that consume `purchase recorded`. */
 const CONSUMERS = ['tagging', 'referral', 'growth-campaigns', 'feedback-sla'];
 const schemaPrefix = `faults_${randomUUID().slice(0, 6)}`;
@@ -39,7 +49,15 @@ let db: Pool;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  platform = await startPlatform({ SURVEY_QUIET_DAYS: '0' }, 700, schemaPrefix);
+  platform = await startPlatform(
+    { SURVEY_QUIET_DAYS: '0', KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) },
+    700,
+    schemaPrefix,
+  );
+  // The second replica of each service on port + 800 (3901–3906): same schema, same consumer group.
+  for (let replica = 2; replica <= REPLICAS; replica += 1)
+    for (const service of SERVICE_CATALOG)
+      await platform.addReplica(service.name, service.port + 800 + (replica - 2) * 20);
   db = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   db.on('error', () => undefined);
   kafka = new Kafka({
@@ -47,7 +65,7 @@ beforeAll(async () => {
     brokers: process.env.KAFKA_BROKERS!.split(','),
     logLevel: logLevel.NOTHING,
   });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await platform?.stop();
@@ -85,14 +103,34 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
   return (await db.query<{ n: number }>(sql, params)).rows[0].n;
 }
 
+/** How many tagging handlers the slow-handler scenario found waiting on its lock. */
+let slowHandlersSeen = 0;
+
 /** The fault itself, started while purchases keep coming. */
 async function inject(scenario: Scenario): Promise<void> {
   if (scenario === 'broker-restart') await restartTestKafka();
   if (scenario === 'postgres-restart') await restartTestPostgres();
   if (scenario === 'replica-killed-and-added') {
     await platform.processes.get('tagging')!.kill('SIGKILL');
-    await platform.addReplica('tagging', 3902);
-    await platform.addReplica('growth-campaigns', 3906);
+    await platform.addReplica('tagging', 3912);
+    await platform.addReplica('growth-campaigns', 3916);
+  }
+  if (scenario === 'slow-handler') {
+    // Tagging's purchase handler waits on a table lock for twice the session timeout, on every replica.
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`LOCK TABLE "${schema('tagging')}".purchase_facts IN EXCLUSIVE MODE`);
+      await new Promise((resolve) => setTimeout(resolve, SLOW_HANDLER_MS / 2));
+      // Proof that handlers are stuck on it, past the session timeout by the time it is released.
+      slowHandlersSeen = await count(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%purchase_facts%'`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, SLOW_HANDLER_MS / 2));
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
   }
 }
 
@@ -225,9 +263,10 @@ describe.each(chosen)('the platform under a fault: %s', (scenario) => {
     for (const row of rescored.rows)
       perCustomer.set(row.customer, [...(perCustomer.get(row.customer) ?? []), roundOf.get(row.cause)!]);
     for (const rounds of perCustomer.values()) expect(rounds).toEqual([...rounds].sort((a, b) => a - b));
+    if (scenario === 'slow-handler') expect(slowHandlersSeen).toBeGreaterThan(0);
     const duplicated = await stopDuplicating?.();
     process.stdout.write(
-      `fault ${scenario}: ${CUSTOMERS} customers, ${expected} purchases${duplicated !== undefined ? `, ${duplicated} records delivered twice` : ''}, ${retried} requests retried; every effect once, in order, outboxes empty (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+      `fault ${scenario}: ${CUSTOMERS} customers, ${expected} purchases${duplicated !== undefined ? `, ${duplicated} records delivered twice` : ''}${scenario === 'slow-handler' ? `, ${slowHandlersSeen} handlers held ${SLOW_HANDLER_MS} ms` : ''}, ${retried} requests retried; every effect once, in order, outboxes empty (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
     );
   }, 300_000);
 });

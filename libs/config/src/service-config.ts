@@ -88,6 +88,10 @@ export class ServiceConfig {
   @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_CREATE_TOPICS?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;
+  /** The longest one event handler's transaction may take before it is rolled back and retried (30 s). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000) KAFKA_HANDLER_TIMEOUT_MS?: number;
+  /** How long the broker waits for a silent consumer before rebalancing its partitions (30 s). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) SHUTDOWN_TIMEOUT_MS?: number;
   /** Postgres session limits of every connection: a statement, a lock wait, an idle open transaction. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assertPortFree, isAlive, stopProcess, waitForPort, workspaceRoot, type Log } from './process-utils';
 
@@ -25,6 +25,11 @@ export interface KafkaBrokerOptions {
    * allows): `admin` is a super user, `users` get only what ACLs grant them. Set at first format only.
    */
   scram?: { admin: ScramUser; users: ScramUser[] };
+  /**
+   * TLS on the client listener (SASL_SSL with `scram`, else SSL), with a self-signed certificate for
+   * 127.0.0.1 and localhost made with the JDK's keytool on first start; clients trust `<workDir>/tls/ca.pem`.
+   */
+  tls?: boolean;
 }
 
 export interface ScramUser {
@@ -41,6 +46,8 @@ export interface KafkaBrokerState {
   workDir: string;
   logFile: string;
   scram?: KafkaBrokerOptions['scram'];
+  /** The PEM file clients trust when the listener speaks TLS. */
+  caFile?: string;
 }
 
 export function pinnedKafkaVersion(): string {
@@ -79,21 +86,131 @@ export function resolveKafkaClasspath(cacheDir: string, log: Log = () => {}): st
   return readFileSync(cacheFile, 'utf8').trim();
 }
 
-function scramProperties(host: string, port: number, controllerPort: number, admin: ScramUser): string[] {
-  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`;
-  return [
-    `listeners=SASL_PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=SASL_PLAINTEXT://${host}:${port}`,
-    'inter.broker.listener.name=SASL_PLAINTEXT',
-    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'sasl.enabled.mechanisms=SCRAM-SHA-512',
-    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
-    `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${jaas}`,
-    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-    'allow.everyone.if.no.acl.found=false',
-    // The controller listener is plaintext on the loopback: its principal (ANONYMOUS) is the node itself.
-    `super.users=User:${admin.username};User:ANONYMOUS`,
+interface BrokerTls {
+  keystore: string;
+  truststore: string;
+  caFile: string;
+  password: string;
+}
+
+/**
+ * A self-signed certificate for the local broker (SAN 127.0.0.1 and localhost), made once per work folder
+ * with the JDK's keytool: a PKCS#12 keystore for the listener, a truststore for the broker's own client
+ * connections, and the certificate as PEM for clients (`KAFKA_SSL_CA_FILE`).
+ */
+export function ensureBrokerCertificate(workDir: string): BrokerTls {
+  const dir = join(workDir, 'tls');
+  const tls: BrokerTls = {
+    keystore: join(dir, 'broker.p12'),
+    truststore: join(dir, 'truststore.p12'),
+    caFile: join(dir, 'ca.pem'),
+    password: '',
+  };
+  const passwordFile = join(dir, 'password');
+  if ([tls.keystore, tls.truststore, tls.caFile, passwordFile].every((f) => existsSync(f)))
+    return { ...tls, password: readFileSync(passwordFile, 'utf8').trim() };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(passwordFile, password, { mode: 0o600 });
+  const keytool = (args: string[]) => {
+    try {
+      execFileSync('keytool', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+      throw new Error(`keytool ${args[0]} failed (is a JDK on PATH?): ${stderr || (error as Error).message}`);
+    }
+  };
+  keytool([
+    '-genkeypair',
+    '-alias',
+    'broker',
+    '-keyalg',
+    'RSA',
+    '-keysize',
+    '2048',
+    '-validity',
+    '3650',
+    '-dname',
+    'CN=crm-local-kafka',
+    '-ext',
+    'SAN=ip:127.0.0.1,dns:localhost',
+    '-storetype',
+    'PKCS12',
+    '-keystore',
+    tls.keystore,
+    '-storepass',
+    password,
+    '-keypass',
+    password,
+  ]);
+  keytool([
+    '-exportcert',
+    '-rfc',
+    '-alias',
+    'broker',
+    '-keystore',
+    tls.keystore,
+    '-storepass',
+    password,
+    '-file',
+    tls.caFile,
+  ]);
+  keytool([
+    '-importcert',
+    '-noprompt',
+    '-alias',
+    'crm-local-kafka',
+    '-file',
+    tls.caFile,
+    '-storetype',
+    'PKCS12',
+    '-keystore',
+    tls.truststore,
+    '-storepass',
+    password,
+  ]);
+  return { ...tls, password };
+}
+
+/** The client listener: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; the controller stays on the loopback. */
+function listenerProperties(
+  host: string,
+  port: number,
+  controllerPort: number,
+  scram: KafkaBrokerOptions['scram'],
+  tls: BrokerTls | undefined,
+): string[] {
+  const protocol = `${scram ? 'SASL_' : ''}${tls ? 'SSL' : 'PLAINTEXT'}`;
+  const lines = [
+    `listeners=${protocol}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=${protocol}://${host}:${port}`,
+    `inter.broker.listener.name=${protocol}`,
+    `listener.security.protocol.map=${protocol}:${protocol},CONTROLLER:PLAINTEXT`,
   ];
+  if (tls)
+    lines.push(
+      'ssl.keystore.type=PKCS12',
+      `ssl.keystore.location=${tls.keystore}`,
+      `ssl.keystore.password=${tls.password}`,
+      `ssl.key.password=${tls.password}`,
+      'ssl.truststore.type=PKCS12',
+      `ssl.truststore.location=${tls.truststore}`,
+      `ssl.truststore.password=${tls.password}`,
+    );
+  if (scram) {
+    const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${scram.admin.username}" password="${scram.admin.password}";`;
+    lines.push(
+      'sasl.enabled.mechanisms=SCRAM-SHA-512',
+      'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+      `listener.name.${protocol.toLowerCase()}.scram-sha-512.sasl.jaas.config=${jaas}`,
+      'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'allow.everyone.if.no.acl.found=false',
+      // The controller listener is plaintext on the loopback: its principal (ANONYMOUS) is the node itself.
+      `super.users=User:${scram.admin.username};User:ANONYMOUS`,
+    );
+  }
+  return lines;
 }
 
 function serverProperties(
@@ -101,16 +218,10 @@ function serverProperties(
   port: number,
   controllerPort: number,
   dataDir: string,
-  scram?: KafkaBrokerOptions['scram'],
+  scram: KafkaBrokerOptions['scram'],
+  tls: BrokerTls | undefined,
 ): string {
-  const listeners = scram
-    ? scramProperties(host, port, controllerPort, scram.admin)
-    : [
-        `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://${host}:${port}`,
-        'inter.broker.listener.name=PLAINTEXT',
-        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      ];
+  const listeners = listenerProperties(host, port, controllerPort, scram, tls);
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -169,7 +280,8 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   await assertPortFree(host, controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
 
   const classpath = resolveKafkaClasspath(options.cacheDir ?? join(workspaceRoot(), '.local/cache'), log);
-  writeFileSync(configFile, serverProperties(host, port, controllerPort, dataDir, options.scram));
+  const tls = options.tls ? ensureBrokerCertificate(workDir) : undefined;
+  writeFileSync(configFile, serverProperties(host, port, controllerPort, dataDir, options.scram, tls));
   writeFileSync(log4jFile, LOG4J);
   const javaOptions = [
     `-Xms${options.heap ?? '512m'}`,
@@ -228,6 +340,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     workDir,
     logFile,
     scram: options.scram,
+    ...(tls ? { caFile: tls.caFile } : {}),
   };
 }
 
@@ -244,6 +357,7 @@ export async function restartKafkaBroker(state: KafkaBrokerState, log?: Log): Pr
     port: state.port,
     controllerPort: state.controllerPort,
     scram: state.scram,
+    tls: state.caFile !== undefined,
     log,
   });
 }

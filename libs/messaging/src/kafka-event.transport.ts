@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import {
   decodeEvent,
   deadLetterTopic,
@@ -33,13 +33,34 @@ export interface KafkaEventTransportOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** The broker drops a member it has not heard from for this long; heartbeats go on while a handler runs. */
   sessionTimeoutMs?: number;
+  /**
+   * The longest a handler's transaction may take (default 30 s). Past it the transaction is abandoned: its
+   * connection is closed, so Postgres rolls everything back and nothing the handler does later can write
+   * through it; the attempt counts as failed, and the last one dead-letters the record as `HANDLER_TIMEOUT`.
+   */
+  handlerTimeoutMs?: number;
   /** How often consumer lag is sampled from the broker; default 15 s. */
   lagSampleMs?: number;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/** A handler that did not finish within `handlerTimeoutMs`. */
+export class HandlerTimeoutError extends Error {
+  constructor(eventType: string, limitMs: number) {
+    super(`handler for ${eventType} took longer than ${limitMs} ms; its transaction was rolled back`);
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
+/** TypeORM's Postgres query runner gives the connection back to the pool, or with an error destroys it. */
+interface ReleasableWithError {
+  releasePostgresConnection?(error?: Error): Promise<void>;
+}
+
+const HEARTBEAT_INTERVAL_MS = 3000;
 /** Tries to produce one dead letter before the error goes up to the consumer. */
 const DEAD_LETTER_ATTEMPTS = 5;
 const consumerLag = () =>
@@ -87,6 +108,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private readonly maxAttempts: number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly handlerTimeoutMs: number;
   private closing = false;
 
   constructor(private readonly options: KafkaEventTransportOptions) {
@@ -94,6 +116,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.maxAttempts = options.maxAttempts ?? 5;
     this.initialBackoffMs = options.initialBackoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
   }
 
   /** Topics to subscribe to, from the contracts of the handled event types. */
@@ -128,7 +151,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.consumer = kafka.consumer({
       groupId: this.options.consumerGroup,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
@@ -157,12 +180,20 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     isStale,
   }: EachBatchPayload): Promise<void> {
     let lastProcessed: string | undefined;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.closing) break;
-      await this.consumeMessage(batch.topic, batch.partition, message);
-      resolveOffset(message.offset);
-      lastProcessed = message.offset;
-      await heartbeat();
+    // The group hears from this member while a slow handler runs, not only between records, so a handler
+    // slower than the session timeout does not cost the partition (kafkajs sends at most one per interval).
+    // A failed beat (a rebalance) is left to the beat after the record, which ends the batch.
+    const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || this.closing) break;
+        await this.consumeMessage(batch.topic, batch.partition, message);
+        resolveOffset(message.offset);
+        lastProcessed = message.offset;
+        await heartbeat();
+      }
+    } finally {
+      clearInterval(beating);
     }
     if (lastProcessed !== undefined && this.consumer) {
       // Offsets are committed only after the handler transactions have committed.
@@ -240,7 +271,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
             attempt,
             error: reason,
           });
-          await this.deadLetter(topic, partition, message, 'HANDLER_FAILED', reason, attempt);
+          const code = error instanceof HandlerTimeoutError ? 'HANDLER_TIMEOUT' : 'HANDLER_FAILED';
+          await this.deadLetter(topic, partition, message, code, reason, attempt);
           consumed().inc({ event_type: envelope.type, outcome: 'dead-lettered' });
           return;
         }
@@ -259,25 +291,80 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     }
   }
 
+  /**
+   * The inbox row and the handler's effects in one transaction, within `handlerTimeoutMs`. At the limit the
+   * connection is destroyed rather than rolled back: a handler still running (on a query or on anything
+   * else) keeps no way to write, and Postgres aborts the transaction when the session ends. Should the
+   * limit strike during COMMIT, the retry finds the inbox row (committed) or not (rolled back): never both.
+   */
   private async handleInTransaction(
     envelope: EventEnvelope,
     handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
     delivery: EventContext['delivery'],
   ): Promise<Outcome> {
-    return this.options.dataSource.transaction(async (manager) => {
+    const runner = this.options.dataSource.createQueryRunner();
+    // The wait for a pooled connection is not the handler's time; the limit starts once it has one.
+    const connection = (await runner.connect()) as { processID?: number };
+    let limit: NodeJS.Timeout | undefined;
+    let abandoned = false;
+    const work = (async (): Promise<Outcome> => {
+      await runner.startTransaction();
       const inserted = await queryRows<{ event_id: string }>(
-        manager,
+        runner.manager,
         `INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING event_id`,
         [this.options.consumerGroup, envelope.id, envelope.type],
       );
-      if (inserted.length === 0) return 'duplicate';
-      const context = new EventContext(envelope, manager, this.options.outbox, delivery);
+      if (inserted.length === 0) {
+        await runner.commitTransaction();
+        return 'duplicate';
+      }
+      const context = new EventContext(envelope, runner.manager, this.options.outbox, delivery);
       // A Nest handler answers a value, a promise or an observable; whatever it is only has to settle.
       const result: unknown = await handler(envelope, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      if (abandoned) throw new HandlerTimeoutError(envelope.type, this.handlerTimeoutMs);
+      await runner.commitTransaction();
       return 'processed';
+    })();
+    const timedOut = new Promise<never>((_, reject) => {
+      limit = setTimeout(() => {
+        abandoned = true;
+        reject(new HandlerTimeoutError(envelope.type, this.handlerTimeoutMs));
+      }, this.handlerTimeoutMs);
     });
+    try {
+      return await Promise.race([work, timedOut]);
+    } catch (error) {
+      if (abandoned) {
+        work.catch(() => undefined); // it fails on the destroyed connection, or on the check before COMMIT
+        await this.destroyConnection(runner, connection.processID, error as Error);
+      } else if (runner.isTransactionActive && !runner.isReleased) {
+        await runner.rollbackTransaction().catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      clearTimeout(limit);
+      if (!runner.isReleased) await runner.release();
+    }
+  }
+
+  /**
+   * Ends the server session (a closed socket alone would leave a running statement to finish first) and
+   * destroys the client, which the pool then replaces.
+   */
+  private async destroyConnection(runner: QueryRunner, pid: number | undefined, error: Error): Promise<void> {
+    this.logger.warn({ msg: 'handler over its time limit; ending its session', pid, error: error.message });
+    if (pid !== undefined)
+      await this.options.dataSource
+        .query('SELECT pg_terminate_backend($1)', [pid])
+        .catch((cause: Error) =>
+          this.logger.warn({ msg: 'could not end the session', pid, error: cause.message }),
+        );
+    const releasable = runner as unknown as ReleasableWithError;
+    if (typeof releasable.releasePostgresConnection !== 'function')
+      throw new Error('the TypeORM query runner cannot destroy its connection; is the driver Postgres?');
+    await releasable.releasePostgresConnection(error);
   }
 
   /**

@@ -100,7 +100,7 @@ beforeAll(async () => {
   });
   await ensureTopics(brokers(), {}, [
     ProbeRecorded.topic,
-    ...[1, 2, 3, 4, 5, 6].map((run) => deadLetterTopic(`probe-c${run}`)),
+    ...[1, 2, 3, 4, 5, 6, 8].map((run) => deadLetterTopic(`probe-c${run}`)),
   ]);
 });
 
@@ -281,6 +281,68 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     expect(failed?.headers.dlq_source_topic).toBe(ProbeRecorded.topic);
     expect(failed?.key).toBe(poisonCustomer);
     expect(JSON.parse(failed!.value!.toString()).orderId).toBe('always-fails-1');
+    expect(consumer.running).toBe(true);
+  });
+
+  it('cuts a handler at its time limit: rolled back, its session ended, retried, then dead-lettered', async () => {
+    await startGroupAtEnd('probe-c8');
+    const consumer = probe('consume', 8, {
+      PROBE_MAX_ATTEMPTS: '2',
+      PROBE_HANDLER_TIMEOUT_MS: '1500',
+      PROBE_HANG_MS: '4000',
+    });
+    await consumer.waitForLine('PROBE_READY');
+    const customer = '00000000-0008-4000-8000-00000000ffff';
+    const hangs = [
+      { id: '88888888-0000-4000-8000-000000000001', orderId: 'hangs-in-sql-1' },
+      { id: '88888888-0000-4000-8000-000000000002', orderId: 'hangs-in-code-1' },
+    ];
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: ProbeRecorded.topic,
+      messages: hangs.map(({ id, orderId }) => ({
+        key: customer,
+        headers: toWireHeaders({
+          id,
+          type: ProbeRecorded.type,
+          source: '/crm/spec',
+          time: new Date().toISOString(),
+          subject: customer,
+          correlationId: id,
+        }),
+        value: JSON.stringify({ ...ProbeRecorded.fixture, customerId: customer, orderId }),
+      })),
+    });
+    await producer.disconnect();
+    // Others behind them on other partitions, and the same customer's next event after them, still flow.
+    const others = probe('produce', 8, { PROBE_COUNT: '200', PROBE_CUSTOMERS: '20' });
+    await others.waitForLine('PROBE_DRAINED', 60_000);
+    await eventually('200 effects from other customers', async () => (await effectCount(8)) >= 200, 60_000);
+
+    const letters = await readDeadLetters('probe-c8', 2);
+    for (const { id, orderId } of hangs) {
+      const letter = letters.find((l) => l.headers.ce_id === id);
+      expect({ orderId, code: letter?.headers.dlq_code, attempts: letter?.headers.dlq_attempts }).toEqual({
+        orderId,
+        code: 'HANDLER_TIMEOUT',
+        attempts: '2',
+      });
+      expect(letter?.headers.dlq_reason).toContain('longer than 1500 ms');
+    }
+    // Nothing of theirs committed, no session left sleeping, and no inbox row (a replay would apply them),
+    // also after the handler in code has woken up and tried to write again.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const leftovers = async () =>
+      (
+        await pool.query<{ effects: number; sleeping: number; inbox: number }>(
+          `SELECT (SELECT count(*)::int FROM probe_c8.probe_effects WHERE event_id::text = ANY($1::text[])) AS effects,
+                  (SELECT count(*)::int FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3600)') AS sleeping,
+                  (SELECT count(*)::int FROM probe_c8.inbox WHERE event_id::text = ANY($1::text[])) AS inbox`,
+          [hangs.map((h) => h.id)],
+        )
+      ).rows[0];
+    expect(await leftovers()).toEqual({ effects: 0, sleeping: 0, inbox: 0 });
     expect(consumer.running).toBe(true);
   });
 

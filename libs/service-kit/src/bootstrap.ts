@@ -39,6 +39,8 @@ export interface ServiceBootstrapOptions {
   consumerGroup: string;
   deadLetterTopic?: string;
   maxAttempts?: number;
+  handlerTimeoutMs?: number;
+  sessionTimeoutMs?: number;
   shutdownTimeoutMs?: number;
   description?: string;
 }
@@ -88,6 +90,8 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     outbox: app.get(OutboxPublisher),
     registry: eventRegistry,
     maxAttempts: options.maxAttempts,
+    handlerTimeoutMs: options.handlerTimeoutMs,
+    sessionTimeoutMs: options.sessionTimeoutMs,
   });
   app
     .connectMicroservice({ strategy: transport }, { deferInitialization: true })
@@ -182,6 +186,8 @@ export function runCatalogService<C extends ServiceConfig>(
       consumerGroup: config.KAFKA_CONSUMER_GROUP ?? service.consumerGroup,
       deadLetterTopic: deadLetterTopic(service.consumerGroup),
       maxAttempts: config.EVENT_MAX_ATTEMPTS,
+      handlerTimeoutMs: config.KAFKA_HANDLER_TIMEOUT_MS,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       description: options.description,
     }),
   );
