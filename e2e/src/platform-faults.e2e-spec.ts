@@ -16,7 +16,7 @@ import { call, daysAgo } from './http';
  * customers buy at a steady rate while a fault strikes, and afterwards every purchase has had each expected
  * effect exactly once, each customer's purchases were applied in order, and no outbox holds anything back.
  *
- * `npm test` runs the fast subset (FAULTS unset: duplicate delivery); `npm run test:faults` runs them all.
+ * `npm test` runs the fast subset (FAULTS unset: duplicate delivery and the slow handler); `npm run test:faults` runs them all.
  */
 const ALL = [
   'duplicate-delivery',
@@ -29,7 +29,7 @@ type Scenario = (typeof ALL)[number];
 const chosen: Scenario[] =
   process.env.FAULTS === 'all'
     ? [...ALL]
-    : ((process.env.FAULTS ?? 'duplicate-delivery')
+    : ((process.env.FAULTS ?? 'duplicate-delivery,slow-handler')
         .split(',')
         .filter((s) => (ALL as readonly string[]).includes(s)) as Scenario[]);
 const CUSTOMERS = Number(process.env.FAULT_CUSTOMERS ?? 12);
