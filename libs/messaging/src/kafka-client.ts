@@ -2,6 +2,38 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
+interface KafkaRequestQueue {
+  pending: unknown[];
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
+}
+
+/** How soon pending requests are looked at again when the broker's throttle is (almost) over: kafkajs's 10 ms. */
+const CHECK_PENDING_REQUESTS_MS = 10;
+
+/**
+ * kafkajs 2.2.4 re-arms a timer on every connection's request queue even when nothing waits and nothing is
+ * throttled: a negative delay, which Node runs after 1 ms, forever; a thousand wake-ups a second per
+ * connection at rest (tulios/kafkajs#1704, #1556; unreleased upstream). The queue only needs that timer
+ * while requests wait or a throttle runs; a new request or a response looks at the queue itself.
+ */
+export function patchKafkaRequestQueue(queue: { prototype: KafkaRequestQueue }): void {
+  queue.prototype.scheduleCheckPendingRequests = function (this: KafkaRequestQueue) {
+    if (this.throttleCheckTimeoutId) return;
+    let delay = this.throttledUntil - Date.now();
+    if (this.pending.length > 0) delay = delay > 0 ? delay : CHECK_PENDING_REQUESTS_MS;
+    else if (delay <= 0) return;
+    this.throttleCheckTimeoutId = setTimeout(() => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    }, delay);
+  };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+patchKafkaRequestQueue(require('kafkajs/src/network/requestQueue') as { prototype: KafkaRequestQueue });
+
 /** kafkajs logs through Nest's logger, so they come out as JSON with trace ids like everything else. */
 const nestLogCreator: logCreator = () => {
   const logger = new Logger('kafkajs');

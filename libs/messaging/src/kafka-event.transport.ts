@@ -148,11 +148,15 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
       groupId: this.options.consumerGroup,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
-      maxWaitTimeInMs: 100,
+      // Kafka's long poll: a fetch answers as soon as a record arrives, so a long wait costs no latency, and
+      // an idle consumer asks a few times a minute instead of ten times a second (bounded so that the
+      // heartbeats sent between fetches stay well inside the session timeout).
+      maxWaitTimeInMs: Math.min(5000, Math.floor(sessionTimeout / 3)),
       allowAutoTopicCreation: false,
     });
     await this.consumer.connect();

@@ -1,12 +1,14 @@
 import {
   Inject,
   Injectable,
+  Logger,
   Module,
   type DynamicModule,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { PgNotifications } from '@crm/persistence';
+import { MESSAGING_OPTIONS, PG_NOTIFICATIONS, type MessagingOptions } from './messaging.options';
 import { OutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
 import { ensureTopics } from './topics';
@@ -45,11 +47,21 @@ export class MessagingModule {
       imports: options.imports ?? [],
       providers: [
         { provide: MESSAGING_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: PG_NOTIFICATIONS,
+          inject: [MESSAGING_OPTIONS],
+          useFactory: (messaging: MessagingOptions) => {
+            const logger = new Logger(PgNotifications.name);
+            return new PgNotifications(messaging.databaseUrl, (level, msg, extra) =>
+              level === 'warn' ? logger.warn({ msg, ...extra }) : logger.log({ msg, ...extra }),
+            );
+          },
+        },
         OutboxPublisher,
         OutboxRelay,
         OutboxRelayLifecycle,
       ],
-      exports: [OutboxPublisher, OutboxRelay, MESSAGING_OPTIONS],
+      exports: [OutboxPublisher, OutboxRelay, MESSAGING_OPTIONS, PG_NOTIFICATIONS],
     };
   }
 }

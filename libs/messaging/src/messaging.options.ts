@@ -4,12 +4,12 @@ export interface MessagingOptions {
   brokers: string;
   /** The Postgres schema holding this service's outbox and inbox. */
   schema: string;
-  /** Connection string for the relay's LISTEN connection. */
+  /** Connection string for the process's one LISTEN connection (`PG_NOTIFICATIONS`). */
   databaseUrl: string;
   relay?: {
     enabled?: boolean;
     batchSize?: number;
-    /** Fallback poll when no notification arrives. */
+    /** The longest wait when no notification arrives (default 30 s); commits wake the relay at once. */
     idlePollMs?: number;
     /** About this many bytes per round at most (one row always goes); default 512 KiB. */
     batchBytes?: number;
@@ -29,3 +29,6 @@ export interface MessagingOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/** The process's shared `PgNotifications` (one LISTEN connection), for anything that wakes on work. */
+export const PG_NOTIFICATIONS = Symbol('PG_NOTIFICATIONS');

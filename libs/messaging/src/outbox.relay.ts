@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CompressionTypes, type Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { counter, gauge, histogram } from '@crm/observability';
-import { execute, queryOne, queryRows, type Queryable } from '@crm/persistence';
+import { execute, PgNotifications, queryOne, queryRows, type Queryable } from '@crm/persistence';
 import { createKafka } from './kafka-client';
-import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { MESSAGING_OPTIONS, PG_NOTIFICATIONS, type MessagingOptions } from './messaging.options';
 import { OUTBOX_CHANNEL } from './outbox.publisher';
 
 interface OutboxRow {
@@ -59,7 +58,7 @@ function recordBytes(row: OutboxRow): number {
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private producer?: Producer;
-  private listener?: Client;
+  private stopListening?: () => void;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -76,11 +75,12 @@ export class OutboxRelay {
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly dataSource: DataSource,
+    @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
   ) {
     this.batchSize = options.relay?.batchSize ?? 500;
     this.batchBytes = options.relay?.batchBytes ?? DEFAULT_BATCH_BYTES;
     this.maxMessageBytes = options.relay?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.idlePollMs = options.relay?.idlePollMs ?? 1000;
+    this.idlePollMs = options.relay?.idlePollMs ?? 30_000;
     this.lockKey = `outbox-relay:${options.schema}`;
   }
 
@@ -130,20 +130,20 @@ export class OutboxRelay {
         error: (error as Error).message,
       });
     }
-    await this.listener?.end().catch(() => undefined);
+    this.stopListening?.();
     await this.producer?.disconnect().catch(() => undefined);
   }
 
+  /** Wakes on every commit that wrote to this schema's outbox; after a lost connection, looks anyway. */
   private async listen(): Promise<void> {
-    this.listener = new Client({ connectionString: this.options.databaseUrl });
-    this.listener.on('notification', (message) => {
-      if (message.payload === this.options.schema) this.signal();
+    const stop = await this.notifications.listen(OUTBOX_CHANNEL, (payload) => {
+      if (payload === this.options.schema) this.signal();
     });
-    this.listener.on('error', (error) =>
-      this.logger.warn({ msg: 'outbox listener connection lost; polling', error: error.message }),
-    );
-    await this.listener.connect();
-    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    const stopReconnect = this.notifications.onReconnect(() => this.signal());
+    this.stopListening = () => {
+      stop();
+      stopReconnect();
+    };
   }
 
   private async run(): Promise<void> {

@@ -3,3 +3,4 @@ export * from './snake-naming.strategy';
 export * from './scheduled-jobs';
 export * from './sql';
 export * from './scheduled-jobs.migration';
+export * from './pg-notifications';

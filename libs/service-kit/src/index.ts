@@ -6,5 +6,6 @@ export * from './http-errors';
 export * from './local-defaults';
 export * from './request-context';
 export * from './poller';
+export * from './due-loop';
 export * from './problem.filter';
 export * from './subject-access';

@@ -6,7 +6,10 @@ const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 
 export class FeedbackConfig extends ServiceConfig {
-  /** How often due SLA timers are looked for; bounds how late a breach can be reported. */
+  /**
+   * The longest the timer worker sleeps when nothing is announced: it wakes at the next timer's due time
+   * and when a timer is armed (NOTIFY), so this only bounds recovery from a missed notification.
+   */
   @Transform(toNumber) @IsInt() @Min(50) @Max(60000) SLA_TIMER_POLL_MS: number;
   /** Share of a target after which `sla warning` fires. */
   @Transform(toNumber) @IsNumber() @Min(0.05) @Max(0.99) SLA_WARNING_SHARE: number;
@@ -23,7 +26,7 @@ export class FeedbackConfig extends ServiceConfig {
 }
 
 export const FEEDBACK_DEFAULTS: Record<string, string> = {
-  SLA_TIMER_POLL_MS: '250',
+  SLA_TIMER_POLL_MS: '30000',
   SLA_WARNING_SHARE: '0.75',
   SLA_EXECUTIVE_ESCALATION_SHARE: '1.5',
   SURVEY_QUIET_DAYS: '30',

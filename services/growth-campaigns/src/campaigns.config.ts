@@ -38,7 +38,7 @@ export class CampaignsConfig extends ServiceConfig {
   @Transform(toInt) @IsInt() @Min(1) CARE_MAX_AGE_SECONDS_SERVICE: number;
   /** After this long undelivered, a marketing touch is given up: a late offer is worse than none. */
   @Transform(toInt) @IsInt() @Min(1) CARE_MAX_AGE_SECONDS_MARKETING: number;
-  /** How often the dispatcher looks for due touches. */
+  /** The longest the dispatcher sleeps: it wakes when a touch is triggered and when a retry comes due. */
   @Transform(toInt) @IsInt() @Min(50) CARE_DISPATCH_POLL_MS: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) CARE_DISPATCH_CONCURRENCY?: number;
 }
@@ -53,5 +53,5 @@ export const CAMPAIGNS_DEFAULTS = {
   CARE_RETRY_MAX_MS: '3600000',
   CARE_MAX_AGE_SECONDS_SERVICE: '86400',
   CARE_MAX_AGE_SECONDS_MARKETING: '259200',
-  CARE_DISPATCH_POLL_MS: '1000',
+  CARE_DISPATCH_POLL_MS: '30000',
 };

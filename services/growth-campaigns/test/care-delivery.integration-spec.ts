@@ -78,7 +78,6 @@ beforeAll(async () => {
     CARE_RETRY_BASE_MS: '500',
     CARE_RETRY_MAX_MS: '4000',
     CARE_MAX_AGE_SECONDS_SERVICE: '45',
-    CARE_DISPATCH_POLL_MS: '200',
   });
   await eventually(
     'growth-campaigns ready',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Inject,
   Injectable,
   Logger,
   type BeforeApplicationShutdown,
@@ -13,11 +14,19 @@ import {
   type EscalationLevel,
   type SlaMetric,
 } from '@crm/contracts';
-import { OutboxPublisher } from '@crm/messaging';
-import { claimScheduledJob, execute, queryOne, queryRows, recordScheduledJobResult } from '@crm/persistence';
-import { Poller } from '@crm/service-kit';
+import { OutboxPublisher, PG_NOTIFICATIONS } from '@crm/messaging';
+import {
+  claimScheduledJob,
+  execute,
+  queryOne,
+  queryRows,
+  recordScheduledJobResult,
+  type PgNotifications,
+} from '@crm/persistence';
+import { DueLoop } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { SurveysService } from '../surveys/surveys.service';
+import { SLA_TIMERS_CHANNEL } from './tickets.repository';
 import {
   slaBreaches,
   slaOutcomes,
@@ -48,22 +57,29 @@ interface DueTimer {
  * same one, marked fired in the transaction that writes the event. A timer that came due while the
  * service was down fires at start, carrying the true deadline. Kinds: `warning` (SLA_WARNING_SHARE of the
  * target), `breach` (the target; also escalates front line → department) and `escalation` (executive).
- * The same loop runs the durable periodic jobs (the NPS round).
+ * The same loop runs the durable periodic jobs (the NPS round). It sleeps until the next timer or job is
+ * due (read from the database's clock), wakes when a timer is armed anywhere (NOTIFY), and otherwise looks
+ * at most every SLA_TIMER_POLL_MS: idle costs nothing, and a timer fires at its due time to the millisecond.
  */
 @Injectable()
 export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SlaTimerWorker.name);
-  private readonly poller = new Poller(this.logger, 'SLA timer round failed');
+  private readonly loop: DueLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxPublisher,
     private readonly config: FeedbackConfig,
     private readonly surveys: SurveysService,
-  ) {}
+    @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
+  ) {
+    this.loop = new DueLoop(this.logger, 'SLA timer round failed', config.SLA_TIMER_POLL_MS);
+  }
 
-  onApplicationBootstrap(): void {
-    this.poller.start(this.config.SLA_TIMER_POLL_MS, () => this.tick());
+  async onApplicationBootstrap(): Promise<void> {
+    await this.notifications.listen(SLA_TIMERS_CHANNEL, () => this.loop.wake());
+    this.notifications.onReconnect(() => this.loop.wake());
+    this.loop.start(() => this.tick());
     // Read at each scrape from the database, so a stuck worker shows as timers running late.
     const dataSource = this.dataSource;
     slaTimersOverdue(async function () {
@@ -77,13 +93,21 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   beforeApplicationShutdown(): Promise<void> {
-    return this.poller.stop();
+    return this.loop.stop();
   }
 
-  private async tick(): Promise<void> {
-    // A full batch means more may be due: keep going before the next poll.
+  /** Fires what is due and runs due jobs; answers the milliseconds until the next timer or job is due. */
+  private async tick(): Promise<number | undefined> {
+    // A full batch means more may be due: keep going.
     for (let fired = 100; fired === 100;) fired = await this.fireDue();
     await this.runDueJobs();
+    const next = await queryOne<{ ms: number | null }>(
+      this.dataSource,
+      `SELECT (extract(epoch FROM least(
+                 (SELECT min(due_at) FROM sla_timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at IS NOT NULL),
+                 (SELECT min(next_run_at) FROM scheduled_jobs)) - now()) * 1000)::float8 AS ms`,
+    );
+    return next?.ms ?? undefined;
   }
 
   async fireDue(): Promise<number> {

@@ -6,6 +6,9 @@ import { execute, queryOne, queryRows, type Queryable } from '@crm/persistence';
 import { notFound } from '@crm/service-kit';
 import type { SlaClock } from '../calendars/sla-clock';
 
+/** Announced (at commit) when a timer is armed, so every replica's worker recomputes its next wake-up. */
+export const SLA_TIMERS_CHANNEL = 'crm_sla_timers';
+
 /** A row of `tickets`, as Postgres answers it. */
 export interface TicketRow {
   id: string;
@@ -242,6 +245,9 @@ export class TicketsRepository {
          WHERE sla_timers.fired_at IS NULL AND sla_timers.cancelled_at IS NULL`,
       [ticketId, metric, kind, round, dueAt],
     );
+    // The workers sleep until the next known due time; this one may be sooner (delivered at commit, once
+    // per transaction however many timers it arms).
+    if (dueAt) await execute(db, `SELECT pg_notify('${SLA_TIMERS_CHANNEL}', '')`);
   }
 
   /** Whether the breach timer of a deadline exists and fired. */

@@ -3,9 +3,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CareActionTriggered, type EventEnvelope, type Purpose } from '@crm/contracts';
 import { causedBy, causeOf, OutboxPublisher } from '@crm/messaging';
-import { queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
+import { CARE_ACTIONS_CHANNEL } from './care-dispatcher';
 import { decideCareAction } from './care-policy';
 
 interface PlaybookRow {
@@ -108,6 +109,7 @@ export class CareActionsService {
     if (inserted.length === 0) return;
     careActions().inc({ playbook: playbook.id, status: decision.status });
     if (decision.status !== 'triggered') return;
+    await execute(manager, `SELECT pg_notify('${CARE_ACTIONS_CHANNEL}', '')`); // the dispatcher wakes at commit
     await this.outbox.publish(
       manager,
       CareActionTriggered,

@@ -9,16 +9,18 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CareDeliveryFailed, type Channel, type Purpose } from '@crm/contracts';
-import { OutboxPublisher } from '@crm/messaging';
+import { OutboxPublisher, PG_NOTIFICATIONS } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
-import { Poller } from '@crm/service-kit';
+import { execute, queryOne, queryRows, type PgNotifications } from '@crm/persistence';
+import { DueLoop } from '@crm/service-kit';
 import { CampaignsConfig } from '../campaigns.config';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from './channel-adapter';
 
 const deliveries = () =>
   counter('crm_care_deliveries_total', 'Care touches handed to a channel', ['channel', 'outcome']);
 const BATCH = 50;
+/** Announced (at commit) when a touch is triggered, so a dispatcher wakes for it at once. */
+export const CARE_ACTIONS_CHANNEL = 'crm_care_actions';
 
 interface ClaimedTouchRow {
   id: string;
@@ -43,12 +45,14 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, ra
  * outside any transaction, then the outcome is recorded. A failed call is retried with exponential backoff
  * and jitter until the purpose's maximum age; then the touch is given up as `care delivery failed` (event,
  * metric, alert), never dropped silently. Consent and erasure are checked again just before each call; the
- * idempotency key (the webhook id) makes a repeat after a crash harmless at the channel.
+ * idempotency key (the webhook id) makes a repeat after a crash harmless at the channel. The dispatcher
+ * sleeps until the next retry or lease expiry is due, wakes when a touch is triggered (NOTIFY), and otherwise
+ * looks at most every CARE_DISPATCH_POLL_MS.
  */
 @Injectable()
 export class CareDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareDispatcher.name);
-  private readonly poller = new Poller(this.logger, 'care dispatch round failed');
+  private readonly loop: DueLoop;
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -56,14 +60,30 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
     private readonly outbox: OutboxPublisher,
     private readonly config: CampaignsConfig,
     @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
-  ) {}
+    @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
+  ) {
+    this.loop = new DueLoop(this.logger, 'care dispatch round failed', config.CARE_DISPATCH_POLL_MS);
+  }
 
-  onApplicationBootstrap(): void {
-    this.poller.start(this.config.CARE_DISPATCH_POLL_MS, () => this.dispatchOnce());
+  async onApplicationBootstrap(): Promise<void> {
+    await this.notifications.listen(CARE_ACTIONS_CHANNEL, () => this.loop.wake());
+    this.notifications.onReconnect(() => this.loop.wake());
+    this.loop.start(async () => ((await this.dispatchOnce()) === BATCH ? 0 : this.nextDueMs()));
   }
 
   beforeApplicationShutdown(): Promise<void> {
-    return this.poller.stop();
+    return this.loop.stop();
+  }
+
+  /** Milliseconds until the next touch may be claimed: its retry time, or its lease running out. */
+  private async nextDueMs(): Promise<number | undefined> {
+    const next = await queryOne<{ ms: number | null }>(
+      this.dataSource,
+      `SELECT (extract(epoch FROM min(greatest(next_attempt_at, coalesce(lease_expires_at, next_attempt_at))) - now())
+               * 1000)::float8 AS ms
+         FROM care_actions WHERE status = 'triggered'`,
+    );
+    return next?.ms ?? undefined;
   }
 
   /** One round: claims due touches and delivers them; answers how many were claimed. */
