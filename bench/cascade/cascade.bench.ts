@@ -13,6 +13,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { mintToken } from '@crm/auth';
 import { Topics } from '@crm/contracts';
+// Loads the platform's Kafka client module, which patches kafkajs's idle 1 ms timer in this process too.
+import '@crm/messaging';
+import { platformCpu, type PlatformCpu } from '../process-cpu';
 import { argument, summary } from '../stats';
 
 const purchases = Number(argument('purchases', '1000'));
@@ -23,6 +26,8 @@ const databaseUrl = argument(
   process.env.DATABASE_URL ?? 'postgres://postgres:crm-local@127.0.0.1:54329/crm',
 );
 const profileUrl = argument('profile-url', 'http://127.0.0.1:3101/profile');
+/** The embedded Postgres of `npm start`, whose processes are counted in CPU per purchase. */
+const pgDataDir = argument('pg-data', '.local/pg');
 const taggingMetricsUrl = argument('tagging-metrics-url', 'http://127.0.0.1:3102/metrics');
 const token = mintToken(
   process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
@@ -123,6 +128,107 @@ async function registrationsProcessed(): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/** Records on every platform topic so far (the sum of the partitions' end offsets). */
+async function kafkaRecords(kafka: Kafka): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith('crm.') && t !== 'crm.bench.floor');
+    let total = 0;
+    for (const topic of topics)
+      for (const partition of await admin.fetchTopicOffsets(topic)) total += Number(partition.high);
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Committed and rolled-back transactions of the platform's database so far. */
+async function databaseTransactions(): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts counting statements afresh, when the server has pg_stat_statements loaded (the local one does). */
+async function resetStatements(): Promise<boolean> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The statements run most often since the reset, per purchase, with their execution time. */
+async function topStatements(n: number, limit = 15): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ calls: string; ms: number; query: string }>(
+      `SELECT s.calls, s.total_exec_time AS ms, regexp_replace(s.query, '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'
+        ORDER BY s.calls DESC LIMIT $1`,
+      [limit],
+    );
+    const total = await client.query<{ calls: string }>(
+      `SELECT sum(calls) AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = current_database()`,
+    );
+    return [
+      `  statements per purchase: ${(Number(total.rows[0].calls) / n).toFixed(1)}; the most frequent (calls per purchase, ms per call):`,
+      ...rows.map(
+        (r) =>
+          `    ${(Number(r.calls) / n).toFixed(2).padStart(6)}  ${(r.ms / Number(r.calls)).toFixed(3).padStart(7)}  ${r.query.slice(0, 110)}`,
+      ),
+    ];
+  } finally {
+    await client.end();
+  }
+}
+
+interface CostSnapshot {
+  cpu: PlatformCpu;
+  records: number;
+  transactions: number;
+}
+
+async function costSnapshot(kafka: Kafka): Promise<CostSnapshot> {
+  return {
+    cpu: platformCpu(pgDataDir),
+    records: await kafkaRecords(kafka),
+    transactions: await databaseTransactions(),
+  };
+}
+
+/** What each purchase cost the whole platform: CPU of every process, Kafka records, database transactions. */
+function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): string[] {
+  const ms = (part: keyof Omit<PlatformCpu, 'found'>) => ((after.cpu[part] - before.cpu[part]) * 1000) / n;
+  const total = ms('services') + ms('kafka') + ms('postgres');
+  const missing = [
+    after.cpu.found.services < 6 ? `only ${after.cpu.found.services} service processes found` : '',
+    after.cpu.found.kafka ? '' : 'no Kafka broker process found',
+    after.cpu.found.postgres ? '' : `no Postgres under ${pgDataDir}`,
+  ].filter(Boolean);
+  return [
+    `  CPU per purchase, whole platform: ${total.toFixed(1)} ms (services ${ms('services').toFixed(1)}, Kafka ${ms('kafka').toFixed(1)}, Postgres ${ms('postgres').toFixed(1)})${missing.length ? ` [${missing.join('; ')}]` : ''}`,
+    `  per purchase: ${((after.records - before.records) / n).toFixed(1)} Kafka records, ${((after.transactions - before.transactions) / n).toFixed(1)} database transactions`,
+  ];
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`command: npm run bench:cascade -- --purchases ${purchases} --rate ${rate}\n`);
   process.stdout.write(
@@ -164,7 +270,8 @@ async function main(): Promise<void> {
 
   const sentAt = new Map<string, number>();
   const cascadeMs: number[] = [];
-  const consumer = kafka.consumer({ groupId: `bench-${run}`, maxWaitTimeInMs: 20 });
+  // Long poll: a fetch answers as soon as a care action arrives; a short wait would only load the broker.
+  const consumer = kafka.consumer({ groupId: `bench-${run}`, maxWaitTimeInMs: 1000 });
   await consumer.connect();
   await consumer.subscribe({ topic: Topics.careActions, fromBeginning: false });
   await consumer.run({
@@ -181,6 +288,8 @@ async function main(): Promise<void> {
   await sleep(3000);
 
   const before = await handlerSeconds();
+  const costBefore = await costSnapshot(kafka);
+  const statementsCounted = await resetStatements();
   process.stdout.write(`driving ${purchases} purchases of 120,000 at ${rate}/s...\n`);
   const httpMs: number[] = [];
   const started = performance.now();
@@ -210,6 +319,9 @@ async function main(): Promise<void> {
   while (cascadeMs.length < purchases && Date.now() < deadline) await sleep(100);
   const cascadeSeconds = (performance.now() - started) / 1000;
   await consumer.disconnect();
+  // The rest of the cascade (interaction log, referral, feedback) settles shortly after the care action.
+  await sleep(3000);
+  const costAfter = await costSnapshot(kafka);
   const after = await handlerSeconds();
   const handlerCount = after.count - before.count;
 
@@ -231,6 +343,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  of which re-scoring (facts, classification, writes, events, segments): ${(((after.rescoreSum - before.rescoreSum) / rescores) * 1000).toFixed(2)} ms mean over ${rescores}\n`,
     );
+  for (const line of costPerPurchase(costBefore, costAfter, purchases)) process.stdout.write(`${line}\n`);
+  if (statementsCounted) for (const line of await topStatements(purchases)) process.stdout.write(`${line}\n`);
+  else process.stdout.write('  (statements per purchase: pg_stat_statements is not loaded on this server)\n');
   process.stdout.write('\nfloors on this machine, same run\n');
   process.stdout.write(`  raw kafkajs produce:      ${await rawKafkaFloor(2000)}\n`);
   process.stdout.write(`  raw Postgres insert+commit: ${await rawPostgresFloor(2000)}\n`);

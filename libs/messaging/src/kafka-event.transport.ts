@@ -61,6 +61,12 @@ interface ReleasableWithError {
 }
 
 const HEARTBEAT_INTERVAL_MS = 3000;
+/**
+ * Offsets are committed at most this often (and at shutdown and before a rebalance), not after every batch:
+ * a record processed but not yet committed comes again after a crash and is skipped by the inbox, so a
+ * commit per record buys nothing but broker requests.
+ */
+const COMMIT_INTERVAL_MS = 1000;
 /** Tries to produce one dead letter before the error goes up to the consumer. */
 const DEAD_LETTER_ATTEMPTS = 5;
 const consumerLag = () =>
@@ -105,6 +111,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private producer?: Producer;
   private admin?: Admin;
   private lagSampler?: NodeJS.Timeout;
+  /** The next offset to read of each partition this member processed (committed periodically and at close). */
+  private readonly processed = new Map<string, { topic: string; partition: number; offset: string }>();
+  private readonly batchesInFlight = new Set<Promise<void>>();
   private readonly maxAttempts: number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -161,11 +170,31 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
+    // After a rebalance only the partitions assigned now are this member's to commit at close.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => `${topic}:${partition}`),
+        ),
+      );
+      for (const key of this.processed.keys()) if (!assigned.has(key)) this.processed.delete(key);
+    });
     await this.consumer.run({
-      autoCommit: false,
+      // kafkajs commits what was resolved (only ever after the handler's transaction committed) every
+      // COMMIT_INTERVAL_MS and before it rejoins the group; close() commits the rest.
+      autoCommit: true,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.consumeBatch(payload),
+      eachBatch: async (payload) => {
+        const batch = this.consumeBatch(payload);
+        this.batchesInFlight.add(batch);
+        try {
+          await batch;
+        } finally {
+          this.batchesInFlight.delete(batch);
+        }
+      },
     });
     this.logger.log({ msg: 'consuming', group: this.options.consumerGroup, topics });
     this.admin = kafka.admin();
@@ -183,7 +212,6 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
-    let lastProcessed: string | undefined;
     // The group hears from this member while a slow handler runs, not only between records, so a handler
     // slower than the session timeout does not cost the partition (kafkajs sends at most one per interval).
     // A failed beat (a rebalance) is left to the beat after the record, which ends the batch.
@@ -193,17 +221,15 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         if (!isRunning() || isStale() || this.closing) break;
         await this.consumeMessage(batch.topic, batch.partition, message);
         resolveOffset(message.offset);
-        lastProcessed = message.offset;
+        this.processed.set(`${batch.topic}:${batch.partition}`, {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: (BigInt(message.offset) + 1n).toString(),
+        });
         await heartbeat();
       }
     } finally {
       clearInterval(beating);
-    }
-    if (lastProcessed !== undefined && this.consumer) {
-      // Offsets are committed only after the handler transactions have committed.
-      await this.consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastProcessed) + 1n).toString() },
-      ]);
     }
   }
 
@@ -457,6 +483,16 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     clearInterval(this.lagSampler);
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
+    // Let the batches in flight finish their record (they take no new one now), then commit everything
+    // processed, while still a member of the group, and leave.
+    await Promise.allSettled([...this.batchesInFlight]);
+    if (this.consumer && this.processed.size > 0)
+      await this.consumer.commitOffsets([...this.processed.values()]).catch((error: Error) =>
+        this.logger.warn({
+          msg: 'final offset commit failed; the inbox skips what comes again',
+          error: error.message,
+        }),
+      );
     await this.consumer
       ?.disconnect()
       .catch((error: Error) => this.logger.warn({ msg: 'consumer disconnect failed', error: error.message }));

@@ -71,10 +71,14 @@ export class OutboxPublisher {
       },
       async () => {
         const metadata = this.metadata(id, definition, meta, currentTraceHeaders());
-        // Serialises writers per key, so the outbox sequence of one customer follows commit order.
-        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outbox:${meta.subject}`]);
+        // One round trip: the per-key lock serialises writers of a subject, so the outbox sequence of one
+        // customer follows commit order (the row, and its seq, is made only once the lock is held); the
+        // notification wakes the relay at commit.
         await manager.query(
-          `INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
+          `WITH serialised AS (SELECT pg_advisory_xact_lock(hashtext($7))),
+                announced AS (SELECT pg_notify($8, $9))
+           INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload)
+           SELECT $1, $2, $3, $4, $5, $6 FROM serialised, announced`,
           [
             id,
             definition.topic,
@@ -82,9 +86,11 @@ export class OutboxPublisher {
             definition.type,
             JSON.stringify(toWireHeaders(metadata)),
             JSON.stringify(payload),
+            `outbox:${meta.subject}`,
+            OUTBOX_CHANNEL,
+            this.options.schema,
           ],
         );
-        await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, this.options.schema]);
         return { id, type: definition.type };
       },
     );

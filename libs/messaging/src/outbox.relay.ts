@@ -71,6 +71,8 @@ export class OutboxRelay {
   private sampler?: NodeJS.Timeout;
   private readonly lockKey: string;
   private lastCleanup = 0;
+  /** Whether the last round stopped at its row or byte budget with rows still waiting. */
+  private leftBehind = false;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -152,8 +154,9 @@ export class OutboxRelay {
       try {
         const sent = await this.relayOnce();
         failures = 0;
-        // Keep going while rounds find rows (a byte-limited round leaves the rest for the next one).
-        if (sent > 0) continue;
+        // Keep going while rounds leave rows behind (full by rows or bytes); a round that took everything it
+        // found waits for the next notification (one that came meanwhile ends the wait at once).
+        if (sent > 0 && this.leftBehind) continue;
         await this.cleanupIfDue();
         await this.idle(this.idlePollMs);
       } catch (error) {
@@ -200,20 +203,19 @@ export class OutboxRelay {
     const producer = this.producer;
     if (!producer) throw new Error('relay not started');
     this.signalled = false;
+    this.leftBehind = false;
     return this.dataSource.transaction(async (manager) => {
-      const lock = await queryOne<{ locked: boolean }>(
-        manager,
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
-        [this.lockKey],
-      );
-      if (!lock?.locked) return 0;
+      // The schema's relay lock and the batch in one round trip: no rows when another replica relays.
       const candidates = await queryRows<OutboxRow>(
         manager,
-        `SELECT seq, topic, message_key, headers, payload, created_at FROM outbox
-          WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
-        [this.batchSize],
+        `WITH relay AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked)
+         SELECT o.seq, o.topic, o.message_key, o.headers, o.payload, o.created_at
+           FROM relay, LATERAL (SELECT * FROM outbox WHERE relay.locked AND published_at IS NULL AND parked_at IS NULL
+                                 ORDER BY seq LIMIT $1) o`,
+        [this.batchSize, this.lockKey],
       );
       if (candidates.length === 0) return 0;
+      this.leftBehind = candidates.length === this.batchSize;
       const rows: OutboxRow[] = [];
       let bytes = 0;
       for (const row of candidates) {
@@ -226,7 +228,10 @@ export class OutboxRelay {
           );
           continue;
         }
-        if (rows.length > 0 && bytes + size > this.batchBytes) break;
+        if (rows.length > 0 && bytes + size > this.batchBytes) {
+          this.leftBehind = true;
+          break;
+        }
         rows.push(row);
         bytes += size;
       }

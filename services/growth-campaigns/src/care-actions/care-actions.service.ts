@@ -22,8 +22,13 @@ interface PlaybookRow {
 const careActions = () =>
   counter('crm_care_actions_total', 'Care actions decided by playbook and outcome', ['playbook', 'status']);
 
+/** Playbooks change by migration only; each replica reads them again after this long. */
+const PLAYBOOK_CACHE_MS = 30_000;
+
 @Injectable()
 export class CareActionsService {
+  private readonly playbooks = new Map<string, { rows: PlaybookRow[]; readAt: number }>();
+
   constructor(
     private readonly outbox: OutboxPublisher,
     private readonly config: CampaignsConfig,
@@ -36,12 +41,21 @@ export class CareActionsService {
     event: EventEnvelope,
     customerId: string,
   ): Promise<void> {
-    const playbooks = await queryRows<PlaybookRow>(
+    for (const playbook of await this.playbooksFor(manager, trigger))
+      await this.decide(manager, playbook, event, customerId);
+  }
+
+  /** The enabled playbooks of a trigger, read once per PLAYBOOK_CACHE_MS rather than once per event. */
+  private async playbooksFor(manager: EntityManager, trigger: string): Promise<PlaybookRow[]> {
+    const cached = this.playbooks.get(trigger);
+    if (cached && Date.now() - cached.readAt < PLAYBOOK_CACHE_MS) return cached.rows;
+    const rows = await queryRows<PlaybookRow>(
       manager,
       'SELECT * FROM playbooks WHERE trigger = $1 AND enabled ORDER BY id',
       [trigger],
     );
-    for (const playbook of playbooks) await this.decide(manager, playbook, event, customerId);
+    this.playbooks.set(trigger, { rows, readAt: Date.now() });
+    return rows;
   }
 
   private async decide(

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ; 100 on Linux). */
+const TICKS = 100;
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  cmdline: string;
+  cpuSeconds: number;
+  /** CPU of its children that have exited and been waited for (Postgres backends that ended). */
+  reapedChildrenSeconds: number;
+}
+
+function readProcess(pid: number): ProcessInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      cmdline,
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS,
+      reapedChildrenSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS,
+    };
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+function allProcesses(): ProcessInfo[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readProcess(Number(name)))
+    .filter((p): p is ProcessInfo => p !== undefined);
+}
+
+/** CPU seconds so far of each part of the platform: the six services, the Kafka broker, Postgres. */
+export interface PlatformCpu {
+  services: number;
+  kafka: number;
+  postgres: number;
+  /** Which parts were found (Postgres is not visible when DATABASE_URL points at another machine). */
+  found: { services: number; kafka: boolean; postgres: boolean };
+}
+
+/**
+ * Reads /proc: services are the processes running `dist/services/*`; the broker is the JVM running
+ * `kafka.Kafka`; Postgres is the postmaster of `pgDataDir` (its postmaster.pid) and all its children.
+ */
+export function platformCpu(pgDataDir: string): PlatformCpu {
+  const processes = allProcesses();
+  const services = processes.filter((p) => /dist\/services\/[a-z-]+\/src\/main(\.js)?\b/.test(p.cmdline));
+  const kafka = processes.filter((p) => p.cmdline.includes('kafka.Kafka'));
+  let postmaster: number | undefined;
+  try {
+    postmaster = Number(readFileSync(join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    postmaster = undefined;
+  }
+  const postgres = processes.filter((p) => p.pid === postmaster || p.ppid === postmaster);
+  const sum = (list: ProcessInfo[]) => list.reduce((total, p) => total + p.cpuSeconds, 0);
+  return {
+    services: sum(services),
+    kafka: sum(kafka),
+    postgres: sum(postgres) + (postgres.find((p) => p.pid === postmaster)?.reapedChildrenSeconds ?? 0),
+    found: { services: services.length, kafka: kafka.length > 0, postgres: postgres.length > 0 },
+  };
+}
