@@ -90,6 +90,8 @@ export class ServiceConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;
   /** The longest one event handler's transaction may take before it is rolled back and retried (30 s). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000) KAFKA_HANDLER_TIMEOUT_MS?: number;
+  /** Consecutive records of a partition applied in one transaction (50; 1: one transaction per record). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) KAFKA_MAX_BATCH_SIZE?: number;
   /** How long the broker waits for a silent consumer before rebalancing its partitions (30 s). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) SHUTDOWN_TIMEOUT_MS?: number;

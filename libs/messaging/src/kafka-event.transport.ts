@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   decodeEvent,
   deadLetterTopic,
@@ -43,9 +43,16 @@ export interface KafkaEventTransportOptions {
   handlerTimeoutMs?: number;
   /** How often consumer lag is sampled from the broker; default 15 s. */
   lagSampleMs?: number;
+  /**
+   * Up to this many consecutive records of a partition are applied in one transaction with one inbox
+   * insert (default 50; 1 turns it off). A run that fails for any reason is rolled back and applied again
+   * record by record, with the usual retries and dead letters, so a batch never changes the outcome.
+   */
+  maxBatchSize?: number;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
+type EventHandler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 
 /** A handler that did not finish within `handlerTimeoutMs`. */
 export class HandlerTimeoutError extends Error {
@@ -118,6 +125,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly handlerTimeoutMs: number;
+  private readonly maxBatchSize: number;
   private closing = false;
 
   constructor(private readonly options: KafkaEventTransportOptions) {
@@ -126,6 +134,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.initialBackoffMs = options.initialBackoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
+    this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 50);
   }
 
   /** Topics to subscribe to, from the contracts of the handled event types. */
@@ -217,15 +226,35 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     // A failed beat (a rebalance) is left to the beat after the record, which ends the batch.
     const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
     try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || this.closing) break;
-        await this.consumeMessage(batch.topic, batch.partition, message);
+      const done = (message: KafkaMessage) => {
         resolveOffset(message.offset);
         this.processed.set(`${batch.topic}:${batch.partition}`, {
           topic: batch.topic,
           partition: batch.partition,
           offset: (BigInt(message.offset) + 1n).toString(),
         });
+      };
+      const messages = batch.messages;
+      let singlyUntil = 0; // records of a run that failed as a whole go one by one
+      for (let i = 0; i < messages.length;) {
+        if (!isRunning() || isStale() || this.closing) break;
+        if (i >= singlyUntil) {
+          const run = await this.consumeRun(
+            batch.topic,
+            batch.partition,
+            messages.slice(i, i + this.maxBatchSize),
+          );
+          if (run.applied > 0) {
+            for (const message of messages.slice(i, i + run.applied)) done(message);
+            i += run.applied;
+            await heartbeat();
+            continue;
+          }
+          singlyUntil = i + run.retrySingly;
+        }
+        await this.consumeMessage(batch.topic, batch.partition, messages[i]);
+        done(messages[i]);
+        i += 1;
         await heartbeat();
       }
     } finally {
@@ -329,45 +358,167 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
    */
   private async handleInTransaction(
     envelope: EventEnvelope,
-    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    handler: EventHandler,
     delivery: EventContext['delivery'],
   ): Promise<Outcome> {
+    return this.inLimitedTransaction(envelope.type, async (manager) => {
+      const inserted = await queryRows<{ event_id: string }>(
+        manager,
+        `INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.options.consumerGroup, envelope.id, envelope.type],
+      );
+      if (inserted.length === 0) return 'duplicate';
+      await this.runHandler(handler, envelope, manager, delivery);
+      return 'processed';
+    });
+  }
+
+  /** A Nest handler answers a value, a promise or an observable; whatever it is only has to settle. */
+  private async runHandler(
+    handler: EventHandler,
+    envelope: EventEnvelope,
+    manager: EntityManager,
+    delivery: EventContext['delivery'],
+  ): Promise<void> {
+    const result: unknown = await handler(
+      envelope,
+      new EventContext(envelope, manager, this.options.outbox, delivery),
+    );
+    await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+
+  /**
+   * Applies consecutive records of one partition in one transaction: one inbox insert for all of them,
+   * then each new one's handler in order, each in its own span. Only a prefix of clean records is taken
+   * (valid, from the topic's owner); the first other record ends the run and goes the single way. Any
+   * failure rolls the whole run back and answers how many records to apply one by one instead.
+   */
+  private async consumeRun(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<{ applied: number; retrySingly: number }> {
+    if (this.maxBatchSize < 2 || messages.length < 2) return { applied: 0, retrySingly: 0 };
+    const owner = topicOwner(topic);
+    const run: { message: KafkaMessage; envelope: EventEnvelope; handler?: EventHandler }[] = [];
+    for (const message of messages) {
+      let envelope: EventEnvelope;
+      try {
+        envelope = decodeEvent(this.options.registry, headersToStrings(message.headers), message.value);
+      } catch {
+        break;
+      }
+      if (owner && envelope.source !== `/crm/${owner}`) break;
+      run.push({ message, envelope, handler: this.getHandlerByPattern(envelope.type) ?? undefined });
+    }
+    const handled = run.filter((r) => r.handler);
+    if (run.length < 2 || handled.length === 0) return { applied: 0, retrySingly: 0 };
+    const started = performance.now();
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.inLimitedTransaction(`a run of ${run.length}`, async (manager) => {
+        const fresh = new Set(
+          (
+            await queryRows<{ event_id: string }>(
+              manager,
+              `INSERT INTO inbox (consumer_group, event_id, event_type)
+               SELECT $1, e, t FROM unnest($2::text[], $3::text[]) AS rows(e, t)
+               ON CONFLICT DO NOTHING RETURNING event_id`,
+              [
+                this.options.consumerGroup,
+                handled.map((r) => r.envelope.id),
+                handled.map((r) => r.envelope.type),
+              ],
+            )
+          ).map((row) => row.event_id),
+        );
+        const result: Outcome[] = [];
+        for (const { message, envelope, handler } of run) {
+          // A record seen before, or twice in this run, is a duplicate: only its first delivery applies.
+          if (!handler) result.push('ignored');
+          else if (!fresh.delete(envelope.id)) result.push('duplicate');
+          else {
+            await inSpan(
+              `${topic} process`,
+              {
+                kind: SpanKind.CONSUMER,
+                parent: contextFromTraceHeaders(envelope),
+                attributes: {
+                  'messaging.system': 'kafka',
+                  'messaging.destination.name': topic,
+                  'messaging.consumer.group.name': this.options.consumerGroup,
+                  'messaging.message.id': envelope.id,
+                  'crm.event_type': envelope.type,
+                  'crm.attempt': 1,
+                  'crm.batch_size': run.length,
+                },
+              },
+              () =>
+                this.runHandler(handler, envelope, manager, {
+                  topic,
+                  partition,
+                  offset: message.offset,
+                  attempt: 1,
+                }),
+            );
+            result.push('processed');
+          }
+        }
+        return result;
+      });
+    } catch (error) {
+      if (this.closing) throw error;
+      this.logger.warn({
+        msg: 'a run of records failed together; applying them one by one',
+        topic,
+        partition,
+        records: run.length,
+        error: (error as Error).message,
+      });
+      return { applied: 0, retrySingly: run.length };
+    }
+    const seconds = (performance.now() - started) / 1000 / run.length;
+    run.forEach(({ envelope }, i) => {
+      consumed().inc({ event_type: envelope.type, outcome: outcomes[i] });
+      if (outcomes[i] === 'processed') handlerSeconds().observe({ event_type: envelope.type }, seconds);
+    });
+    return { applied: run.length, retrySingly: 0 };
+  }
+
+  /**
+   * `work` in one transaction, within `handlerTimeoutMs`. At the limit the connection is destroyed rather
+   * than rolled back: a handler still running (on a query or on anything else) keeps no way to write, and
+   * Postgres aborts the transaction when the session ends. Should the limit strike during COMMIT, the
+   * retry finds the inbox rows (committed) or not (rolled back): never both.
+   */
+  private async inLimitedTransaction<T>(
+    label: string,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     const runner = this.options.dataSource.createQueryRunner();
     // The wait for a pooled connection is not the handler's time; the limit starts once it has one.
     const connection = (await runner.connect()) as { processID?: number };
     let limit: NodeJS.Timeout | undefined;
     let abandoned = false;
-    const work = (async (): Promise<Outcome> => {
+    const transaction = (async (): Promise<T> => {
       await runner.startTransaction();
-      const inserted = await queryRows<{ event_id: string }>(
-        runner.manager,
-        `INSERT INTO inbox (consumer_group, event_id, event_type) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.options.consumerGroup, envelope.id, envelope.type],
-      );
-      if (inserted.length === 0) {
-        await runner.commitTransaction();
-        return 'duplicate';
-      }
-      const context = new EventContext(envelope, runner.manager, this.options.outbox, delivery);
-      // A Nest handler answers a value, a promise or an observable; whatever it is only has to settle.
-      const result: unknown = await handler(envelope, context);
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      if (abandoned) throw new HandlerTimeoutError(envelope.type, this.handlerTimeoutMs);
+      const result = await work(runner.manager);
+      if (abandoned) throw new HandlerTimeoutError(label, this.handlerTimeoutMs);
       await runner.commitTransaction();
-      return 'processed';
+      return result;
     })();
     const timedOut = new Promise<never>((_, reject) => {
       limit = setTimeout(() => {
         abandoned = true;
-        reject(new HandlerTimeoutError(envelope.type, this.handlerTimeoutMs));
+        reject(new HandlerTimeoutError(label, this.handlerTimeoutMs));
       }, this.handlerTimeoutMs);
     });
     try {
-      return await Promise.race([work, timedOut]);
+      return await Promise.race([transaction, timedOut]);
     } catch (error) {
       if (abandoned) {
-        work.catch(() => undefined); // it fails on the destroyed connection, or on the check before COMMIT
+        transaction.catch(() => undefined); // it fails on the destroyed connection, or on the check before COMMIT
         await this.destroyConnection(runner, connection.processID, error as Error);
       } else if (runner.isTransactionActive && !runner.isReleased) {
         await runner.rollbackTransaction().catch(() => undefined);

@@ -41,6 +41,7 @@ export interface ServiceBootstrapOptions {
   maxAttempts?: number;
   handlerTimeoutMs?: number;
   sessionTimeoutMs?: number;
+  maxBatchSize?: number;
   shutdownTimeoutMs?: number;
   description?: string;
 }
@@ -92,6 +93,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     maxAttempts: options.maxAttempts,
     handlerTimeoutMs: options.handlerTimeoutMs,
     sessionTimeoutMs: options.sessionTimeoutMs,
+    maxBatchSize: options.maxBatchSize,
   });
   app
     .connectMicroservice({ strategy: transport }, { deferInitialization: true })
@@ -188,6 +190,7 @@ export function runCatalogService<C extends ServiceConfig>(
       maxAttempts: config.EVENT_MAX_ATTEMPTS,
       handlerTimeoutMs: config.KAFKA_HANDLER_TIMEOUT_MS,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      maxBatchSize: config.KAFKA_MAX_BATCH_SIZE,
       description: options.description,
     }),
   );
