@@ -121,6 +121,12 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await producer.waitForLine('PROBE_DRAINED', 120_000);
     await eventually('5,000 effects', async () => (await effectCount(1)) >= 5000, 120_000);
     await expectExactlyOnceInOrder(1, 200, 25);
+    // Runs of records shared transactions (rows written in one transaction share its now()).
+    const { rows: transactions } = await pool.query<{ n: number }>(
+      `SELECT count(DISTINCT created_at)::int AS n FROM probe_c1.probe_effects WHERE customer_id::text LIKE $1`,
+      [`${customerPrefix(1)}%`],
+    );
+    expect(transactions[0].n).toBeLessThan(2500);
 
     // The consumer span is a child of the producer span, and ids travel with every event.
     const { rows: traced } = await pool.query(
