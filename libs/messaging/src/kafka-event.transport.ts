@@ -297,18 +297,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       try {
         const outcome = await inSpan(
           `${topic} process`,
-          {
-            kind: SpanKind.CONSUMER,
-            parent: contextFromTraceHeaders(envelope),
-            attributes: {
-              'messaging.system': 'kafka',
-              'messaging.destination.name': topic,
-              'messaging.consumer.group.name': this.options.consumerGroup,
-              'messaging.message.id': envelope.id,
-              'crm.event_type': envelope.type,
-              'crm.attempt': attempt,
-            },
-          },
+          this.consumerSpan(topic, envelope, { 'crm.attempt': attempt }),
           () =>
             this.handleInTransaction(envelope, handler, {
               topic,
@@ -372,6 +361,22 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       await this.runHandler(handler, envelope, manager, delivery);
       return 'processed';
     });
+  }
+
+  /** The consumer span of one record: a child of the span that published it (its traceparent). */
+  private consumerSpan(topic: string, envelope: EventEnvelope, extra: Record<string, number>) {
+    return {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromTraceHeaders(envelope),
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.consumer.group.name': this.options.consumerGroup,
+        'messaging.message.id': envelope.id,
+        'crm.event_type': envelope.type,
+        ...extra,
+      },
+    };
   }
 
   /** A Nest handler answers a value, a promise or an observable; whatever it is only has to settle. */
@@ -441,19 +446,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           else {
             await inSpan(
               `${topic} process`,
-              {
-                kind: SpanKind.CONSUMER,
-                parent: contextFromTraceHeaders(envelope),
-                attributes: {
-                  'messaging.system': 'kafka',
-                  'messaging.destination.name': topic,
-                  'messaging.consumer.group.name': this.options.consumerGroup,
-                  'messaging.message.id': envelope.id,
-                  'crm.event_type': envelope.type,
-                  'crm.attempt': 1,
-                  'crm.batch_size': run.length,
-                },
-              },
+              this.consumerSpan(topic, envelope, { 'crm.attempt': 1, 'crm.batch_size': run.length }),
               () =>
                 this.runHandler(handler, envelope, manager, {
                   topic,

@@ -74,6 +74,22 @@ async function expectExactlyOnceInOrder(run: number, customers: number, perCusto
   }
 }
 
+/** A purchase record of the probe's contract, as a foreign producer would send it. */
+function probeRecord(id: string, customer: string, orderId: string) {
+  return {
+    key: customer,
+    headers: toWireHeaders({
+      id,
+      type: ProbeRecorded.type,
+      source: '/crm/spec',
+      time: new Date().toISOString(),
+      subject: customer,
+      correlationId: id,
+    }),
+    value: JSON.stringify({ ...ProbeRecorded.fixture, customerId: customer, orderId }),
+  };
+}
+
 async function readDeadLetters(group: string, expected: number) {
   const consumer = kafka.consumer({ groupId: `dlq-reader-${group}-${Date.now()}` });
   const received: { key: string; value: Buffer | null; headers: Record<string, string> }[] = [];
@@ -307,18 +323,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await producer.connect();
     await producer.send({
       topic: ProbeRecorded.topic,
-      messages: hangs.map(({ id, orderId }) => ({
-        key: customer,
-        headers: toWireHeaders({
-          id,
-          type: ProbeRecorded.type,
-          source: '/crm/spec',
-          time: new Date().toISOString(),
-          subject: customer,
-          correlationId: id,
-        }),
-        value: JSON.stringify({ ...ProbeRecorded.fixture, customerId: customer, orderId }),
-      })),
+      messages: hangs.map(({ id, orderId }) => probeRecord(id, customer, orderId)),
     });
     await producer.disconnect();
     // Others behind them on other partitions, and the same customer's next event after them, still flow.
@@ -362,22 +367,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await producer.connect();
     await producer.send({
       topic: ProbeRecorded.topic,
-      messages: ids.map((id, i) => ({
-        key: customer,
-        headers: toWireHeaders({
-          id,
-          type: ProbeRecorded.type,
-          source: '/crm/spec',
-          time: new Date().toISOString(),
-          subject: customer,
-          correlationId: id,
-        }),
-        value: JSON.stringify({
-          ...ProbeRecorded.fixture,
-          customerId: customer,
-          orderId: `always-fails-${i + 1}`,
-        }),
-      })),
+      messages: ids.map((id, i) => probeRecord(id, customer, `always-fails-${i + 1}`)),
     });
     await producer.disconnect();
     const cliKafka = createKafka(brokers(), 'dlq-spec', { logLevel: logLevel.NOTHING });
