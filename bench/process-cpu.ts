@@ -70,3 +70,31 @@ export function platformCpu(pgDataDir: string): PlatformCpu {
     found: { services: services.length, kafka: kafka.length > 0, postgres: postgres.length > 0 },
   };
 }
+
+/** Resident memory of each service process, in MiB, by service name (from /proc/<pid>/status). */
+export function serviceRss(): Map<string, number> {
+  const rss = new Map<string, number>();
+  for (const p of allProcesses()) {
+    const match = /dist\/services\/([a-z-]+)\/src\/main(\.js)?\b/.exec(p.cmdline);
+    if (!match) continue;
+    try {
+      const line = readFileSync(`/proc/${p.pid}/status`, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('VmRSS:'));
+      if (line) rss.set(match[1], (rss.get(match[1]) ?? 0) + Number(line.split(/\s+/)[1]) / 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return rss;
+}
+
+/** Least-squares slope of y over x (per unit of x); 0 for fewer than two points. */
+export function slope(points: [number, number][]): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) / sxx;
+}

@@ -15,7 +15,7 @@ import { mintToken } from '@crm/auth';
 import { Topics } from '@crm/contracts';
 // Loads the platform's Kafka client module, which patches kafkajs's idle 1 ms timer in this process too.
 import '@crm/messaging';
-import { platformCpu, type PlatformCpu } from '../process-cpu';
+import { platformCpu, serviceRss, slope, type PlatformCpu } from '../process-cpu';
 import { argument, summary } from '../stats';
 
 const purchases = Number(argument('purchases', '1000'));
@@ -229,6 +229,38 @@ function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): 
   ];
 }
 
+/** Samples every service's RSS every 10 s while the load runs; reports start, peak, end and the trend. */
+function sampleMemory(): () => string[] {
+  const started = Date.now();
+  const samples: { minutes: number; rss: Map<string, number> }[] = [{ minutes: 0, rss: serviceRss() }];
+  const timer = setInterval(
+    () => samples.push({ minutes: (Date.now() - started) / 60_000, rss: serviceRss() }),
+    10_000,
+  );
+  return () => {
+    clearInterval(timer);
+    samples.push({ minutes: (Date.now() - started) / 60_000, rss: serviceRss() });
+    const names = [...samples[0].rss.keys()].sort();
+    const minutes = samples[samples.length - 1].minutes;
+    // The second half of the run, after warm-up (caches, JIT, pools) has settled.
+    const second = samples.filter((s) => s.minutes >= minutes / 2);
+    const first = samples.filter((s) => s.minutes < minutes / 2);
+    const mib = (n: number) => n.toFixed(0).padStart(5);
+    return [
+      `  service RSS (MiB) over ${minutes.toFixed(1)} min, ${samples.length} samples: start, peak, end;` +
+        ' trend of the second half; lowest of each half (after a GC: the floor a leak would raise)',
+      ...names.map((name) => {
+        const of = (list: typeof samples) => list.map((s) => s.rss.get(name) ?? 0);
+        const values = of(samples);
+        const trend = slope(second.map((s) => [s.minutes, s.rss.get(name) ?? 0]));
+        const floors = `${Math.min(...of(first)).toFixed(0)} → ${Math.min(...of(second)).toFixed(0)}`;
+        const peak = Math.max(...values);
+        return `    ${name.padEnd(18)} ${mib(values[0])} ${mib(peak)} ${mib(values[values.length - 1])}   ${trend >= 0 ? '+' : ''}${trend.toFixed(2)} MiB/min   floor ${floors}`;
+      }),
+    ];
+  };
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`command: npm run bench:cascade -- --purchases ${purchases} --rate ${rate}\n`);
   process.stdout.write(
@@ -290,6 +322,7 @@ async function main(): Promise<void> {
   const before = await handlerSeconds();
   const costBefore = await costSnapshot(kafka);
   const statementsCounted = await resetStatements();
+  const memory = sampleMemory();
   process.stdout.write(`driving ${purchases} purchases of 120,000 at ${rate}/s...\n`);
   const httpMs: number[] = [];
   const started = performance.now();
@@ -322,6 +355,7 @@ async function main(): Promise<void> {
   // The rest of the cascade (interaction log, referral, feedback) settles shortly after the care action.
   await sleep(3000);
   const costAfter = await costSnapshot(kafka);
+  const memoryLines = memory();
   const after = await handlerSeconds();
   const handlerCount = after.count - before.count;
 
@@ -344,6 +378,7 @@ async function main(): Promise<void> {
       `  of which re-scoring (facts, classification, writes, events, segments): ${(((after.rescoreSum - before.rescoreSum) / rescores) * 1000).toFixed(2)} ms mean over ${rescores}\n`,
     );
   for (const line of costPerPurchase(costBefore, costAfter, purchases)) process.stdout.write(`${line}\n`);
+  for (const line of memoryLines) process.stdout.write(`${line}\n`);
   if (statementsCounted) for (const line of await topStatements(purchases)) process.stdout.write(`${line}\n`);
   else process.stdout.write('  (statements per purchase: pg_stat_statements is not loaded on this server)\n');
   process.stdout.write('\nfloors on this machine, same run\n');
