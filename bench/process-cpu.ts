@@ -41,6 +41,8 @@ function allProcesses(): ProcessInfo[] {
 /** CPU seconds so far of each part of the platform: the six services, the Kafka broker, Postgres. */
 export interface PlatformCpu {
   services: number;
+  /** CPU seconds of each service (all its replicas), by name. */
+  byService: Map<string, number>;
   kafka: number;
   postgres: number;
   /** Which parts were found (Postgres is not visible when DATABASE_URL points at another machine). */
@@ -63,8 +65,14 @@ export function platformCpu(pgDataDir: string): PlatformCpu {
   }
   const postgres = processes.filter((p) => p.pid === postmaster || p.ppid === postmaster);
   const sum = (list: ProcessInfo[]) => list.reduce((total, p) => total + p.cpuSeconds, 0);
+  const byService = new Map<string, number>();
+  for (const p of services) {
+    const name = /dist\/services\/([a-z-]+)\//.exec(p.cmdline)![1];
+    byService.set(name, (byService.get(name) ?? 0) + p.cpuSeconds);
+  }
   return {
     services: sum(services),
+    byService,
     kafka: sum(kafka),
     postgres: sum(postgres) + (postgres.find((p) => p.pid === postmaster)?.reapedChildrenSeconds ?? 0),
     found: { services: services.length, kafka: kafka.length > 0, postgres: postgres.length > 0 },

@@ -142,16 +142,28 @@ try {
     say(`granted ${await applyServiceAcls(brokers, adminSecurity)} ACL entries, one user per service`);
 
   mkdirSync(join(local, 'logs'), { recursive: true });
-  for (const service of infra.SERVICE_CATALOG) {
+  // CRM_REPLICAS=2 (or more): every service that many times, the extra replicas on port + 1000, + 2000, ...
+  // (same schema, same consumer group), to see what scales with replicas on one machine.
+  const replicas = Number(process.env.CRM_REPLICAS ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 4)
+    throw new Error(`CRM_REPLICAS must be a whole number from 1 to 4, not "${process.env.CRM_REPLICAS}"`);
+  const instances = infra.SERVICE_CATALOG.flatMap((service) =>
+    Array.from({ length: replicas }, (_, i) => ({
+      service,
+      port: service.port + 1000 * i,
+      label: i === 0 ? service.name : `${service.name}-${i + 1}`,
+    })),
+  );
+  for (const { service, port, label } of instances) {
     const { command, args } = infra.nodeCommandFor(infra.serviceScript(service));
-    const log = createWriteStream(join(local, 'logs', `${service.name}.log`), { flags: 'a' });
+    const log = createWriteStream(join(local, 'logs', `${label}.log`), { flags: 'a' });
     const child = spawn(command, args, {
       cwd: root,
       env: {
         ...process.env,
         KAFKA_BROKERS: brokers,
         DATABASE_URL: databaseUrl,
-        PORT: String(service.port),
+        PORT: String(port),
         KAFKA_CREATE_TOPICS: 'false',
         ...(scram
           ? {
@@ -166,32 +178,30 @@ try {
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    child.stderr.on('data', (chunk) => process.stderr.write(`[${service.name}] ${chunk}`));
+    child.stderr.on('data', (chunk) => process.stderr.write(`[${label}] ${chunk}`));
     child.stdout.on('data', (chunk) => {
       for (const line of chunk.toString().split('\n'))
-        if (/"level":"(error|fatal)"/.test(line)) process.stderr.write(`[${service.name}] ${line}\n`);
+        if (/"level":"(error|fatal)"/.test(line)) process.stderr.write(`[${label}] ${line}\n`);
     });
     child.once('exit', (code, signal) => {
       if (!stopping) {
-        say(
-          `${service.name} exited (${signal ?? code}); see .local/logs/${service.name}.log. Stopping everything.`,
-        );
+        say(`${label} exited (${signal ?? code}); see .local/logs/${label}.log. Stopping everything.`);
         void shutdown(1);
       }
     });
     children.push(child);
-    say(`starting ${service.name} on :${service.port}...`);
+    say(`starting ${label} on :${port}...`);
   }
 
-  for (const service of infra.SERVICE_CATALOG) {
+  for (const { port, label } of instances) {
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`)
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`)
         .then((r) => r.ok)
         .catch(() => false);
       if (ready) break;
       if (Date.now() > deadline)
-        throw new Error(`${service.name} was not ready within 120 s; see .local/logs/${service.name}.log`);
+        throw new Error(`${label} was not ready within 120 s; see .local/logs/${label}.log`);
       await sleep(250);
     }
   }

@@ -216,15 +216,21 @@ async function costSnapshot(kafka: Kafka): Promise<CostSnapshot> {
 
 /** What each purchase cost the whole platform: CPU of every process, Kafka records, database transactions. */
 function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): string[] {
-  const ms = (part: keyof Omit<PlatformCpu, 'found'>) => ((after.cpu[part] - before.cpu[part]) * 1000) / n;
+  const ms = (part: 'services' | 'kafka' | 'postgres') => ((after.cpu[part] - before.cpu[part]) * 1000) / n;
   const total = ms('services') + ms('kafka') + ms('postgres');
   const missing = [
     after.cpu.found.services < 6 ? `only ${after.cpu.found.services} service processes found` : '',
     after.cpu.found.kafka ? '' : 'no Kafka broker process found',
     after.cpu.found.postgres ? '' : `no Postgres under ${pgDataDir}`,
   ].filter(Boolean);
+  const perService = [...after.cpu.byService]
+    .map(([name, seconds]) => [name, ((seconds - (before.cpu.byService.get(name) ?? 0)) * 1000) / n] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+    .join(', ');
   return [
     `  CPU per purchase, whole platform: ${total.toFixed(1)} ms (services ${ms('services').toFixed(1)}, Kafka ${ms('kafka').toFixed(1)}, Postgres ${ms('postgres').toFixed(1)})${missing.length ? ` [${missing.join('; ')}]` : ''}`,
+    `  service CPU per purchase by service (ms): ${perService}`,
     `  per purchase: ${((after.records - before.records) / n).toFixed(1)} Kafka records, ${((after.transactions - before.transactions) / n).toFixed(1)} database transactions`,
   ];
 }
