@@ -143,40 +143,43 @@ async function kafkaRecords(kafka: Kafka): Promise<number> {
   }
 }
 
-/** Committed and rolled-back transactions of the platform's database so far. */
-async function databaseTransactions(): Promise<number> {
+/** A short-lived connection to the platform's database for `work`. */
+async function withDatabase<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Committed and rolled-back transactions of the platform's database so far. */
+function databaseTransactions(): Promise<number> {
+  return withDatabase(async (client) => {
     const { rows } = await client.query<{ n: string }>(
       'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
     );
     return Number(rows[0].n);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Starts counting statements afresh, when the server has pg_stat_statements loaded (the local one does). */
-async function resetStatements(): Promise<boolean> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    await client.query('SELECT pg_stat_statements_reset()');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end();
-  }
+function resetStatements(): Promise<boolean> {
+  return withDatabase(async (client) => {
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await client.query('SELECT pg_stat_statements_reset()');
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The statements run most often since the reset, per purchase, with their execution time. */
-async function topStatements(n: number, limit = 15): Promise<string[]> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+function topStatements(n: number, limit = 15): Promise<string[]> {
+  return withDatabase(async (client) => {
     const { rows } = await client.query<{ calls: string; ms: number; query: string }>(
       `SELECT s.calls, s.total_exec_time AS ms, regexp_replace(s.query, '\\s+', ' ', 'g') AS query
          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
@@ -195,9 +198,7 @@ async function topStatements(n: number, limit = 15): Promise<string[]> {
           `    ${(Number(r.calls) / n).toFixed(2).padStart(6)}  ${(r.ms / Number(r.calls)).toFixed(3).padStart(7)}  ${r.query.slice(0, 110)}`,
       ),
     ];
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 interface CostSnapshot {

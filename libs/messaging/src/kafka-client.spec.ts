@@ -1,4 +1,4 @@
-import { patchKafkaRequestQueue } from './kafka-client';
+import { kafkaJsRequestQueue, patchKafkaRequestQueue } from './kafka-client';
 
 class FakeQueue {
   pending: unknown[] = [];
@@ -49,10 +49,7 @@ describe("kafkajs's request queue, patched", () => {
   });
 
   it("is applied to kafkajs's own class when the client module loads", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { prototype } = require('kafkajs/src/network/requestQueue') as {
-      prototype: { scheduleCheckPendingRequests: () => void };
-    };
+    const { prototype } = kafkaJsRequestQueue;
     const queue = Object.assign(Object.create(prototype) as Record<string, unknown>, {
       pending: [],
       throttledUntil: -1,

@@ -31,8 +31,13 @@ export function patchKafkaRequestQueue(queue: { prototype: KafkaRequestQueue }):
     }, delay);
   };
 }
+/** @internal kafkajs's own request-queue class, patched as this module loads (exported for its test). */
+// An internal kafkajs module with no types and no ESM entry: require is the only way in.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-patchKafkaRequestQueue(require('kafkajs/src/network/requestQueue') as { prototype: KafkaRequestQueue });
+export const kafkaJsRequestQueue = require('kafkajs/src/network/requestQueue') as {
+  prototype: KafkaRequestQueue;
+};
+patchKafkaRequestQueue(kafkaJsRequestQueue);
 
 /** kafkajs logs through Nest's logger, so they come out as JSON with trace ids like everything else. */
 const nestLogCreator: logCreator = () => {

@@ -339,12 +339,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     }
   }
 
-  /**
-   * The inbox row and the handler's effects in one transaction, within `handlerTimeoutMs`. At the limit the
-   * connection is destroyed rather than rolled back: a handler still running (on a query or on anything
-   * else) keeps no way to write, and Postgres aborts the transaction when the session ends. Should the
-   * limit strike during COMMIT, the retry finds the inbox row (committed) or not (rolled back): never both.
-   */
+  /** One record: its inbox row and its handler's effects in one time-limited transaction. */
   private async handleInTransaction(
     envelope: EventEnvelope,
     handler: EventHandler,

@@ -44,10 +44,6 @@ export class PgNotifications {
     return () => this.reconnected.delete(callback);
   }
 
-  get connected(): boolean {
-    return this.client !== undefined;
-  }
-
   private connect(): Promise<void> {
     this.connecting ??= (async () => {
       const client = new Client({

@@ -39,11 +39,6 @@ export class DueLoop {
     this.running = this.runRound(this.round);
   }
 
-  /** Whether a round is scheduled or running (for tests and health). */
-  get active(): boolean {
-    return !this.stopped && this.round !== undefined;
-  }
-
   private async runRound(round: () => Promise<number | undefined>): Promise<void> {
     let delay: number;
     try {

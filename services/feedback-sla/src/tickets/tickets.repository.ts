@@ -242,12 +242,12 @@ export class TicketsRepository {
       db,
       `INSERT INTO sla_timers (ticket_id, metric, kind, round, due_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (ticket_id, metric, kind, round) DO UPDATE SET due_at = EXCLUDED.due_at
-         WHERE sla_timers.fired_at IS NULL AND sla_timers.cancelled_at IS NULL`,
+         WHERE sla_timers.fired_at IS NULL AND sla_timers.cancelled_at IS NULL
+       RETURNING (SELECT pg_notify('${SLA_TIMERS_CHANNEL}', '') WHERE due_at IS NOT NULL) AS announced`,
       [ticketId, metric, kind, round, dueAt],
     );
-    // The workers sleep until the next known due time; this one may be sooner (delivered at commit, once
-    // per transaction however many timers it arms).
-    if (dueAt) await execute(db, `SELECT pg_notify('${SLA_TIMERS_CHANNEL}', '')`);
+    // The workers sleep until the next known due time; an armed timer may be sooner, so the same statement
+    // announces it (delivered at commit, once per transaction however many timers it arms).
   }
 
   /** Whether the breach timer of a deadline exists and fired. */

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CareActionTriggered, type EventEnvelope, type Purpose } from '@crm/contracts';
 import { causedBy, causeOf, OutboxPublisher } from '@crm/messaging';
-import { execute, queryOne, queryRows } from '@crm/persistence';
+import { queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
 import { CARE_ACTIONS_CHANNEL } from './care-dispatcher';
@@ -101,10 +101,12 @@ export class CareActionsService {
     const contactDueAt = playbook.contact_due_hours
       ? new Date(now.getTime() + playbook.contact_due_hours * 3600_000)
       : null;
+    // A triggered touch announces itself in the same statement: the dispatcher wakes at commit.
     const inserted = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO care_actions (id, customer_id, playbook_id, action, purpose, channel, status, reason, idempotency_key, trigger_event_id, contact_due_at, created_at, next_attempt_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id, (SELECT pg_notify('${CARE_ACTIONS_CHANNEL}', '') WHERE status = 'triggered') AS announced`,
       [
         id,
         customerId,
@@ -123,7 +125,6 @@ export class CareActionsService {
     if (inserted.length === 0) return;
     careActions().inc({ playbook: playbook.id, status: decision.status });
     if (decision.status !== 'triggered') return;
-    await execute(manager, `SELECT pg_notify('${CARE_ACTIONS_CHANNEL}', '')`); // the dispatcher wakes at commit
     await this.outbox.publish(
       manager,
       CareActionTriggered,
