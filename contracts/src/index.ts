@@ -22,3 +22,7 @@ export * from './events/referral.v1';
 export * from './events/feedback.v1';
 export * from './catalog-markdown';
 export * from './kafka-acls';
+export * from './schema/json-schema';
+export * from './schema/compatibility';
+export * from './schema/asyncapi';
+export * from './schema/published';

@@ -26,6 +26,8 @@ export interface TopicSpec {
   /** The payload field whose value is the Kafka key (and `ce_subject`). */
   key: 'customerId' | 'segmentId';
   retentionMs: number;
+  /** `delete` for event history; `compact` for a topic that keeps the latest record per key. */
+  cleanupPolicy: 'delete' | 'compact';
 }
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
@@ -64,6 +66,7 @@ const CUSTOMER_TOPICS: readonly TopicSpec[] = [
   partitions: 6,
   key: 'customerId' as const,
   retentionMs: THIRTY_DAYS_MS,
+  cleanupPolicy: 'delete' as const,
 }));
 
 /** Topics about things other than one customer. */
@@ -75,6 +78,7 @@ const OTHER_TOPICS: readonly TopicSpec[] = [
     partitions: 6,
     key: 'segmentId',
     retentionMs: THIRTY_DAYS_MS,
+    cleanupPolicy: 'delete',
   },
 ];
 

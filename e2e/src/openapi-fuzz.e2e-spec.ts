@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { SERVICE_CATALOG } from '@crm/contracts';
+import { EVENT_CATALOG, eventJsonSchema, renderAsyncApi, SERVICE_CATALOG } from '@crm/contracts';
 import { startPlatform, type RunningPlatform } from '@crm/testing';
 
 /**
@@ -281,4 +281,23 @@ describe('every route, driven by the OpenAPI documents', () => {
     );
     expect(failures).toEqual([]);
   }, 600_000);
+});
+
+describe('the event contracts under /docs', () => {
+  it('are served by every service: the AsyncAPI document and a JSON Schema per event type', async () => {
+    const expected = JSON.parse(JSON.stringify(renderAsyncApi())) as unknown;
+    for (const service of SERVICE_CATALOG) {
+      const { base } = documents.get(service.name)!;
+      expect(await (await fetch(`${base}/docs/asyncapi.json`)).json()).toEqual(expected);
+      const index = (await (await fetch(`${base}/docs/schemas`)).json()) as Array<{
+        type: string;
+        schema: string;
+      }>;
+      expect(index.map((e) => e.type)).toEqual(EVENT_CATALOG.map((d) => d.type));
+      const first = await fetch(`${base}${index[0].schema}`);
+      expect(await first.json()).toEqual(JSON.parse(JSON.stringify(eventJsonSchema(EVENT_CATALOG[0]))));
+      const unknown = await fetch(`${base}/docs/schemas/crm.nothing.v9.json`);
+      expect(unknown.status).toBe(404);
+    }
+  });
 });

@@ -12,6 +12,17 @@ export interface EventDefinition<T extends object = object> {
   payload: PayloadClass<T>;
   /** A valid example payload; used in docs and round-trip tests. */
   fixture: T;
+  /** Set when a newer version replaces this one; both are published until `sunset` (see docs/building-on-events.md). */
+  deprecated?: EventDeprecation;
+}
+
+export interface EventDeprecation {
+  /** The event type that replaces this one, e.g. `crm.purchase.recorded.v2`. */
+  replacedBy: string;
+  /** The day (YYYY-MM-DD) the deprecation was announced. */
+  since: string;
+  /** The first day (YYYY-MM-DD) the old version may stop being published: at least 90 days after `since`. */
+  sunset: string;
 }
 
 const TYPE_PATTERN = /^crm\.[a-z-]+(\.[a-z-]+)+\.v(\d+)$/;

@@ -1,21 +1,21 @@
-import { IsDateString, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose } from './common';
+import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose, IsTimestamp, TextLength } from './common';
 
 export class CareActionTriggeredV1 {
   @IsUUID() customerId: string;
   @IsUUID() careActionId: string;
-  @IsString() @Length(1, 64) playbook: string;
-  @IsString() @Length(1, 64) action: string;
+  @IsString() @TextLength(1, 64) playbook: string;
+  @IsString() @TextLength(1, 64) action: string;
   /** Service and marketing messages never mix. */
   @IsOneOf(PURPOSES) purpose: Purpose;
   @IsOneOf(CHANNELS) channel: Channel;
   /** Deduplicates the outbound message at the channel, because a handler can run twice. */
-  @IsString() @Length(1, 200) idempotencyKey: string;
-  @IsOptional() @IsDateString() contactDueAt?: string;
+  @IsString() @TextLength(1, 200) idempotencyKey: string;
+  @IsOptional() @IsTimestamp() contactDueAt?: string;
   @IsString() triggeredByEventId: string;
-  @IsDateString() triggeredAt: string;
+  @IsTimestamp() triggeredAt: string;
 }
 
 export const CareActionTriggered = defineEvent({

@@ -1,21 +1,21 @@
-import { IsDateString, IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsInt, IsString, IsUUID, Min } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose } from './common';
+import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose, IsTimestamp, TextLength } from './common';
 
 /** A triggered touch could not be delivered within its purpose's maximum age: it is given up, never silently. */
 export class CareDeliveryFailedV1 {
   @IsUUID() customerId: string;
   @IsUUID() careActionId: string;
-  @IsString() @Length(1, 64) action: string;
+  @IsString() @TextLength(1, 64) action: string;
   @IsOneOf(PURPOSES) purpose: Purpose;
   @IsOneOf(CHANNELS) channel: Channel;
-  @IsString() @Length(1, 200) idempotencyKey: string;
+  @IsString() @TextLength(1, 200) idempotencyKey: string;
   @IsInt() @Min(1) attempts: number;
   /** The last attempt's error, e.g. `webhook answered 503`. */
-  @IsString() @Length(1, 2000) reason: string;
-  @IsDateString() triggeredAt: string;
-  @IsDateString() failedAt: string;
+  @IsString() @TextLength(1, 2000) reason: string;
+  @IsTimestamp() triggeredAt: string;
+  @IsTimestamp() failedAt: string;
 }
 
 export const CareDeliveryFailed = defineEvent({

@@ -1,7 +1,7 @@
-import { ArrayMaxSize, IsArray, IsDateString, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { IsOneOf } from './common';
+import { IsOneOf, IsTimestamp, TextLength } from './common';
 
 /** A customer's negative preferences: categories never to be recommended or offered again. */
 export class CategoryExclusionsChangedV1 {
@@ -10,8 +10,8 @@ export class CategoryExclusionsChangedV1 {
   @IsArray() @ArrayMaxSize(200) @IsString({ each: true }) excludedCategories: string[];
   @IsOneOf(['complaint', 'dismissal', 'account-manager']) reason:
     'complaint' | 'dismissal' | 'account-manager';
-  @IsOptional() @IsString() @Length(1, 100) causedByEventId?: string;
-  @IsDateString() changedAt: string;
+  @IsOptional() @IsString() @TextLength(1, 100) causedByEventId?: string;
+  @IsTimestamp() changedAt: string;
 }
 
 export const CategoryExclusionsChanged = defineEvent({

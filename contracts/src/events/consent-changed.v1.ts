@@ -1,14 +1,14 @@
-import { IsBoolean, IsDateString, IsUUID } from 'class-validator';
+import { IsBoolean, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose } from './common';
+import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose, IsTimestamp } from './common';
 
 export class ConsentChangedV1 {
   @IsUUID() customerId: string;
   @IsOneOf(CHANNELS) channel: Channel;
   @IsOneOf(PURPOSES) purpose: Purpose;
   @IsBoolean() granted: boolean;
-  @IsDateString() changedAt: string;
+  @IsTimestamp() changedAt: string;
 }
 
 export const ConsentChanged = defineEvent({

@@ -1,11 +1,12 @@
-import { IsDateString, IsUUID } from 'class-validator';
+import { IsUUID } from 'class-validator';
+import { IsTimestamp } from './common';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 
 /** The customer's data key was destroyed; every service purges what it holds about the customer. */
 export class CustomerErasedV1 {
   @IsUUID() customerId: string;
-  @IsDateString() erasedAt: string;
+  @IsTimestamp() erasedAt: string;
 }
 
 export const CustomerErased = defineEvent({

@@ -1,44 +1,46 @@
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
-  IsDateString,
   IsOptional,
   IsString,
   IsUUID,
-  Length,
   Matches,
-  MaxLength,
   ValidateNested,
   IsArray,
+  IsObject,
 } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose } from './common';
+import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose, IsTimestamp, TextLength } from './common';
 
 export class ConsentV1 {
   @IsOneOf(CHANNELS) channel: Channel;
   @IsOneOf(PURPOSES) purpose: Purpose;
   @IsBoolean() granted: boolean;
-  @IsDateString() changedAt: string;
+  @IsTimestamp() changedAt: string;
 }
 
 /** A new customer. Carries no plaintext personal data: contacts travel only as keyed hashes. */
 export class CustomerRegisteredV1 {
   @IsUUID() customerId: string;
-  @IsString() @Length(1, 64) externalRef: string;
+  @IsString() @TextLength(1, 64) externalRef: string;
   @IsOneOf(['person', 'company']) kind: 'person' | 'company';
-  @IsOptional() @IsString() @MaxLength(120) industry?: string;
-  @IsOptional() @IsString() @MaxLength(40) companySize?: string;
+  @IsOptional() @IsString() @TextLength(0, 120) industry?: string;
+  @IsOptional() @IsString() @TextLength(0, 40) companySize?: string;
   /** Month and day of birth (`MM-DD`) for birthday care; never the year. */
   @IsOptional() @Matches(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/) birthdayMonthDay?: string;
-  @IsDateString() registeredAt: string;
-  @IsDateString() relationshipStartedAt: string;
+  @IsTimestamp() registeredAt: string;
+  @IsTimestamp() relationshipStartedAt: string;
   /** The referral code the customer signed up with, if any. */
-  @IsOptional() @IsString() @Length(4, 32) referredByCode?: string;
+  @IsOptional() @IsString() @TextLength(4, 32) referredByCode?: string;
   /** HMAC of the normalised e-mail and phone, for duplicate and self-referral checks. */
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) emailHash?: string;
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) phoneHash?: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => ConsentV1) consents: ConsentV1[];
+  @IsArray()
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => ConsentV1)
+  consents: ConsentV1[];
 }
 
 export const CustomerRegistered = defineEvent({

@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import {
   IsArray,
-  IsDateString,
   IsInt,
   IsOptional,
   IsString,
@@ -9,6 +8,7 @@ import {
   Max,
   Min,
   ValidateNested,
+  IsObject,
 } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
@@ -22,6 +22,7 @@ import {
   type MembershipLevel,
   type ValueLoyaltySegment,
   type ValueTier,
+  IsTimestamp,
 } from './common';
 
 export class RfmScoreV1 {
@@ -31,7 +32,7 @@ export class RfmScoreV1 {
 }
 
 export class CustomerClassificationV1 {
-  @ValidateNested() @Type(() => RfmScoreV1) rfm: RfmScoreV1;
+  @IsObject() @ValidateNested() @Type(() => RfmScoreV1) rfm: RfmScoreV1;
   @IsOneOf(VALUE_TIERS) valueTier: ValueTier;
   @IsOneOf(VALUE_LOYALTY_SEGMENTS) valueLoyaltySegment: ValueLoyaltySegment;
   @IsOneOf(MEMBERSHIP_LEVELS) membershipLevel: MembershipLevel;
@@ -42,14 +43,18 @@ export class CustomerClassificationV1 {
 /** Emitted only when something in the classification changed. */
 export class CustomerRescoredV1 {
   @IsUUID() customerId: string;
-  @ValidateNested() @Type(() => CustomerClassificationV1) current: CustomerClassificationV1;
-  @IsOptional() @ValidateNested() @Type(() => CustomerClassificationV1) previous?: CustomerClassificationV1;
+  @IsObject() @ValidateNested() @Type(() => CustomerClassificationV1) current: CustomerClassificationV1;
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CustomerClassificationV1)
+  previous?: CustomerClassificationV1;
   /** Names of the fields that changed, e.g. `valueTier`, `rfm.recency`. */
   @IsArray() @IsString({ each: true }) changed: string[];
   /** The event that caused the re-scoring, or absent when a sweep did. */
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
-  @IsDateString() scoredAt: string;
+  @IsTimestamp() scoredAt: string;
 }
 
 const classification: CustomerClassificationV1 = {

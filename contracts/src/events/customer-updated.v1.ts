@@ -1,4 +1,5 @@
-import { ArrayMinSize, IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsOptional, IsString, IsUUID } from 'class-validator';
+import { TextLength } from './common';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 
@@ -6,8 +7,8 @@ import { Topics } from '../topics';
 export class CustomerUpdatedV1 {
   @IsUUID() customerId: string;
   @IsArray() @ArrayMinSize(1) @IsString({ each: true }) changedFields: string[];
-  @IsOptional() @IsString() @MaxLength(120) industry?: string;
-  @IsOptional() @IsString() @MaxLength(40) companySize?: string;
+  @IsOptional() @IsString() @TextLength(0, 120) industry?: string;
+  @IsOptional() @IsString() @TextLength(0, 40) companySize?: string;
 }
 
 export const CustomerUpdated = defineEvent({

@@ -1,17 +1,7 @@
-import {
-  IsDateString,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { IsOneOf } from './common';
+import { IsOneOf, IsTimestamp, TextLength } from './common';
 
 /** `follow-up`: opened by the platform after a low satisfaction score; its first response is the remediation plan. */
 export const TICKET_TYPES = ['consultation', 'fault', 'complaint', 'suggestion', 'follow-up'] as const;
@@ -26,14 +16,14 @@ export class TicketOpenedV1 {
   @IsUUID() ticketId: string;
   @IsOneOf(TICKET_TYPES) ticketType: TicketType;
   @IsOneOf(['low', 'normal', 'high', 'urgent']) priority: string;
-  @IsString() @Length(1, 64) policy: string;
-  @IsDateString() firstResponseDueAt: string;
-  @IsDateString() resolutionDueAt: string;
-  @IsDateString() openedAt: string;
+  @IsString() @TextLength(1, 64) policy: string;
+  @IsTimestamp() firstResponseDueAt: string;
+  @IsTimestamp() resolutionDueAt: string;
+  @IsTimestamp() openedAt: string;
   /** For a follow-up ticket: the survey whose low score opened it. */
   @IsOptional() @IsUUID() surveyId?: string;
   /** The product category the ticket is about; a complaint excludes it from offers. */
-  @IsOptional() @IsString() @Length(1, 64) category?: string;
+  @IsOptional() @IsString() @TextLength(1, 64) category?: string;
 }
 
 export const TicketOpened = defineEvent({
@@ -57,9 +47,9 @@ export class SlaBreachedV1 {
   @IsUUID() customerId: string;
   @IsUUID() ticketId: string;
   @IsOneOf(SLA_METRICS) metric: SlaMetric;
-  @IsString() @Length(1, 64) policy: string;
-  @IsDateString() dueAt: string;
-  @IsDateString() breachedAt: string;
+  @IsString() @TextLength(1, 64) policy: string;
+  @IsTimestamp() dueAt: string;
+  @IsTimestamp() breachedAt: string;
 }
 
 export const SlaBreached = defineEvent({
@@ -81,11 +71,11 @@ export class SlaWarningV1 {
   @IsUUID() customerId: string;
   @IsUUID() ticketId: string;
   @IsOneOf(SLA_METRICS) metric: SlaMetric;
-  @IsString() @Length(1, 64) policy: string;
+  @IsString() @TextLength(1, 64) policy: string;
   /** The share of the target used when the warning fired, such as 0.75. */
   @IsNumber() @Min(0) @Max(1) share: number;
-  @IsDateString() dueAt: string;
-  @IsDateString() warnedAt: string;
+  @IsTimestamp() dueAt: string;
+  @IsTimestamp() warnedAt: string;
 }
 
 export const SlaWarning = defineEvent({
@@ -110,9 +100,9 @@ export class TicketEscalatedV1 {
   @IsUUID() ticketId: string;
   @IsOneOf(ESCALATION_LEVELS) level: EscalationLevel;
   @IsOneOf(ESCALATION_LEVELS) previousLevel: EscalationLevel;
-  @IsString() @Length(1, 64) policy: string;
-  @IsString() @Length(1, 200) reason: string;
-  @IsDateString() escalatedAt: string;
+  @IsString() @TextLength(1, 64) policy: string;
+  @IsString() @TextLength(1, 200) reason: string;
+  @IsTimestamp() escalatedAt: string;
 }
 
 export const TicketEscalated = defineEvent({
@@ -138,7 +128,7 @@ export class SurveyRequestedV1 {
   @IsOneOf(['csat', 'nps']) kind: 'csat' | 'nps';
   @IsOptional() @IsString() orderId?: string;
   @IsOptional() @IsUUID() ticketId?: string;
-  @IsDateString() requestedAt: string;
+  @IsTimestamp() requestedAt: string;
 }
 
 export const SurveyRequested = defineEvent({
@@ -163,7 +153,7 @@ export class FeedbackScoredV1 {
   @IsInt() @Min(0) @Max(10) score: number;
   /** NPS 0-6 or CSAT 1-2: a follow-up ticket was opened. */
   @IsOneOf(['promoter', 'passive', 'detractor', 'satisfied', 'neutral', 'dissatisfied']) sentiment: string;
-  @IsDateString() answeredAt: string;
+  @IsTimestamp() answeredAt: string;
   /** Set when the low score opened a follow-up ticket (remediation plan due within 48 h). */
   @IsOptional() @IsUUID() followUpTicketId?: string;
 }

@@ -1,7 +1,7 @@
-import { IsBoolean, IsDateString, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, type Channel } from './common';
+import { CHANNELS, IsOneOf, type Channel, IsTimestamp, TextLength } from './common';
 
 export const INTERACTION_STATUSES = ['done', 'in-progress', 'pending'] as const;
 export type InteractionStatus = (typeof INTERACTION_STATUSES)[number];
@@ -10,13 +10,13 @@ export type InteractionStatus = (typeof INTERACTION_STATUSES)[number];
 export class InteractionLoggedV1 {
   @IsUUID() customerId: string;
   @IsUUID() interactionId: string;
-  @IsDateString() occurredAt: string;
+  @IsTimestamp() occurredAt: string;
   @IsOneOf(CHANNELS) channel: Channel;
   @IsOneOf(['inbound', 'outbound']) direction: 'inbound' | 'outbound';
   @IsBoolean() automated: boolean;
   @IsOneOf(INTERACTION_STATUSES) status: InteractionStatus;
   @IsOptional() @IsUUID() careActionId?: string;
-  @IsOptional() @IsString() @Length(1, 64) owner?: string;
+  @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
 }
 
 export const InteractionLogged = defineEvent({

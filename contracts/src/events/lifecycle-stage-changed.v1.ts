@@ -1,7 +1,7 @@
-import { IsBoolean, IsDateString, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { IsOneOf, LIFECYCLE_STAGES, type LifecycleStage } from './common';
+import { IsOneOf, LIFECYCLE_STAGES, type LifecycleStage, IsTimestamp } from './common';
 
 export class LifecycleStageChangedV1 {
   @IsUUID() customerId: string;
@@ -11,7 +11,7 @@ export class LifecycleStageChangedV1 {
   @IsBoolean() reactivated: boolean;
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
-  @IsDateString() changedAt: string;
+  @IsTimestamp() changedAt: string;
 }
 
 export const LifecycleStageChanged = defineEvent({

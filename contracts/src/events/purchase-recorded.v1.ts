@@ -3,50 +3,50 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsInt,
-  IsNumber,
   IsString,
   IsUUID,
-  Length,
   Matches,
   Min,
   ValidateNested,
+  IsObject,
 } from 'class-validator';
+import { IsTimestamp, TextLength, IsMoney } from './common';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 
 export class PurchaseItemV1 {
-  @IsString() @Length(1, 64) sku: string;
-  @IsString() @Length(1, 64) category: string;
+  @IsString() @TextLength(1, 64) sku: string;
+  @IsString() @TextLength(1, 64) category: string;
   @IsInt() @Min(1) quantity: number;
-  @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) unitPrice: number;
+  @IsMoney() @Min(0) unitPrice: number;
 }
 
 /** Per-customer aggregates after this purchase, as customer-profile computed them. */
 export class PurchaseAggregatesV1 {
-  @IsNumber({ maxDecimalPlaces: 2 }) lifetimeSpend: number;
-  @IsNumber({ maxDecimalPlaces: 2 }) trailing12mSpend: number;
+  @IsMoney() lifetimeSpend: number;
+  @IsMoney() trailing12mSpend: number;
   @IsInt() @Min(0) trailing12mPurchaseCount: number;
   @IsInt() @Min(1) lifetimePurchaseCount: number;
-  @IsDateString() firstPurchaseAt: string;
-  @IsDateString() lastPurchaseAt: string;
+  @IsTimestamp() firstPurchaseAt: string;
+  @IsTimestamp() lastPurchaseAt: string;
 }
 
 export class PurchaseRecordedV1 {
   @IsUUID() customerId: string;
   /** The caller's order id: the idempotency key of the purchase. */
-  @IsString() @Length(1, 64) orderId: string;
-  @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) amount: number;
+  @IsString() @TextLength(1, 64) orderId: string;
+  @IsMoney() @Min(0) amount: number;
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' }) currency: string;
-  @IsDateString() occurredAt: string;
+  @IsTimestamp() occurredAt: string;
   @IsBoolean() firstPurchase: boolean;
   @IsArray()
   @ArrayMaxSize(500)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PurchaseItemV1)
   items: PurchaseItemV1[];
-  @ValidateNested() @Type(() => PurchaseAggregatesV1) aggregates: PurchaseAggregatesV1;
+  @IsObject() @ValidateNested() @Type(() => PurchaseAggregatesV1) aggregates: PurchaseAggregatesV1;
 }
 
 export const PurchaseRecorded = defineEvent({

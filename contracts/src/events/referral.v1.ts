@@ -1,15 +1,15 @@
-import { IsDateString, IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsInt, IsString, IsUUID, Min } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { IsOneOf } from './common';
+import { IsOneOf, IsTimestamp, TextLength } from './common';
 
 export class ReferralAttributedV1 {
   /** The referee (the new customer); also the key. */
   @IsUUID() customerId: string;
   @IsUUID() referralId: string;
   @IsUUID() referrerCustomerId: string;
-  @IsString() @Length(4, 32) code: string;
-  @IsDateString() attributedAt: string;
+  @IsString() @TextLength(4, 32) code: string;
+  @IsTimestamp() attributedAt: string;
 }
 
 export const ReferralAttributed = defineEvent({
@@ -28,10 +28,10 @@ export const ReferralAttributed = defineEvent({
 
 export class ReferralRejectedV1 {
   @IsUUID() customerId: string;
-  @IsString() @Length(4, 32) code: string;
+  @IsString() @TextLength(4, 32) code: string;
   @IsOneOf(['self-referral', 'unknown-code', 'already-referred']) reason:
     'self-referral' | 'unknown-code' | 'already-referred';
-  @IsDateString() rejectedAt: string;
+  @IsTimestamp() rejectedAt: string;
 }
 
 export const ReferralRejected = defineEvent({
@@ -52,7 +52,7 @@ export class ReferralQualifiedV1 {
   @IsUUID() referralId: string;
   @IsUUID() referrerCustomerId: string;
   @IsString() qualifyingOrderId: string;
-  @IsDateString() qualifiedAt: string;
+  @IsTimestamp() qualifiedAt: string;
 }
 
 export const ReferralQualified = defineEvent({
@@ -76,8 +76,8 @@ export class RewardGrantedV1 {
   @IsUUID() referralId: string;
   @IsOneOf(['referrer', 'referee']) role: 'referrer' | 'referee';
   @IsInt() @Min(1) points: number;
-  @IsString() @Length(1, 200) idempotencyKey: string;
-  @IsDateString() grantedAt: string;
+  @IsString() @TextLength(1, 200) idempotencyKey: string;
+  @IsTimestamp() grantedAt: string;
 }
 
 export const RewardGranted = defineEvent({

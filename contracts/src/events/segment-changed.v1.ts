@@ -1,20 +1,20 @@
-import { IsDateString, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { IsOneOf } from './common';
+import { IsOneOf, IsTimestamp, TextLength } from './common';
 
 /** A customer entered or exited a segment. */
 export class SegmentChangedV1 {
   @IsUUID() customerId: string;
   /** The segment set, e.g. `value-loyalty`, or `custom` for a dynamic segment. */
-  @IsString() @Length(1, 64) segmentSet: string;
-  @IsString() @Length(1, 64) segment: string;
+  @IsString() @TextLength(1, 64) segmentSet: string;
+  @IsString() @TextLength(1, 64) segment: string;
   @IsOneOf(['entered', 'exited']) change: 'entered' | 'exited';
   /** For `entered`: the segment of the same set the customer left; for `exited`: the one it moved to. */
   @IsOptional() @IsString() counterpart?: string;
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
-  @IsDateString() changedAt: string;
+  @IsTimestamp() changedAt: string;
 }
 
 export const SegmentChanged = defineEvent({

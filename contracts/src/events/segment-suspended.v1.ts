@@ -1,4 +1,5 @@
-import { IsDateString, IsInt, IsString, Length, Matches, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Min } from 'class-validator';
+import { IsTimestamp, TextLength } from './common';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 
@@ -8,8 +9,8 @@ export class SegmentSuspendedV1 {
   @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/) segmentId: string;
   @IsInt() @Min(1) version: number;
   /** Why Postgres could not evaluate it, e.g. the statement timeout. */
-  @IsString() @Length(1, 2000) reason: string;
-  @IsDateString() suspendedAt: string;
+  @IsString() @TextLength(1, 2000) reason: string;
+  @IsTimestamp() suspendedAt: string;
 }
 
 export const SegmentSuspended = defineEvent({

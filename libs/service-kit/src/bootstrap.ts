@@ -26,6 +26,7 @@ import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { localDefaults } from './local-defaults';
 import { HttpProblemFilter, RejectNulCharacters } from './problem.filter';
 import { createValidationPipe } from './validation';
+import { serveContractDocs } from './contract-docs';
 
 export interface ServiceBootstrapOptions {
   name: string;
@@ -80,6 +81,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
       .addBearerAuth()
       .build(),
   );
+  serveContractDocs(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   const transport = new KafkaEventTransport({
