@@ -34,7 +34,24 @@ export default [
               onlyDependOnLibsWithTags: ['type:contract'],
               bannedExternalImports: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg'],
             },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contract', 'scope:testing'] },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:contract', 'type:client', 'scope:testing'],
+            },
+            {
+              // The client library is published on its own: it may import nothing of the workspace.
+              sourceTag: 'type:client',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: [
+                '@nestjs/*',
+                'typeorm',
+                'kafkajs',
+                'pg',
+                'class-validator',
+                'class-transformer',
+              ],
+            },
+            { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:client'] },
             {
               sourceTag: 'type:bench',
               onlyDependOnLibsWithTags: ['type:contract', 'type:lib', 'scope:testing'],

@@ -1,6 +1,6 @@
 // Publishes the contracts (after `npm run build`): docs/event-catalog.md, docs/contracts/asyncapi.yaml, one
 // JSON Schema per event type in docs/contracts/schemas/ (refused when incompatible with the committed one),
-// and the chart's Kafka ACLs.
+// the client library's generated types (libs/customer-events) and the chart's Kafka ACLs.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -25,6 +25,7 @@ write(
   stringify(contracts.renderAsyncApi(), { aliasDuplicateObjects: false }),
 );
 write('docs/event-catalog.md', contracts.renderEventCatalog());
+write(contracts.CLIENT_CONTRACTS_FILE, contracts.renderClientContracts());
 write(
   'deploy/helm/crm-platform/files/kafka-acls.json',
   `${JSON.stringify(contracts.platformKafkaAcls(), null, 2)}\n`,

@@ -8,6 +8,8 @@ function aliasTarget(request) {
   if (request === '@crm/contracts') return 'contracts/src/index';
   if (request.startsWith('@crm-services/'))
     return `services/${request.slice('@crm-services/'.length)}/src/index`;
+  if (request.startsWith('@crm-examples/'))
+    return `examples/${request.slice('@crm-examples/'.length)}/src/index`;
   if (request.startsWith('@crm/')) return `libs/${request.slice('@crm/'.length)}/src/index`;
   return undefined;
 }
@@ -25,6 +27,7 @@ function installAliases(root, extension) {
 const jestModuleNameMapper = {
   '^@crm/contracts$': '<rootDir>/contracts/src/index.ts',
   '^@crm-services/(.*)$': '<rootDir>/services/$1/src/index.ts',
+  '^@crm-examples/(.*)$': '<rootDir>/examples/$1/src/index.ts',
   '^@crm/(.*)$': '<rootDir>/libs/$1/src/index.ts',
 };
 

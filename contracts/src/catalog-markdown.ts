@@ -5,7 +5,7 @@ import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from './topics';
 export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.customer.registered.v1': ['tagging', 'growth-campaigns', 'referral'],
   'crm.customer.updated.v1': ['tagging'],
-  'crm.consent.changed.v1': ['growth-campaigns'],
+  'crm.consent.changed.v1': ['growth-campaigns', 'tagging'],
   'crm.customer.erased.v1': ['referral', 'interaction-log', 'feedback-sla', 'growth-campaigns', 'tagging'],
   'crm.purchase.recorded.v1': ['tagging', 'growth-campaigns', 'referral', 'feedback-sla'],
   'crm.customer.rescored.v1': ['growth-campaigns', 'referral', 'feedback-sla'],
@@ -17,6 +17,7 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
   'crm.segment.suspended.v1': [],
   'crm.care.delivery-failed.v1': [],
+  'crm.customer-state.snapshot.v1': [],
 };
 
 /** The event catalog as Markdown (docs/event-catalog.md is generated from this and checked by a test). */

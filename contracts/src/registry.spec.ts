@@ -66,7 +66,7 @@ describe('event catalog', () => {
         .filter((a) => a.operations.includes('Write'))
         .map((a) => a.name)
         .sort(),
-    ).toEqual(['crm.dlq.tagging', 'crm.scoring.v1', 'crm.segments.v1']);
+    ).toEqual(['crm.customer-state.v1', 'crm.dlq.tagging', 'crm.scoring.v1', 'crm.segments.v1']);
     // customer-profile consumes nothing: it may only write its two topics and its dead-letter topic.
     expect(
       serviceKafkaAcls('customer-profile').filter(

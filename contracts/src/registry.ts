@@ -13,6 +13,7 @@ import { CareDeliveryFailed } from './events/care-delivery-failed.v1';
 import { CareActionTriggered } from './events/care-action-triggered.v1';
 import { CategoryExclusionsChanged } from './events/category-exclusions-changed.v1';
 import { InteractionLogged } from './events/interaction-logged.v1';
+import { CustomerState } from './events/customer-state.v1';
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
 import {
   FeedbackScored,
@@ -48,6 +49,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   TicketEscalated,
   SurveyRequested,
   FeedbackScored,
+  CustomerState,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

@@ -12,6 +12,7 @@ export const Topics = {
   referrals: 'crm.referrals.v1',
   feedback: 'crm.feedback.v1',
   segments: 'crm.segments.v1',
+  customerState: 'crm.customer-state.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -69,7 +70,7 @@ const CUSTOMER_TOPICS: readonly TopicSpec[] = [
   cleanupPolicy: 'delete' as const,
 }));
 
-/** Topics about things other than one customer. */
+/** Topics about things other than one customer's history: segment definitions, and the compacted state. */
 const OTHER_TOPICS: readonly TopicSpec[] = [
   {
     name: Topics.segments,
@@ -79,6 +80,15 @@ const OTHER_TOPICS: readonly TopicSpec[] = [
     key: 'segmentId',
     retentionMs: THIRTY_DAYS_MS,
     cleanupPolicy: 'delete',
+  },
+  {
+    name: Topics.customerState,
+    owner: 'tagging',
+    description: "Each customer's latest non-personal state, compacted: the newest record per customer id",
+    partitions: 6,
+    key: 'customerId',
+    retentionMs: -1,
+    cleanupPolicy: 'compact',
   },
 ];
 

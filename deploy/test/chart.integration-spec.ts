@@ -127,6 +127,13 @@ describe('the Helm chart', () => {
     expect(topics.sort()).toEqual(
       [...TOPIC_CATALOG.map((t) => t.name), ...Object.values(ConsumerGroups).map(deadLetterTopic)].sort(),
     );
+    const compacted = ofKind(render(), 'KafkaTopic').filter(
+      (t) => t.spec.config['cleanup.policy'] === 'compact',
+    );
+    expect(compacted.map((t) => t.spec.topicName)).toEqual(
+      TOPIC_CATALOG.filter((t) => t.cleanupPolicy === 'compact').map((t) => t.name),
+    );
+    expect(compacted[0].spec.config['retention.ms']).toBeUndefined();
     expect(ofKind(render('kafka.strimzi.enabled=false'), 'KafkaTopic')).toEqual([]);
   });
 

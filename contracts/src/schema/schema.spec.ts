@@ -13,6 +13,7 @@ import { renderAsyncApi } from './asyncapi';
 import { eventJsonSchema } from './json-schema';
 import { checkContracts, PUBLISHED_DIR } from './published';
 import { mutatedValue, validValue } from './schema-arbitrary';
+import { CLIENT_CONTRACTS_FILE, renderClientContracts } from './typescript';
 
 const root = join(__dirname, '../../..');
 const runs = Number(process.env.FUZZ_RUNS ?? 150);
@@ -127,6 +128,12 @@ describe('the AsyncAPI document', () => {
   it('is published in docs/contracts as generated (run `npm run docs:contracts` after a change)', () => {
     const published = parseYaml(readFileSync(join(root, PUBLISHED_DIR, 'asyncapi.yaml'), 'utf8')) as unknown;
     expect(published).toEqual(JSON.parse(JSON.stringify(renderAsyncApi())));
+  });
+});
+
+describe('the client library', () => {
+  it('carries the types and schemas generated from the contracts (run `npm run docs:contracts` after a change)', () => {
+    expect(readFileSync(join(root, CLIENT_CONTRACTS_FILE), 'utf8')).toBe(renderClientContracts());
   });
 });
 

@@ -237,6 +237,8 @@ function serverProperties(
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // Compacted topics (crm.customer-state.v1) are cleaned within seconds of a segment closing.
+    'log.cleaner.backoff.ms=1000',
     'auto.create.topics.enable=false',
     'num.network.threads=2',
     'num.io.threads=4',

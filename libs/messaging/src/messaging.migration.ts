@@ -62,4 +62,22 @@ export class MessagingParkingAndPruning1732500000002 implements MigrationInterfa
 }
 
 /** The messaging library's migrations, in order: every service runs them before its own. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1732500000000, MessagingParkingAndPruning1732500000002];
+/** A row with a null payload is a tombstone: on a compacted topic it deletes the key. */
+export class MessagingTombstones1732500000003 implements MigrationInterface {
+  name = 'MessagingTombstones1732500000003';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('ALTER TABLE outbox ALTER COLUMN payload DROP NOT NULL');
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DELETE FROM outbox WHERE payload IS NULL');
+    await runner.query('ALTER TABLE outbox ALTER COLUMN payload SET NOT NULL');
+  }
+}
+
+export const MESSAGING_MIGRATIONS = [
+  MessagingTables1732500000000,
+  MessagingParkingAndPruning1732500000002,
+  MessagingTombstones1732500000003,
+];

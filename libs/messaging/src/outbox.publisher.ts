@@ -154,6 +154,46 @@ export class OutboxPublisher {
     return published;
   }
 
+  /**
+   * Tombstones for a compacted topic: records with the subjects as keys and no value, which delete the keys
+   * once compaction runs. Like publishMany, the caller serialises writers of each subject.
+   */
+  async publishTombstones(
+    manager: EntityManager,
+    definition: EventDefinition,
+    items: Array<{ subject: string; meta: Omit<PublishMetadata, 'subject'> }>,
+    options: { subjectsLockedByCaller: true },
+  ): Promise<PublishedEvent[]> {
+    if (!options.subjectsLockedByCaller)
+      throw new Error('publishTombstones needs the subjects locked by the caller');
+    if (items.length === 0) return [];
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error('publishing needs an active transaction (use dataSource.transaction)');
+    const trace = currentTraceHeaders();
+    const rows = items.map(({ subject, meta }) => {
+      const id = randomUUID();
+      return {
+        id,
+        subject,
+        headers: toWireHeaders(this.metadata(id, definition, { ...meta, subject }, trace)),
+      };
+    });
+    await manager.query(
+      `INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload)
+       SELECT e, $4, k, $5, h::jsonb, NULL FROM unnest($1::uuid[], $2::text[], $3::text[])
+         WITH ORDINALITY AS rows(e, k, h, n) ORDER BY n`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.subject),
+        rows.map((r) => JSON.stringify(r.headers)),
+        definition.topic,
+        definition.type,
+      ],
+    );
+    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, this.options.schema]);
+    return rows.map((r) => ({ id: r.id, type: definition.type }));
+  }
+
   private metadata(
     id: string,
     definition: EventDefinition,

@@ -13,7 +13,8 @@ interface OutboxRow {
   topic: string;
   message_key: string;
   headers: Record<string, string>;
-  payload: string;
+  /** Null for a tombstone. */
+  payload: string | null;
   created_at: Date;
 }
 
@@ -43,7 +44,7 @@ const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
 const COMPRESS_FROM_BYTES = 16 * 1024;
 
 function recordBytes(row: OutboxRow): number {
-  let bytes = Buffer.byteLength(row.payload) + Buffer.byteLength(row.message_key) + 64;
+  let bytes = Buffer.byteLength(row.payload ?? '') + Buffer.byteLength(row.message_key) + 64;
   for (const [name, value] of Object.entries(row.headers))
     bytes += name.length + Buffer.byteLength(value) + 8;
   return bytes;
@@ -236,7 +237,10 @@ export class OutboxRelay {
         bytes += size;
       }
       if (rows.length === 0) return 1;
-      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      const byTopic = new Map<
+        string,
+        { key: string; value: string | null; headers: Record<string, string> }[]
+      >();
       for (const row of rows) {
         const messages = byTopic.get(row.topic) ?? [];
         messages.push({ key: row.message_key, value: row.payload, headers: row.headers });

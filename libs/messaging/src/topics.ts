@@ -11,13 +11,22 @@ export interface EnsureTopicsOptions {
   security?: KafkaSecurity;
 }
 
+const COMPACTED_TOMBSTONE_RETENTION_MS = 24 * 3600 * 1000;
+
 /** The catalog topics and one dead-letter topic per consumer group, with their configuration. */
 export function plannedTopics(options: EnsureTopicsOptions = {}) {
   const catalog = TOPIC_CATALOG.map((topic) => ({
     topic: topic.name,
     numPartitions: Math.max(options.partitions ?? topic.partitions, 1),
     replicationFactor: options.replicationFactor ?? 1,
-    configEntries: [{ name: 'retention.ms', value: String(topic.retentionMs) }],
+    configEntries:
+      topic.cleanupPolicy === 'compact'
+        ? [
+            { name: 'cleanup.policy', value: 'compact' },
+            // Tombstones (erasures) stay a day for consumers that lag, then compaction removes the key.
+            { name: 'delete.retention.ms', value: String(COMPACTED_TOMBSTONE_RETENTION_MS) },
+          ]
+        : [{ name: 'retention.ms', value: String(topic.retentionMs) }],
   }));
   const deadLetters = Object.values(ConsumerGroups).map((group) => ({
     topic: deadLetterTopic(group),

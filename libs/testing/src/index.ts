@@ -5,3 +5,4 @@ export * from './helm';
 export * from './topic-observer';
 export * from './hostile-csv';
 export * from './secured-kafka';
+export * from './topic-reader';

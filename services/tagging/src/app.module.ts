@@ -19,6 +19,7 @@ import { SegmentsService } from './segments/segments.service';
 import { SweepScheduler } from './sweeps/sweep.scheduler';
 import { SweepService } from './sweeps/sweep.service';
 import { SweepsController } from './sweeps/sweeps.controller';
+import { CustomerStatePublisher } from './state/customer-state.publisher';
 
 export function appModule(config: TaggingConfig): DynamicModule {
   return serviceApplication('tagging', config, TaggingConfig, {
@@ -42,6 +43,7 @@ export function appModule(config: TaggingConfig): DynamicModule {
       InsightsService,
       SweepService,
       SweepScheduler,
+      CustomerStatePublisher,
       { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
     ],
   });

@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  ConsentChanged,
+  type ConsentChangedV1,
   CustomerErased,
   type CustomerErasedV1,
   TicketOpened,
@@ -33,13 +35,15 @@ export class TaggingHandlers {
     @Payload() event: EventEnvelope<CustomerRegisteredV1>,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    const { customerId, relationshipStartedAt, industry } = event.data;
+    const { customerId, relationshipStartedAt, industry, consents } = event.data;
+    const flags = consents.map(({ channel, purpose, granted }) => ({ channel, purpose, granted }));
     await execute(
       context.manager,
-      `INSERT INTO customers (customer_id, registered, relationship_started_at, industry) VALUES ($1, true, $2, $3)
+      `INSERT INTO customers (customer_id, registered, relationship_started_at, industry, consents)
+       VALUES ($1, true, $2, $3, $4::jsonb)
        ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
-         industry = EXCLUDED.industry, updated_at = now()`,
-      [customerId, relationshipStartedAt, industry ?? null],
+         industry = EXCLUDED.industry, consents = EXCLUDED.consents, updated_at = now()`,
+      [customerId, relationshipStartedAt, industry ?? null, JSON.stringify(flags)],
     );
     await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
@@ -129,7 +133,28 @@ export class TaggingHandlers {
     await this.rescoring.rescore(context.manager, purchase.customerId, context.cause);
   }
 
-  /** Erasure: need tags set by hand may describe the person; they go. Scores and purchase facts stay. */
+  /** The latest consent per channel and purpose, for the customer state topic. */
+  @EventPattern(ConsentChanged.type)
+  async onConsentChanged(
+    @Payload() event: EventEnvelope<ConsentChangedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const { customerId, channel, purpose, granted } = event.data;
+    await execute(
+      context.manager,
+      `INSERT INTO customers (customer_id, consents) VALUES ($1, jsonb_build_array($2::jsonb))
+       ON CONFLICT (customer_id) DO UPDATE SET
+         consents = (SELECT coalesce(jsonb_agg(c), '[]') FROM jsonb_array_elements(customers.consents) c
+                      WHERE NOT (c->>'channel' = $3 AND c->>'purpose' = $4)) || jsonb_build_array($2::jsonb),
+         updated_at = now()`,
+      [customerId, JSON.stringify({ channel, purpose, granted }), channel, purpose],
+    );
+  }
+
+  /**
+   * Erasure: need tags set by hand may describe the person; they go. Scores and purchase facts stay; the
+   * customer state topic gets a tombstone.
+   */
   @EventPattern(CustomerErased.type)
   async onErased(
     @Payload() event: EventEnvelope<CustomerErasedV1>,
@@ -137,7 +162,7 @@ export class TaggingHandlers {
   ): Promise<void> {
     await execute(
       context.manager,
-      `UPDATE customers SET manual_tags = '{}', updated_at = now() WHERE customer_id = $1`,
+      `UPDATE customers SET manual_tags = '{}', consents = '[]', erased = true, updated_at = now() WHERE customer_id = $1`,
       [event.data.customerId],
     );
   }

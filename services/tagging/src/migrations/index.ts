@@ -2,6 +2,7 @@ import { TaggingTables1732500000200 } from './1732500000200-tagging-tables';
 import { SatisfactionFacts1732500000210 } from './1732500000210-satisfaction-facts';
 import { SweepsSegmentsPredictions1732500000220 } from './1732500000220-sweeps-segments-predictions';
 import { SegmentStatus1732500000230 } from './1732500000230-segment-status';
+import { CustomerState1732500000240 } from './1732500000240-customer-state';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const TAGGING_MIGRATIONS = [
   SatisfactionFacts1732500000210,
   SweepsSegmentsPredictions1732500000220,
   SegmentStatus1732500000230,
+  CustomerState1732500000240,
 ];

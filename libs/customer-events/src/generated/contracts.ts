@@ -1,0 +1,349 @@
+// Generated from contracts/ by `npm run docs:contracts`; a test fails when it is out of date. Do not edit.
+
+export const CONTRACTS_VERSION = '1.1.0';
+
+export interface ConsentV1 {
+  channel: "phone" | "visit" | "online" | "email" | "sms" | "app-push" | "messaging-app";
+  purpose: "service" | "marketing";
+  granted: boolean;
+  changedAt: string;
+}
+
+/** `crm.customer.registered.v1`: A customer was registered (sign-up, import or account manager). */
+export interface CustomerRegisteredV1 {
+  customerId: string;
+  externalRef: string;
+  kind: "person" | "company";
+  industry?: string | null;
+  companySize?: string | null;
+  birthdayMonthDay?: string | null;
+  registeredAt: string;
+  relationshipStartedAt: string;
+  referredByCode?: string | null;
+  emailHash?: string | null;
+  phoneHash?: string | null;
+  consents: ConsentV1[];
+}
+
+/** `crm.customer.updated.v1`: Profile attributes of a customer changed. */
+export interface CustomerUpdatedV1 {
+  customerId: string;
+  changedFields: string[];
+  industry?: string | null;
+  companySize?: string | null;
+}
+
+/** `crm.consent.changed.v1`: A customer granted or withdrew consent for a purpose on a channel. */
+export interface ConsentChangedV1 {
+  customerId: string;
+  channel: "phone" | "visit" | "online" | "email" | "sms" | "app-push" | "messaging-app";
+  purpose: "service" | "marketing";
+  granted: boolean;
+  changedAt: string;
+}
+
+/** `crm.customer.erased.v1`: Personal data of a customer was erased (crypto-shredded); purge local copies. */
+export interface CustomerErasedV1 {
+  customerId: string;
+  erasedAt: string;
+}
+
+export interface PurchaseAggregatesV1 {
+  lifetimeSpend: number;
+  trailing12mSpend: number;
+  trailing12mPurchaseCount: number;
+  lifetimePurchaseCount: number;
+  firstPurchaseAt: string;
+  lastPurchaseAt: string;
+}
+
+export interface PurchaseItemV1 {
+  sku: string;
+  category: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/** `crm.purchase.recorded.v1`: A purchase was recorded for a customer (live or history import). */
+export interface PurchaseRecordedV1 {
+  customerId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  occurredAt: string;
+  firstPurchase: boolean;
+  items: PurchaseItemV1[];
+  aggregates: PurchaseAggregatesV1;
+}
+
+export interface CustomerClassificationV1 {
+  rfm: RfmScoreV1;
+  valueTier: "high-value" | "potential" | "stable" | "silent";
+  valueLoyaltySegment: "core" | "potential" | "general" | "churn-warning";
+  membershipLevel: "gold" | "silver" | "bronze";
+  lifecycleStage: "acquisition" | "growth" | "maturity" | "decline" | "churned";
+  tags: string[];
+}
+
+export interface RfmScoreV1 {
+  recency: number;
+  frequency: number;
+  monetary: number;
+}
+
+/** `crm.customer.rescored.v1`: RFM scores, value tier, value-loyalty segment, membership level, stage or tags changed. */
+export interface CustomerRescoredV1 {
+  customerId: string;
+  current: CustomerClassificationV1;
+  previous?: CustomerClassificationV1 | null;
+  changed: string[];
+  causedByEventId?: string | null;
+  sweepRunId?: string | null;
+  scoredAt: string;
+}
+
+/** `crm.lifecycle-stage.changed.v1`: A customer moved to another relationship stage (by an event or by the passing of time). */
+export interface LifecycleStageChangedV1 {
+  customerId: string;
+  previousStage?: "acquisition" | "growth" | "maturity" | "decline" | "churned" | null;
+  stage: "acquisition" | "growth" | "maturity" | "decline" | "churned";
+  reactivated: boolean;
+  causedByEventId?: string | null;
+  sweepRunId?: string | null;
+  changedAt: string;
+}
+
+/** `crm.segment.changed.v1`: A customer entered or exited a segment, with the event or sweep that caused it. */
+export interface SegmentChangedV1 {
+  customerId: string;
+  segmentSet: string;
+  segment: string;
+  change: "entered" | "exited";
+  counterpart?: string | null;
+  causedByEventId?: string | null;
+  sweepRunId?: string | null;
+  changedAt: string;
+}
+
+/** `crm.segment.suspended.v1`: A segment was suspended because its evaluation failed or timed out; other segments and events carry on. */
+export interface SegmentSuspendedV1 {
+  segmentId: string;
+  version: number;
+  reason: string;
+  suspendedAt: string;
+}
+
+/** `crm.category-exclusions.changed.v1`: A customer's excluded categories changed (a complaint about a category, a dismissed offer, an account manager). Targeting must respect them. */
+export interface CategoryExclusionsChangedV1 {
+  customerId: string;
+  excludedCategories: string[];
+  reason: "complaint" | "dismissal" | "account-manager";
+  causedByEventId?: string | null;
+  changedAt: string;
+}
+
+/** `crm.care-action.triggered.v1`: A playbook triggered a care or growth action for a customer (after consent and cap checks). */
+export interface CareActionTriggeredV1 {
+  customerId: string;
+  careActionId: string;
+  playbook: string;
+  action: string;
+  purpose: "service" | "marketing";
+  channel: "phone" | "visit" | "online" | "email" | "sms" | "app-push" | "messaging-app";
+  idempotencyKey: string;
+  contactDueAt?: string | null;
+  triggeredByEventId: string;
+  triggeredAt: string;
+}
+
+/** `crm.care.delivery-failed.v1`: A care touch was given up after retrying with backoff for its maximum age; someone must reach the customer another way. */
+export interface CareDeliveryFailedV1 {
+  customerId: string;
+  careActionId: string;
+  action: string;
+  purpose: "service" | "marketing";
+  channel: "phone" | "visit" | "online" | "email" | "sms" | "app-push" | "messaging-app";
+  idempotencyKey: string;
+  attempts: number;
+  reason: string;
+  triggeredAt: string;
+  failedAt: string;
+}
+
+/** `crm.interaction.logged.v1`: An interaction with a customer was logged (by an agent or automatically). */
+export interface InteractionLoggedV1 {
+  customerId: string;
+  interactionId: string;
+  occurredAt: string;
+  channel: "phone" | "visit" | "online" | "email" | "sms" | "app-push" | "messaging-app";
+  direction: "inbound" | "outbound";
+  automated: boolean;
+  status: "done" | "in-progress" | "pending";
+  careActionId?: string | null;
+  owner?: string | null;
+}
+
+/** `crm.referral.attributed.v1`: A new customer signed up with a referral code. */
+export interface ReferralAttributedV1 {
+  customerId: string;
+  referralId: string;
+  referrerCustomerId: string;
+  code: string;
+  attributedAt: string;
+}
+
+/** `crm.referral.rejected.v1`: A referral code at sign-up was not accepted, with the reason. */
+export interface ReferralRejectedV1 {
+  customerId: string;
+  code: string;
+  reason: "self-referral" | "unknown-code" | "already-referred";
+  rejectedAt: string;
+}
+
+/** `crm.referral.qualified.v1`: The referee's first purchase qualified the referral. */
+export interface ReferralQualifiedV1 {
+  customerId: string;
+  referralId: string;
+  referrerCustomerId: string;
+  qualifyingOrderId: string;
+  qualifiedAt: string;
+}
+
+/** `crm.reward.granted.v1`: A referral reward was credited to a customer (exactly once per referral and role). */
+export interface RewardGrantedV1 {
+  customerId: string;
+  rewardId: string;
+  referralId: string;
+  role: "referrer" | "referee";
+  points: number;
+  idempotencyKey: string;
+  grantedAt: string;
+}
+
+/** `crm.ticket.opened.v1`: A ticket (consultation, fault, complaint, suggestion) was opened with its SLA deadlines. */
+export interface TicketOpenedV1 {
+  customerId: string;
+  ticketId: string;
+  ticketType: "consultation" | "fault" | "complaint" | "suggestion" | "follow-up";
+  priority: "low" | "normal" | "high" | "urgent";
+  policy: string;
+  firstResponseDueAt: string;
+  resolutionDueAt: string;
+  openedAt: string;
+  surveyId?: string | null;
+  category?: string | null;
+}
+
+/** `crm.sla.warning.v1`: A ticket deadline is near: its warning share of the target is used. Once per ticket and metric. */
+export interface SlaWarningV1 {
+  customerId: string;
+  ticketId: string;
+  metric: "first-response" | "next-response" | "resolution";
+  policy: string;
+  share: number;
+  dueAt: string;
+  warnedAt: string;
+}
+
+/** `crm.sla.breached.v1`: A ticket deadline passed unmet. Emitted exactly once per ticket and metric. */
+export interface SlaBreachedV1 {
+  customerId: string;
+  ticketId: string;
+  metric: "first-response" | "next-response" | "resolution";
+  policy: string;
+  dueAt: string;
+  breachedAt: string;
+}
+
+/** `crm.ticket.escalated.v1`: A ticket moved up the escalation path front line → department → executive. Once per ticket and level. */
+export interface TicketEscalatedV1 {
+  customerId: string;
+  ticketId: string;
+  level: "front-line" | "department" | "executive";
+  previousLevel: "front-line" | "department" | "executive";
+  policy: string;
+  reason: string;
+  escalatedAt: string;
+}
+
+/** `crm.survey.requested.v1`: A satisfaction survey was scheduled (after a purchase or a resolved ticket). Never combined with marketing. */
+export interface SurveyRequestedV1 {
+  customerId: string;
+  surveyId: string;
+  kind: "csat" | "nps";
+  orderId?: string | null;
+  ticketId?: string | null;
+  requestedAt: string;
+}
+
+/** `crm.feedback.scored.v1`: A customer answered a CSAT (1-5) or NPS (0-10) survey; a detractor or CSAT of at most 2 carries the follow-up ticket. */
+export interface FeedbackScoredV1 {
+  customerId: string;
+  surveyId: string;
+  kind: "csat" | "nps";
+  score: number;
+  sentiment: "promoter" | "passive" | "detractor" | "satisfied" | "neutral" | "dissatisfied";
+  answeredAt: string;
+  followUpTicketId?: string | null;
+}
+
+export interface ConsentFlagV1 {
+  channel: "phone" | "visit" | "online" | "email" | "sms" | "app-push" | "messaging-app";
+  purpose: "service" | "marketing";
+  granted: boolean;
+}
+
+/** `crm.customer-state.snapshot.v1`: A customer's latest non-personal state (tier, segments, level, stage, tags, consents); null value on erasure. */
+export interface CustomerStateV1 {
+  customerId: string;
+  revision: number;
+  valueTier?: "high-value" | "potential" | "stable" | "silent" | null;
+  valueLoyaltySegment?: "core" | "potential" | "general" | "churn-warning" | null;
+  membershipLevel?: "gold" | "silver" | "bronze" | null;
+  lifecycleStage?: "acquisition" | "growth" | "maturity" | "decline" | "churned" | null;
+  tags: string[];
+  customSegments: string[];
+  consents: ConsentFlagV1[];
+  updatedAt: string;
+}
+
+/** The payload type of each event type. */
+export interface EventPayloads {
+  'crm.customer.registered.v1': CustomerRegisteredV1;
+  'crm.customer.updated.v1': CustomerUpdatedV1;
+  'crm.consent.changed.v1': ConsentChangedV1;
+  'crm.customer.erased.v1': CustomerErasedV1;
+  'crm.purchase.recorded.v1': PurchaseRecordedV1;
+  'crm.customer.rescored.v1': CustomerRescoredV1;
+  'crm.lifecycle-stage.changed.v1': LifecycleStageChangedV1;
+  'crm.segment.changed.v1': SegmentChangedV1;
+  'crm.segment.suspended.v1': SegmentSuspendedV1;
+  'crm.category-exclusions.changed.v1': CategoryExclusionsChangedV1;
+  'crm.care-action.triggered.v1': CareActionTriggeredV1;
+  'crm.care.delivery-failed.v1': CareDeliveryFailedV1;
+  'crm.interaction.logged.v1': InteractionLoggedV1;
+  'crm.referral.attributed.v1': ReferralAttributedV1;
+  'crm.referral.rejected.v1': ReferralRejectedV1;
+  'crm.referral.qualified.v1': ReferralQualifiedV1;
+  'crm.reward.granted.v1': RewardGrantedV1;
+  'crm.ticket.opened.v1': TicketOpenedV1;
+  'crm.sla.warning.v1': SlaWarningV1;
+  'crm.sla.breached.v1': SlaBreachedV1;
+  'crm.ticket.escalated.v1': TicketEscalatedV1;
+  'crm.survey.requested.v1': SurveyRequestedV1;
+  'crm.feedback.scored.v1': FeedbackScoredV1;
+  'crm.customer-state.snapshot.v1': CustomerStateV1;
+}
+
+export type EventType = keyof EventPayloads;
+
+export const EVENT_TYPES: readonly EventType[] = ["crm.customer.registered.v1","crm.customer.updated.v1","crm.consent.changed.v1","crm.customer.erased.v1","crm.purchase.recorded.v1","crm.customer.rescored.v1","crm.lifecycle-stage.changed.v1","crm.segment.changed.v1","crm.segment.suspended.v1","crm.category-exclusions.changed.v1","crm.care-action.triggered.v1","crm.care.delivery-failed.v1","crm.interaction.logged.v1","crm.referral.attributed.v1","crm.referral.rejected.v1","crm.referral.qualified.v1","crm.reward.granted.v1","crm.ticket.opened.v1","crm.sla.warning.v1","crm.sla.breached.v1","crm.ticket.escalated.v1","crm.survey.requested.v1","crm.feedback.scored.v1","crm.customer-state.snapshot.v1"];
+
+/** The topic each event type is published on. */
+export const EVENT_TOPICS: { readonly [T in EventType]: string } = {"crm.customer.registered.v1":"crm.customers.v1","crm.customer.updated.v1":"crm.customers.v1","crm.consent.changed.v1":"crm.customers.v1","crm.customer.erased.v1":"crm.customers.v1","crm.purchase.recorded.v1":"crm.purchases.v1","crm.customer.rescored.v1":"crm.scoring.v1","crm.lifecycle-stage.changed.v1":"crm.scoring.v1","crm.segment.changed.v1":"crm.scoring.v1","crm.segment.suspended.v1":"crm.segments.v1","crm.category-exclusions.changed.v1":"crm.scoring.v1","crm.care-action.triggered.v1":"crm.care-actions.v1","crm.care.delivery-failed.v1":"crm.care-actions.v1","crm.interaction.logged.v1":"crm.interactions.v1","crm.referral.attributed.v1":"crm.referrals.v1","crm.referral.rejected.v1":"crm.referrals.v1","crm.referral.qualified.v1":"crm.referrals.v1","crm.reward.granted.v1":"crm.referrals.v1","crm.ticket.opened.v1":"crm.feedback.v1","crm.sla.warning.v1":"crm.feedback.v1","crm.sla.breached.v1":"crm.feedback.v1","crm.ticket.escalated.v1":"crm.feedback.v1","crm.survey.requested.v1":"crm.feedback.v1","crm.feedback.scored.v1":"crm.feedback.v1","crm.customer-state.snapshot.v1":"crm.customer-state.v1"};
+
+/** Every topic, its key field and cleanup policy (`compact`: the newest record per key is kept). */
+export const TOPICS: ReadonlyArray<{ name: string; key: string; cleanupPolicy: 'delete' | 'compact'; partitions: number }> = [{"name":"crm.customers.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.purchases.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.scoring.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.care-actions.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.interactions.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.referrals.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.feedback.v1","key":"customerId","cleanupPolicy":"delete","partitions":6},{"name":"crm.segments.v1","key":"segmentId","cleanupPolicy":"delete","partitions":6},{"name":"crm.customer-state.v1","key":"customerId","cleanupPolicy":"compact","partitions":6}];
+
+/** The JSON Schema (2020-12) of each event type, as published in docs/contracts/schemas. */
+export const EVENT_SCHEMAS: { readonly [T in EventType]: Record<string, unknown> } = {"crm.customer.registered.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.customer.registered.v1","title":"crm.customer.registered.v1","description":"A customer was registered (sign-up, import or account manager).","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"externalRef":{"type":"string","minLength":1,"maxLength":64},"kind":{"type":"string","enum":["person","company"]},"industry":{"anyOf":[{"type":"string","maxLength":120},{"type":"null"}]},"companySize":{"anyOf":[{"type":"string","maxLength":40},{"type":"null"}]},"birthdayMonthDay":{"anyOf":[{"type":"string","pattern":"^(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$"},{"type":"null"}]},"registeredAt":{"type":"string","format":"date-time"},"relationshipStartedAt":{"type":"string","format":"date-time"},"referredByCode":{"anyOf":[{"type":"string","minLength":4,"maxLength":32},{"type":"null"}]},"emailHash":{"anyOf":[{"type":"string","pattern":"^[0-9a-f]{64}$"},{"type":"null"}]},"phoneHash":{"anyOf":[{"type":"string","pattern":"^[0-9a-f]{64}$"},{"type":"null"}]},"consents":{"type":"array","items":{"$ref":"#/$defs/ConsentV1"}}},"required":["customerId","externalRef","kind","registeredAt","relationshipStartedAt","consents"],"$defs":{"ConsentV1":{"type":"object","properties":{"channel":{"type":"string","enum":["phone","visit","online","email","sms","app-push","messaging-app"]},"purpose":{"type":"string","enum":["service","marketing"]},"granted":{"type":"boolean"},"changedAt":{"type":"string","format":"date-time"}},"required":["channel","purpose","granted","changedAt"]}},"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","externalRef":"C2024001","kind":"company","industry":"manufacturing","companySize":"200-500","registeredAt":"2022-05-20T08:00:00.000Z","relationshipStartedAt":"2022-05-20T08:00:00.000Z","emailHash":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","consents":[{"channel":"email","purpose":"marketing","granted":true,"changedAt":"2022-05-20T08:00:00.000Z"}]}]},"crm.customer.updated.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.customer.updated.v1","title":"crm.customer.updated.v1","description":"Profile attributes of a customer changed.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"changedFields":{"minItems":1,"type":"array","items":{"type":"string"}},"industry":{"anyOf":[{"type":"string","maxLength":120},{"type":"null"}]},"companySize":{"anyOf":[{"type":"string","maxLength":40},{"type":"null"}]}},"required":["customerId","changedFields"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","changedFields":["industry","email"],"industry":"manufacturing"}]},"crm.consent.changed.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.consent.changed.v1","title":"crm.consent.changed.v1","description":"A customer granted or withdrew consent for a purpose on a channel.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"channel":{"type":"string","enum":["phone","visit","online","email","sms","app-push","messaging-app"]},"purpose":{"type":"string","enum":["service","marketing"]},"granted":{"type":"boolean"},"changedAt":{"type":"string","format":"date-time"}},"required":["customerId","channel","purpose","granted","changedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","channel":"email","purpose":"marketing","granted":false,"changedAt":"2024-06-01T10:00:00.000Z"}]},"crm.customer.erased.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.customer.erased.v1","title":"crm.customer.erased.v1","description":"Personal data of a customer was erased (crypto-shredded); purge local copies.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"erasedAt":{"type":"string","format":"date-time"}},"required":["customerId","erasedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","erasedAt":"2024-07-01T00:00:00.000Z"}]},"crm.purchase.recorded.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.purchase.recorded.v1","title":"crm.purchase.recorded.v1","description":"A purchase was recorded for a customer (live or history import).","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"orderId":{"type":"string","minLength":1,"maxLength":64},"amount":{"minimum":0,"type":"number","multipleOf":0.01},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"occurredAt":{"type":"string","format":"date-time"},"firstPurchase":{"type":"boolean"},"items":{"maxItems":500,"type":"array","items":{"$ref":"#/$defs/PurchaseItemV1"}},"aggregates":{"$ref":"#/$defs/PurchaseAggregatesV1"}},"required":["customerId","orderId","amount","currency","occurredAt","firstPurchase","items","aggregates"],"$defs":{"PurchaseAggregatesV1":{"type":"object","properties":{"lifetimeSpend":{"type":"number","multipleOf":0.01},"trailing12mSpend":{"type":"number","multipleOf":0.01},"trailing12mPurchaseCount":{"minimum":0,"type":"integer"},"lifetimePurchaseCount":{"minimum":1,"type":"integer"},"firstPurchaseAt":{"type":"string","format":"date-time"},"lastPurchaseAt":{"type":"string","format":"date-time"}},"required":["lifetimeSpend","trailing12mSpend","trailing12mPurchaseCount","lifetimePurchaseCount","firstPurchaseAt","lastPurchaseAt"]},"PurchaseItemV1":{"type":"object","properties":{"sku":{"type":"string","minLength":1,"maxLength":64},"category":{"type":"string","minLength":1,"maxLength":64},"quantity":{"minimum":1,"type":"integer"},"unitPrice":{"minimum":0,"type":"number","multipleOf":0.01}},"required":["sku","category","quantity","unitPrice"]}},"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","orderId":"SO-2024-0001","amount":120000,"currency":"EUR","occurredAt":"2024-05-20T09:30:00.000Z","firstPurchase":false,"items":[{"sku":"PUMP-200","category":"pumps","quantity":4,"unitPrice":30000}],"aggregates":{"lifetimeSpend":5000000,"trailing12mSpend":420000,"trailing12mPurchaseCount":6,"lifetimePurchaseCount":31,"firstPurchaseAt":"2022-05-20T09:30:00.000Z","lastPurchaseAt":"2024-05-20T09:30:00.000Z"}}]},"crm.customer.rescored.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.customer.rescored.v1","title":"crm.customer.rescored.v1","description":"RFM scores, value tier, value-loyalty segment, membership level, stage or tags changed.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"current":{"$ref":"#/$defs/CustomerClassificationV1"},"previous":{"anyOf":[{"$ref":"#/$defs/CustomerClassificationV1"},{"type":"null"}]},"changed":{"type":"array","items":{"type":"string"}},"causedByEventId":{"anyOf":[{"type":"string"},{"type":"null"}]},"sweepRunId":{"anyOf":[{"type":"string"},{"type":"null"}]},"scoredAt":{"type":"string","format":"date-time"}},"required":["customerId","current","changed","scoredAt"],"$defs":{"CustomerClassificationV1":{"type":"object","properties":{"rfm":{"$ref":"#/$defs/RfmScoreV1"},"valueTier":{"type":"string","enum":["high-value","potential","stable","silent"]},"valueLoyaltySegment":{"type":"string","enum":["core","potential","general","churn-warning"]},"membershipLevel":{"type":"string","enum":["gold","silver","bronze"]},"lifecycleStage":{"type":"string","enum":["acquisition","growth","maturity","decline","churned"]},"tags":{"type":"array","items":{"type":"string"}}},"required":["rfm","valueTier","valueLoyaltySegment","membershipLevel","lifecycleStage","tags"]},"RfmScoreV1":{"type":"object","properties":{"recency":{"maximum":5,"minimum":1,"type":"integer"},"frequency":{"maximum":5,"minimum":1,"type":"integer"},"monetary":{"maximum":5,"minimum":1,"type":"integer"}},"required":["recency","frequency","monetary"]}},"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","current":{"rfm":{"recency":5,"frequency":4,"monetary":5},"valueTier":"high-value","valueLoyaltySegment":"core","membershipLevel":"gold","lifecycleStage":"maturity","tags":["aov:high","freq:high","active","category:pumps"]},"previous":{"rfm":{"recency":5,"frequency":4,"monetary":5},"valueTier":"potential","valueLoyaltySegment":"potential","membershipLevel":"gold","lifecycleStage":"maturity","tags":["aov:high","freq:high","active","category:pumps"]},"changed":["valueTier","valueLoyaltySegment"],"causedByEventId":"0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10","scoredAt":"2024-05-20T09:30:01.000Z"}]},"crm.lifecycle-stage.changed.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.lifecycle-stage.changed.v1","title":"crm.lifecycle-stage.changed.v1","description":"A customer moved to another relationship stage (by an event or by the passing of time).","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"previousStage":{"anyOf":[{"type":"string","enum":["acquisition","growth","maturity","decline","churned"]},{"type":"null"}]},"stage":{"type":"string","enum":["acquisition","growth","maturity","decline","churned"]},"reactivated":{"type":"boolean"},"causedByEventId":{"anyOf":[{"type":"string"},{"type":"null"}]},"sweepRunId":{"anyOf":[{"type":"string"},{"type":"null"}]},"changedAt":{"type":"string","format":"date-time"}},"required":["customerId","stage","reactivated","changedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","previousStage":"growth","stage":"maturity","reactivated":false,"causedByEventId":"0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10","changedAt":"2024-05-20T09:30:01.000Z"}]},"crm.segment.changed.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.segment.changed.v1","title":"crm.segment.changed.v1","description":"A customer entered or exited a segment, with the event or sweep that caused it.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"segmentSet":{"type":"string","minLength":1,"maxLength":64},"segment":{"type":"string","minLength":1,"maxLength":64},"change":{"type":"string","enum":["entered","exited"]},"counterpart":{"anyOf":[{"type":"string"},{"type":"null"}]},"causedByEventId":{"anyOf":[{"type":"string"},{"type":"null"}]},"sweepRunId":{"anyOf":[{"type":"string"},{"type":"null"}]},"changedAt":{"type":"string","format":"date-time"}},"required":["customerId","segmentSet","segment","change","changedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","segmentSet":"value-loyalty","segment":"core","change":"entered","counterpart":"potential","causedByEventId":"0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10","changedAt":"2024-05-20T09:30:01.000Z"}]},"crm.segment.suspended.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.segment.suspended.v1","title":"crm.segment.suspended.v1","description":"A segment was suspended because its evaluation failed or timed out; other segments and events carry on.","type":"object","properties":{"segmentId":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]{0,63}$"},"version":{"minimum":1,"type":"integer"},"reason":{"type":"string","minLength":1,"maxLength":2000},"suspendedAt":{"type":"string","format":"date-time"}},"required":["segmentId","version","reason","suspendedAt"],"examples":[{"segmentId":"big-spenders","version":3,"reason":"canceling statement due to statement timeout","suspendedAt":"2024-05-20T09:30:01.000Z"}]},"crm.category-exclusions.changed.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.category-exclusions.changed.v1","title":"crm.category-exclusions.changed.v1","description":"A customer's excluded categories changed (a complaint about a category, a dismissed offer, an account manager). Targeting must respect them.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"excludedCategories":{"maxItems":200,"type":"array","items":{"type":"string"}},"reason":{"type":"string","enum":["complaint","dismissal","account-manager"]},"causedByEventId":{"anyOf":[{"type":"string","minLength":1,"maxLength":100},{"type":"null"}]},"changedAt":{"type":"string","format":"date-time"}},"required":["customerId","excludedCategories","reason","changedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","excludedCategories":["valves"],"reason":"complaint","causedByEventId":"4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a","changedAt":"2024-05-20T09:30:01.000Z"}]},"crm.care-action.triggered.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.care-action.triggered.v1","title":"crm.care-action.triggered.v1","description":"A playbook triggered a care or growth action for a customer (after consent and cap checks).","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"careActionId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"playbook":{"type":"string","minLength":1,"maxLength":64},"action":{"type":"string","minLength":1,"maxLength":64},"purpose":{"type":"string","enum":["service","marketing"]},"channel":{"type":"string","enum":["phone","visit","online","email","sms","app-push","messaging-app"]},"idempotencyKey":{"type":"string","minLength":1,"maxLength":200},"contactDueAt":{"anyOf":[{"type":"string","format":"date-time"},{"type":"null"}]},"triggeredByEventId":{"type":"string"},"triggeredAt":{"type":"string","format":"date-time"}},"required":["customerId","careActionId","playbook","action","purpose","channel","idempotencyKey","triggeredByEventId","triggeredAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","careActionId":"1d6f7a3e-2b9c-4c1d-9f8e-5a4b3c2d1e0f","playbook":"exclusive-advisor","action":"assign-exclusive-advisor","purpose":"service","channel":"phone","idempotencyKey":"exclusive-advisor:0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10","triggeredByEventId":"0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10","triggeredAt":"2024-05-20T09:30:02.000Z"}]},"crm.care.delivery-failed.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.care.delivery-failed.v1","title":"crm.care.delivery-failed.v1","description":"A care touch was given up after retrying with backoff for its maximum age; someone must reach the customer another way.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"careActionId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"action":{"type":"string","minLength":1,"maxLength":64},"purpose":{"type":"string","enum":["service","marketing"]},"channel":{"type":"string","enum":["phone","visit","online","email","sms","app-push","messaging-app"]},"idempotencyKey":{"type":"string","minLength":1,"maxLength":200},"attempts":{"minimum":1,"type":"integer"},"reason":{"type":"string","minLength":1,"maxLength":2000},"triggeredAt":{"type":"string","format":"date-time"},"failedAt":{"type":"string","format":"date-time"}},"required":["customerId","careActionId","action","purpose","channel","idempotencyKey","attempts","reason","triggeredAt","failedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","careActionId":"1d6f7a3e-2b9c-4c1d-9f8e-5a4b3c2d1e0f","action":"welcome-call","purpose":"service","channel":"phone","idempotencyKey":"welcome:0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10","attempts":14,"reason":"webhook answered 503","triggeredAt":"2024-05-20T09:30:02.000Z","failedAt":"2024-05-21T09:30:02.000Z"}]},"crm.interaction.logged.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.interaction.logged.v1","title":"crm.interaction.logged.v1","description":"An interaction with a customer was logged (by an agent or automatically).","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"interactionId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"occurredAt":{"type":"string","format":"date-time"},"channel":{"type":"string","enum":["phone","visit","online","email","sms","app-push","messaging-app"]},"direction":{"type":"string","enum":["inbound","outbound"]},"automated":{"type":"boolean"},"status":{"type":"string","enum":["done","in-progress","pending"]},"careActionId":{"anyOf":[{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},{"type":"null"}]},"owner":{"anyOf":[{"type":"string","minLength":1,"maxLength":64},{"type":"null"}]}},"required":["customerId","interactionId","occurredAt","channel","direction","automated","status"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","interactionId":"7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f","occurredAt":"2024-05-10T10:00:00.000Z","channel":"visit","direction":"outbound","automated":false,"status":"in-progress","owner":"am-042"}]},"crm.referral.attributed.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.referral.attributed.v1","title":"crm.referral.attributed.v1","description":"A new customer signed up with a referral code.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"referralId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"referrerCustomerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"code":{"type":"string","minLength":4,"maxLength":32},"attributedAt":{"type":"string","format":"date-time"}},"required":["customerId","referralId","referrerCustomerId","code","attributedAt"],"examples":[{"customerId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","referralId":"2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e","referrerCustomerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","code":"K7Q2M9XA","attributedAt":"2024-05-21T08:00:00.000Z"}]},"crm.referral.rejected.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.referral.rejected.v1","title":"crm.referral.rejected.v1","description":"A referral code at sign-up was not accepted, with the reason.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"code":{"type":"string","minLength":4,"maxLength":32},"reason":{"type":"string","enum":["self-referral","unknown-code","already-referred"]},"rejectedAt":{"type":"string","format":"date-time"}},"required":["customerId","code","reason","rejectedAt"],"examples":[{"customerId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","code":"K7Q2M9XA","reason":"self-referral","rejectedAt":"2024-05-21T08:00:00.000Z"}]},"crm.referral.qualified.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.referral.qualified.v1","title":"crm.referral.qualified.v1","description":"The referee's first purchase qualified the referral.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"referralId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"referrerCustomerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"qualifyingOrderId":{"type":"string"},"qualifiedAt":{"type":"string","format":"date-time"}},"required":["customerId","referralId","referrerCustomerId","qualifyingOrderId","qualifiedAt"],"examples":[{"customerId":"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d","referralId":"2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e","referrerCustomerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","qualifyingOrderId":"SO-2024-0100","qualifiedAt":"2024-05-22T08:00:00.000Z"}]},"crm.reward.granted.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.reward.granted.v1","title":"crm.reward.granted.v1","description":"A referral reward was credited to a customer (exactly once per referral and role).","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"rewardId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"referralId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"role":{"type":"string","enum":["referrer","referee"]},"points":{"minimum":1,"type":"integer"},"idempotencyKey":{"type":"string","minLength":1,"maxLength":200},"grantedAt":{"type":"string","format":"date-time"}},"required":["customerId","rewardId","referralId","role","points","idempotencyKey","grantedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","rewardId":"3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f","referralId":"2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e","role":"referrer","points":750,"idempotencyKey":"referral:2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e:referrer","grantedAt":"2024-05-22T08:00:00.000Z"}]},"crm.ticket.opened.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.ticket.opened.v1","title":"crm.ticket.opened.v1","description":"A ticket (consultation, fault, complaint, suggestion) was opened with its SLA deadlines.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"ticketId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"ticketType":{"type":"string","enum":["consultation","fault","complaint","suggestion","follow-up"]},"priority":{"type":"string","enum":["low","normal","high","urgent"]},"policy":{"type":"string","minLength":1,"maxLength":64},"firstResponseDueAt":{"type":"string","format":"date-time"},"resolutionDueAt":{"type":"string","format":"date-time"},"openedAt":{"type":"string","format":"date-time"},"surveyId":{"anyOf":[{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},{"type":"null"}]},"category":{"anyOf":[{"type":"string","minLength":1,"maxLength":64},{"type":"null"}]}},"required":["customerId","ticketId","ticketType","priority","policy","firstResponseDueAt","resolutionDueAt","openedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","ticketId":"4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a","ticketType":"complaint","priority":"high","policy":"complaint","firstResponseDueAt":"2024-05-20T10:00:00.000Z","resolutionDueAt":"2024-05-23T09:30:00.000Z","openedAt":"2024-05-20T09:30:00.000Z"}]},"crm.sla.warning.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.sla.warning.v1","title":"crm.sla.warning.v1","description":"A ticket deadline is near: its warning share of the target is used. Once per ticket and metric.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"ticketId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"metric":{"type":"string","enum":["first-response","next-response","resolution"]},"policy":{"type":"string","minLength":1,"maxLength":64},"share":{"maximum":1,"minimum":0,"type":"number"},"dueAt":{"type":"string","format":"date-time"},"warnedAt":{"type":"string","format":"date-time"}},"required":["customerId","ticketId","metric","policy","share","dueAt","warnedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","ticketId":"4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a","metric":"first-response","policy":"complaint","share":0.75,"dueAt":"2024-05-20T10:00:00.000Z","warnedAt":"2024-05-20T09:52:30.104Z"}]},"crm.sla.breached.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.sla.breached.v1","title":"crm.sla.breached.v1","description":"A ticket deadline passed unmet. Emitted exactly once per ticket and metric.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"ticketId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"metric":{"type":"string","enum":["first-response","next-response","resolution"]},"policy":{"type":"string","minLength":1,"maxLength":64},"dueAt":{"type":"string","format":"date-time"},"breachedAt":{"type":"string","format":"date-time"}},"required":["customerId","ticketId","metric","policy","dueAt","breachedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","ticketId":"4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a","metric":"first-response","policy":"complaint","dueAt":"2024-05-20T10:00:00.000Z","breachedAt":"2024-05-20T10:00:00.412Z"}]},"crm.ticket.escalated.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.ticket.escalated.v1","title":"crm.ticket.escalated.v1","description":"A ticket moved up the escalation path front line → department → executive. Once per ticket and level.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"ticketId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"level":{"type":"string","enum":["front-line","department","executive"]},"previousLevel":{"type":"string","enum":["front-line","department","executive"]},"policy":{"type":"string","minLength":1,"maxLength":64},"reason":{"type":"string","minLength":1,"maxLength":200},"escalatedAt":{"type":"string","format":"date-time"}},"required":["customerId","ticketId","level","previousLevel","policy","reason","escalatedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","ticketId":"4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a","level":"department","previousLevel":"front-line","policy":"complaint","reason":"first-response deadline breached","escalatedAt":"2024-05-20T10:00:00.412Z"}]},"crm.survey.requested.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.survey.requested.v1","title":"crm.survey.requested.v1","description":"A satisfaction survey was scheduled (after a purchase or a resolved ticket). Never combined with marketing.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"surveyId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"kind":{"type":"string","enum":["csat","nps"]},"orderId":{"anyOf":[{"type":"string"},{"type":"null"}]},"ticketId":{"anyOf":[{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},{"type":"null"}]},"requestedAt":{"type":"string","format":"date-time"}},"required":["customerId","surveyId","kind","requestedAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","surveyId":"5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b","kind":"csat","orderId":"SO-2024-0001","requestedAt":"2024-05-20T09:30:02.000Z"}]},"crm.feedback.scored.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.feedback.scored.v1","title":"crm.feedback.scored.v1","description":"A customer answered a CSAT (1-5) or NPS (0-10) survey; a detractor or CSAT of at most 2 carries the follow-up ticket.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"surveyId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"kind":{"type":"string","enum":["csat","nps"]},"score":{"maximum":10,"minimum":0,"type":"integer"},"sentiment":{"type":"string","enum":["promoter","passive","detractor","satisfied","neutral","dissatisfied"]},"answeredAt":{"type":"string","format":"date-time"},"followUpTicketId":{"anyOf":[{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},{"type":"null"}]}},"required":["customerId","surveyId","kind","score","sentiment","answeredAt"],"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","surveyId":"5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b","kind":"nps","score":4,"sentiment":"detractor","answeredAt":"2024-05-25T09:00:00.000Z","followUpTicketId":"7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"}]},"crm.customer-state.snapshot.v1":{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:crm:event:crm.customer-state.snapshot.v1","title":"crm.customer-state.snapshot.v1","description":"A customer's latest non-personal state (tier, segments, level, stage, tags, consents); null value on erasure.","type":"object","properties":{"customerId":{"type":"string","format":"uuid","pattern":"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|[fF]{8}-[fF]{4}-[fF]{4}-[fF]{4}-[fF]{12})$"},"revision":{"minimum":1,"type":"integer"},"valueTier":{"anyOf":[{"type":"string","enum":["high-value","potential","stable","silent"]},{"type":"null"}]},"valueLoyaltySegment":{"anyOf":[{"type":"string","enum":["core","potential","general","churn-warning"]},{"type":"null"}]},"membershipLevel":{"anyOf":[{"type":"string","enum":["gold","silver","bronze"]},{"type":"null"}]},"lifecycleStage":{"anyOf":[{"type":"string","enum":["acquisition","growth","maturity","decline","churned"]},{"type":"null"}]},"tags":{"type":"array","items":{"type":"string"}},"customSegments":{"type":"array","items":{"type":"string"}},"consents":{"type":"array","items":{"$ref":"#/$defs/ConsentFlagV1"}},"updatedAt":{"type":"string","format":"date-time"}},"required":["customerId","revision","tags","customSegments","consents","updatedAt"],"$defs":{"ConsentFlagV1":{"type":"object","properties":{"channel":{"type":"string","enum":["phone","visit","online","email","sms","app-push","messaging-app"]},"purpose":{"type":"string","enum":["service","marketing"]},"granted":{"type":"boolean"}},"required":["channel","purpose","granted"]}},"examples":[{"customerId":"6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01","revision":7,"valueTier":"high-value","valueLoyaltySegment":"core","membershipLevel":"gold","lifecycleStage":"maturity","tags":["active","aov:high","freq:high"],"customSegments":["vip-pumps"],"consents":[{"channel":"email","purpose":"marketing","granted":true}],"updatedAt":"2024-05-20T09:30:01.000Z"}]}};
