@@ -36,7 +36,7 @@ export default [
             },
             {
               sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:contract', 'type:client', 'scope:testing'],
+              onlyDependOnLibsWithTags: ['type:contract', 'type:client', 'type:example', 'scope:testing'],
             },
             {
               // The client library is published on its own: it may import nothing of the workspace.
