@@ -1,8 +1,8 @@
 import { EVENT_CATALOG } from './registry';
-import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG } from './topics';
+import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG, Topics } from './topics';
 
-/** Which services consume which event types: the subscriptions, registered in one place for the docs. */
-export const SUBSCRIPTIONS: Record<string, string[]> = {
+/** Which platform services consume which event types (webhooks, which relays them all, is added below). */
+const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.customer.registered.v1': ['tagging', 'growth-campaigns', 'referral'],
   'crm.customer.updated.v1': ['tagging'],
   'crm.consent.changed.v1': ['growth-campaigns', 'tagging'],
@@ -18,7 +18,23 @@ export const SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.segment.suspended.v1': [],
   'crm.care.delivery-failed.v1': [],
   'crm.customer-state.snapshot.v1': [],
+  'crm.webhook-subscription.paused.v1': [],
+  'crm.webhook-subscription.resumed.v1': [],
 };
+
+/**
+ * Which services consume which event types: the subscriptions, registered in one place for the docs and the
+ * Kafka ACLs. The webhooks service consumes every type but its own, to relay them to subscribed endpoints.
+ */
+export const SUBSCRIPTIONS: Record<string, string[]> = Object.fromEntries(
+  EVENT_CATALOG.map((d) => [
+    d.type,
+    [
+      ...(SERVICE_SUBSCRIPTIONS[d.type] ?? []),
+      ...(d.topic === Topics.webhooks ? [] : [ConsumerGroups.webhooks]),
+    ],
+  ]),
+);
 
 /** The event catalog as Markdown (docs/event-catalog.md is generated from this and checked by a test). */
 export function renderEventCatalog(): string {

@@ -32,10 +32,14 @@ describe('event catalog', () => {
     for (const definition of EVENT_CATALOG) expect(topics).toContain(definition.topic);
   });
 
-  it('gives every topic at least 6 partitions keyed by customer id, but the one about segment definitions', () => {
+  it('gives every topic at least 6 partitions keyed by customer id, but those about segments and webhook subscriptions', () => {
     for (const topic of TOPIC_CATALOG) {
       expect(topic.partitions).toBeGreaterThanOrEqual(6);
-      expect(topic.key).toBe(topic.name === 'crm.segments.v1' ? 'segmentId' : 'customerId');
+      const keys: Record<string, string> = {
+        'crm.segments.v1': 'segmentId',
+        'crm.webhooks.v1': 'subscriptionId',
+      };
+      expect(topic.key).toBe(keys[topic.name] ?? 'customerId');
     }
   });
 
@@ -100,18 +104,17 @@ describe('event catalog', () => {
     },
   );
 
-  it.each(EVENT_CATALOG.filter((d) => d.topic !== 'crm.segments.v1').map((d) => [d.type, d] as const))(
-    'rejects a %s payload whose customerId is not a uuid, naming the field',
-    (type, definition) => {
-      const broken = { ...definition.fixture, customerId: 'not-a-uuid' };
-      const rejection = rejectionOf(() =>
-        decodeEvent(eventRegistry, headersFor(type), JSON.stringify(broken)),
-      );
-      expect(rejection.code).toBe(EventRejectionCode.InvalidPayload);
-      expect(rejection.fields).toContain('customerId');
-      expect(rejection.message).toContain('customerId');
-    },
-  );
+  const keyed = EVENT_CATALOG.filter((d) => d.topic !== 'crm.segments.v1').map((d) => {
+    const key = TOPIC_CATALOG.find((t) => t.name === d.topic)!.key;
+    return [d.type, key, d] as const;
+  });
+  it.each(keyed)('rejects a %s payload whose %s is not a uuid, naming the field', (type, key, definition) => {
+    const broken = { ...definition.fixture, [key]: 'not-a-uuid' };
+    const rejection = rejectionOf(() => decodeEvent(eventRegistry, headersFor(type), JSON.stringify(broken)));
+    expect(rejection.code).toBe(EventRejectionCode.InvalidPayload);
+    expect(rejection.fields).toContain(key);
+    expect(rejection.message).toContain(key);
+  });
 
   it('names a nested field when a purchase item is invalid', () => {
     const fixture = eventRegistry.get('crm.purchase.recorded.v1').fixture as { items: object[] };

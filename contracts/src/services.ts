@@ -20,6 +20,7 @@ export const SERVICE_CATALOG: readonly ServiceIdentity[] = [
   { name: ConsumerGroups.feedbackSla, port: 3104, prefix: 'feedback', schema: 'feedback_sla' },
   { name: ConsumerGroups.referral, port: 3105, prefix: 'referral', schema: 'referral' },
   { name: ConsumerGroups.growthCampaigns, port: 3106, prefix: 'campaigns', schema: 'growth_campaigns' },
+  { name: ConsumerGroups.webhooks, port: 3107, prefix: 'webhooks', schema: 'webhooks' },
 ].map((s) => ({ ...s, consumerGroup: s.name }));
 
 export function serviceIdentity(name: ConsumerGroupName): ServiceIdentity {

@@ -13,6 +13,7 @@ export const Topics = {
   feedback: 'crm.feedback.v1',
   segments: 'crm.segments.v1',
   customerState: 'crm.customer-state.v1',
+  webhooks: 'crm.webhooks.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -25,7 +26,7 @@ export interface TopicSpec {
   /** The one service that publishes to it (`ce_source` `/crm/<owner>`); the others may only read it. */
   owner: ConsumerGroupName;
   /** The payload field whose value is the Kafka key (and `ce_subject`). */
-  key: 'customerId' | 'segmentId';
+  key: 'customerId' | 'segmentId' | 'subscriptionId';
   retentionMs: number;
   /** `delete` for event history; `compact` for a topic that keeps the latest record per key. */
   cleanupPolicy: 'delete' | 'compact';
@@ -90,6 +91,15 @@ const OTHER_TOPICS: readonly TopicSpec[] = [
     retentionMs: -1,
     cleanupPolicy: 'compact',
   },
+  {
+    name: Topics.webhooks,
+    owner: 'webhooks',
+    description: 'Webhook subscriptions paused and resumed',
+    partitions: 6,
+    key: 'subscriptionId',
+    retentionMs: THIRTY_DAYS_MS,
+    cleanupPolicy: 'delete',
+  },
 ];
 
 export const TOPIC_CATALOG: readonly TopicSpec[] = [...CUSTOMER_TOPICS, ...OTHER_TOPICS];
@@ -102,6 +112,7 @@ export const ConsumerGroups = {
   feedbackSla: 'feedback-sla',
   referral: 'referral',
   growthCampaigns: 'growth-campaigns',
+  webhooks: 'webhooks',
 } as const;
 
 export type ConsumerGroupName = (typeof ConsumerGroups)[keyof typeof ConsumerGroups];

@@ -64,6 +64,8 @@ export function renderClientContracts(definitions: readonly EventDefinition[] = 
   return [
     '// Generated from contracts/ by `npm run docs:contracts`; a test fails when it is out of date. Do not edit.',
     '',
+    "import type { CustomerEvent } from '../decode';",
+    '',
     `export const CONTRACTS_VERSION = '${CONTRACTS_VERSION}';`,
     '',
     ...[...interfaces.values()].map((text) => `${text}\n`),
@@ -90,6 +92,12 @@ export function renderClientContracts(definitions: readonly EventDefinition[] = 
         partitions: t.partitions,
       })),
     )};`,
+    '',
+    '/** A type guard per event type: `if (isSegmentChangedV1(event)) event.data.segment`. */',
+    ...definitions.map(
+      (d) =>
+        `export const is${d.payload.name} = (event: CustomerEvent): event is CustomerEvent<'${d.type}'> => event.type === '${d.type}';`,
+    ),
     '',
     '/** The JSON Schema (2020-12) of each event type, as published in docs/contracts/schemas. */',
     `export const EVENT_SCHEMAS: { readonly [T in EventType]: Record<string, unknown> } = ${JSON.stringify(schemas)};`,

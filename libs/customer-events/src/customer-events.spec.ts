@@ -8,7 +8,9 @@ import {
   EVENT_TYPES,
   EventDecodeError,
   isEvent,
+  isLifecycleStageChangedV1,
   isNewerRevision,
+  isSegmentChangedV1,
   KeyedSerialQueue,
   PermanentFailure,
   RecentEventIds,
@@ -57,10 +59,12 @@ describe('decodeEvent', () => {
     expect(event.unknownEnumValues).toEqual([]);
   });
 
-  it('narrows with a type guard', () => {
+  it('narrows with a type guard, generic or one per event type', () => {
     const event = decodeEvent(recordOf('crm.segment.changed.v1'));
     expect(isEvent(event, 'crm.segment.changed.v1') && event.data.segment).toBe('core');
     expect(isEvent(event, 'crm.lifecycle-stage.changed.v1')).toBe(false);
+    expect(isSegmentChangedV1(event) && event.data.change).toBe('entered');
+    expect(isLifecycleStageChangedV1(event)).toBe(false);
   });
 
   it('names the reason and the fields of what it rejects', () => {

@@ -264,6 +264,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
   private async consumeMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const headers = headersToStrings(message.headers);
+    // A tombstone (compacted topics: a key deleted) is not an event: nothing to handle, nothing to dead-letter.
+    if (message.value === null && headers.ce_type && this.options.registry.find(headers.ce_type)) {
+      consumed().inc({ event_type: headers.ce_type, outcome: 'tombstone' });
+      return;
+    }
     let envelope: EventEnvelope;
     try {
       envelope = decodeEvent(this.options.registry, headers, message.value);

@@ -42,6 +42,14 @@ export function histogram(
 ): Histogram<string> {
   return getOrCreate(
     name,
-    () => new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] }),
+    // prom-client takes an explicit `buckets: undefined` as "no buckets", not as its defaults.
+    () =>
+      new Histogram({
+        name,
+        help,
+        labelNames,
+        ...(buckets ? { buckets } : {}),
+        registers: [metricsRegistry],
+      }),
   );
 }

@@ -9,3 +9,4 @@ export * from './poller';
 export * from './due-loop';
 export * from './problem.filter';
 export * from './subject-access';
+export * from './webhooks';

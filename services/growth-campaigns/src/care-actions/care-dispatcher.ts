@@ -12,7 +12,9 @@ import { CareDeliveryFailed, type Channel, type Purpose } from '@crm/contracts';
 import { OutboxPublisher, PG_NOTIFICATIONS } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows, type PgNotifications } from '@crm/persistence';
-import { DueLoop } from '@crm/service-kit';
+import { DueLoop, retryDelayMs } from '@crm/service-kit';
+
+export { retryDelayMs };
 import { CampaignsConfig } from '../campaigns.config';
 import { CHANNEL_ADAPTER, type ChannelAdapter } from './channel-adapter';
 
@@ -31,12 +33,6 @@ interface ClaimedTouchRow {
   idempotency_key: string;
   delivery_attempts: number;
   created_at: Date;
-}
-
-/** The wait before attempt `attempts + 1`: doubling from `base`, capped, with jitter (half to all of it). */
-export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 40));
-  return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
 /**

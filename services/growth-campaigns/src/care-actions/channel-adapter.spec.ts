@@ -25,7 +25,9 @@ describe('webhook signatures', () => {
   });
 
   it('refuses a secret too short to sign with, without printing it', () => {
-    expect(() => webhookSecretBytes('whsec_c2hvcnQ=')).toThrow(/CARE_WEBHOOK_SECRET must be/);
+    expect(() => webhookSecretBytes('whsec_c2hvcnQ=', 'CARE_WEBHOOK_SECRET')).toThrow(
+      /CARE_WEBHOOK_SECRET must be/,
+    );
     expect(() => webhookSecretBytes('whsec_c2hvcnQ=')).not.toThrow(/c2hvcnQ/);
   });
 });

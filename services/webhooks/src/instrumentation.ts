@@ -1,0 +1,3 @@
+import { startTelemetry } from '@crm/observability';
+
+startTelemetry('webhooks');
