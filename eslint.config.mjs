@@ -23,8 +23,9 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          // The rescore benchmark drives the tagging engine in-process; services never import each other.
-          allow: ['@crm-services/tagging'],
+          // The rescore and journey benchmarks drive the tagging and journey engines in-process; services
+          // never import each other.
+          allow: ['@crm-services/tagging', '@crm-services/growth-campaigns'],
           banTransitiveDependencies: false,
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:contract'] },

@@ -1,7 +1,7 @@
 /**
- * CPU of the six services at rest, read from the processes themselves: each service's own
+ * CPU of the services at rest, read from the processes themselves: each service's own
  * `process_cpu_seconds_total` (user + system time, from its /metrics) before and after a quiet window.
- * Target: all six together at most 5 % of one core.
+ * Target: all of them together at most 5 % of one core.
  *
  *   npm start                         # shell 1, and leave it alone
  *   npm run bench:idle -- --seconds 60
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     [
       `npm run bench:idle -- --seconds ${seconds}`,
       ...rows,
-      `  all six            ${total.toFixed(2).padStart(6)} % of a core  (target at most ${TARGET_PERCENT} %: ${total <= TARGET_PERCENT ? 'met' : 'NOT met'})`,
+      `  all services       ${total.toFixed(2).padStart(6)} % of a core  (target at most ${TARGET_PERCENT} %: ${total <= TARGET_PERCENT ? 'met' : 'NOT met'})`,
       '',
     ].join('\n'),
   );

@@ -17,7 +17,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
   'crm.segment.suspended.v1': [],
   'crm.care.delivery-failed.v1': [],
-  'crm.customer-state.snapshot.v1': [],
+  'crm.customer-state.snapshot.v1': ['growth-campaigns'],
   'crm.webhook-subscription.paused.v1': [],
   'crm.webhook-subscription.resumed.v1': [],
 };

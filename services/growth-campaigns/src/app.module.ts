@@ -12,6 +12,10 @@ import { CareActionsService } from './care-actions/care-actions.service';
 import { CareDispatcher } from './care-actions/care-dispatcher';
 import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './care-actions/channel-adapter';
 import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
+import { Journeys1732500000650 } from './migrations/1732500000650-journeys';
+import { JourneysController } from './journeys/journeys.controller';
+import { JourneysService } from './journeys/journeys.service';
+import { JourneyWorker } from './journeys/journey-worker';
 
 export function appModule(config: CampaignsConfig): DynamicModule {
   return serviceApplication('growth-campaigns', config, CampaignsConfig, {
@@ -21,9 +25,12 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       CategoryExclusions1732500000620,
       CareActionCancelled1732500000630,
       CareDeliveryLeases1732500000640,
+      Journeys1732500000650,
     ],
-    controllers: [CareActionsController, CampaignHandlers],
+    controllers: [CareActionsController, JourneysController, CampaignHandlers],
     providers: [
+      JourneysService,
+      JourneyWorker,
       CareActionsRepository,
       CareActionsService,
       CareDispatcher,

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -41,6 +41,14 @@ export class CampaignsConfig extends ServiceConfig {
   /** The longest the dispatcher sleeps: it wakes when a touch is triggered and when a retry comes due. */
   @Transform(toInt) @IsInt() @Min(50) CARE_DISPATCH_POLL_MS: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) CARE_DISPATCH_CONCURRENCY?: number;
+  /** The longest the journey worker sleeps: it wakes at the next due timer and when a run gets one. */
+  @Transform(toInt) @IsInt() @Min(50) JOURNEY_TIMER_POLL_MS: number;
+  /** Tests and staging only: POST /campaigns/journey-clock/advance moves the journeys clock forward. */
+  @Transform(({ value }: { value: unknown }) => value === true || value === 'true')
+  @IsBoolean()
+  @ValidateIf(() => process.env.NODE_ENV === 'production')
+  @IsIn([false], { message: 'JOURNEY_CLOCK_CONTROL may not be enabled in production' })
+  JOURNEY_CLOCK_CONTROL: boolean;
 }
 
 export const CAMPAIGNS_DEFAULTS = {
@@ -54,4 +62,6 @@ export const CAMPAIGNS_DEFAULTS = {
   CARE_MAX_AGE_SECONDS_SERVICE: '86400',
   CARE_MAX_AGE_SECONDS_MARKETING: '259200',
   CARE_DISPATCH_POLL_MS: '30000',
+  JOURNEY_TIMER_POLL_MS: '30000',
+  JOURNEY_CLOCK_CONTROL: 'false',
 };

@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  CustomerState,
+  type CustomerStateV1,
   CustomerErased,
   type CustomerErasedV1,
   ConsentChanged,
@@ -28,38 +30,50 @@ import type { EventContext } from '@crm/messaging';
 import { execute } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { CareActionsService } from './care-actions.service';
+import { JourneysService } from '../journeys/journeys.service';
 
 /** Rank of a tier: lower index is higher value. */
 const tierRank = (tier: string) =>
   VALUE_TIERS.length - VALUE_TIERS.indexOf(tier as (typeof VALUE_TIERS)[number]);
 
-/** Maps events to playbook triggers; the playbooks themselves are data. */
+/** Maps events to playbook triggers (the playbooks themselves are data) and hands every event to the journeys. */
 @Controller()
 export class CampaignHandlers {
   constructor(
     private readonly careActions: CareActionsService,
+    private readonly journeys: JourneysService,
     private readonly config: CampaignsConfig,
   ) {}
+
+  /** The compacted state topic: the attributes journeys branch on. */
+  @EventPattern(CustomerState.type)
+  async onCustomerState(@Payload() event: EventEnvelope<CustomerStateV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
+  }
 
   @EventPattern(CustomerRegistered.type)
   async onRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext) {
     for (const consent of event.data.consents)
       await this.saveConsent(context, event.data.customerId, consent);
+    await this.journeys.onEvent(context.manager, event);
   }
 
   @EventPattern(ConsentChanged.type)
   async onConsentChanged(@Payload() event: EventEnvelope<ConsentChangedV1>, @Ctx() context: EventContext) {
     await this.saveConsent(context, event.data.customerId, event.data);
+    await this.journeys.onEvent(context.manager, event);
   }
 
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
     if (event.data.firstPurchase)
       await this.careActions.runTrigger(context.manager, 'first-purchase', event, event.data.customerId);
   }
 
   @EventPattern(CustomerRescored.type)
   async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
     const { current, previous, customerId } = event.data;
     if (previous?.valueTier === current.valueTier) return;
     if (previous && tierRank(current.valueTier) > tierRank(previous.valueTier)) {
@@ -78,6 +92,7 @@ export class CampaignHandlers {
     @Payload() event: EventEnvelope<LifecycleStageChangedV1>,
     @Ctx() context: EventContext,
   ) {
+    await this.journeys.onEvent(context.manager, event);
     await this.careActions.runTrigger(
       context.manager,
       `stage-entered:${event.data.stage}`,
@@ -89,6 +104,7 @@ export class CampaignHandlers {
   /** A new customer starts in churn-warning; only a move into it from another segment is a warning. */
   @EventPattern(SegmentChanged.type)
   async onSegmentChanged(@Payload() event: EventEnvelope<SegmentChangedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
     if (event.data.change !== 'entered') return;
     // A dynamic or static segment of tagging's: playbooks can target it as custom-segment-entered:<id>.
     if (event.data.segmentSet === 'custom') {
@@ -112,6 +128,7 @@ export class CampaignHandlers {
 
   @EventPattern(TicketOpened.type)
   async onTicketOpened(@Payload() event: EventEnvelope<TicketOpenedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
     if (event.data.ticketType !== 'complaint') return;
     const until = new Date(
       new Date(event.data.openedAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000,
@@ -126,6 +143,7 @@ export class CampaignHandlers {
   /** A low score: a service moment (no marketing) and the service-recovery playbook. */
   @EventPattern(FeedbackScored.type)
   async onFeedbackScored(@Payload() event: EventEnvelope<FeedbackScoredV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
     const { customerId, followUpTicketId, answeredAt } = event.data;
     if (!followUpTicketId) return;
     const until = new Date(new Date(answeredAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000);
@@ -143,6 +161,7 @@ export class CampaignHandlers {
     @Payload() event: EventEnvelope<CategoryExclusionsChangedV1>,
     @Ctx() context: EventContext,
   ) {
+    await this.journeys.onEvent(context.manager, event);
     const { customerId, excludedCategories } = event.data;
     await execute(context.manager, 'DELETE FROM category_exclusions WHERE customer_id = $1', [customerId]);
     await execute(
@@ -169,6 +188,7 @@ export class CampaignHandlers {
   /** Erasure: touches not yet delivered are cancelled; nothing reaches the customer afterwards. */
   @EventPattern(CustomerErased.type)
   async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
     await execute(
       context.manager,
       `UPDATE care_actions SET status = 'cancelled', reason = 'customer erased' WHERE customer_id = $1 AND status = 'triggered'`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CareActionTriggered, type EventEnvelope, type Purpose } from '@crm/contracts';
-import { causedBy, causeOf, OutboxPublisher } from '@crm/messaging';
+import { causedBy, causeOf, OutboxPublisher, type Cause } from '@crm/messaging';
 import { queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
@@ -16,6 +16,17 @@ interface PlaybookRow {
   channel: string;
   contact_due_hours: number | null;
   /** The category an offer is in; an excluded one is never offered. */
+  category: string | null;
+}
+
+/** A touch to decide: from a playbook, or a journey's action step. */
+export interface TouchSpec {
+  /** The playbook id, or `journey:<id>` (at most 64 characters). */
+  source: string;
+  action: string;
+  purpose: Purpose;
+  channel: string;
+  contactDueHours: number | null;
   category: string | null;
 }
 
@@ -64,7 +75,43 @@ export class CareActionsService {
     event: EventEnvelope,
     customerId: string,
   ): Promise<void> {
-    const idempotencyKey = `${playbook.id}:${event.id}`;
+    await this.decideTouch(
+      manager,
+      {
+        source: playbook.id,
+        action: playbook.action,
+        purpose: playbook.purpose,
+        channel: playbook.channel,
+        contactDueHours: playbook.contact_due_hours,
+        category: playbook.category,
+      },
+      { idempotencyKey: `${playbook.id}:${event.id}`, triggerEventId: event.id, cause: causeOf(event) },
+      customerId,
+    );
+  }
+
+  /**
+   * One touch through the rules of restraint (consent, frequency cap, service moments, excluded categories):
+   * recorded as triggered (then delivered by the dispatcher and announced) or suppressed with its reason.
+   * Answers the decision, or `duplicate` when the idempotency key was decided before.
+   */
+  async decideTouch(
+    manager: EntityManager,
+    touch: TouchSpec,
+    origin: { idempotencyKey: string; triggerEventId: string; cause: Cause },
+    customerId: string,
+    now = new Date(),
+  ): Promise<'triggered' | 'suppressed' | 'duplicate'> {
+    const playbook = {
+      id: touch.source,
+      action: touch.action,
+      purpose: touch.purpose,
+      channel: touch.channel,
+      contact_due_hours: touch.contactDueHours,
+      category: touch.category,
+    };
+    const idempotencyKey = origin.idempotencyKey;
+    const event = { id: origin.triggerEventId };
     const consent = await queryOne<{ granted: boolean }>(
       manager,
       'SELECT granted FROM consents WHERE customer_id = $1 AND channel = $2 AND purpose = $3',
@@ -97,7 +144,6 @@ export class CareActionsService {
       inServiceMoment: (moments?.open ?? 0) > 0,
     });
     const id = randomUUID();
-    const now = new Date();
     const contactDueAt = playbook.contact_due_hours
       ? new Date(now.getTime() + playbook.contact_due_hours * 3600_000)
       : null;
@@ -122,9 +168,9 @@ export class CareActionsService {
         now,
       ],
     );
-    if (inserted.length === 0) return;
+    if (inserted.length === 0) return 'duplicate';
     careActions().inc({ playbook: playbook.id, status: decision.status });
-    if (decision.status !== 'triggered') return;
+    if (decision.status !== 'triggered') return decision.status;
     await this.outbox.publish(
       manager,
       CareActionTriggered,
@@ -140,7 +186,8 @@ export class CareActionsService {
         triggeredByEventId: event.id,
         triggeredAt: now.toISOString(),
       },
-      causedBy(customerId, causeOf(event)),
+      causedBy(customerId, origin.cause),
     );
+    return 'triggered';
   }
 }

@@ -1,0 +1,596 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  ConsumerGroups,
+  CustomerState,
+  SUBSCRIPTIONS,
+  type CustomerStateV1,
+  type EventEnvelope,
+} from '@crm/contracts';
+import { causeOf, type Cause } from '@crm/messaging';
+import { counter } from '@crm/observability';
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { invalidFields, notFound } from '@crm/service-kit';
+import { CareActionsService } from '../care-actions/care-actions.service';
+import { CampaignsConfig } from '../campaigns.config';
+import { validateJourney, type JourneyDefinition, type JourneyProblem } from './journey-definition';
+import {
+  advance,
+  assignVariant,
+  initialState,
+  matches,
+  simulate,
+  type Advance,
+  type CustomerAttributes,
+  type RunInput,
+  type RunState,
+  type SimulatedEvent,
+  type SimulationResult,
+} from './journey-engine';
+
+/** Announced when a run gets a timer, so a worker wakes for it at once. */
+export const JOURNEY_RUNS_CHANNEL = 'crm_journey_runs';
+/** Journey definitions are re-read by each replica after this long (a PUT is seen at once where it was made). */
+const HEADS_CACHE_MS = 5_000;
+
+/** The event types journeys can use: those growth-campaigns consumes (contracts' SUBSCRIPTIONS). */
+export const JOURNEY_EVENT_TYPES = Object.entries(SUBSCRIPTIONS)
+  .filter(([, services]) => services.includes(ConsumerGroups.growthCampaigns))
+  .map(([type]) => type);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const steps = () => counter('crm_journey_steps_total', 'Journey steps taken, by input', ['input']);
+const entries = () =>
+  counter('crm_journey_entries_total', 'Customers entering a journey', ['journey', 'variant']);
+
+interface RunRow {
+  id: string;
+  journey_id: string;
+  version: number;
+  customer_id: string;
+  variant: string;
+  holdout: boolean;
+  status: RunState['status'];
+  step: string;
+  steps: number;
+  wake_at: Date | null;
+  entry_event_id: string;
+  entered_at: Date;
+  goal_until: Date | null;
+  converted_at: Date | null;
+}
+
+export interface JourneyView {
+  id: string;
+  version: number;
+  definition: JourneyDefinition;
+  createdBy: string;
+  createdAt: Date;
+}
+
+const stateOf = (row: RunRow): RunState => ({
+  status: row.status,
+  step: row.step,
+  wakeAt: row.wake_at,
+  steps: row.steps,
+});
+
+/**
+ * Runs journeys: enters customers on matching events (deterministic holdout and variant), moves their runs
+ * on events (waits for an event, exits, conversions) and on the clock (the worker), and applies each step's
+ * touches through the care policy in the transaction that stores the run, so each step happens once.
+ */
+@Injectable()
+export class JourneysService {
+  private heads?: {
+    journeys: Array<{ id: string; version: number; definition: JourneyDefinition }>;
+    readAt: number;
+  };
+  private readonly definitions = new Map<string, JourneyDefinition>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly careActions: CareActionsService,
+    private readonly config: CampaignsConfig,
+  ) {}
+
+  /** The journeys clock: real time, moved by JOURNEY_CLOCK_CONTROL's offset in tests. */
+  async now(manager: EntityManager | DataSource = this.dataSource): Promise<Date> {
+    if (!this.config.JOURNEY_CLOCK_CONTROL) return new Date();
+    const row = await queryOne<{ offset_ms: string }>(
+      manager,
+      'SELECT offset_ms FROM journey_clock WHERE id = 1',
+    );
+    return new Date(Date.now() + Number(row?.offset_ms ?? 0));
+  }
+
+  async advanceClock(ms: number): Promise<Date> {
+    await this.dataSource.transaction(async (manager) => {
+      await execute(manager, 'UPDATE journey_clock SET offset_ms = offset_ms + $1 WHERE id = 1', [ms]);
+      await manager.query('SELECT pg_notify($1, current_schema())', [JOURNEY_RUNS_CHANNEL]);
+    });
+    return this.now();
+  }
+
+  // ---- definitions ----
+
+  problems(definition: unknown): JourneyProblem[] {
+    const problems = validateJourney(definition);
+    const d = definition as Partial<JourneyDefinition>;
+    const used = [
+      d.entry?.event,
+      d.goal?.event,
+      ...(d.exitOn ?? []),
+      ...Object.values(d.steps ?? {}).map((s) => (s as { event?: string }).event),
+    ];
+    for (const type of used)
+      if (
+        typeof type === 'string' &&
+        !JOURNEY_EVENT_TYPES.includes(type) &&
+        !problems.some((p) => p.message.includes(type))
+      )
+        problems.push({
+          field: 'entry',
+          message: `${type} is not an event journeys can use (${JOURNEY_EVENT_TYPES.join(', ')})`,
+        });
+    return problems;
+  }
+
+  /** Stores a new version when the definition changed; customers in an earlier version finish it. */
+  async put(id: string, definition: unknown, actor: string): Promise<JourneyView> {
+    const problems = this.problems(definition);
+    if (problems.length > 0)
+      throw invalidFields(
+        problems.map((p) => ({ field: p.field, messages: [p.message] })),
+        'INVALID_JOURNEY',
+      );
+    const saved = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`journey:${id}`]);
+      // jsonb equality: the same definition, whatever the order of its keys, is the same version.
+      const current = await queryOne<{ version: number; same: boolean; deleted_at: Date | null }>(
+        manager,
+        `SELECT j.version, j.definition = $2::jsonb AS same, h.deleted_at
+           FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
+          WHERE h.id = $1`,
+        [id, JSON.stringify(definition)],
+      );
+      if (current && !current.deleted_at && current.same) return current.version;
+      const version = await queryOne<{ v: number }>(
+        manager,
+        'SELECT coalesce(max(version), 0) + 1 AS v FROM journeys WHERE id = $1',
+        [id],
+      );
+      await execute(
+        manager,
+        'INSERT INTO journeys (id, version, definition, created_by) VALUES ($1, $2, $3, $4)',
+        [id, version!.v, JSON.stringify(definition), actor],
+      );
+      await execute(
+        manager,
+        `INSERT INTO journey_heads (id, current_version) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET current_version = EXCLUDED.current_version, deleted_at = NULL, updated_at = now()`,
+        [id, version!.v],
+      );
+      return version!.v;
+    });
+    this.heads = undefined;
+    return this.get(id, saved);
+  }
+
+  async get(id: string, version?: number): Promise<JourneyView> {
+    const row = await queryOne<{
+      id: string;
+      version: number;
+      definition: JourneyDefinition;
+      created_by: string;
+      created_at: Date;
+    }>(
+      this.dataSource,
+      version
+        ? 'SELECT * FROM journeys WHERE id = $1 AND version = $2'
+        : `SELECT j.* FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
+            WHERE h.id = $1 AND h.deleted_at IS NULL`,
+      version ? [id, version] : [id],
+    );
+    if (!row) throw notFound('journey', id);
+    return {
+      id: row.id,
+      version: row.version,
+      definition: row.definition,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+    };
+  }
+
+  async list(): Promise<JourneyView[]> {
+    const rows = await queryRows<{
+      id: string;
+      version: number;
+      definition: JourneyDefinition;
+      created_by: string;
+      created_at: Date;
+    }>(
+      this.dataSource,
+      `SELECT j.* FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
+        WHERE h.deleted_at IS NULL ORDER BY j.id`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      version: row.version,
+      definition: row.definition,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** No one enters any more; customers in it finish their version. */
+  async remove(id: string): Promise<void> {
+    const changed = await execute(
+      this.dataSource,
+      'UPDATE journey_heads SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL',
+      [id],
+    );
+    if (changed === 0) throw notFound('journey', id);
+    this.heads = undefined;
+  }
+
+  private async activeJourneys(manager: EntityManager) {
+    if (this.heads && Date.now() - this.heads.readAt < HEADS_CACHE_MS) return this.heads.journeys;
+    const rows = await queryRows<{ id: string; version: number; definition: JourneyDefinition }>(
+      manager,
+      `SELECT j.id, j.version, j.definition FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
+        WHERE h.deleted_at IS NULL`,
+    );
+    this.heads = { journeys: rows, readAt: Date.now() };
+    return rows;
+  }
+
+  private async definition(manager: EntityManager, id: string, version: number): Promise<JourneyDefinition> {
+    const key = `${id}@${version}`;
+    const cached = this.definitions.get(key);
+    if (cached) return cached;
+    const row = await queryOne<{ definition: JourneyDefinition }>(
+      manager,
+      'SELECT definition FROM journeys WHERE id = $1 AND version = $2',
+      [id, version],
+    );
+    if (!row) throw new Error(`journey ${key} is missing`);
+    this.definitions.set(key, row.definition);
+    return row.definition;
+  }
+
+  private async attributes(manager: EntityManager, customerId: string): Promise<CustomerAttributes> {
+    const row = await queryOne<{
+      value_tier: string | null;
+      value_loyalty_segment: string | null;
+      membership_level: string | null;
+      lifecycle_stage: string | null;
+    }>(
+      manager,
+      'SELECT value_tier, value_loyalty_segment, membership_level, lifecycle_stage FROM customer_attributes WHERE customer_id = $1',
+      [customerId],
+    );
+    return {
+      valueTier: row?.value_tier ?? undefined,
+      valueLoyaltySegment: row?.value_loyalty_segment ?? undefined,
+      membershipLevel: row?.membership_level ?? undefined,
+      lifecycleStage: row?.lifecycle_stage ?? undefined,
+    };
+  }
+
+  // ---- events ----
+
+  /** Called for every event growth-campaigns consumes, in its transaction. */
+  async onEvent(manager: EntityManager, event: EventEnvelope): Promise<void> {
+    if (event.type === CustomerState.type) await this.saveAttributes(manager, event.data as CustomerStateV1);
+    const customerId = event.subject;
+    if (!UUID.test(customerId)) return;
+    const journeys = await this.activeJourneys(manager);
+    if (journeys.length === 0 && !(await this.hasRuns(manager))) return;
+    const data = event.data as Record<string, unknown>;
+    const now = await this.now(manager);
+    // Runs of this customer: exits, waits for this event, conversions.
+    const runs = await queryRows<RunRow>(
+      manager,
+      `SELECT * FROM journey_runs WHERE customer_id = $1 AND (status = 'active' OR goal_until > $2) ORDER BY entered_at FOR UPDATE`,
+      [customerId, now],
+    );
+    for (const run of runs) {
+      const definition = await this.definition(manager, run.journey_id, run.version);
+      const goal = definition.goal;
+      if (
+        goal &&
+        !run.converted_at &&
+        run.goal_until &&
+        run.goal_until > now &&
+        event.type === goal.event &&
+        matches(data, goal.match)
+      )
+        await execute(manager, 'UPDATE journey_runs SET converted_at = $2 WHERE id = $1', [run.id, now]);
+      if (run.status !== 'active') continue;
+      const step = advance(
+        definition,
+        stateOf(run),
+        { kind: 'event', type: event.type, data },
+        await this.context(manager, run, now),
+      );
+      await this.store(manager, run, step, event.type, now, causeOf(event), event.id);
+    }
+    // Entries.
+    for (const journey of journeys) {
+      if (journey.definition.entry.event !== event.type || !matches(data, journey.definition.entry.match))
+        continue;
+      if (runs.some((r) => r.journey_id === journey.id && r.status === 'active')) continue;
+      await this.enter(manager, journey, customerId, event, now);
+    }
+  }
+
+  private hasRunsCache?: { value: boolean; readAt: number };
+
+  /** Whether any run is active (journeys deleted while customers are still in them). */
+  private async hasRuns(manager: EntityManager): Promise<boolean> {
+    if (this.hasRunsCache && Date.now() - this.hasRunsCache.readAt < HEADS_CACHE_MS)
+      return this.hasRunsCache.value;
+    const row = await queryOne(manager, "SELECT 1 FROM journey_runs WHERE status = 'active' LIMIT 1");
+    this.hasRunsCache = { value: Boolean(row), readAt: Date.now() };
+    return Boolean(row);
+  }
+
+  private async saveAttributes(manager: EntityManager, state: CustomerStateV1): Promise<void> {
+    await execute(
+      manager,
+      `INSERT INTO customer_attributes (customer_id, revision, value_tier, value_loyalty_segment, membership_level, lifecycle_stage)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (customer_id) DO UPDATE SET revision = EXCLUDED.revision, value_tier = EXCLUDED.value_tier,
+         value_loyalty_segment = EXCLUDED.value_loyalty_segment, membership_level = EXCLUDED.membership_level,
+         lifecycle_stage = EXCLUDED.lifecycle_stage
+       WHERE customer_attributes.revision < EXCLUDED.revision`,
+      [
+        state.customerId,
+        state.revision,
+        state.valueTier ?? null,
+        state.valueLoyaltySegment ?? null,
+        state.membershipLevel ?? null,
+        state.lifecycleStage ?? null,
+      ],
+    );
+  }
+
+  private async enter(
+    manager: EntityManager,
+    journey: { id: string; version: number; definition: JourneyDefinition },
+    customerId: string,
+    event: EventEnvelope,
+    now: Date,
+  ): Promise<void> {
+    const { variant, holdout } = assignVariant(journey.definition, journey.id, customerId);
+    const id = randomUUID();
+    const state = initialState(journey.definition);
+    const goalUntil = journey.definition.goal
+      ? new Date(now.getTime() + journey.definition.goal.withinDays * 86_400_000)
+      : null;
+    const inserted = await queryRows<RunRow>(
+      manager,
+      `INSERT INTO journey_runs (id, journey_id, version, customer_id, variant, holdout, status, step, steps, entry_event_id, entered_at, goal_until)
+       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 0, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING *`,
+      [id, journey.id, journey.version, customerId, variant, holdout, state.step, event.id, now, goalUntil],
+    );
+    if (inserted.length === 0) return;
+    entries().inc({ journey: journey.id, variant });
+    this.hasRunsCache = { value: true, readAt: Date.now() };
+    const run = inserted[0];
+    const step = advance(
+      journey.definition,
+      stateOf(run),
+      { kind: 'enter' },
+      await this.context(manager, run, now),
+    );
+    await this.store(manager, run, step, `enter (${event.type})`, now, causeOf(event), event.id);
+  }
+
+  private async context(manager: EntityManager, run: RunRow, now: Date) {
+    return {
+      now,
+      variant: run.variant,
+      holdout: run.holdout,
+      attributes: await this.attributes(manager, run.customer_id),
+    };
+  }
+
+  /** Applies a step's touches and stores the run and its path: all in the caller's transaction. */
+  private async store(
+    manager: EntityManager,
+    run: RunRow,
+    step: Advance,
+    input: string,
+    now: Date,
+    cause: Cause,
+    triggerEventId: string,
+  ): Promise<void> {
+    if (step.path.length === 0 && step.state.status === run.status) return;
+    const decisions: Array<{ step: string; template: string; channel: string; outcome: string }> = [];
+    for (const touch of step.effects) {
+      const outcome = touch.holdout
+        ? 'held-out'
+        : await this.careActions.decideTouch(
+            manager,
+            {
+              source: `journey:${run.journey_id}`,
+              action: touch.template,
+              purpose: touch.purpose,
+              channel: touch.channel,
+              contactDueHours: null,
+              category: null,
+            },
+            { idempotencyKey: `journey:${run.id}:${touch.sequence}`, triggerEventId, cause },
+            run.customer_id,
+          );
+      decisions.push({ step: touch.step, template: touch.template, channel: touch.channel, outcome });
+    }
+    const finished = step.state.status !== 'active';
+    await execute(
+      manager,
+      `UPDATE journey_runs SET status = $2, step = $3, steps = $4, wake_at = $5, finished_at = $6, exit_reason = $7 WHERE id = $1`,
+      [
+        run.id,
+        step.state.status,
+        step.state.step,
+        step.state.steps,
+        step.state.wakeAt,
+        finished ? now : null,
+        step.state.exitReason ?? null,
+      ],
+    );
+    await execute(
+      manager,
+      `INSERT INTO journey_run_log (run_id, seq, at, input, path, touches)
+       VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM journey_run_log WHERE run_id = $1), $2, $3, $4, $5)`,
+      [run.id, now, input, step.path, JSON.stringify(decisions)],
+    );
+    if (step.state.wakeAt)
+      await manager.query('SELECT pg_notify($1, current_schema())', [JOURNEY_RUNS_CHANNEL]);
+    steps().inc(
+      { input: input.startsWith('enter') ? 'enter' : input === 'timer' ? 'timer' : 'event' },
+      Math.max(1, step.path.length),
+    );
+  }
+
+  // ---- the clock ----
+
+  /** One round of due timers: each run claimed (SKIP LOCKED), advanced and stored in one transaction. */
+  async fireDue(limit = 100): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const now = await this.now(manager);
+      const due = await queryRows<RunRow>(
+        manager,
+        `SELECT * FROM journey_runs WHERE status = 'active' AND wake_at <= $1 ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, limit],
+      );
+      for (const run of due) {
+        const definition = await this.definition(manager, run.journey_id, run.version);
+        const step = advance(
+          definition,
+          stateOf(run),
+          { kind: 'timer' } as RunInput,
+          await this.context(manager, run, now),
+        );
+        await this.store(
+          manager,
+          run,
+          step,
+          'timer',
+          now,
+          { correlationId: run.id, runId: run.id },
+          run.entry_event_id,
+        );
+      }
+      return due.length;
+    });
+  }
+
+  /** Milliseconds (of the journeys clock) until the next timer, if any. */
+  async nextDueMs(): Promise<number | undefined> {
+    const row = await queryOne<{ wake_at: Date | null }>(
+      this.dataSource,
+      "SELECT min(wake_at) AS wake_at FROM journey_runs WHERE status = 'active'",
+    );
+    if (!row?.wake_at) return undefined;
+    return row.wake_at.getTime() - (await this.now()).getTime();
+  }
+
+  // ---- reading ----
+
+  async simulate(
+    id: string,
+    customerId: string,
+    attributes: CustomerAttributes,
+    events: SimulatedEvent[],
+    until?: Date,
+  ): Promise<SimulationResult & { version: number }> {
+    const journey = await this.get(id);
+    return {
+      version: journey.version,
+      ...simulate(journey.definition, id, customerId, attributes, events, until),
+    };
+  }
+
+  async runsOf(customerId: string) {
+    const rows = await queryRows<RunRow & { log: unknown }>(
+      this.dataSource,
+      `SELECT r.*, (SELECT json_agg(l ORDER BY l.seq) FROM journey_run_log l WHERE l.run_id = r.id) AS log
+         FROM journey_runs r WHERE r.customer_id = $1 ORDER BY r.entered_at`,
+      [customerId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      journeyId: r.journey_id,
+      version: r.version,
+      variant: r.variant,
+      holdout: r.holdout,
+      status: r.status,
+      step: r.step,
+      wakeAt: r.wake_at,
+      enteredAt: r.entered_at,
+      convertedAt: r.converted_at,
+      log:
+        (r.log as Array<{
+          seq: number;
+          at: string;
+          input: string;
+          path: string[];
+          touches: unknown[];
+        }> | null) ?? [],
+    }));
+  }
+
+  /** Entered, in progress, exited, completed, converted and the conversion rate (Wilson 95 %) per variant. */
+  async report(id: string, from: Date, to: Date) {
+    await this.get(id);
+    const rows = await queryRows<{
+      variant: string;
+      entered: number;
+      in_progress: number;
+      exited: number;
+      completed: number;
+      converted: number;
+    }>(
+      this.dataSource,
+      `SELECT variant, count(*)::int AS entered, count(*) FILTER (WHERE status = 'active')::int AS in_progress,
+              count(*) FILTER (WHERE status = 'exited')::int AS exited, count(*) FILTER (WHERE status = 'completed')::int AS completed,
+              count(*) FILTER (WHERE converted_at IS NOT NULL)::int AS converted
+         FROM journey_runs WHERE journey_id = $1 AND entered_at >= $2 AND entered_at < $3 GROUP BY variant ORDER BY variant`,
+      [id, from, to],
+    );
+    return {
+      journeyId: id,
+      from,
+      to,
+      variants: rows.map((r) => ({
+        variant: r.variant,
+        entered: r.entered,
+        inProgress: r.in_progress,
+        exited: r.exited,
+        completed: r.completed,
+        converted: r.converted,
+        conversionRate: r.entered > 0 ? r.converted / r.entered : 0,
+        confidence95: wilson(r.converted, r.entered),
+      })),
+    };
+  }
+}
+
+/** The Wilson score interval of a proportion at 95 %. */
+export function wilson(successes: number, trials: number): { low: number; high: number } {
+  if (trials === 0) return { low: 0, high: 1 };
+  const z = 1.959964;
+  const p = successes / trials;
+  const denominator = 1 + (z * z) / trials;
+  const centre = p + (z * z) / (2 * trials);
+  const margin = z * Math.sqrt((p * (1 - p)) / trials + (z * z) / (4 * trials * trials));
+  return {
+    low: Math.max(0, (centre - margin) / denominator),
+    high: Math.min(1, (centre + margin) / denominator),
+  };
+}
