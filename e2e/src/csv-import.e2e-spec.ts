@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { hostileCsvFiles, importWithPeakRss, startPlatform, type RunningPlatform } from '@crm/testing';
+import {
+  eventually,
+  hostileCsvFiles,
+  importWithPeakRss,
+  startPlatform,
+  type RunningPlatform,
+} from '@crm/testing';
 import { call, daysAgo } from './http';
 
 /** Bulk import through the public API: streamed CSV in, NDJSON report out; bad rows never stop good ones. */
@@ -120,6 +126,79 @@ describe('CSV bulk import', () => {
         .status,
     ).toBe(403);
   });
+
+  it('imports an archive as history: every score is right, and nothing reaches a customer', async () => {
+    const archive = `H${run}`;
+    const count = 30;
+    const customers = [
+      'externalRef,kind,name,email',
+      ...Array.from(
+        { length: count },
+        (_, i) => `${archive}${i},person,Archived ${i},h${i}-${run}@example.test`,
+      ),
+    ].join('\n');
+    expect((await importCsv('customers', customers)).lines.at(-1)).toMatchObject({
+      imported: count,
+      failed: 0,
+    });
+    // 1 to 4 past orders each, the newest two days ago: recent enough to be news, were it not an import.
+    const orders = ['externalRef,orderId,occurredAt,currency,sku,category,quantity,unitPrice'];
+    for (let i = 0; i < count; i++)
+      for (let n = 0; n <= i % 4; n++)
+        orders.push(
+          `${archive}${i},HO-${run}-${i}-${n},${daysAgo(2 + n * 90)},EUR,P-1,pumps,1,${100 + i * 50}`,
+        );
+    expect((await importCsv('purchases', orders.join('\n'))).lines.at(-1)).toMatchObject({ failed: 0 });
+    const ids = await Promise.all(Array.from({ length: count }, (_, i) => idOf(`${archive}${i}`)));
+    const tagging = platform.url('tagging');
+    await eventually(
+      'tagging scored every imported customer from all their orders',
+      async () => {
+        for (const [i, id] of ids.entries()) {
+          const scores = await call('GET', `${tagging}/customers/${id}`, platform.token('agent'));
+          if (scores.status !== 200 || scores.body.facts.lifetimePurchases !== (i % 4) + 1) return false;
+        }
+        return true;
+      },
+      60_000,
+      500,
+    );
+    // A live purchase for one of them afterwards is news again: it is the control that surveys do flow.
+    const live = await call(
+      'POST',
+      `${platform.url('customer-profile')}/customers/${ids[0]}/purchases`,
+      platform.token('agent'),
+      {
+        orderId: `HO-${run}-live`,
+        amount: 100,
+        currency: 'EUR',
+        occurredAt: new Date().toISOString(),
+        items: [{ sku: 'P-1', category: 'pumps', quantity: 1, unitPrice: 100 }],
+      },
+    );
+    expect(live.status).toBe(201);
+    const surveysOf = async (id: string) =>
+      (await call('GET', `${platform.url('feedback-sla')}/customers/${id}/surveys`, platform.token('agent')))
+        .body as Array<{
+        orderId?: string;
+      }>;
+    await eventually(
+      'the live purchase got its survey',
+      async () => (await surveysOf(ids[0])).length === 1,
+      30_000,
+      500,
+    );
+    expect((await surveysOf(ids[0]))[0]).toMatchObject({ orderId: `HO-${run}-live` });
+    for (const id of ids.slice(1)) {
+      expect(await surveysOf(id)).toEqual([]);
+      const touches = await call(
+        'GET',
+        `${platform.url('growth-campaigns')}/customers/${id}/care-actions`,
+        platform.token('agent'),
+      );
+      expect(touches.body).toEqual([]);
+    }
+  }, 180_000);
 
   it('refuses a file whose header is wrong before reading any row, naming the columns', async () => {
     const refused = await importCsv('customers', 'externalRef,name,shoeSize\nC1,X,42\n');

@@ -13,6 +13,7 @@ export const EnvelopeHeaders = {
   tracestate: 'tracestate',
   correlationId: 'correlationid',
   causationId: 'causationid',
+  historical: 'ce_historical',
 } as const;
 
 /** Event metadata carried beside the payload. */
@@ -33,6 +34,11 @@ export interface EventMetadata {
   causationId?: string;
   traceparent?: string;
   tracestate?: string;
+  /**
+   * A fact from the past arriving now (an import, a backfill, a replay), or caused by one: state is updated
+   * from it, but nothing customer-facing (a touch, a survey, a journey) is triggered by it.
+   */
+  historical?: boolean;
 }
 
 export interface EventEnvelope<T = unknown> extends EventMetadata {
@@ -55,5 +61,6 @@ export function toWireHeaders(meta: EventMetadata): WireHeaders {
   if (meta.causationId) headers[EnvelopeHeaders.causationId] = meta.causationId;
   if (meta.traceparent) headers[EnvelopeHeaders.traceparent] = meta.traceparent;
   if (meta.tracestate) headers[EnvelopeHeaders.tracestate] = meta.tracestate;
+  if (meta.historical) headers[EnvelopeHeaders.historical] = 'true';
   return headers;
 }

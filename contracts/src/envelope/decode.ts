@@ -105,6 +105,7 @@ export function decodeEvent(
     causationId: headers[EnvelopeHeaders.causationId],
     traceparent: headers[EnvelopeHeaders.traceparent],
     tracestate: headers[EnvelopeHeaders.tracestate],
+    ...(headers[EnvelopeHeaders.historical] === 'true' ? { historical: true } : {}),
     data,
   };
 }

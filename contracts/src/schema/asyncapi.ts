@@ -33,6 +33,12 @@ function headersSchema(): JsonSchema & { properties: Record<string, JsonSchema> 
       [EnvelopeHeaders.causationId]: text('The event (or request) that directly caused this one.'),
       [EnvelopeHeaders.traceparent]: text('W3C trace context.'),
       [EnvelopeHeaders.tracestate]: text('W3C trace context.'),
+      [EnvelopeHeaders.historical]: {
+        type: 'string',
+        const: 'true',
+        description:
+          'Present on a past fact arriving now (an import, a backfill) and on everything it caused: update state from it, trigger nothing customer-facing.',
+      },
     },
     required: [
       EnvelopeHeaders.id,

@@ -52,6 +52,11 @@ export class ServiceConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(30 * 86400) AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL?: string;
   /**
+   * How old a fact may be and still trigger something customer-facing (a touch, a survey, a journey entry):
+   * older ones, like those marked historical (an import), only update state. Default 72 hours.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(24 * 365) TRIGGER_RECENCY_HOURS?: number;
+  /**
    * The Kafka consumer group (default: the service's name). A new group reads every topic from the beginning:
    * a fresh deployment on an empty schema rebuilds its state by replay. Dead letters still go to the
    * service's own dead-letter topic.

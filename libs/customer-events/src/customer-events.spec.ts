@@ -57,6 +57,8 @@ describe('decodeEvent', () => {
     expect(event).toMatchObject({ id: 'evt-1', type, subject: subjectOf(type), correlationId: 'corr-1' });
     expect(event.data).toEqual(fixtureOf(type));
     expect(event.unknownEnumValues).toEqual([]);
+    expect(event.historical).toBe(false);
+    expect(decodeEvent(recordOf(type, undefined, { ce_historical: 'true' })).historical).toBe(true);
   });
 
   it('narrows with a type guard, generic or one per event type', () => {

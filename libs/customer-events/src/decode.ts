@@ -23,6 +23,8 @@ export interface CustomerEvent<T extends EventType = EventType> {
   correlationId: string;
   causationId?: string;
   traceparent?: string;
+  /** A past fact arriving now (an import, a backfill), or caused by one: update state, contact nobody. */
+  historical: boolean;
   data: EventPayloads[T];
   /**
    * Paths of enum fields whose value this library's schemas do not know yet (a newer minor version of the
@@ -146,6 +148,7 @@ export function decodeEvent(record: KafkaRecordLike): CustomerEvent {
     correlationId: header(record, 'correlationid') ?? header(record, 'ce_id')!,
     causationId: header(record, 'causationid'),
     traceparent: header(record, 'traceparent'),
+    historical: header(record, 'ce_historical') === 'true',
     data: data as EventPayloads[EventType],
     unknownEnumValues,
   };

@@ -1,4 +1,5 @@
-import { causedBy, causeOf } from './cause';
+import fc from 'fast-check';
+import { causedBy, causeOf, isNews } from './cause';
 
 describe('cause', () => {
   it('takes the event id and correlation id of the event being handled', () => {
@@ -13,5 +14,26 @@ describe('cause', () => {
     });
     expect(causedBy('cust', { correlationId: 'c', runId: 'r' }).causationId).toBe('r');
     expect(causedBy('cust', { correlationId: 'c' }).causationId).toBeUndefined();
+  });
+});
+
+describe('history is not news', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  it('lets a recent fact trigger, and neither a historical one nor one older than the window', () => {
+    expect(isNews({ time: '2026-06-01T11:00:00Z' }, 72, now)).toBe(true);
+    expect(isNews({ time: '2026-06-01T11:00:00Z', historical: true }, 72, now)).toBe(false);
+    expect(isNews({ time: '2026-05-29T11:59:00Z' }, 72, now)).toBe(false);
+    expect(isNews({ time: '2026-05-29T12:00:00Z' }, 72, now)).toBe(true);
+  });
+
+  it('is never news once historical, whatever the time, and carries the mark to everything caused', () => {
+    fc.assert(
+      fc.property(fc.date({ noInvalidDate: true }), fc.integer({ min: 1, max: 8760 }), (time, hours) => {
+        const event = { id: 'e', correlationId: 'c', time: time.toISOString(), historical: true as const };
+        expect(isNews(event, hours, now)).toBe(false);
+        expect(causedBy('s', causeOf(event))).toMatchObject({ historical: true, causationId: 'e' });
+        expect(causedBy('s', causeOf({ ...event, historical: undefined }))).not.toHaveProperty('historical');
+      }),
+    );
   });
 });

@@ -12,14 +12,42 @@ export interface Cause {
   eventId?: string;
   /** A bulk run that caused the change, when no single event did. */
   runId?: string;
+  /** The change comes from a past fact (an import, a backfill): what it publishes is historical too. */
+  historical?: boolean;
 }
 
 /** The cause an event's handler passes on. */
-export function causeOf(event: Pick<EventEnvelope, 'id' | 'correlationId'>): Cause {
-  return { eventId: event.id, correlationId: event.correlationId };
+export function causeOf(event: Pick<EventEnvelope, 'id' | 'correlationId' | 'historical'>): Cause {
+  return {
+    eventId: event.id,
+    correlationId: event.correlationId,
+    ...(event.historical ? { historical: true } : {}),
+  };
 }
 
 /** Publish metadata for an event about `subject` that `cause` caused. */
 export function causedBy(subject: string, cause: Cause): PublishMetadata {
-  return { subject, correlationId: cause.correlationId, causationId: cause.eventId ?? cause.runId };
+  return {
+    subject,
+    correlationId: cause.correlationId,
+    causationId: cause.eventId ?? cause.runId,
+    ...(cause.historical ? { historical: true } : {}),
+  };
+}
+
+/** The default of TRIGGER_RECENCY_HOURS. */
+export const DEFAULT_TRIGGER_RECENCY_HOURS = 72;
+
+/**
+ * Whether an event may trigger something customer-facing: history is not news. Not when it is historical (an
+ * import, a backfill, or caused by one), nor when the fact it reports (`ce_time`) is older than the window.
+ */
+export function isNews(
+  event: Pick<EventEnvelope, 'historical' | 'time'>,
+  recencyHours: number = DEFAULT_TRIGGER_RECENCY_HOURS,
+  now = Date.now(),
+): boolean {
+  if (event.historical) return false;
+  const time = Date.parse(event.time);
+  return Number.isNaN(time) || now - time <= recencyHours * 3_600_000;
 }

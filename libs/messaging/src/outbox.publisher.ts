@@ -14,6 +14,8 @@ export interface PublishMetadata {
   causationId?: string;
   /** When the fact happened; defaults to now. */
   time?: Date;
+  /** A past fact arriving now, or caused by one (`ce_historical`): consumers trigger nothing customer-facing. */
+  historical?: boolean;
 }
 
 /** One event of a bulk publish. */
@@ -208,6 +210,7 @@ export class OutboxPublisher {
       subject: meta.subject,
       correlationId: meta.correlationId,
       causationId: meta.causationId,
+      historical: meta.historical,
       ...trace,
     };
   }

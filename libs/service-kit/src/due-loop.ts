@@ -61,6 +61,23 @@ export class DueLoop {
     this.timer = setTimeout(() => this.wake(), delay);
   }
 
+  /**
+   * Starts the loop woken by a notification channel (and after the listening connection reconnects, when
+   * notifications may have been missed): the shape of every durable worker.
+   */
+  async startOnChannel(
+    notifications: {
+      listen(channel: string, handler: (payload: string) => void): Promise<unknown>;
+      onReconnect(handler: () => void): unknown;
+    },
+    channel: string,
+    round: () => Promise<number | undefined>,
+  ): Promise<void> {
+    await notifications.listen(channel, () => this.wake());
+    notifications.onReconnect(() => this.wake());
+    this.start(round);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

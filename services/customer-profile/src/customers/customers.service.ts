@@ -59,7 +59,11 @@ export class CustomersService {
     private readonly audit: PersonalDataAudit,
   ) {}
 
-  async register(dto: RegisterCustomerDto, correlationId: string): Promise<CustomerView> {
+  async register(
+    dto: RegisterCustomerDto,
+    correlationId: string,
+    options: { historical?: boolean } = {},
+  ): Promise<CustomerView> {
     const now = new Date();
     const registeredAt = dto.registeredAt ? new Date(dto.registeredAt) : now;
     const relationshipStartedAt = dto.relationshipStartedAt
@@ -113,7 +117,7 @@ export class CustomersService {
             phoneHash: customer.phoneHash ?? undefined,
             consents: consents.map((c) => this.consentPayload(c)),
           },
-          { subject: customer.id, correlationId, time: now },
+          { subject: customer.id, correlationId, time: now, historical: options.historical },
         );
       });
     } catch (error) {

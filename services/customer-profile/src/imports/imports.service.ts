@@ -163,7 +163,8 @@ export class ImportsService {
         continue;
       }
       try {
-        await this.customers.register(dto, correlationId);
+        // An import brings the past in: its events update state everywhere and trigger no touch or survey.
+        await this.customers.register(dto, correlationId, { historical: true });
         yield { records: 1, created: true, errors: [] };
       } catch (error) {
         yield { records: 1, created: false, errors: errorsOf(record.line, error) };
@@ -190,7 +191,7 @@ export class ImportsService {
         return { ...outcome, errors: [{ line: done.line, field: 'externalRef', message }] };
       }
       try {
-        const { created } = await this.purchases.record(customerId, dto, correlationId);
+        const { created } = await this.purchases.record(customerId, dto, correlationId, { historical: true });
         return { ...outcome, created };
       } catch (error) {
         return { ...outcome, errors: errorsOf(done.line, error) };

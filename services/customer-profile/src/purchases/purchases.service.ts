@@ -38,6 +38,7 @@ export class PurchasesService {
     customerId: string,
     dto: RecordPurchaseDto,
     correlationId: string,
+    options: { historical?: boolean } = {},
   ): Promise<{ purchase: PurchaseView; created: boolean }> {
     const occurredAt = new Date(dto.occurredAt);
     if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
@@ -119,7 +120,7 @@ export class PurchasesService {
             lastPurchaseAt: customer.lastPurchaseAt.toISOString(),
           },
         },
-        { subject: customerId, correlationId, time: occurredAt },
+        { subject: customerId, correlationId, time: occurredAt, historical: options.historical },
       );
       purchase.eventId = published.id;
       await manager.update(PurchaseEntity, { id: purchase.id }, { eventId: published.id });

@@ -10,16 +10,26 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import type { EventContext } from '@crm/messaging';
+import { isNews, type EventContext } from '@crm/messaging';
+import { counter } from '@crm/observability';
+import { FeedbackConfig } from '../feedback.config';
 import { execute } from '@crm/persistence';
 import { TicketsService } from '../tickets/tickets.service';
 import { SurveyPolicy } from './survey-policy';
+
+const historySkipped = () =>
+  counter(
+    'crm_triggers_skipped_historical_total',
+    'Customer-facing triggers not fired for historical or late events',
+    ['trigger'],
+  );
 
 @Controller()
 export class FeedbackHandlers {
   constructor(
     private readonly tickets: TicketsService,
     private readonly surveys: SurveyPolicy,
+    private readonly config: FeedbackConfig,
   ) {}
 
   /** The customer's tier and segment pick the SLA policy of their tickets, open ones included. */
@@ -43,6 +53,11 @@ export class FeedbackHandlers {
   /** Every purchase records a post-purchase CSAT request (once per order); the quiet period may hold it back. */
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
+    // History is not news: an imported or long-past order gets no survey.
+    if (!isNews(event, this.config.TRIGGER_RECENCY_HOURS)) {
+      historySkipped().inc({ trigger: 'csat-survey' });
+      return;
+    }
     const now = new Date();
     const { customerId, orderId } = event.data;
     const request = await this.surveys.record(context.manager, customerId, 'csat', { orderId }, now);

@@ -77,9 +77,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.listen(SLA_TIMERS_CHANNEL, () => this.loop.wake());
-    this.notifications.onReconnect(() => this.loop.wake());
-    this.loop.start(() => this.tick());
+    await this.loop.startOnChannel(this.notifications, SLA_TIMERS_CHANNEL, () => this.tick());
     // Read at each scrape from the database, so a stuck worker shows as timers running late.
     const dataSource = this.dataSource;
     slaTimersOverdue(async function () {

@@ -62,9 +62,9 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.listen(CARE_ACTIONS_CHANNEL, () => this.loop.wake());
-    this.notifications.onReconnect(() => this.loop.wake());
-    this.loop.start(async () => ((await this.dispatchOnce()) === BATCH ? 0 : this.nextDueMs()));
+    await this.loop.startOnChannel(this.notifications, CARE_ACTIONS_CHANNEL, async () =>
+      (await this.dispatchOnce()) === BATCH ? 0 : this.nextDueMs(),
+    );
   }
 
   beforeApplicationShutdown(): Promise<void> {

@@ -33,9 +33,7 @@ export class JourneyWorker implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.listen(JOURNEY_RUNS_CHANNEL, () => this.loop.wake());
-    this.notifications.onReconnect(() => this.loop.wake());
-    this.loop.start(async () =>
+    await this.loop.startOnChannel(this.notifications, JOURNEY_RUNS_CHANNEL, async () =>
       (await this.journeys.fireDue(BATCH)) === BATCH ? 0 : this.journeys.nextDueMs(),
     );
   }

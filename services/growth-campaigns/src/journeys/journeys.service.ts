@@ -8,7 +8,7 @@ import {
   type CustomerStateV1,
   type EventEnvelope,
 } from '@crm/contracts';
-import { causeOf, type Cause } from '@crm/messaging';
+import { causeOf, isNews, type Cause } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { invalidFields, notFound } from '@crm/service-kit';
@@ -69,6 +69,24 @@ export interface JourneyView {
   createdBy: string;
   createdAt: Date;
 }
+
+interface JourneyRow {
+  id: string;
+  version: number;
+  definition: JourneyDefinition;
+  created_by: string;
+  created_at: Date;
+}
+
+const CURRENT_JOURNEYS = `SELECT j.* FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version`;
+
+const journeyView = (row: JourneyRow): JourneyView => ({
+  id: row.id,
+  version: row.version,
+  definition: row.definition,
+  createdBy: row.created_by,
+  createdAt: row.created_at,
+});
 
 const stateOf = (row: RunRow): RunState => ({
   status: row.status,
@@ -180,49 +198,23 @@ export class JourneysService {
   }
 
   async get(id: string, version?: number): Promise<JourneyView> {
-    const row = await queryOne<{
-      id: string;
-      version: number;
-      definition: JourneyDefinition;
-      created_by: string;
-      created_at: Date;
-    }>(
+    const row = await queryOne<JourneyRow>(
       this.dataSource,
       version
         ? 'SELECT * FROM journeys WHERE id = $1 AND version = $2'
-        : `SELECT j.* FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
-            WHERE h.id = $1 AND h.deleted_at IS NULL`,
+        : `${CURRENT_JOURNEYS} WHERE h.id = $1 AND h.deleted_at IS NULL`,
       version ? [id, version] : [id],
     );
     if (!row) throw notFound('journey', id);
-    return {
-      id: row.id,
-      version: row.version,
-      definition: row.definition,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-    };
+    return journeyView(row);
   }
 
   async list(): Promise<JourneyView[]> {
-    const rows = await queryRows<{
-      id: string;
-      version: number;
-      definition: JourneyDefinition;
-      created_by: string;
-      created_at: Date;
-    }>(
+    const rows = await queryRows<JourneyRow>(
       this.dataSource,
-      `SELECT j.* FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
-        WHERE h.deleted_at IS NULL ORDER BY j.id`,
+      `${CURRENT_JOURNEYS} WHERE h.deleted_at IS NULL ORDER BY j.id`,
     );
-    return rows.map((row) => ({
-      id: row.id,
-      version: row.version,
-      definition: row.definition,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-    }));
+    return rows.map(journeyView);
   }
 
   /** No one enters any more; customers in it finish their version. */
@@ -291,6 +283,9 @@ export class JourneysService {
     if (journeys.length === 0 && !(await this.hasRuns(manager))) return;
     const data = event.data as Record<string, unknown>;
     const now = await this.now(manager);
+    // History is not news: a historical or long-past event enters nobody, converts nobody and ends no wait;
+    // it can still end a run (an erasure is an erasure).
+    const news = isNews(event, this.config.TRIGGER_RECENCY_HOURS);
     // Runs of this customer: exits, waits for this event, conversions.
     const runs = await queryRows<RunRow>(
       manager,
@@ -301,6 +296,7 @@ export class JourneysService {
       const definition = await this.definition(manager, run.journey_id, run.version);
       const goal = definition.goal;
       if (
+        news &&
         goal &&
         !run.converted_at &&
         run.goal_until &&
@@ -310,6 +306,7 @@ export class JourneysService {
       )
         await execute(manager, 'UPDATE journey_runs SET converted_at = $2 WHERE id = $1', [run.id, now]);
       if (run.status !== 'active') continue;
+      if (!news && !(definition.exitOn ?? []).includes(event.type)) continue;
       const step = advance(
         definition,
         stateOf(run),
@@ -319,6 +316,7 @@ export class JourneysService {
       await this.store(manager, run, step, event.type, now, causeOf(event), event.id);
     }
     // Entries.
+    if (!news) return;
     for (const journey of journeys) {
       if (journey.definition.entry.event !== event.type || !matches(data, journey.definition.entry.match))
         continue;

@@ -59,9 +59,9 @@ export class CustomerStatePublisher implements OnApplicationBootstrap, BeforeApp
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.listen(CUSTOMER_STATE_CHANNEL, () => this.loop.wake());
-    this.notifications.onReconnect(() => this.loop.wake());
-    this.loop.start(async () => ((await this.publishOnce()) === BATCH ? 0 : undefined));
+    await this.loop.startOnChannel(this.notifications, CUSTOMER_STATE_CHANNEL, async () =>
+      (await this.publishOnce()) === BATCH ? 0 : undefined,
+    );
   }
 
   beforeApplicationShutdown(): Promise<void> {

@@ -94,9 +94,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private pruning?: NodeJS.Timeout;
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.listen(DELIVERIES_CHANNEL, () => this.loop.wake());
-    this.notifications.onReconnect(() => this.loop.wake());
-    this.loop.start(async () => ((await this.dispatchOnce()) > 0 ? 0 : this.nextDueMs()));
+    await this.loop.startOnChannel(this.notifications, DELIVERIES_CHANNEL, async () =>
+      (await this.dispatchOnce()) > 0 ? 0 : this.nextDueMs(),
+    );
     this.pruning = setInterval(() => void this.prune().catch(() => undefined), 3600_000);
     this.pruning.unref();
   }
