@@ -4,7 +4,7 @@ import { ConsumerGroups, deadLetterTopic, TOPIC_CATALOG, Topics } from './topics
 /** Which platform services consume which event types (webhooks, which relays them all, is added below). */
 const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.customer.registered.v1': ['tagging', 'growth-campaigns', 'referral'],
-  'crm.customer.updated.v1': ['tagging'],
+  'crm.customer.updated.v1': ['tagging', 'growth-campaigns'],
   'crm.consent.changed.v1': ['growth-campaigns', 'tagging'],
   'crm.customer.erased.v1': ['referral', 'interaction-log', 'feedback-sla', 'growth-campaigns', 'tagging'],
   'crm.purchase.recorded.v1': ['tagging', 'growth-campaigns', 'referral', 'feedback-sla'],
@@ -12,6 +12,8 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.lifecycle-stage.changed.v1': ['growth-campaigns'],
   'crm.segment.changed.v1': ['growth-campaigns'],
   'crm.care-action.triggered.v1': ['interaction-log'],
+  'crm.interaction.logged.v1': ['growth-campaigns'],
+  'crm.owner-task.created.v1': [],
   'crm.ticket.opened.v1': ['growth-campaigns', 'tagging'],
   'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],

@@ -21,6 +21,7 @@ export * from './events/interaction-logged.v1';
 export * from './events/referral.v1';
 export * from './events/feedback.v1';
 export * from './events/customer-state.v1';
+export * from './events/owner-task.v1';
 export * from './events/webhook-subscription.v1';
 export * from './catalog-markdown';
 export * from './kafka-acls';

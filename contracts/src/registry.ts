@@ -14,6 +14,7 @@ import { CareActionTriggered } from './events/care-action-triggered.v1';
 import { CategoryExclusionsChanged } from './events/category-exclusions-changed.v1';
 import { InteractionLogged } from './events/interaction-logged.v1';
 import { CustomerState } from './events/customer-state.v1';
+import { OwnerTaskCreated } from './events/owner-task.v1';
 import { WebhookSubscriptionPaused, WebhookSubscriptionResumed } from './events/webhook-subscription.v1';
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
 import {
@@ -53,6 +54,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   CustomerState,
   WebhookSubscriptionPaused,
   WebhookSubscriptionResumed,
+  OwnerTaskCreated,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

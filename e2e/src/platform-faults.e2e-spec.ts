@@ -162,7 +162,8 @@ describe.each(chosen)('the platform under a fault: %s', (scenario) => {
           orderId: `FAULT-${run}-${i}-${round}`,
           amount: 1000 * round,
           currency: 'EUR',
-          occurredAt: daysAgo(PURCHASES - round),
+          // Hours apart, not days: recent enough to be news (TRIGGER_RECENCY_HOURS), so the onboarding touch fires.
+          occurredAt: new Date(Date.now() - (PURCHASES - round) * 3_600_000).toISOString(),
           items: [{ sku: 'F-1', category: 'filters', quantity: 1, unitPrice: 1000 * round }],
         };
         // A client retries what failed while the database was away; the order id makes it safe (409 = done).

@@ -36,6 +36,8 @@ export class CustomerRegisteredV1 {
   /** HMAC of the normalised e-mail and phone, for duplicate and self-referral checks. */
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) emailHash?: string;
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) phoneHash?: string;
+  /** The account owner (an account manager's id). */
+  @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
   @IsArray()
   @IsObject({ each: true })
   @ValidateNested({ each: true })

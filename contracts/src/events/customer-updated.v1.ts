@@ -9,6 +9,8 @@ export class CustomerUpdatedV1 {
   @IsArray() @ArrayMinSize(1) @IsString({ each: true }) changedFields: string[];
   @IsOptional() @IsString() @TextLength(0, 120) industry?: string;
   @IsOptional() @IsString() @TextLength(0, 40) companySize?: string;
+  /** The account owner (an account manager's id), when it is among `changedFields`. */
+  @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
 }
 
 export const CustomerUpdated = defineEvent({

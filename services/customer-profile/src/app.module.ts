@@ -12,6 +12,7 @@ import { PersonalDataAudit1732500000110 } from './migrations/1732500000110-perso
 import { CustomerDataKeys1732500000120 } from './migrations/1732500000120-customer-data-keys';
 import { DataKeys } from './customers/data-keys';
 import { AuditExports1732500000130 } from './migrations/1732500000130-audit-exports';
+import { CustomerOwner1732500000140 } from './migrations/1732500000140-customer-owner';
 import { PersonalDataContribution, SubjectAccessExport } from './customers/subject-access-export';
 import { AuditController } from './customers/audit.controller';
 import { PersonalDataAudit } from './customers/personal-data-audit';
@@ -26,6 +27,7 @@ export const PROFILE_MIGRATIONS = [
   PersonalDataAudit1732500000110,
   CustomerDataKeys1732500000120,
   AuditExports1732500000130,
+  CustomerOwner1732500000140,
 ];
 
 export function appModule(config: ProfileConfig): DynamicModule {

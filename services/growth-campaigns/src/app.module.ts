@@ -13,6 +13,11 @@ import { CareDispatcher } from './care-actions/care-dispatcher';
 import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './care-actions/channel-adapter';
 import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
 import { Journeys1732500000650 } from './migrations/1732500000650-journeys';
+import { Cadences1732500000660 } from './migrations/1732500000660-cadences';
+import { CadencesController } from './cadences/cadences.controller';
+import { CadencesService } from './cadences/cadences.service';
+import { CadenceWorker } from './cadences/cadence-worker';
+import { CampaignClock } from './journeys/campaign-clock';
 import { JourneysController } from './journeys/journeys.controller';
 import { JourneysService } from './journeys/journeys.service';
 import { JourneyWorker } from './journeys/journey-worker';
@@ -26,11 +31,15 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       CareActionCancelled1732500000630,
       CareDeliveryLeases1732500000640,
       Journeys1732500000650,
+      Cadences1732500000660,
     ],
-    controllers: [CareActionsController, JourneysController, CampaignHandlers],
+    controllers: [CareActionsController, JourneysController, CadencesController, CampaignHandlers],
     providers: [
+      CampaignClock,
       JourneysService,
       JourneyWorker,
+      CadencesService,
+      CadenceWorker,
       CareActionsRepository,
       CareActionsService,
       CareDispatcher,

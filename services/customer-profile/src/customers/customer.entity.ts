@@ -22,6 +22,8 @@ export class CustomerEntity {
   @Column({ type: 'timestamptz' }) registeredAt: Date;
   @Column({ type: 'timestamptz' }) relationshipStartedAt: Date;
   @Column({ type: 'text', nullable: true }) referredByCode: string | null;
+  /** The account owner (an account manager's id), who gets the customer's tasks. */
+  @Column({ type: 'text', nullable: true }) owner: string | null;
   @Column({ type: 'numeric', transformer: numeric }) lifetimeSpend: number;
   @Column({ type: 'int' }) lifetimePurchaseCount: number;
   @Column({ type: 'timestamptz', nullable: true }) firstPurchaseAt: Date | null;

@@ -27,7 +27,7 @@ import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/servic
 import { CustomersService, type CustomerView } from './customers.service';
 import { SubjectAccessExport, SubjectAccessExportView } from './subject-access-export';
 import { PERSONAL_FIELDS, type PersonalField } from './personal-data-audit';
-import { RegisterCustomerDto, SetConsentsDto, UpdateCustomerDto } from './register-customer.dto';
+import { RegisterCustomerDto, SetConsentsDto, SetOwnerDto, UpdateCustomerDto } from './register-customer.dto';
 
 const uuid = new ParseUuid();
 // Every route that answers a customer masks personal data; seeing it is an explicit, audited act
@@ -95,6 +95,19 @@ export class CustomersController {
     @CorrelationId() correlationId: string,
   ): Promise<CustomerView> {
     return this.customers.update(id, dto, correlationId);
+  }
+
+  @Put(':id/owner')
+  @Roles('agent', 'admin', 'integration')
+  @ApiOperation({
+    summary: "Assign the account owner, who gets the customer's tasks (missed cadences, follow-ups)",
+  })
+  setOwner(
+    @Param('id', uuid) id: string,
+    @Body() dto: SetOwnerDto,
+    @CorrelationId() correlationId: string,
+  ): Promise<CustomerView> {
+    return this.customers.setOwner(id, dto.owner, correlationId);
   }
 
   @Put(':id/consents')

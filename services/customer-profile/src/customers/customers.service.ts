@@ -36,6 +36,7 @@ export interface CustomerView {
   industry: string | null;
   companySize: string | null;
   needTags: string[];
+  owner: string | null;
   registeredAt: string;
   relationshipStartedAt: string;
   referralCode: string | null;
@@ -91,6 +92,7 @@ export class CustomersService {
       registeredAt,
       relationshipStartedAt,
       referredByCode: dto.referralCode ?? null,
+      owner: dto.owner ?? null,
       lifetimeSpend: 0,
       lifetimePurchaseCount: 0,
     } satisfies Partial<CustomerEntity>);
@@ -113,6 +115,7 @@ export class CustomersService {
             registeredAt: registeredAt.toISOString(),
             relationshipStartedAt: relationshipStartedAt.toISOString(),
             referredByCode: customer.referredByCode ?? undefined,
+            owner: customer.owner ?? undefined,
             emailHash: customer.emailHash ?? undefined,
             phoneHash: customer.phoneHash ?? undefined,
             consents: consents.map((c) => this.consentPayload(c)),
@@ -158,6 +161,30 @@ export class CustomersService {
     return this.get(customer.id);
   }
 
+  /** Assigns the account owner; `customer updated` carries it to the services that route tasks. */
+  async setOwner(id: string, owner: string, correlationId: string): Promise<CustomerView> {
+    await this.dataSource.transaction(async (manager) => {
+      const customer = await this.lockLiveCustomer(manager, id);
+      if (customer.owner === owner) return;
+      customer.owner = owner;
+      customer.updatedAt = new Date();
+      await manager.save(customer);
+      await this.outbox.publish(
+        manager,
+        CustomerUpdated,
+        {
+          customerId: id,
+          changedFields: ['owner'],
+          industry: customer.industry ?? undefined,
+          companySize: customer.companySize ?? undefined,
+          owner,
+        },
+        { subject: id, correlationId },
+      );
+    });
+    return this.get(id);
+  }
+
   async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
     const changedFields = Object.keys(dto).filter((k) => (dto as Record<string, unknown>)[k] !== undefined);
     if (changedFields.length === 0) throw invalid('body', 'name at least one field to change');
@@ -188,6 +215,7 @@ export class CustomersService {
             changedFields,
             industry: customer.industry ?? undefined,
             companySize: customer.companySize ?? undefined,
+            owner: customer.owner ?? undefined,
           },
           { subject: id, correlationId },
         );
@@ -341,6 +369,7 @@ export class CustomersService {
       industry: customer.industry,
       companySize: customer.companySize,
       needTags: customer.needTags,
+      owner: customer.owner,
       registeredAt: customer.registeredAt.toISOString(),
       relationshipStartedAt: customer.relationshipStartedAt.toISOString(),
       referralCode: customer.referredByCode,

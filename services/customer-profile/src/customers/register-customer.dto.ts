@@ -37,6 +37,9 @@ export class ConsentDto {
   @ApiProperty() @IsBoolean() granted: boolean;
 }
 
+const OWNER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
+const OWNER_MESSAGE = 'owner must be 1-64 letters, digits, dots, dashes, underscores or @';
+
 export class RegisterCustomerDto {
   @ApiProperty({ example: 'C2024001' })
   @IsString()
@@ -45,6 +48,10 @@ export class RegisterCustomerDto {
   })
   externalRef: string;
   @ApiProperty({ enum: ['person', 'company'] }) @IsIn(['person', 'company']) kind: 'person' | 'company';
+  @ApiPropertyOptional({ example: 'am-042', description: "The account owner: an account manager's id" })
+  @IsOptional()
+  @Matches(OWNER_ID, { message: OWNER_MESSAGE })
+  owner?: string;
   @ApiProperty({ example: 'A Co.' }) @IsString() @Length(1, 200) name: string;
   @ApiPropertyOptional({ example: 'manufacturing' })
   @IsOptional()
@@ -90,6 +97,12 @@ export class RegisterCustomerDto {
   @ValidateNested({ each: true })
   @Type(() => ConsentDto)
   consents?: ConsentDto[];
+}
+
+export class SetOwnerDto {
+  @ApiProperty({ example: 'am-042', description: "The account owner: an account manager's id" })
+  @Matches(OWNER_ID, { message: OWNER_MESSAGE })
+  owner: string;
 }
 
 export class UpdateCustomerDto {

@@ -31,6 +31,7 @@ export const CUSTOMER_COLUMNS = [
   'cooperationYears',
   'referralCode',
   'consents',
+  'owner',
 ] as const;
 
 /** Archive columns that the platform derives from purchases: accepted and ignored, never trusted. */
@@ -152,6 +153,7 @@ export async function customerFromRow(
     registeredAt: row.registeredAt,
     relationshipStartedAt,
     referralCode: row.referralCode,
+    owner: row.owner,
     consents: consents.length > 0 ? consents : undefined,
   });
   if (Array.isArray(result)) errors.push(...result.map(renameContactField));

@@ -1,6 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  CustomerUpdated,
+  type CustomerUpdatedV1,
+  InteractionLogged,
+  type InteractionLoggedV1,
   CustomerState,
   type CustomerStateV1,
   CustomerErased,
@@ -31,6 +35,7 @@ import { execute } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { CareActionsService } from './care-actions.service';
 import { JourneysService } from '../journeys/journeys.service';
+import { CadencesService } from '../cadences/cadences.service';
 
 /** Rank of a tier: lower index is higher value. */
 const tierRank = (tier: string) =>
@@ -42,19 +47,39 @@ export class CampaignHandlers {
   constructor(
     private readonly careActions: CareActionsService,
     private readonly journeys: JourneysService,
+    private readonly cadences: CadencesService,
     private readonly config: CampaignsConfig,
   ) {}
 
-  /** The compacted state topic: the attributes journeys branch on. */
+  /** The compacted state topic: the attributes journeys branch on, and the customer's cadence. */
   @EventPattern(CustomerState.type)
   async onCustomerState(@Payload() event: EventEnvelope<CustomerStateV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
+    await this.cadences.onState(context.manager, event.data);
+  }
+
+  /** The account owner, who gets the customer's tasks. */
+  @EventPattern(CustomerUpdated.type)
+  async onCustomerUpdated(@Payload() event: EventEnvelope<CustomerUpdatedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
+    await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
+  }
+
+  /** Any logged interaction resets the customer's maintenance cadence. */
+  @EventPattern(InteractionLogged.type)
+  async onInteractionLogged(
+    @Payload() event: EventEnvelope<InteractionLoggedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    await this.journeys.onEvent(context.manager, event);
+    await this.cadences.onInteraction(context.manager, event);
   }
 
   @EventPattern(CustomerRegistered.type)
   async onRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext) {
     for (const consent of event.data.consents)
       await this.saveConsent(context, event.data.customerId, consent);
+    await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
     await this.journeys.onEvent(context.manager, event);
   }
 

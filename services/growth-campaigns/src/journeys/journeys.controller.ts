@@ -37,8 +37,9 @@ import {
 import { Roles, type Principal } from '@crm/auth';
 import { LIFECYCLE_STAGES, MEMBERSHIP_LEVELS, VALUE_LOYALTY_SEGMENTS, VALUE_TIERS } from '@crm/contracts';
 import { CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
-import { CampaignsConfig } from '../campaigns.config';
-import { JourneysService } from './journeys.service';
+import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
+import { CampaignClock } from './campaign-clock';
+import { JOURNEY_RUNS_CHANNEL, JourneysService } from './journeys.service';
 
 const JOURNEY_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -112,7 +113,7 @@ function journeyId(id: string): string {
 export class JourneysController {
   constructor(
     private readonly journeys: JourneysService,
-    private readonly config: CampaignsConfig,
+    private readonly clock: CampaignClock,
   ) {}
 
   @Put('journeys/:id')
@@ -183,8 +184,7 @@ export class JourneysController {
   @Roles('admin')
   @ApiOperation({ summary: 'Tests only (JOURNEY_CLOCK_CONTROL): move the journeys clock forward' })
   async advanceClock(@Body() dto: AdvanceClockDto) {
-    if (!this.config.JOURNEY_CLOCK_CONTROL)
-      throw new NotFoundException('the journeys clock is not controllable here');
-    return { now: await this.journeys.advanceClock(dto.ms) };
+    if (!this.clock.controllable) throw new NotFoundException('the journeys clock is not controllable here');
+    return { now: await this.clock.advance(dto.ms, [JOURNEY_RUNS_CHANNEL, CADENCE_TIMERS_CHANNEL]) };
   }
 }

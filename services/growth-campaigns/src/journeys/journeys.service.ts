@@ -14,6 +14,7 @@ import { execute, queryOne, queryRows } from '@crm/persistence';
 import { invalidFields, notFound } from '@crm/service-kit';
 import { CareActionsService } from '../care-actions/care-actions.service';
 import { CampaignsConfig } from '../campaigns.config';
+import { CampaignClock } from './campaign-clock';
 import { validateJourney, type JourneyDefinition, type JourneyProblem } from './journey-definition';
 import {
   advance,
@@ -112,24 +113,12 @@ export class JourneysService {
     private readonly dataSource: DataSource,
     private readonly careActions: CareActionsService,
     private readonly config: CampaignsConfig,
+    private readonly clock: CampaignClock,
   ) {}
 
-  /** The journeys clock: real time, moved by JOURNEY_CLOCK_CONTROL's offset in tests. */
-  async now(manager: EntityManager | DataSource = this.dataSource): Promise<Date> {
-    if (!this.config.JOURNEY_CLOCK_CONTROL) return new Date();
-    const row = await queryOne<{ offset_ms: string }>(
-      manager,
-      'SELECT offset_ms FROM journey_clock WHERE id = 1',
-    );
-    return new Date(Date.now() + Number(row?.offset_ms ?? 0));
-  }
-
-  async advanceClock(ms: number): Promise<Date> {
-    await this.dataSource.transaction(async (manager) => {
-      await execute(manager, 'UPDATE journey_clock SET offset_ms = offset_ms + $1 WHERE id = 1', [ms]);
-      await manager.query('SELECT pg_notify($1, current_schema())', [JOURNEY_RUNS_CHANNEL]);
-    });
-    return this.now();
+  /** The journeys clock (CampaignClock): real time, moved in tests. */
+  now(manager: EntityManager | DataSource = this.dataSource): Promise<Date> {
+    return this.clock.now(manager);
   }
 
   // ---- definitions ----

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@crm/contracts';
+import { eventually } from '@crm/testing';
+import { call, daysAgo } from './http';
+import { e2eSession } from './session';
+
+/**
+ * The maintenance calendar (handbook §4): two customers of one owner on the same cadence; the campaigns clock
+ * moves past the cadence; the one nobody contacted becomes a task in the owner's queue (and an event), the one
+ * with a logged phone call before the deadline does not.
+ */
+const e2e = e2eSession('e2e-cadences', [Topics.careActions], { env: { JOURNEY_CLOCK_CONTROL: 'true' } });
+const run = randomUUID().slice(0, 6);
+const owner = `am-${run}`;
+const DAY = 86_400_000;
+const campaigns = () => e2e.platform.url('growth-campaigns');
+const profile = () => e2e.platform.url('customer-profile');
+
+interface Cadence {
+  cadence: string | null;
+  intervalDays: number | null;
+  dueAt: string | null;
+}
+
+describe('maintenance cadences', () => {
+  it('turns a missed cadence into a task for the owner, and a logged call before the deadline prevents it', async () => {
+    const ids: string[] = [];
+    for (const i of [0, 1]) {
+      const registered = await call('POST', `${profile()}/customers`, e2e.agent, {
+        externalRef: `CD-${run}-${i}`,
+        kind: 'company',
+        name: `Cadence Customer ${i}`,
+        relationshipStartedAt: daysAgo(30),
+        ...(i === 0 ? { owner } : {}),
+      });
+      expect(registered.status).toBe(201);
+      ids.push(registered.body.id as string);
+    }
+    // The second one gets its owner afterwards, through the API.
+    const assigned = await call('PUT', `${profile()}/customers/${ids[1]}/owner`, e2e.agent, { owner });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.owner).toBe(owner);
+    const refused = await call('PUT', `${profile()}/customers/${ids[1]}/owner`, e2e.agent, {
+      owner: 'no spaces please',
+    });
+    expect(refused.status).toBe(400);
+
+    const cadences: Cadence[] = [];
+    await eventually(
+      'both customers are on a cadence',
+      async () => {
+        cadences.length = 0;
+        for (const id of ids) {
+          const got = await call('GET', `${campaigns()}/customers/${id}/cadence`, e2e.agent);
+          if (got.status !== 200 || !got.body.cadence) return false;
+          cadences.push(got.body as Cadence);
+        }
+        return true;
+      },
+      30_000,
+      500,
+    );
+    const interval = cadences[0].intervalDays!;
+    expect(cadences[1]).toMatchObject({ cadence: cadences[0].cadence, intervalDays: interval });
+    expect(
+      ((await call('GET', `${campaigns()}/owners/${owner}/tasks`, e2e.agent)).body as unknown[]).length,
+    ).toBe(0);
+
+    // A day before the deadline, a phone call with the second customer.
+    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: (interval - 1) * DAY });
+    const logged = await call(
+      'POST',
+      `${e2e.platform.url('interaction-log')}/customers/${ids[1]}/interactions`,
+      e2e.agent,
+      {
+        occurredAt: new Date().toISOString(),
+        channel: 'phone',
+        direction: 'outbound',
+        topic: 'quarterly check-in',
+        owner,
+        status: 'done',
+      },
+    );
+    expect(logged.status).toBe(201);
+    await eventually(
+      'the call reset the second cadence',
+      async () => {
+        const got = (await call('GET', `${campaigns()}/customers/${ids[1]}/cadence`, e2e.agent))
+          .body as Cadence;
+        return Date.parse(got.dueAt!) > Date.parse(cadences[1].dueAt!) + (interval - 2) * DAY;
+      },
+      30_000,
+      500,
+    );
+
+    // Past the first deadline.
+    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 2 * DAY });
+    let tasks: Array<{ customerId: string; kind: string; detail: string; overdue: boolean }> = [];
+    await eventually(
+      "the missed cadence is in the owner's queue",
+      async () => {
+        tasks = (await call('GET', `${campaigns()}/owners/${owner}/tasks`, e2e.agent)).body;
+        return tasks.length > 0;
+      },
+      30_000,
+      500,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    tasks = (await call('GET', `${campaigns()}/owners/${owner}/tasks`, e2e.agent)).body;
+    expect(tasks).toEqual([
+      expect.objectContaining({
+        customerId: ids[0],
+        kind: 'cadence-missed',
+        overdue: true,
+        detail: expect.stringContaining(cadences[0].cadence!),
+      }),
+    ]);
+    await eventually(
+      'the task event',
+      async () =>
+        e2e.observer.events.some(
+          (e) =>
+            e.type === 'crm.owner-task.created.v1' && e.body.customerId === ids[0] && e.body.owner === owner,
+        ),
+      15_000,
+    );
+    expect(
+      e2e.observer.events.filter(
+        (e) => e.type === 'crm.owner-task.created.v1' && e.body.customerId === ids[1],
+      ),
+    ).toEqual([]);
+  }, 120_000);
+});
