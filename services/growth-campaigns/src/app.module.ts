@@ -16,11 +16,10 @@ import { Journeys1732500000650 } from './migrations/1732500000650-journeys';
 import { Cadences1732500000660 } from './migrations/1732500000660-cadences';
 import { CadencesController } from './cadences/cadences.controller';
 import { CadencesService } from './cadences/cadences.service';
-import { CadenceWorker } from './cadences/cadence-worker';
 import { CampaignClock } from './journeys/campaign-clock';
 import { JourneysController } from './journeys/journeys.controller';
 import { JourneysService } from './journeys/journeys.service';
-import { JourneyWorker } from './journeys/journey-worker';
+import { CampaignTimersWorker } from './journeys/campaign-timers.worker';
 
 export function appModule(config: CampaignsConfig): DynamicModule {
   return serviceApplication('growth-campaigns', config, CampaignsConfig, {
@@ -37,9 +36,8 @@ export function appModule(config: CampaignsConfig): DynamicModule {
     providers: [
       CampaignClock,
       JourneysService,
-      JourneyWorker,
+      CampaignTimersWorker,
       CadencesService,
-      CadenceWorker,
       CareActionsRepository,
       CareActionsService,
       CareDispatcher,

@@ -167,22 +167,32 @@ export class CustomersService {
       const customer = await this.lockLiveCustomer(manager, id);
       if (customer.owner === owner) return;
       customer.owner = owner;
-      customer.updatedAt = new Date();
-      await manager.save(customer);
-      await this.outbox.publish(
-        manager,
-        CustomerUpdated,
-        {
-          customerId: id,
-          changedFields: ['owner'],
-          industry: customer.industry ?? undefined,
-          companySize: customer.companySize ?? undefined,
-          owner,
-        },
-        { subject: id, correlationId },
-      );
+      await this.saveAndAnnounce(manager, customer, ['owner'], correlationId);
     });
     return this.get(id);
+  }
+
+  /** Saves a changed customer and publishes `customer updated` with the non-personal fields as they now are. */
+  private async saveAndAnnounce(
+    manager: EntityManager,
+    customer: CustomerEntity,
+    changedFields: string[],
+    correlationId: string,
+  ): Promise<void> {
+    customer.updatedAt = new Date();
+    await manager.save(customer);
+    await this.outbox.publish(
+      manager,
+      CustomerUpdated,
+      {
+        customerId: customer.id,
+        changedFields,
+        industry: customer.industry ?? undefined,
+        companySize: customer.companySize ?? undefined,
+        owner: customer.owner ?? undefined,
+      },
+      { subject: customer.id, correlationId },
+    );
   }
 
   async update(id: string, dto: UpdateCustomerDto, correlationId: string): Promise<CustomerView> {
@@ -205,20 +215,7 @@ export class CustomersService {
         if (dto.industry !== undefined) customer.industry = dto.industry;
         if (dto.companySize !== undefined) customer.companySize = dto.companySize;
         if (dto.needTags !== undefined) customer.needTags = dto.needTags;
-        customer.updatedAt = new Date();
-        await manager.save(customer);
-        await this.outbox.publish(
-          manager,
-          CustomerUpdated,
-          {
-            customerId: id,
-            changedFields,
-            industry: customer.industry ?? undefined,
-            companySize: customer.companySize ?? undefined,
-            owner: customer.owner ?? undefined,
-          },
-          { subject: id, correlationId },
-        );
+        await this.saveAndAnnounce(manager, customer, changedFields, correlationId);
       });
     } catch (error) {
       if (isUniqueViolation(error, 'customers_email_hash_key')) throw emailTaken();
