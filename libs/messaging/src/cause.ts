@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@crm/contracts';
+import { counter } from '@crm/observability';
 import type { PublishMetadata } from './outbox.publisher';
 
 /**
@@ -50,4 +51,22 @@ export function isNews(
   if (event.historical) return false;
   const time = Date.parse(event.time);
   return Number.isNaN(time) || now - time <= recencyHours * 3_600_000;
+}
+
+const historySkipped = () =>
+  counter(
+    'crm_triggers_skipped_historical_total',
+    'Customer-facing triggers not fired for historical or late events',
+    ['trigger'],
+  );
+
+/** isNews for a named trigger: when the event is not news, counts the skipped trigger and answers false. */
+export function firesOn(
+  event: Pick<EventEnvelope, 'historical' | 'time'>,
+  trigger: string,
+  recencyHours?: number,
+): boolean {
+  if (isNews(event, recencyHours)) return true;
+  historySkipped().inc({ trigger });
+  return false;
 }

@@ -10,19 +10,11 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import { isNews, type EventContext } from '@crm/messaging';
-import { counter } from '@crm/observability';
+import { firesOn, type EventContext } from '@crm/messaging';
 import { FeedbackConfig } from '../feedback.config';
 import { execute } from '@crm/persistence';
 import { TicketsService } from '../tickets/tickets.service';
 import { SurveyPolicy } from './survey-policy';
-
-const historySkipped = () =>
-  counter(
-    'crm_triggers_skipped_historical_total',
-    'Customer-facing triggers not fired for historical or late events',
-    ['trigger'],
-  );
 
 @Controller()
 export class FeedbackHandlers {
@@ -54,10 +46,7 @@ export class FeedbackHandlers {
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
     // History is not news: an imported or long-past order gets no survey.
-    if (!isNews(event, this.config.TRIGGER_RECENCY_HOURS)) {
-      historySkipped().inc({ trigger: 'csat-survey' });
-      return;
-    }
+    if (!firesOn(event, 'csat-survey', this.config.TRIGGER_RECENCY_HOURS)) return;
     const now = new Date();
     const { customerId, orderId } = event.data;
     const request = await this.surveys.record(context.manager, customerId, 'csat', { orderId }, now);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CareActionTriggered, type EventEnvelope, type Purpose } from '@crm/contracts';
-import { causedBy, causeOf, isNews, OutboxPublisher, type Cause } from '@crm/messaging';
+import { causedBy, causeOf, firesOn, OutboxPublisher, type Cause } from '@crm/messaging';
 import { queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
@@ -30,13 +30,6 @@ export interface TouchSpec {
   category: string | null;
 }
 
-const historySkipped = () =>
-  counter(
-    'crm_triggers_skipped_historical_total',
-    'Customer-facing triggers not fired for historical or late events',
-    ['trigger'],
-  );
-
 const careActions = () =>
   counter('crm_care_actions_total', 'Care actions decided by playbook and outcome', ['playbook', 'status']);
 
@@ -60,10 +53,7 @@ export class CareActionsService {
     customerId: string,
   ): Promise<void> {
     // History is not news: an import, a backfill or a long-past fact updates state but touches nobody.
-    if (!isNews(event, this.config.TRIGGER_RECENCY_HOURS)) {
-      historySkipped().inc({ trigger });
-      return;
-    }
+    if (!firesOn(event, trigger, this.config.TRIGGER_RECENCY_HOURS)) return;
     for (const playbook of await this.playbooksFor(manager, trigger))
       await this.decide(manager, playbook, event, customerId);
   }

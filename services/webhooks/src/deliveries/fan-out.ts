@@ -12,6 +12,15 @@ const fannedOut = () =>
     'kind',
   ]);
 
+/**
+ * SQL: the subscription `s` has no segment filter, or the customer `subjectSql` (a column or parameter) is in
+ * its segment, as the state topic last said.
+ */
+export function segmentFilterMatches(subjectSql: string): string {
+  return `(s.segment_filter IS NULL OR EXISTS (
+            SELECT 1 FROM customer_state c WHERE c.customer_id::text = ${subjectSql} AND s.segment_filter = ANY(c.memberships)))`;
+}
+
 /** The memberships a segment filter can name, from a customer state snapshot. */
 export function membershipsOf(state: CustomerStateV1): string[] {
   return [
@@ -65,8 +74,7 @@ export class FanOut {
        SELECT gen_random_uuid(), s.id, $1, $2, 'live', 'pending'
          FROM subscriptions s
         WHERE s.status <> 'deleted' AND $3 = ANY(s.event_types)
-          AND (s.segment_filter IS NULL OR EXISTS (
-                SELECT 1 FROM customer_state c WHERE c.customer_id::text = $2 AND s.segment_filter = ANY(c.memberships)))
+          AND ${segmentFilterMatches('$2')}
         ORDER BY s.id
        ON CONFLICT DO NOTHING
        RETURNING id`,

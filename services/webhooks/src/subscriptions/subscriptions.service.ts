@@ -6,7 +6,7 @@ import { OutboxPublisher } from '@crm/messaging';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { invalid, notFound } from '@crm/service-kit';
 import { WebhooksConfig } from '../webhooks.config';
-import { DELIVERIES_CHANNEL } from '../deliveries/fan-out';
+import { DELIVERIES_CHANNEL, segmentFilterMatches } from '../deliveries/fan-out';
 import type {
   CreateSubscriptionDto,
   DeliveryView,
@@ -223,9 +223,7 @@ export class SubscriptionsService {
            FROM subscriptions s
            JOIN events e ON e.event_type = ANY(s.event_types)
           WHERE s.id = $1 AND e.occurred_at > $2 AND e.occurred_at <= $3
-            AND (s.segment_filter IS NULL OR EXISTS (
-                  SELECT 1 FROM customer_state c
-                   WHERE c.customer_id::text = e.subject AND s.segment_filter = ANY(c.memberships)))
+            AND ${segmentFilterMatches('e.subject')}
           ORDER BY e.occurred_at, e.received_at, e.event_id
          RETURNING id`,
         [id, from, to],
