@@ -17,6 +17,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.ticket.opened.v1': ['growth-campaigns', 'tagging'],
   'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],
+  'crm.survey.requested.v1': ['growth-campaigns'],
   'crm.segment.suspended.v1': [],
   'crm.care.delivery-failed.v1': [],
   'crm.customer-state.snapshot.v1': ['growth-campaigns'],

@@ -105,6 +105,29 @@ describe('journeys', () => {
   });
 
   it('refuses a broken definition naming each step, and versions a changed one', async () => {
+    const noTemplates = await call('PUT', `${campaigns()}/journeys/${journeyId}`, e2e.admin, {
+      ...definition,
+      steps: {
+        ...definition.steps,
+        thanks: {
+          type: 'action',
+          action: { kind: 'touch', channel: 'email', purpose: 'service', template: `never-written-${run}` },
+        },
+      },
+    });
+    expect(noTemplates.status).toBe(400);
+    expect(noTemplates.body.message).toContain(
+      `steps.thanks: template never-written-${run} does not exist (PUT /campaigns/templates/never-written-${run}/en first)`,
+    );
+    for (const template of ['welcome-a', 'welcome-b', 'thanks', 'nudge'])
+      expect(
+        (
+          await call('PUT', `${campaigns()}/templates/${template}/en`, e2e.admin, {
+            subject: `${template}`,
+            body: `Hello from ${template} ({{ touch.variant }}): {{ links.offer }}`,
+          })
+        ).status,
+      ).toBe(200);
     const broken = structuredClone(definition) as any;
     broken.steps.email.action.template = { A: 'welcome-a' };
     broken.steps['await-purchase'].onTimeout = 'nowhere';

@@ -1,7 +1,17 @@
 import { IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose, IsTimestamp, TextLength } from './common';
+import {
+  CHANNELS,
+  IsOneOf,
+  LOCALES,
+  PURPOSES,
+  type Channel,
+  type Locale,
+  type Purpose,
+  IsTimestamp,
+  TextLength,
+} from './common';
 
 export class CareActionTriggeredV1 {
   @IsUUID() customerId: string;
@@ -15,6 +25,12 @@ export class CareActionTriggeredV1 {
   @IsString() @TextLength(1, 200) idempotencyKey: string;
   @IsOptional() @IsTimestamp() contactDueAt?: string;
   @IsString() triggeredByEventId: string;
+  /** The template the touch is written with (its id), the variant and the language chosen. */
+  @IsOptional() @IsString() @TextLength(1, 64) template?: string;
+  @IsOptional() @IsString() @TextLength(1, 32) variant?: string;
+  @IsOptional() @IsOneOf(LOCALES) locale?: Locale;
+  /** Quiet hours in the customer's time zone: the touch waits until then (it is not dropped). */
+  @IsOptional() @IsTimestamp() sendAfter?: string;
   @IsTimestamp() triggeredAt: string;
 }
 

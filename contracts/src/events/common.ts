@@ -1,11 +1,31 @@
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { buildMessage, IsIn, ValidateBy } from 'class-validator';
 
-export const CHANNELS = ['phone', 'visit', 'online', 'email', 'sms', 'app-push', 'messaging-app'] as const;
+export const CHANNELS = [
+  'phone',
+  'visit',
+  'online',
+  'email',
+  'sms',
+  'app-push',
+  'messaging-app',
+  'in-app',
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const PURPOSES = ['service', 'marketing'] as const;
 export type Purpose = (typeof PURPOSES)[number];
+
+/** The languages templates are written in; a customer without one gets `en`. */
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** How often a customer agreed to be contacted: `reduced` halves every frequency cap (handbook §5). */
+export const CONTACT_FREQUENCIES = ['normal', 'reduced'] as const;
+export type ContactFrequency = (typeof CONTACT_FREQUENCIES)[number];
+
+/** An IANA time zone name (`Asia/Shanghai`, `UTC`); services check it exists before using it. */
+export const TIME_ZONE_PATTERN = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
 
 export const VALUE_TIERS = ['high-value', 'potential', 'stable', 'silent'] as const;
 export type ValueTier = (typeof VALUE_TIERS)[number];

@@ -11,7 +11,20 @@ import {
 } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { CHANNELS, IsOneOf, PURPOSES, type Channel, type Purpose, IsTimestamp, TextLength } from './common';
+import {
+  CHANNELS,
+  CONTACT_FREQUENCIES,
+  IsOneOf,
+  LOCALES,
+  PURPOSES,
+  TIME_ZONE_PATTERN,
+  type Channel,
+  type ContactFrequency,
+  type Locale,
+  type Purpose,
+  IsTimestamp,
+  TextLength,
+} from './common';
 
 export class ConsentV1 {
   @IsOneOf(CHANNELS) channel: Channel;
@@ -38,6 +51,12 @@ export class CustomerRegisteredV1 {
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) phoneHash?: string;
   /** The account owner (an account manager's id). */
   @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
+  /** The customer's IANA time zone: birthdays, quiet hours and local-time waits follow it. */
+  @IsOptional() @Matches(TIME_ZONE_PATTERN) @TextLength(1, 64) timeZone?: string;
+  /** The language touches are written in. */
+  @IsOptional() @IsOneOf(LOCALES) locale?: Locale;
+  /** `reduced`: the customer asked for fewer contacts; every frequency cap is halved. */
+  @IsOptional() @IsOneOf(CONTACT_FREQUENCIES) contactFrequency?: ContactFrequency;
   @IsArray()
   @IsObject({ each: true })
   @ValidateNested({ each: true })

@@ -1,5 +1,13 @@
-import { ArrayMinSize, IsArray, IsOptional, IsString, IsUUID } from 'class-validator';
-import { TextLength } from './common';
+import { ArrayMinSize, IsArray, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import {
+  CONTACT_FREQUENCIES,
+  IsOneOf,
+  LOCALES,
+  TIME_ZONE_PATTERN,
+  TextLength,
+  type ContactFrequency,
+  type Locale,
+} from './common';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 
@@ -11,6 +19,12 @@ export class CustomerUpdatedV1 {
   @IsOptional() @IsString() @TextLength(0, 40) companySize?: string;
   /** The account owner (an account manager's id), when it is among `changedFields`. */
   @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
+  /** When among `changedFields`: the customer's IANA time zone: birthdays, quiet hours and local-time waits follow it. */
+  @IsOptional() @Matches(TIME_ZONE_PATTERN) @TextLength(1, 64) timeZone?: string;
+  /** The language touches are written in. */
+  @IsOptional() @IsOneOf(LOCALES) locale?: Locale;
+  /** `reduced`: the customer asked for fewer contacts; every frequency cap is halved. */
+  @IsOptional() @IsOneOf(CONTACT_FREQUENCIES) contactFrequency?: ContactFrequency;
 }
 
 export const CustomerUpdated = defineEvent({

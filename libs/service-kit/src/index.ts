@@ -10,3 +10,4 @@ export * from './due-loop';
 export * from './problem.filter';
 export * from './subject-access';
 export * from './webhooks';
+export * from './time-zone';

@@ -6,3 +6,4 @@ export * from './topic-observer';
 export * from './hostile-csv';
 export * from './secured-kafka';
 export * from './topic-reader';
+export * from './smtp-capture';

@@ -38,6 +38,8 @@ export async function startPlatform(
       KAFKA_CREATE_TOPICS: 'false',
       LOG_LEVEL: 'warn',
       SERVICE_URLS: localServiceUrls(portOffset),
+      // No quiet hours unless a test sets them: a touch due at night would otherwise wait for the morning.
+      CONTACT_QUIET_HOURS: '00:00-00:00',
       ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
       ...env,
       ...envFor(service.name),

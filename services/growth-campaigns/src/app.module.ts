@@ -3,14 +3,23 @@ import { CategoryExclusions1732500000620 } from './migrations/1732500000620-cate
 import { CareActionCancelled1732500000630 } from './migrations/1732500000630-care-action-cancelled';
 import { CareDeliveryLeases1732500000640 } from './migrations/1732500000640-care-delivery-leases';
 import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
-import { serviceApplication } from '@crm/service-kit';
+import { serviceApplication, serviceUrls } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
 import { CampaignHandlers } from './care-actions/campaign.handlers';
 import { CareActionsController } from './care-actions/care-actions.controller';
 import { CareActionsRepository } from './care-actions/care-actions.repository';
 import { CareActionsService } from './care-actions/care-actions.service';
 import { CareDispatcher } from './care-actions/care-dispatcher';
-import { CHANNEL_ADAPTER, LogChannelAdapter, WebhookChannelAdapter } from './care-actions/channel-adapter';
+import {
+  CHANNEL_ADAPTER,
+  LogChannelAdapter,
+  WebhookChannelAdapter,
+  type ChannelAdapter,
+} from './care-actions/channel-adapter';
+import { ChannelRouter, InAppAdapter, ProfileAddressBook, SmtpEmailAdapter } from './care-actions/drivers';
+import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
+import { TemplatesController } from './templates/templates.controller';
+import { TemplatesService } from './templates/templates.service';
 import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
 import { Journeys1732500000650 } from './migrations/1732500000650-journeys';
 import { Cadences1732500000660 } from './migrations/1732500000660-cadences';
@@ -20,6 +29,34 @@ import { CampaignClock } from './journeys/campaign-clock';
 import { JourneysController } from './journeys/journeys.controller';
 import { JourneysService } from './journeys/journeys.service';
 import { CampaignTimersWorker } from './journeys/campaign-timers.worker';
+
+/**
+ * The channel drivers: e-mail over SMTP when SMTP_URL is set, in-app as the event itself, and every other
+ * channel (SMS and push providers, the people who phone and visit) through the default driver: the signed
+ * webhook of a messaging gateway, or the log.
+ */
+function channelDrivers(config: CampaignsConfig): ChannelAdapter {
+  const fallback =
+    config.CARE_CHANNEL_ADAPTER === 'webhook'
+      ? new WebhookChannelAdapter({
+          url: config.CARE_WEBHOOK_URL!,
+          secret: config.CARE_WEBHOOK_SECRET!,
+          connectTimeoutMs: config.CARE_WEBHOOK_CONNECT_TIMEOUT_MS,
+          totalTimeoutMs: config.CARE_WEBHOOK_TIMEOUT_MS,
+        })
+      : new LogChannelAdapter();
+  const profile = serviceUrls(config).get('customer-profile');
+  const drivers: Record<string, ChannelAdapter> = { 'in-app': new InAppAdapter() };
+  if (config.SMTP_URL) {
+    if (!profile) throw new Error('SMTP_URL needs customer-profile in SERVICE_URLS (for delivery addresses)');
+    drivers.email = new SmtpEmailAdapter(
+      config.SMTP_URL,
+      config.MAIL_FROM,
+      new ProfileAddressBook(profile, { token: config.SERVICE_TOKEN, jwtSecret: config.JWT_SECRET }),
+    );
+  }
+  return new ChannelRouter(drivers, fallback);
+}
 
 export function appModule(config: CampaignsConfig): DynamicModule {
   return serviceApplication('growth-campaigns', config, CampaignsConfig, {
@@ -31,9 +68,17 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       CareDeliveryLeases1732500000640,
       Journeys1732500000650,
       Cadences1732500000660,
+      ContactBudget1732500000670,
     ],
-    controllers: [CareActionsController, JourneysController, CadencesController, CampaignHandlers],
+    controllers: [
+      CareActionsController,
+      JourneysController,
+      CadencesController,
+      TemplatesController,
+      CampaignHandlers,
+    ],
     providers: [
+      TemplatesService,
       CampaignClock,
       JourneysService,
       CampaignTimersWorker,
@@ -41,18 +86,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       CareActionsRepository,
       CareActionsService,
       CareDispatcher,
-      {
-        provide: CHANNEL_ADAPTER,
-        useFactory: () =>
-          config.CARE_CHANNEL_ADAPTER === 'webhook'
-            ? new WebhookChannelAdapter({
-                url: config.CARE_WEBHOOK_URL!,
-                secret: config.CARE_WEBHOOK_SECRET!,
-                connectTimeoutMs: config.CARE_WEBHOOK_CONNECT_TIMEOUT_MS,
-                totalTimeoutMs: config.CARE_WEBHOOK_TIMEOUT_MS,
-              })
-            : new LogChannelAdapter(),
-      },
+      { provide: CHANNEL_ADAPTER, useFactory: () => channelDrivers(config) },
     ],
   });
 }

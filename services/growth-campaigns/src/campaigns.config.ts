@@ -1,13 +1,50 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsJSON,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { ServiceConfig } from '@crm/config';
+import { IsTimeZone } from '@crm/service-kit';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 
 export class CampaignsConfig extends ServiceConfig {
-  /** Marketing touches per customer per channel in a rolling 7 days. */
+  /** Touches per customer across all channels in a rolling 7 days, when no contact_caps row applies. */
   @Transform(toInt) @IsInt() @Min(0) @Max(100) CARE_FREQUENCY_CAP: number;
+  /** `HH:MM-HH:MM` in the customer's time zone: a touch due then waits until the end (not dropped). */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, {
+    message: 'CONTACT_QUIET_HOURS must be HH:MM-HH:MM, such as 21:00-08:00',
+  })
+  CONTACT_QUIET_HOURS: string;
+  /** The time zone of customers who have none. */
+  @IsTimeZone() CONTACT_DEFAULT_TIME_ZONE: string;
+  /** `smtp://` or `smtps://` URL of the mail server: e-mail touches are sent there when set. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] },
+    { message: 'SMTP_URL must be smtp://host:port or smtps://user:pass@host:port' },
+  )
+  SMTP_URL?: string;
+  /** The sender of e-mail touches. */
+  @IsString() MAIL_FROM: string;
+  /**
+   * A bearer token (role integration) for customer-profile's delivery-address route. Without one, a
+   * development token is minted from JWT_SECRET.
+   */
+  @IsOptional() @IsString() SERVICE_TOKEN?: string;
+  /** Links templates may use, as a JSON object of URL patterns with {customerId}, {touchId}, {surveyId}. */
+  @IsJSON({ message: 'TEMPLATE_LINKS must be a JSON object of link name to URL pattern' })
+  TEMPLATE_LINKS: string;
   /** Hours after a complaint during which no marketing is sent. */
   @Transform(toInt) @IsInt() @Min(0) CARE_SERVICE_MOMENT_HOURS: number;
   @IsIn(['log', 'webhook']) CARE_CHANNEL_ADAPTER: 'log' | 'webhook';
@@ -53,6 +90,16 @@ export class CampaignsConfig extends ServiceConfig {
 
 export const CAMPAIGNS_DEFAULTS = {
   CARE_FREQUENCY_CAP: '3',
+  CONTACT_QUIET_HOURS: '21:00-08:00',
+  CONTACT_DEFAULT_TIME_ZONE: 'UTC',
+  MAIL_FROM: 'Customer care <care@crm.local>',
+  TEMPLATE_LINKS: JSON.stringify({
+    guide: 'https://crm.local/guide',
+    privileges: 'https://crm.local/privileges',
+    offer: 'https://crm.local/offers/{touchId}',
+    survey: 'https://crm.local/surveys/{surveyId}',
+    unsubscribe: 'https://crm.local/unsubscribe/{customerId}',
+  }),
   CARE_SERVICE_MOMENT_HOURS: '48',
   CARE_CHANNEL_ADAPTER: 'log',
   CARE_WEBHOOK_CONNECT_TIMEOUT_MS: '3000',

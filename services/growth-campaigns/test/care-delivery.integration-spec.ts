@@ -78,6 +78,8 @@ beforeAll(async () => {
     CARE_RETRY_BASE_MS: '500',
     CARE_RETRY_MAX_MS: '4000',
     CARE_MAX_AGE_SECONDS_SERVICE: '45',
+    // Delivery whatever the hour: quiet hours are proven in e2e/src/win-back.e2e-spec.ts.
+    CONTACT_QUIET_HOURS: '00:00-00:00',
   });
   await eventually(
     'growth-campaigns ready',

@@ -1,3 +1,4 @@
+import type { ContactFrequency, Locale } from '@crm/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? 0 : Number(v)) };
@@ -24,6 +25,10 @@ export class CustomerEntity {
   @Column({ type: 'text', nullable: true }) referredByCode: string | null;
   /** The account owner (an account manager's id), who gets the customer's tasks. */
   @Column({ type: 'text', nullable: true }) owner: string | null;
+  /** IANA time zone, language of touches, and `reduced` when the customer asked for fewer contacts. */
+  @Column({ type: 'text', nullable: true }) timeZone: string | null;
+  @Column({ type: 'text', nullable: true }) locale: Locale | null;
+  @Column({ type: 'text', default: 'normal' }) contactFrequency: ContactFrequency;
   @Column({ type: 'numeric', transformer: numeric }) lifetimeSpend: number;
   @Column({ type: 'int' }) lifetimePurchaseCount: number;
   @Column({ type: 'timestamptz', nullable: true }) firstPurchaseAt: Date | null;

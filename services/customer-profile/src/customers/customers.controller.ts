@@ -24,7 +24,12 @@ import { ArrayMaxSize, IsArray, IsOptional, IsString, Length } from 'class-valid
 import { IsOneOf } from '@crm/contracts';
 import { Roles, type Principal } from '@crm/auth';
 import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
-import { CustomersService, type CustomerView } from './customers.service';
+import {
+  CustomersService,
+  DELIVERY_CHANNELS,
+  type CustomerView,
+  type DeliveryChannel,
+} from './customers.service';
 import { SubjectAccessExport, SubjectAccessExportView } from './subject-access-export';
 import { PERSONAL_FIELDS, type PersonalField } from './personal-data-audit';
 import { RegisterCustomerDto, SetConsentsDto, SetOwnerDto, UpdateCustomerDto } from './register-customer.dto';
@@ -44,6 +49,14 @@ export class RevealPersonalDataDto {
   @ArrayMaxSize(PERSONAL_FIELDS.length)
   @IsOneOf(PERSONAL_FIELDS, { each: true })
   fields?: PersonalField[];
+}
+
+export class DeliveryAddressDto {
+  @ApiProperty({ enum: DELIVERY_CHANNELS }) @IsOneOf(DELIVERY_CHANNELS) channel: DeliveryChannel;
+  @ApiProperty({ example: 'care action 1d6f7a3e-2b9c-4c1d-9f8e-5a4b3c2d1e0f' })
+  @IsString()
+  @Length(5, 500)
+  reason: string;
 }
 
 export class SubjectAccessRequestDto {
@@ -133,6 +146,21 @@ export class CustomersController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerView> {
     return this.customers.reveal(id, principal.sub, dto.reason, dto.fields ?? [...PERSONAL_FIELDS]);
+  }
+
+  @Post(':id/delivery-address')
+  @HttpCode(200)
+  @Roles('integration')
+  @ApiOperation({
+    summary:
+      'The address a touch is sent to, for a channel driver (growth-campaigns); audited as `deliver` with the reason',
+  })
+  deliveryAddress(
+    @Param('id', uuid) id: string,
+    @Body() dto: DeliveryAddressDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ channel: DeliveryChannel; address: string | null }> {
+    return this.customers.deliveryAddress(id, principal.sub, dto.channel, dto.reason);
   }
 
   @Post(':id/subject-access')

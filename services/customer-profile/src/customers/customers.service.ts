@@ -24,6 +24,10 @@ import type {
 import { customerErased, CustomerErrorCode, emailTaken } from './customer.errors';
 import { PERSONAL_FIELDS, PersonalDataAudit, type PersonalField } from './personal-data-audit';
 
+/** Channels whose driver needs the customer's address. */
+export const DELIVERY_CHANNELS = ['email', 'sms'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+
 export interface CustomerView {
   id: string;
   externalRef: string;
@@ -37,6 +41,9 @@ export interface CustomerView {
   companySize: string | null;
   needTags: string[];
   owner: string | null;
+  timeZone: string | null;
+  locale: string | null;
+  contactFrequency: string;
   registeredAt: string;
   relationshipStartedAt: string;
   referralCode: string | null;
@@ -93,6 +100,9 @@ export class CustomersService {
       relationshipStartedAt,
       referredByCode: dto.referralCode ?? null,
       owner: dto.owner ?? null,
+      timeZone: dto.timeZone ?? null,
+      locale: dto.locale ?? null,
+      contactFrequency: dto.contactFrequency ?? 'normal',
       lifetimeSpend: 0,
       lifetimePurchaseCount: 0,
     } satisfies Partial<CustomerEntity>);
@@ -116,6 +126,7 @@ export class CustomersService {
             relationshipStartedAt: relationshipStartedAt.toISOString(),
             referredByCode: customer.referredByCode ?? undefined,
             owner: customer.owner ?? undefined,
+            ...this.contactPreferences(customer),
             emailHash: customer.emailHash ?? undefined,
             phoneHash: customer.phoneHash ?? undefined,
             consents: consents.map((c) => this.consentPayload(c)),
@@ -172,6 +183,15 @@ export class CustomersService {
     return this.get(id);
   }
 
+  /** Time zone, language and contact frequency, as events carry them. */
+  private contactPreferences(customer: CustomerEntity) {
+    return {
+      timeZone: customer.timeZone ?? undefined,
+      locale: customer.locale ?? undefined,
+      contactFrequency: customer.contactFrequency,
+    };
+  }
+
   /** Saves a changed customer and publishes `customer updated` with the non-personal fields as they now are. */
   private async saveAndAnnounce(
     manager: EntityManager,
@@ -190,6 +210,7 @@ export class CustomersService {
         industry: customer.industry ?? undefined,
         companySize: customer.companySize ?? undefined,
         owner: customer.owner ?? undefined,
+        ...this.contactPreferences(customer),
       },
       { subject: customer.id, correlationId },
     );
@@ -215,6 +236,9 @@ export class CustomersService {
         if (dto.industry !== undefined) customer.industry = dto.industry;
         if (dto.companySize !== undefined) customer.companySize = dto.companySize;
         if (dto.needTags !== undefined) customer.needTags = dto.needTags;
+        if (dto.timeZone !== undefined) customer.timeZone = dto.timeZone;
+        if (dto.locale !== undefined) customer.locale = dto.locale;
+        if (dto.contactFrequency !== undefined) customer.contactFrequency = dto.contactFrequency;
         await this.saveAndAnnounce(manager, customer, changedFields, correlationId);
       });
     } catch (error) {
@@ -263,6 +287,31 @@ export class CustomersService {
       await this.audit.record(manager, { actor, action: 'reveal', customerId: id, fields, reason });
     });
     return this.get(id, new Set(fields));
+  }
+
+  /**
+   * The address a touch goes to (an e-mail address or a phone number), for the channel driver that sends it:
+   * audited as `deliver` with the care action as the reason. Null when the customer has none, or is erased.
+   */
+  async deliveryAddress(
+    id: string,
+    actor: string,
+    channel: DeliveryChannel,
+    reason: string,
+  ): Promise<{ channel: DeliveryChannel; address: string | null }> {
+    const field = channel === 'email' ? 'email' : 'phone';
+    return this.dataSource.transaction(async (manager) => {
+      const customer = await manager.findOne(CustomerEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_read' },
+      });
+      if (!customer) throw notFound('customer', id);
+      const fields = await this.keys.fields(manager, id);
+      const sealed = field === 'email' ? customer.emailEnc : customer.phoneEnc;
+      if (!fields || customer.erasedAt || !sealed) return { channel, address: null };
+      await this.audit.record(manager, { actor, action: 'deliver', customerId: id, fields: [field], reason });
+      return { channel, address: fields.open(field, sealed) };
+    });
   }
 
   /** Crypto-shredding: the data key is destroyed, hashes removed, and every service told to purge. */
@@ -367,6 +416,9 @@ export class CustomersService {
       companySize: customer.companySize,
       needTags: customer.needTags,
       owner: customer.owner,
+      timeZone: customer.timeZone,
+      locale: customer.locale,
+      contactFrequency: customer.contactFrequency,
       registeredAt: customer.registeredAt.toISOString(),
       relationshipStartedAt: customer.relationshipStartedAt.toISOString(),
       referralCode: customer.referredByCode,

@@ -5,7 +5,7 @@ import { execute, queryRows, type Queryable } from '@crm/persistence';
 
 export const PERSONAL_FIELDS = ['name', 'email', 'phone', 'birthday', 'contacts'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
-export const AUDIT_ACTIONS = ['reveal', 'erase', 'export'] as const;
+export const AUDIT_ACTIONS = ['reveal', 'erase', 'export', 'deliver'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 interface AuditRow {

@@ -15,7 +15,18 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { CHANNELS, PURPOSES, type Channel, type Purpose, IsOneOf } from '@crm/contracts';
+import {
+  CHANNELS,
+  CONTACT_FREQUENCIES,
+  LOCALES,
+  PURPOSES,
+  type Channel,
+  type ContactFrequency,
+  type Locale,
+  type Purpose,
+  IsOneOf,
+} from '@crm/contracts';
+import { IsTimeZone } from '@crm/service-kit';
 
 export class ContactDto {
   @ApiProperty({ example: 'Wang Lei' }) @IsString() @Length(1, 200) name: string;
@@ -52,6 +63,21 @@ export class RegisterCustomerDto {
   @IsOptional()
   @Matches(OWNER_ID, { message: OWNER_MESSAGE })
   owner?: string;
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone: quiet hours, birthdays' })
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
+  @ApiPropertyOptional({ enum: LOCALES, description: 'The language touches are written in (default en)' })
+  @IsOptional()
+  @IsOneOf(LOCALES)
+  locale?: Locale;
+  @ApiPropertyOptional({
+    enum: CONTACT_FREQUENCIES,
+    description: '`reduced`: the customer asked for fewer contacts (every frequency cap is halved)',
+  })
+  @IsOptional()
+  @IsOneOf(CONTACT_FREQUENCIES)
+  contactFrequency?: ContactFrequency;
   @ApiProperty({ example: 'A Co.' }) @IsString() @Length(1, 200) name: string;
   @ApiPropertyOptional({ example: 'manufacturing' })
   @IsOptional()
@@ -115,6 +141,21 @@ export class UpdateCustomerDto {
   @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' })
   phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsArray() @IsString({ each: true }) needTags?: string[];
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone: quiet hours, birthdays' })
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
+  @ApiPropertyOptional({ enum: LOCALES, description: 'The language touches are written in (default en)' })
+  @IsOptional()
+  @IsOneOf(LOCALES)
+  locale?: Locale;
+  @ApiPropertyOptional({
+    enum: CONTACT_FREQUENCIES,
+    description: '`reduced`: the customer asked for fewer contacts (every frequency cap is halved)',
+  })
+  @IsOptional()
+  @IsOneOf(CONTACT_FREQUENCIES)
+  contactFrequency?: ContactFrequency;
 }
 
 export class SetConsentsDto {

@@ -1,3 +1,5 @@
+import { isTimeZone, localDay, localToInstant } from '@crm/service-kit';
+
 /**
  * SLA clock arithmetic. A calendar is either round the clock (null) or business hours: opening intervals
  * per weekday in a time zone, minus holidays. Deadlines are "the instant at which this many seconds of
@@ -20,64 +22,9 @@ const DAY_MS = 86_400_000;
 /** No SLA target spans more than this many calendar days; a calendar with no open time fails loudly. */
 const MAX_DAYS = 3_660;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Throws a clear error for a time zone the runtime does not know. */
 export function assertTimeZone(timeZone: string): void {
-  try {
-    formatter(timeZone);
-  } catch {
-    throw new Error(`unknown time zone "${timeZone}"`);
-  }
-}
-
-/** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
-function offsetMs(timeZone: string, instant: number): number {
-  const parts = Object.fromEntries(
-    formatter(timeZone)
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
-  const asUtc = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
-  return asUtc - Math.floor(instant / 1000) * 1000;
-}
-
-/** The instant of a local wall-clock time; a time skipped by a DST jump maps forward past the gap. */
-function localToInstant(timeZone: string, localMs: number): number {
-  let instant = localMs - offsetMs(timeZone, localMs);
-  const corrected = localMs - offsetMs(timeZone, instant);
-  if (corrected !== instant) instant = Math.max(instant, corrected);
-  return instant;
-}
-
-/** Local calendar day (as a UTC-midnight timestamp of the same Y-M-D) containing an instant. */
-function localDay(timeZone: string, instant: number): number {
-  const local = instant + offsetMs(timeZone, instant);
-  return Math.floor(local / DAY_MS) * DAY_MS;
+  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}"`);
 }
 
 const minutes = (hhmm: string) => {

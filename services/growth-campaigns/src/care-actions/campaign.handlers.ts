@@ -20,6 +20,8 @@ import {
   type CategoryExclusionsChangedV1,
   FeedbackScored,
   type FeedbackScoredV1,
+  SurveyRequested,
+  type SurveyRequestedV1,
   VALUE_TIERS,
   type ConsentChangedV1,
   type CustomerRegisteredV1,
@@ -63,6 +65,7 @@ export class CampaignHandlers {
   async onCustomerUpdated(@Payload() event: EventEnvelope<CustomerUpdatedV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
     await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
+    await this.savePreferences(context, event.data.customerId, event.data);
   }
 
   /** Any logged interaction resets the customer's maintenance cadence. */
@@ -80,7 +83,40 @@ export class CampaignHandlers {
     for (const consent of event.data.consents)
       await this.saveConsent(context, event.data.customerId, consent);
     await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
+    await this.savePreferences(context, event.data.customerId, event.data);
     await this.journeys.onEvent(context.manager, event);
+  }
+
+  /** A satisfaction survey from feedback-sla goes out through the one contact budget (a service message). */
+  @EventPattern(SurveyRequested.type)
+  async onSurveyRequested(@Payload() event: EventEnvelope<SurveyRequestedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
+    await this.careActions.runTrigger(context.manager, 'survey-requested', event, event.data.customerId, {
+      surveyId: event.data.surveyId,
+    });
+  }
+
+  /** Time zone, language and contact frequency: quiet hours, templates and the cap follow them. */
+  private async savePreferences(
+    context: EventContext,
+    customerId: string,
+    preferences: { timeZone?: string; locale?: string; contactFrequency?: string },
+  ) {
+    if (!preferences.timeZone && !preferences.locale && !preferences.contactFrequency) return;
+    await execute(
+      context.manager,
+      `INSERT INTO contact_preferences (customer_id, time_zone, locale, contact_frequency)
+       VALUES ($1, $2, $3, coalesce($4, 'normal'))
+       ON CONFLICT (customer_id) DO UPDATE SET time_zone = coalesce(EXCLUDED.time_zone, contact_preferences.time_zone),
+         locale = coalesce(EXCLUDED.locale, contact_preferences.locale),
+         contact_frequency = coalesce($4, contact_preferences.contact_frequency)`,
+      [
+        customerId,
+        preferences.timeZone ?? null,
+        preferences.locale ?? null,
+        preferences.contactFrequency ?? null,
+      ],
+    );
   }
 
   @EventPattern(ConsentChanged.type)
@@ -219,5 +255,8 @@ export class CampaignHandlers {
       `UPDATE care_actions SET status = 'cancelled', reason = 'customer erased' WHERE customer_id = $1 AND status = 'triggered'`,
       [event.data.customerId],
     );
+    await execute(context.manager, 'DELETE FROM contact_preferences WHERE customer_id = $1', [
+      event.data.customerId,
+    ]);
   }
 }

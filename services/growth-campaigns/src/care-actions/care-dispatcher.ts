@@ -16,7 +16,11 @@ import { DueLoop, retryDelayMs } from '@crm/service-kit';
 
 export { retryDelayMs };
 import { CampaignsConfig } from '../campaigns.config';
-import { CHANNEL_ADAPTER, type ChannelAdapter } from './channel-adapter';
+import { CHANNEL_ADAPTER, type ChannelAdapter, type OutboundTouch } from './channel-adapter';
+import { UndeliverableError } from './drivers';
+import { CampaignClock } from '../journeys/campaign-clock';
+import { TemplatesService } from '../templates/templates.service';
+import { links as linksFor } from '../templates/template-renderer';
 
 const deliveries = () =>
   counter('crm_care_deliveries_total', 'Care touches handed to a channel', ['channel', 'outcome']);
@@ -33,7 +37,20 @@ interface ClaimedTouchRow {
   idempotency_key: string;
   delivery_attempts: number;
   created_at: Date;
+  template: string | null;
+  variant: string | null;
+  locale: string | null;
+  variables: Record<string, string>;
 }
+
+/** Channels whose touches are written messages, rendered from a template. */
+export const WRITTEN_CHANNELS: ReadonlySet<string> = new Set([
+  'email',
+  'sms',
+  'app-push',
+  'messaging-app',
+  'in-app',
+]);
 
 /**
  * Delivers triggered care actions through the channel adapter, by lease: a short statement claims due
@@ -57,6 +74,8 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
     private readonly config: CampaignsConfig,
     @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
     @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
+    private readonly clock: CampaignClock,
+    private readonly templates: TemplatesService,
   ) {
     this.loop = new DueLoop(this.logger, 'care dispatch round failed', config.CARE_DISPATCH_POLL_MS);
   }
@@ -73,11 +92,14 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
 
   /** Milliseconds until the next touch may be claimed: its retry time, or its lease running out. */
   private async nextDueMs(): Promise<number | undefined> {
+    // Retries and quiet-hours waits are in the campaign clock's time; leases in the database's.
+    const offsetMs = (await this.clock.now()).getTime() - Date.now();
     const next = await queryOne<{ ms: number | null }>(
       this.dataSource,
-      `SELECT (extract(epoch FROM min(greatest(next_attempt_at, coalesce(lease_expires_at, next_attempt_at))) - now())
-               * 1000)::float8 AS ms
+      `SELECT (extract(epoch FROM min(greatest(next_attempt_at - make_interval(secs => $1::float8 / 1000),
+                                               coalesce(lease_expires_at, now()))) - now()) * 1000)::float8 AS ms
          FROM care_actions WHERE status = 'triggered'`,
+      [offsetMs],
     );
     return next?.ms ?? undefined;
   }
@@ -90,11 +112,12 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
       `UPDATE care_actions c SET lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2::float8 / 1000),
               delivery_attempts = delivery_attempts + 1
         WHERE c.id IN (SELECT id FROM care_actions
-                        WHERE status = 'triggered' AND next_attempt_at <= now()
+                        WHERE status = 'triggered' AND next_attempt_at <= $4
                           AND (lease_expires_at IS NULL OR lease_expires_at < now())
                         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id, customer_id, channel, action, purpose, idempotency_key, delivery_attempts, created_at`,
-      [this.owner, leaseMs, BATCH],
+        RETURNING id, customer_id, channel, action, purpose, idempotency_key, delivery_attempts, created_at,
+                  template, variant, locale, variables`,
+      [this.owner, leaseMs, BATCH, await this.clock.now()],
     );
     const concurrency = this.config.CARE_DISPATCH_CONCURRENCY ?? 8;
     for (let i = 0; i < claimed.length; i += concurrency)
@@ -117,13 +140,63 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
         action: touch.action,
         purpose: touch.purpose,
         idempotencyKey: touch.idempotency_key,
+        message: WRITTEN_CHANNELS.has(touch.channel) ? await this.write(touch) : undefined,
       });
     } catch (error) {
+      if (error instanceof UndeliverableError) {
+        await this.finish(touch, 'suppressed', `undeliverable: ${error.message}`);
+        deliveries().inc({ channel: touch.channel, outcome: 'undeliverable' });
+        return;
+      }
       await this.failed(touch, (error as Error).message);
       return;
     }
     await this.finish(touch, 'delivered', null);
     deliveries().inc({ channel: touch.channel, outcome: 'delivered' });
+  }
+
+  /** The touch's template rendered for the customer's locale (English when theirs is missing). */
+  private async write(touch: ClaimedTouchRow): Promise<OutboundTouch['message']> {
+    const template = touch.template ?? touch.action;
+    const attributes = await queryOne<{
+      value_tier: string | null;
+      value_loyalty_segment: string | null;
+      membership_level: string | null;
+      lifecycle_stage: string | null;
+    }>(
+      this.dataSource,
+      'SELECT value_tier, value_loyalty_segment, membership_level, lifecycle_stage FROM customer_attributes WHERE customer_id = $1',
+      [touch.customer_id],
+    );
+    const links = linksFor(this.templates.linkPatterns(), {
+      customerId: touch.customer_id,
+      touchId: touch.id,
+      surveyId: touch.variables?.surveyId,
+    });
+    const rendered = await this.templates.render(this.dataSource, template, touch.locale, {
+      customer: {
+        id: touch.customer_id,
+        valueTier: attributes?.value_tier ?? undefined,
+        valueLoyaltySegment: attributes?.value_loyalty_segment ?? undefined,
+        membershipLevel: attributes?.membership_level ?? undefined,
+        lifecycleStage: attributes?.lifecycle_stage ?? undefined,
+      },
+      touch: {
+        id: touch.id,
+        action: touch.action,
+        channel: touch.channel,
+        variant: touch.variant ?? undefined,
+      },
+      links,
+    });
+    if (!rendered) throw new Error(`template ${template} has no version in any locale`);
+    return {
+      template,
+      locale: rendered.locale,
+      subject: rendered.subject,
+      body: rendered.body,
+      unsubscribe: links.unsubscribe,
+    };
   }
 
   /** Just before the call: erased (cancelled) since the claim, or marketing consent withdrawn. */
@@ -166,13 +239,13 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
       (touch.purpose === 'marketing'
         ? this.config.CARE_MAX_AGE_SECONDS_MARKETING
         : this.config.CARE_MAX_AGE_SECONDS_SERVICE);
-    if (Date.now() + delay - touch.created_at.getTime() <= maxAgeMs) {
+    if ((await this.clock.now()).getTime() + delay - touch.created_at.getTime() <= maxAgeMs) {
       await execute(
         this.dataSource,
-        `UPDATE care_actions SET next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4,
+        `UPDATE care_actions SET next_attempt_at = $5::timestamptz + make_interval(secs => $3::float8 / 1000), last_error = $4,
                 lease_owner = NULL, lease_expires_at = NULL
           WHERE id = $1 AND lease_owner = $2 AND status = 'triggered'`,
-        [touch.id, this.owner, delay, error.slice(0, 2000)],
+        [touch.id, this.owner, delay, error.slice(0, 2000), await this.clock.now()],
       );
       deliveries().inc({ channel: touch.channel, outcome: 'retry' });
       return;

@@ -11,6 +11,15 @@ export interface OutboundTouch {
   purpose: string;
   /** The channel must deliver a touch with the same key at most once. */
   idempotencyKey: string;
+  /** Written channels: the rendered template (no personal data; the address is looked up by the driver). */
+  message?: {
+    template: string;
+    locale: string;
+    subject: string;
+    body: string;
+    /** The unsubscribe link of a marketing message. */
+    unsubscribe?: string;
+  };
 }
 
 /** The port through which care actions reach customers; drivers are swappable by configuration. */

@@ -23,7 +23,8 @@ export type EventMatch = Record<string, string | number | boolean>;
 
 export interface TouchAction {
   kind: 'touch';
-  channel: Channel;
+  /** `auto`: the channel of the customer's segment (the multi-channel matrix, `segment_channels`). */
+  channel: Channel | 'auto';
   purpose: Purpose;
   /** One template for everyone, or one per variant id. */
   template: string | Record<string, string>;
@@ -90,6 +91,26 @@ export function variantsOf(definition: JourneyDefinition): Array<{ id: string; w
   return definition.variants && definition.variants.length > 0
     ? definition.variants
     : [{ id: 'A', weight: 100 }];
+}
+
+/** The templates of a definition's touches on written channels (which need a template), by step. */
+export function writtenTemplates(
+  definition: JourneyDefinition,
+  written: ReadonlySet<string>,
+): Array<{ step: string; template: string }> {
+  const used: Array<{ step: string; template: string }> = [];
+  for (const [id, step] of Object.entries(definition.steps ?? {})) {
+    if (step?.type !== 'action' || !isObject(step.action)) continue;
+    const { channel, template } = step.action;
+    if (channel !== 'auto' && !written.has(channel)) continue;
+    for (const t of typeof template === 'string'
+      ? [template]
+      : isObject(template)
+        ? Object.values(template)
+        : [])
+      if (typeof t === 'string') used.push({ step: id, template: t });
+  }
+  return used;
 }
 
 /** The steps a step can go to next. */
@@ -288,8 +309,11 @@ function checkStep(
         problems.push({ field, message: 'action.kind must be touch' });
         return;
       }
-      if (!CHANNELS.includes(action.channel as Channel))
-        problems.push({ field, message: `action.channel must be one of ${CHANNELS.join(', ')}` });
+      if (action.channel !== 'auto' && !CHANNELS.includes(action.channel as Channel))
+        problems.push({
+          field,
+          message: `action.channel must be auto (the segment's channel) or one of ${CHANNELS.join(', ')}`,
+        });
       if (!PURPOSES.includes(action.purpose as Purpose))
         problems.push({ field, message: `action.purpose must be one of ${PURPOSES.join(', ')}` });
       const template = action.template;

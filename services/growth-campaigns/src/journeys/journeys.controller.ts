@@ -38,6 +38,7 @@ import { Roles, type Principal } from '@crm/auth';
 import { LIFECYCLE_STAGES, MEMBERSHIP_LEVELS, VALUE_LOYALTY_SEGMENTS, VALUE_TIERS } from '@crm/contracts';
 import { CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
 import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
+import { CARE_ACTIONS_CHANNEL } from '../care-actions/care-dispatcher';
 import { CampaignClock } from './campaign-clock';
 import { JOURNEY_RUNS_CHANNEL, JourneysService } from './journeys.service';
 
@@ -185,6 +186,12 @@ export class JourneysController {
   @ApiOperation({ summary: 'Tests only (JOURNEY_CLOCK_CONTROL): move the journeys clock forward' })
   async advanceClock(@Body() dto: AdvanceClockDto) {
     if (!this.clock.controllable) throw new NotFoundException('the journeys clock is not controllable here');
-    return { now: await this.clock.advance(dto.ms, [JOURNEY_RUNS_CHANNEL, CADENCE_TIMERS_CHANNEL]) };
+    return {
+      now: await this.clock.advance(dto.ms, [
+        JOURNEY_RUNS_CHANNEL,
+        CADENCE_TIMERS_CHANNEL,
+        CARE_ACTIONS_CHANNEL,
+      ]),
+    };
   }
 }

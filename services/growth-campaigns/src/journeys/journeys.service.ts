@@ -15,7 +15,14 @@ import { invalidFields, notFound } from '@crm/service-kit';
 import { CareActionsService } from '../care-actions/care-actions.service';
 import { CampaignsConfig } from '../campaigns.config';
 import { CampaignClock } from './campaign-clock';
-import { validateJourney, type JourneyDefinition, type JourneyProblem } from './journey-definition';
+import {
+  validateJourney,
+  writtenTemplates,
+  type JourneyDefinition,
+  type JourneyProblem,
+} from './journey-definition';
+import { WRITTEN_CHANNELS } from '../care-actions/care-dispatcher';
+import { TemplatesService } from '../templates/templates.service';
 import {
   advance,
   assignVariant,
@@ -114,6 +121,7 @@ export class JourneysService {
     private readonly careActions: CareActionsService,
     private readonly config: CampaignsConfig,
     private readonly clock: CampaignClock,
+    private readonly templates: TemplatesService,
   ) {}
 
   /** The journeys clock (CampaignClock): real time, moved in tests. */
@@ -148,6 +156,17 @@ export class JourneysService {
   /** Stores a new version when the definition changed; customers in an earlier version finish it. */
   async put(id: string, definition: unknown, actor: string): Promise<JourneyView> {
     const problems = this.problems(definition);
+    if (problems.length === 0) {
+      // Written touches need their template (in some locale) before the journey can run.
+      const used = writtenTemplates(definition as JourneyDefinition, WRITTEN_CHANNELS);
+      const missing = new Set(await this.templates.missing([...new Set(used.map((u) => u.template))]));
+      for (const { step, template } of used)
+        if (missing.has(template))
+          problems.push({
+            field: `steps.${step}`,
+            message: `template ${template} does not exist (PUT /campaigns/templates/${template}/en first)`,
+          });
+    }
     if (problems.length > 0)
       throw invalidFields(
         problems.map((p) => ({ field: p.field, messages: [p.message] })),
@@ -410,9 +429,12 @@ export class JourneysService {
               channel: touch.channel,
               contactDueHours: null,
               category: null,
+              template: touch.template,
+              variant: run.variant,
             },
             { idempotencyKey: `journey:${run.id}:${touch.sequence}`, triggerEventId, cause },
             run.customer_id,
+            now,
           );
       decisions.push({ step: touch.step, template: touch.template, channel: touch.channel, outcome });
     }
