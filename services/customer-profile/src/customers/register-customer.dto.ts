@@ -51,18 +51,8 @@ export class ConsentDto {
 const OWNER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
 const OWNER_MESSAGE = 'owner must be 1-64 letters, digits, dots, dashes, underscores or @';
 
-export class RegisterCustomerDto {
-  @ApiProperty({ example: 'C2024001' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
-    message: 'externalRef must be 1-64 letters, digits, dots, dashes or underscores',
-  })
-  externalRef: string;
-  @ApiProperty({ enum: ['person', 'company'] }) @IsIn(['person', 'company']) kind: 'person' | 'company';
-  @ApiPropertyOptional({ example: 'am-042', description: "The account owner: an account manager's id" })
-  @IsOptional()
-  @Matches(OWNER_ID, { message: OWNER_MESSAGE })
-  owner?: string;
+/** How the customer wants to be contacted: at registration and in an update. */
+export class ContactPreferencesDto {
   @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone: quiet hours, birthdays' })
   @IsOptional()
   @IsTimeZone()
@@ -78,6 +68,20 @@ export class RegisterCustomerDto {
   @IsOptional()
   @IsOneOf(CONTACT_FREQUENCIES)
   contactFrequency?: ContactFrequency;
+}
+
+export class RegisterCustomerDto extends ContactPreferencesDto {
+  @ApiProperty({ example: 'C2024001' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'externalRef must be 1-64 letters, digits, dots, dashes or underscores',
+  })
+  externalRef: string;
+  @ApiProperty({ enum: ['person', 'company'] }) @IsIn(['person', 'company']) kind: 'person' | 'company';
+  @ApiPropertyOptional({ example: 'am-042', description: "The account owner: an account manager's id" })
+  @IsOptional()
+  @Matches(OWNER_ID, { message: OWNER_MESSAGE })
+  owner?: string;
   @ApiProperty({ example: 'A Co.' }) @IsString() @Length(1, 200) name: string;
   @ApiPropertyOptional({ example: 'manufacturing' })
   @IsOptional()
@@ -131,7 +135,7 @@ export class SetOwnerDto {
   owner: string;
 }
 
-export class UpdateCustomerDto {
+export class UpdateCustomerDto extends ContactPreferencesDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(120) industry?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) companySize?: string;
@@ -141,21 +145,6 @@ export class UpdateCustomerDto {
   @Matches(/^\+?[\d\s()-]{5,32}$/, { message: 'phone must be a phone number' })
   phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsArray() @IsString({ each: true }) needTags?: string[];
-  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone: quiet hours, birthdays' })
-  @IsOptional()
-  @IsTimeZone()
-  timeZone?: string;
-  @ApiPropertyOptional({ enum: LOCALES, description: 'The language touches are written in (default en)' })
-  @IsOptional()
-  @IsOneOf(LOCALES)
-  locale?: Locale;
-  @ApiPropertyOptional({
-    enum: CONTACT_FREQUENCIES,
-    description: '`reduced`: the customer asked for fewer contacts (every frequency cap is halved)',
-  })
-  @IsOptional()
-  @IsOneOf(CONTACT_FREQUENCIES)
-  contactFrequency?: ContactFrequency;
 }
 
 export class SetConsentsDto {

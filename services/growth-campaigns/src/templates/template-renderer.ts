@@ -6,8 +6,7 @@ import { LOCALES, type Locale } from '@crm/contracts';
  * way Liquid is: no file system (no `include`/`render` of files), own properties only, output capped, and a
  * template that names a variable nobody gives is an error at preview, not an empty blank in a customer's inbox.
  */
-const engine = new Liquid({
-  strictVariables: true,
+const options = {
   strictFilters: true,
   ownPropertyOnly: true,
   relativeReference: false,
@@ -17,7 +16,14 @@ const engine = new Liquid({
   parseLimit: 100_000,
   renderLimit: 1_000,
   memoryLimit: 10_000_000,
-});
+};
+/** Saving and previewing: a variable nobody gives is an error. */
+const strictEngine = new Liquid({ ...options, strictVariables: true });
+/**
+ * Sending: a customer attribute not known yet (a tier before the first scoring) renders empty (or its
+ * `default:`), rather than holding a touch back; the template was checked strictly when it was saved.
+ */
+const lenientEngine = new Liquid({ ...options, strictVariables: false });
 
 export const MAX_TEMPLATE_LENGTH = 20_000;
 
@@ -40,9 +46,13 @@ export interface RenderedMessage {
   body: string;
 }
 
-const cache = new Map<string, Template[]>();
+const caches = new Map<Liquid, Map<string, Template[]>>([
+  [strictEngine, new Map()],
+  [lenientEngine, new Map()],
+]);
 
-function parsed(source: string): Template[] {
+function parsed(source: string, engine: Liquid = strictEngine): Template[] {
+  const cache = caches.get(engine)!;
   let templates = cache.get(source);
   if (!templates) {
     templates = engine.parse(source);
@@ -63,14 +73,19 @@ export function templateProblem(source: string): string | undefined {
   }
 }
 
-/** Renders subject and body; throws with the template's problem (an unknown variable, say). */
+/**
+ * Renders subject and body. Strict (saving, previewing): throws with the template's problem, an unknown
+ * variable say. Lenient (sending): a value not known for this customer renders empty.
+ */
 export async function renderMessage(
   template: { subject: string; body: string },
   variables: TemplateVariables,
+  mode: 'strict' | 'lenient' = 'strict',
 ): Promise<RenderedMessage> {
+  const engine = mode === 'strict' ? strictEngine : lenientEngine;
   const [subject, body] = await Promise.all([
-    engine.render(parsed(template.subject), variables) as Promise<string>,
-    engine.render(parsed(template.body), variables) as Promise<string>,
+    engine.render(parsed(template.subject, engine), variables) as Promise<string>,
+    engine.render(parsed(template.body, engine), variables) as Promise<string>,
   ]);
   return { subject: subject.replace(/[\r\n]+/g, ' ').trim(), body };
 }
