@@ -22,6 +22,7 @@ export * from './events/referral.v1';
 export * from './events/feedback.v1';
 export * from './events/customer-state.v1';
 export * from './events/owner-task.v1';
+export * from './events/date-trigger.v1';
 export * from './events/webhook-subscription.v1';
 export * from './catalog-markdown';
 export * from './kafka-acls';

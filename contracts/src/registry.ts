@@ -15,6 +15,7 @@ import { CategoryExclusionsChanged } from './events/category-exclusions-changed.
 import { InteractionLogged } from './events/interaction-logged.v1';
 import { CustomerState } from './events/customer-state.v1';
 import { OwnerTaskCreated } from './events/owner-task.v1';
+import { DateTriggerDue } from './events/date-trigger.v1';
 import { WebhookSubscriptionPaused, WebhookSubscriptionResumed } from './events/webhook-subscription.v1';
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
 import {
@@ -55,6 +56,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   WebhookSubscriptionPaused,
   WebhookSubscriptionResumed,
   OwnerTaskCreated,
+  DateTriggerDue,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

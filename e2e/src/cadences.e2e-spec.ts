@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call, daysAgo } from './http';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 import { e2eSession } from './session';
 
 /**
@@ -129,5 +131,154 @@ describe('maintenance cadences', () => {
         (e) => e.type === 'crm.owner-task.created.v1' && e.body.customerId === ids[1],
       ),
     ).toEqual([]);
+  }, 120_000);
+
+  it('turns an overdue follow-up into a task for the interaction owner; a later contact prevents it', async () => {
+    const followUpOwner = `am-fu-${run}`;
+    const interactions = e2e.platform.url('interaction-log');
+    const ids: string[] = [];
+    for (const i of [0, 1]) {
+      const registered = await call('POST', `${profile()}/customers`, e2e.agent, {
+        externalRef: `FU-${run}-${i}`,
+        kind: 'company',
+        name: `Follow-up Customer ${i}`,
+        relationshipStartedAt: daysAgo(30),
+      });
+      expect(registered.status).toBe(201);
+      ids.push(registered.body.id as string);
+    }
+    // A visit with each, the follow-up (a quote) due in 2 days.
+    for (const id of ids) {
+      const logged = await call('POST', `${interactions}/customers/${id}/interactions`, e2e.agent, {
+        occurredAt: new Date().toISOString(),
+        channel: 'visit',
+        direction: 'outbound',
+        topic: 'site visit',
+        followUpAction: 'send the quote',
+        followUpDueAt: new Date(Date.now() + 2 * DAY).toISOString(),
+        owner: followUpOwner,
+        status: 'in-progress',
+      });
+      expect(logged.status).toBe(201);
+    }
+    // A day on, the second customer gets the quote by e-mail: logged, so that follow-up is met.
+    await sleep(1000);
+    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY });
+    const sent = await call('POST', `${interactions}/customers/${ids[1]}/interactions`, e2e.agent, {
+      occurredAt: new Date().toISOString(),
+      channel: 'email',
+      direction: 'outbound',
+      topic: 'quote sent',
+      owner: followUpOwner,
+      status: 'done',
+    });
+    expect(sent.status).toBe(201);
+    await sleep(1000);
+    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY + 60_000 });
+    await eventually(
+      'the overdue follow-up is a task',
+      async () =>
+        e2e.observer.events.some(
+          (e) =>
+            e.type === 'crm.owner-task.created.v1' &&
+            e.body.customerId === ids[0] &&
+            e.body.kind === 'follow-up-overdue',
+        ),
+      30_000,
+      500,
+    );
+    await sleep(1000);
+    const tasks = (await call('GET', `${campaigns()}/owners/${followUpOwner}/tasks`, e2e.agent))
+      .body as Array<{
+      customerId: string;
+      kind: string;
+      overdue: boolean;
+    }>;
+    expect(tasks).toEqual([
+      expect.objectContaining({ customerId: ids[0], kind: 'follow-up-overdue', overdue: true }),
+    ]);
+    expect(
+      e2e.observer.events.filter(
+        (e) => e.type === 'crm.owner-task.created.v1' && e.body.customerId === ids[1],
+      ),
+    ).toEqual([]);
+  }, 120_000);
+
+  it("fires a birthday once, 24 h before it begins in the customer's time zone, and schedules next year's", async () => {
+    const clockNow = Date.parse(
+      (await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 1 })).body.now,
+    );
+    // The birthday is the Shanghai (UTC+8) date three days from now; that day begins at 16:00 UTC before it.
+    const local = new Date(clockNow + 8 * 3_600_000 + 3 * DAY).toISOString().slice(0, 10);
+    const beginsAt = Date.parse(`${local}T00:00:00Z`) - 8 * 3_600_000;
+    const registered = await call('POST', `${profile()}/customers`, e2e.agent, {
+      externalRef: `BD-${run}`,
+      kind: 'person',
+      name: 'Birthday Customer',
+      birthday: `1990-${local.slice(5)}`,
+      timeZone: 'Asia/Shanghai',
+      relationshipStartedAt: daysAgo(100),
+      consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
+    });
+    expect(registered.status).toBe(201);
+    const id = registered.body.id as string;
+    type Schedule = { trigger: string; occursAt: string; dueAt: string };
+    let schedules: Schedule[] = [];
+    await eventually(
+      'the date triggers are scheduled',
+      async () => {
+        schedules = (await call('GET', `${campaigns()}/customers/${id}/date-triggers`, e2e.agent)).body;
+        return schedules.length >= 3;
+      },
+      30_000,
+      500,
+    );
+    expect(schedules.find((s) => s.trigger === 'birthday')).toMatchObject({
+      occursAt: new Date(beginsAt).toISOString(),
+      dueAt: new Date(beginsAt - DAY).toISOString(),
+    });
+    expect(schedules.map((s) => s.trigger).sort()).toEqual([
+      'birthday',
+      'days-since-registration',
+      'membership-anniversary',
+    ]);
+
+    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 3 * DAY });
+    await eventually(
+      'the birthday came due',
+      async () =>
+        e2e.observer.events.some(
+          (e) =>
+            e.type === 'crm.date-trigger.due.v1' && e.body.customerId === id && e.body.trigger === 'birthday',
+        ),
+      30_000,
+      500,
+    );
+    await eventually(
+      'the birthday benefit is sent',
+      async () =>
+        (
+          (await call('GET', `${campaigns()}/customers/${id}/care-actions`, e2e.agent)).body as Array<{
+            playbook: string;
+            status: string;
+          }>
+        ).some((a) => a.playbook === 'birthday-care' && a.status === 'delivered'),
+      30_000,
+      500,
+    );
+    await sleep(1000);
+    expect(
+      e2e.observer.events.filter(
+        (e) =>
+          e.type === 'crm.date-trigger.due.v1' && e.body.customerId === id && e.body.trigger === 'birthday',
+      ),
+    ).toHaveLength(1);
+    const next = (await call('GET', `${campaigns()}/customers/${id}/date-triggers`, e2e.agent))
+      .body as Schedule[];
+    const nextBirthday = next.find((s) => s.trigger === 'birthday')!;
+    expect(new Date(nextBirthday.occursAt).toISOString().slice(5, 10)).toBe(
+      new Date(beginsAt).toISOString().slice(5, 10),
+    );
+    expect(Date.parse(nextBirthday.occursAt) - beginsAt).toBeGreaterThanOrEqual(365 * DAY);
   }, 120_000);
 });

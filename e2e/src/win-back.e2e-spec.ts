@@ -26,6 +26,7 @@ const e2e = e2eSession('e2e-win-back', [Topics.careActions], { env });
 
 const run = randomUUID().slice(0, 6);
 const journeyId = `win-back-${run}`;
+const owner = `am-wb-${run}`;
 const DAY = 86_400_000;
 let replicaBase: string | undefined;
 const campaigns = () => replicaBase ?? e2e.platform.url('growth-campaigns');
@@ -180,7 +181,11 @@ describe('a win-back journey', () => {
         timeZone,
         locale,
         relationshipStartedAt: daysAgo(500),
-        consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
+        owner,
+        consents: [
+          { channel: 'email', purpose: 'marketing', granted: true },
+          { channel: 'phone', purpose: 'marketing', granted: true },
+        ],
       });
       expect(registered.status).toBe(201);
       const id = registered.body.id as string;
@@ -251,6 +256,24 @@ describe('a win-back journey', () => {
       expect(await runOf(c.id)).toMatchObject({ variant: c.variant, holdout: c.holdout });
     expect(customers.flatMap((c) => journeyMails(c.email))).toEqual([]);
 
+    // The win-back playbook also asked the owner to call each of them within 24 h (handbook §5); one is called.
+    const buyer = customers.find((c) => !c.holdout && !c.night)!;
+    const called = await call(
+      'POST',
+      `${e2e.platform.url('interaction-log')}/customers/${buyer.id}/interactions`,
+      e2e.agent,
+      {
+        occurredAt: new Date().toISOString(),
+        channel: 'phone',
+        direction: 'outbound',
+        topic: 'win-back call',
+        owner,
+        status: 'done',
+      },
+    );
+    expect(called.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
     // growth-campaigns dies mid-journey; the clock passes the wait while it is down; a new process resumes.
     await e2e.platform.processes.get('growth-campaigns')!.kill('SIGKILL');
     replicaBase = undefined;
@@ -303,8 +326,25 @@ describe('a win-back journey', () => {
       500,
     );
 
+    // The calls nobody made are tasks in the owner's queue; the one that was made is not.
+    await eventually(
+      'a contact-overdue task for each customer not called',
+      async () => {
+        const tasks = (await call('GET', `${campaigns()}/owners/${owner}/tasks`, e2e.agent)).body as Array<{
+          customerId: string;
+          kind: string;
+        }>;
+        const overdue = tasks.filter((t) => t.kind === 'contact-overdue').map((t) => t.customerId);
+        return (
+          overdue.length === customers.length - 1 &&
+          customers.every((c) => overdue.includes(c.id) === (c !== buyer))
+        );
+      },
+      30_000,
+      500,
+    );
+
     // One buys: converted and exited; the others still wait for a purchase.
-    const buyer = awake[0];
     const bought = await call('POST', `${profile()}/customers/${buyer.id}/purchases`, e2e.agent, {
       orderId: `WB-${run}-${buyer.id.slice(0, 8)}-back`,
       amount: 900,

@@ -17,6 +17,8 @@ export class InteractionLoggedV1 {
   @IsOneOf(INTERACTION_STATUSES) status: InteractionStatus;
   @IsOptional() @IsUUID() careActionId?: string;
   @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
+  /** When the follow-up action is due: an owner's task if no contact is logged before then. */
+  @IsOptional() @IsTimestamp() followUpDueAt?: string;
 }
 
 export const InteractionLogged = defineEvent({

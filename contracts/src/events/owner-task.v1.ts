@@ -3,10 +3,15 @@ import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 import { IsOneOf, IsTimestamp, TextLength } from './common';
 
-export const OWNER_TASK_KINDS = ['cadence-missed'] as const;
+/**
+ * cadence-missed: a maintenance cadence went by without a logged interaction; follow-up-overdue: an
+ * interaction's follow-up date passed with no contact since; contact-overdue: a care action's contact deadline
+ * (a win-back call within 24 h) passed with no contact since.
+ */
+export const OWNER_TASK_KINDS = ['cadence-missed', 'follow-up-overdue', 'contact-overdue'] as const;
 export type OwnerTaskKind = (typeof OWNER_TASK_KINDS)[number];
 
-/** A task for the customer's owner: a maintenance cadence went by without any logged interaction. */
+/** A task for the customer's owner: a missed cadence, an overdue follow-up or an unmet contact deadline. */
 export class OwnerTaskCreatedV1 {
   @IsUUID() customerId: string;
   @IsUUID() taskId: string;
@@ -22,7 +27,8 @@ export class OwnerTaskCreatedV1 {
 export const OwnerTaskCreated = defineEvent({
   type: 'crm.owner-task.created.v1',
   topic: Topics.careActions,
-  description: "A task was put in the customer owner's queue (a missed maintenance cadence).",
+  description:
+    "A task was put in the customer owner's queue: a missed cadence, an overdue follow-up or an unmet contact deadline.",
   payload: OwnerTaskCreatedV1,
   fixture: {
     customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',

@@ -17,6 +17,10 @@ import {
   type ChannelAdapter,
 } from './care-actions/channel-adapter';
 import { ChannelRouter, InAppAdapter, ProfileAddressBook, SmtpEmailAdapter } from './care-actions/drivers';
+import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contact-deadlines';
+import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
+import { DateTriggers1732500000690 } from './migrations/1732500000690-date-triggers';
+import { DateTriggersService } from './dates/date-triggers.service';
 import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
@@ -69,6 +73,8 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       Journeys1732500000650,
       Cadences1732500000660,
       ContactBudget1732500000670,
+      ContactDeadlines1732500000680,
+      DateTriggers1732500000690,
     ],
     controllers: [
       CareActionsController,
@@ -83,6 +89,8 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       JourneysService,
       CampaignTimersWorker,
       CadencesService,
+      ContactDeadlinesService,
+      DateTriggersService,
       CareActionsRepository,
       CareActionsService,
       CareDispatcher,

@@ -26,6 +26,12 @@ export class CampaignsConfig extends ServiceConfig {
     message: 'CONTACT_QUIET_HOURS must be HH:MM-HH:MM, such as 21:00-08:00',
   })
   CONTACT_QUIET_HOURS: string;
+  /** Birthdays and membership anniversaries are announced this long before the day begins. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(720) DATE_TRIGGER_NOTICE_HOURS: number;
+  /** `days since registration` comes due this many days after registering. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3660) DATE_TRIGGER_REGISTRATION_DAYS: number;
+  /** `days without purchase` comes due this many days after the last purchase. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3660) DATE_TRIGGER_NO_PURCHASE_DAYS: number;
   /** The time zone of customers who have none. */
   @IsTimeZone() CONTACT_DEFAULT_TIME_ZONE: string;
   /** `smtp://` or `smtps://` URL of the mail server: e-mail touches are sent there when set. */
@@ -91,6 +97,9 @@ export class CampaignsConfig extends ServiceConfig {
 export const CAMPAIGNS_DEFAULTS = {
   CARE_FREQUENCY_CAP: '3',
   CONTACT_QUIET_HOURS: '21:00-08:00',
+  DATE_TRIGGER_NOTICE_HOURS: '24',
+  DATE_TRIGGER_REGISTRATION_DAYS: '30',
+  DATE_TRIGGER_NO_PURCHASE_DAYS: '90',
   CONTACT_DEFAULT_TIME_ZONE: 'UTC',
   MAIL_FROM: 'Customer care <care@crm.local>',
   TEMPLATE_LINKS: JSON.stringify({

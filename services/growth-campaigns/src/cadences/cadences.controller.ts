@@ -4,6 +4,7 @@ import { IsInt, Max, Min } from 'class-validator';
 import { Roles } from '@crm/auth';
 import { invalid, ParseUuid } from '@crm/service-kit';
 import { CadencesService } from './cadences.service';
+import { DateTriggersService } from '../dates/date-triggers.service';
 
 class SetCadenceDto {
   @ApiProperty({ description: 'Days without a logged interaction before the owner gets a task' })
@@ -20,7 +21,20 @@ const CADENCE_KEY = /^(tier|value-loyalty):[a-z-]{1,32}$/;
 @ApiBearerAuth()
 @Controller()
 export class CadencesController {
-  constructor(private readonly cadences: CadencesService) {}
+  constructor(
+    private readonly cadences: CadencesService,
+    private readonly dates: DateTriggersService,
+  ) {}
+
+  @Get('customers/:customerId/date-triggers')
+  @Roles('admin', 'analyst', 'agent')
+  @ApiOperation({
+    summary:
+      "The customer's next date triggers (birthday, membership anniversary, days since registration or without a purchase)",
+  })
+  dateTriggersOf(@Param('customerId', new ParseUuid()) customerId: string) {
+    return this.dates.schedulesOf(customerId);
+  }
 
   @Get('cadences')
   @Roles('admin', 'analyst', 'agent')

@@ -6,6 +6,7 @@ import {
   type CustomerStateV1,
   type EventEnvelope,
   type InteractionLoggedV1,
+  type OwnerTaskKind,
 } from '@crm/contracts';
 import { isNews, OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
@@ -170,47 +171,67 @@ export class CadencesService {
         [now, limit],
       );
       for (const timer of due) {
-        const id = randomUUID();
-        const detail = `${timer.cadence_key}: no interaction in ${timer.interval_days} days`;
-        const created = await queryRows<{ id: string }>(
-          manager,
-          `INSERT INTO owner_tasks (id, customer_id, owner, kind, detail, due_at) VALUES ($1, $2, $3, 'cadence-missed', $4, $5)
-           ON CONFLICT DO NOTHING RETURNING id`,
-          [id, timer.customer_id, timer.owner, detail, timer.due_at],
-        );
+        await this.createTask(manager, {
+          customerId: timer.customer_id,
+          owner: timer.owner,
+          kind: 'cadence-missed',
+          detail: `${timer.cadence_key}: no interaction in ${timer.interval_days} days`,
+          dueAt: timer.due_at,
+          now,
+        });
         await execute(
           manager,
           'UPDATE cadence_timers SET due_at = due_at + make_interval(days => interval_days) WHERE customer_id = $1',
           [timer.customer_id],
-        );
-        if (created.length === 0) continue;
-        tasksCreated().inc({ kind: 'cadence-missed' });
-        await this.outbox.publish(
-          manager,
-          OwnerTaskCreated,
-          {
-            customerId: timer.customer_id,
-            taskId: id,
-            kind: 'cadence-missed',
-            owner: timer.owner ?? undefined,
-            detail,
-            dueAt: timer.due_at.toISOString(),
-            createdAt: now.toISOString(),
-          },
-          { subject: timer.customer_id, correlationId: id },
         );
       }
       return due.length;
     });
   }
 
-  async nextDueMs(): Promise<number | undefined> {
-    const row = await queryOne<{ due_at: Date | null }>(
-      this.dataSource,
-      'SELECT min(due_at) AS due_at FROM cadence_timers',
+  /**
+   * Puts a task in the owner's queue and announces it (`owner task created`), once per customer, kind and due
+   * date; answers whether it was new.
+   */
+  async createTask(
+    manager: EntityManager,
+    task: {
+      customerId: string;
+      owner: string | null;
+      kind: OwnerTaskKind;
+      detail: string;
+      dueAt: Date;
+      now: Date;
+    },
+  ): Promise<boolean> {
+    const id = randomUUID();
+    const created = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO owner_tasks (id, customer_id, owner, kind, detail, due_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [id, task.customerId, task.owner, task.kind, task.detail, task.dueAt],
     );
-    if (!row?.due_at) return undefined;
-    return row.due_at.getTime() - (await this.clock.now()).getTime();
+    if (created.length === 0) return false;
+    tasksCreated().inc({ kind: task.kind });
+    await this.outbox.publish(
+      manager,
+      OwnerTaskCreated,
+      {
+        customerId: task.customerId,
+        taskId: id,
+        kind: task.kind,
+        owner: task.owner ?? undefined,
+        detail: task.detail,
+        dueAt: task.dueAt.toISOString(),
+        createdAt: task.now.toISOString(),
+      },
+      { subject: task.customerId, correlationId: id },
+    );
+    return true;
+  }
+
+  nextDueMs(): Promise<number | undefined> {
+    return this.clock.msUntil('SELECT min(due_at) AS at FROM cadence_timers');
   }
 
   /** An owner's open tasks, the longest overdue first. */

@@ -22,6 +22,8 @@ import {
   type FeedbackScoredV1,
   SurveyRequested,
   type SurveyRequestedV1,
+  DateTriggerDue,
+  type DateTriggerDueV1,
   VALUE_TIERS,
   type ConsentChangedV1,
   type CustomerRegisteredV1,
@@ -38,6 +40,8 @@ import { CampaignsConfig } from '../campaigns.config';
 import { CareActionsService } from './care-actions.service';
 import { JourneysService } from '../journeys/journeys.service';
 import { CadencesService } from '../cadences/cadences.service';
+import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
+import { DateTriggersService } from '../dates/date-triggers.service';
 
 /** Rank of a tier: lower index is higher value. */
 const tierRank = (tier: string) =>
@@ -50,6 +54,8 @@ export class CampaignHandlers {
     private readonly careActions: CareActionsService,
     private readonly journeys: JourneysService,
     private readonly cadences: CadencesService,
+    private readonly deadlines: ContactDeadlinesService,
+    private readonly dates: DateTriggersService,
     private readonly config: CampaignsConfig,
   ) {}
 
@@ -76,6 +82,7 @@ export class CampaignHandlers {
   ) {
     await this.journeys.onEvent(context.manager, event);
     await this.cadences.onInteraction(context.manager, event);
+    await this.deadlines.onInteraction(context.manager, event);
   }
 
   @EventPattern(CustomerRegistered.type)
@@ -84,7 +91,20 @@ export class CampaignHandlers {
       await this.saveConsent(context, event.data.customerId, consent);
     await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
     await this.savePreferences(context, event.data.customerId, event.data);
+    await this.dates.onRegistered(context.manager, event.data);
     await this.journeys.onEvent(context.manager, event);
+  }
+
+  /** A birthday, an anniversary, days since registration or without a purchase came due. */
+  @EventPattern(DateTriggerDue.type)
+  async onDateTriggerDue(@Payload() event: EventEnvelope<DateTriggerDueV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
+    await this.careActions.runTrigger(
+      context.manager,
+      `date:${event.data.trigger}`,
+      event,
+      event.data.customerId,
+    );
   }
 
   /** A satisfaction survey from feedback-sla goes out through the one contact budget (a service message). */
@@ -128,6 +148,7 @@ export class CampaignHandlers {
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
+    await this.dates.onPurchase(context.manager, event.data.customerId, event.data.occurredAt);
     if (event.data.firstPurchase)
       await this.careActions.runTrigger(context.manager, 'first-purchase', event, event.data.customerId);
   }
@@ -258,5 +279,6 @@ export class CampaignHandlers {
     await execute(context.manager, 'DELETE FROM contact_preferences WHERE customer_id = $1', [
       event.data.customerId,
     ]);
+    await this.dates.forget(context.manager, event.data.customerId);
   }
 }

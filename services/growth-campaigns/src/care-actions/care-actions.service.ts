@@ -9,6 +9,7 @@ import { CampaignsConfig } from '../campaigns.config';
 import { CARE_ACTIONS_CHANNEL } from './care-dispatcher';
 import { decideCareAction, type QuietHours } from './care-policy';
 import { CampaignClock } from '../journeys/campaign-clock';
+import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
 import { parseTimeOfDay } from '@crm/service-kit';
 
 interface PlaybookRow {
@@ -54,6 +55,7 @@ export class CareActionsService {
     private readonly outbox: OutboxPublisher,
     private readonly config: CampaignsConfig,
     private readonly clock: CampaignClock,
+    private readonly deadlines: ContactDeadlinesService,
   ) {
     const [from, to] = config.CONTACT_QUIET_HOURS.split('-').map((t) => parseTimeOfDay(t)!);
     this.quietHours = { from, to };
@@ -234,6 +236,12 @@ export class CareActionsService {
     if (inserted.length === 0) return 'duplicate';
     careActions().inc({ playbook: playbook.id, status: decision.status });
     if (decision.status !== 'triggered') return decision.status;
+    if (contactDueAt)
+      await this.deadlines.onCareAction(
+        manager,
+        { careActionId: id, customerId, action: playbook.action, contactDueAt },
+        now,
+      );
     await this.outbox.publish(
       manager,
       CareActionTriggered,

@@ -31,6 +31,13 @@ export class CampaignClock {
     return new Date(Date.now() + Number(row?.offset_ms ?? 0));
   }
 
+  /** Milliseconds of this clock until the instant a query answers as `at` (a next timer), if any. */
+  async msUntil(sql: string): Promise<number | undefined> {
+    const row = await queryOne<{ at: Date | null }>(this.dataSource, sql);
+    if (!row?.at) return undefined;
+    return row.at.getTime() - (await this.now()).getTime();
+  }
+
   async advance(ms: number, channels: string[]): Promise<Date> {
     await this.dataSource.transaction(async (manager) => {
       await execute(manager, 'UPDATE journey_clock SET offset_ms = offset_ms + $1 WHERE id = 1', [ms]);

@@ -11,12 +11,15 @@ import { DueLoop } from '@crm/service-kit';
 import { CampaignsConfig } from '../campaigns.config';
 import { CADENCE_TIMERS_CHANNEL, CadencesService } from '../cadences/cadences.service';
 import { JOURNEY_RUNS_CHANNEL, JourneysService } from './journeys.service';
+import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
+import { DateTriggersService } from '../dates/date-triggers.service';
 
 const BATCH = 100;
 
 /**
- * Fires growth-campaigns' durable timers when they are due by the campaigns clock: journey steps and
- * maintenance cadences. It sleeps until the nearer of the two next timers, wakes when a run or a cadence gets
+ * Fires growth-campaigns' durable timers when they are due by the campaigns clock: journey steps,
+ * maintenance cadences, contact deadlines
+ * and date triggers. It sleeps until the nearer of the two next timers, wakes when a run or a cadence gets
  * a timer or the clock is moved (NOTIFY), and otherwise looks every JOURNEY_TIMER_POLL_MS. Replicas share the
  * due rows (SKIP LOCKED); each row advances in one transaction with its effects, so a process killed mid-round
  * leaves it where it was, and the next round (here or on another replica) takes it once.
@@ -29,6 +32,8 @@ export class CampaignTimersWorker implements OnApplicationBootstrap, BeforeAppli
   constructor(
     private readonly journeys: JourneysService,
     private readonly cadences: CadencesService,
+    private readonly deadlines: ContactDeadlinesService,
+    private readonly dates: DateTriggersService,
     config: CampaignsConfig,
     @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
   ) {
@@ -43,10 +48,15 @@ export class CampaignTimersWorker implements OnApplicationBootstrap, BeforeAppli
   private async round(): Promise<number | undefined> {
     const steps = await this.journeys.fireDue(BATCH);
     const cadences = await this.cadences.fireDue(BATCH);
-    if (steps === BATCH || cadences === BATCH) return 0;
-    const next = [await this.journeys.nextDueMs(), await this.cadences.nextDueMs()].filter(
-      (ms): ms is number => ms !== undefined,
-    );
+    const deadlines = await this.deadlines.fireDue(BATCH);
+    const dates = await this.dates.fireDue(BATCH);
+    if ([steps, cadences, deadlines, dates].includes(BATCH)) return 0;
+    const next = [
+      await this.journeys.nextDueMs(),
+      await this.cadences.nextDueMs(),
+      await this.deadlines.nextDueMs(),
+      await this.dates.nextDueMs(),
+    ].filter((ms): ms is number => ms !== undefined);
     return next.length > 0 ? Math.min(...next) : undefined;
   }
 

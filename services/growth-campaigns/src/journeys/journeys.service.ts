@@ -500,13 +500,8 @@ export class JourneysService {
   }
 
   /** Milliseconds (of the journeys clock) until the next timer, if any. */
-  async nextDueMs(): Promise<number | undefined> {
-    const row = await queryOne<{ wake_at: Date | null }>(
-      this.dataSource,
-      "SELECT min(wake_at) AS wake_at FROM journey_runs WHERE status = 'active'",
-    );
-    if (!row?.wake_at) return undefined;
-    return row.wake_at.getTime() - (await this.now()).getTime();
+  nextDueMs(): Promise<number | undefined> {
+    return this.clock.msUntil("SELECT min(wake_at) AS at FROM journey_runs WHERE status = 'active'");
   }
 
   // ---- reading ----

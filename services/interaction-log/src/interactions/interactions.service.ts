@@ -143,6 +143,7 @@ export class InteractionsService {
         status: interaction.status,
         careActionId: interaction.careActionId ?? undefined,
         owner: interaction.owner ?? undefined,
+        followUpDueAt: interaction.followUpDueAt?.toISOString(),
       },
       causedBy(interaction.customerId, cause),
     );

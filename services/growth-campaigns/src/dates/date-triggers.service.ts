@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DateTriggerDue, type DateTrigger } from '@crm/contracts';
+import { OutboxPublisher } from '@crm/messaging';
+import { counter } from '@crm/observability';
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { CampaignsConfig } from '../campaigns.config';
+import { CampaignClock } from '../journeys/campaign-clock';
+import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
+import { daysAfter, monthDayOf, nextAnnual } from './date-schedule';
+
+const fired = () => counter('crm_date_triggers_total', 'Date triggers that came due', ['trigger']);
+
+interface DatesRow {
+  birthday_md: string | null;
+  relationship_started_at: Date | null;
+  registered_at: Date | null;
+  last_purchase_at: Date | null;
+  time_zone: string | null;
+}
+
+/**
+ * Time triggers (handbook §5) as durable schedules, not a nightly scan: per customer and trigger one row with
+ * its next due time, (re)computed when the dates or the time zone change, fired by the campaign timers worker
+ * on the campaigns clock. Firing publishes `date trigger due` (journeys enter on it, playbooks act on it) and
+ * moves a yearly schedule to next year, in one transaction. A date already past when it is learnt (an
+ * imported customer registered two years ago) schedules nothing: history is not news.
+ */
+@Injectable()
+export class DateTriggersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxPublisher,
+    private readonly clock: CampaignClock,
+    private readonly config: CampaignsConfig,
+  ) {}
+
+  /** A registration: birthday, relationship start and registration date. */
+  async onRegistered(
+    manager: EntityManager,
+    customer: {
+      customerId: string;
+      birthdayMonthDay?: string;
+      relationshipStartedAt: string;
+      registeredAt: string;
+    },
+  ): Promise<void> {
+    await execute(
+      manager,
+      `INSERT INTO customer_dates (customer_id, birthday_md, relationship_started_at, registered_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id) DO UPDATE SET birthday_md = EXCLUDED.birthday_md,
+         relationship_started_at = EXCLUDED.relationship_started_at, registered_at = EXCLUDED.registered_at`,
+      [
+        customer.customerId,
+        customer.birthdayMonthDay ?? null,
+        customer.relationshipStartedAt,
+        customer.registeredAt,
+      ],
+    );
+    await this.reschedule(manager, customer.customerId);
+  }
+
+  /** A purchase restarts the days-without-purchase schedule. */
+  async onPurchase(manager: EntityManager, customerId: string, occurredAt: string): Promise<void> {
+    await execute(
+      manager,
+      `INSERT INTO customer_dates (customer_id, last_purchase_at) VALUES ($1, $2)
+       ON CONFLICT (customer_id) DO UPDATE SET last_purchase_at = greatest(customer_dates.last_purchase_at, EXCLUDED.last_purchase_at)`,
+      [customerId, occurredAt],
+    );
+    await this.reschedule(manager, customerId, ['days-without-purchase']);
+  }
+
+  /** Computes the next due time of each trigger from the customer's dates and time zone. */
+  async reschedule(manager: EntityManager, customerId: string, only?: DateTrigger[]): Promise<void> {
+    const dates = await queryOne<DatesRow>(
+      manager,
+      `SELECT d.*, p.time_zone FROM customer_dates d LEFT JOIN contact_preferences p ON p.customer_id = d.customer_id
+        WHERE d.customer_id = $1`,
+      [customerId],
+    );
+    if (!dates) return;
+    const now = (await this.clock.now(manager)).getTime();
+    // Absolute dates from outside are real time; on a clock moved forward (tests) they keep their distance.
+    const shift = now - Date.now();
+    const zone = dates.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE;
+    const notice = this.config.DATE_TRIGGER_NOTICE_HOURS * 3_600_000;
+    const next: Partial<Record<DateTrigger, { occursAt: number; dueAt: number; detail: string } | null>> = {};
+    if (dates.birthday_md) {
+      const at = nextAnnual(dates.birthday_md, zone, now, notice);
+      next.birthday = {
+        ...at,
+        detail: `birthday on ${dates.birthday_md} (${zone}), ${notice / 3_600_000} h notice`,
+      };
+    } else next.birthday = null;
+    if (dates.relationship_started_at) {
+      const md = monthDayOf(dates.relationship_started_at.getTime(), zone);
+      const at = nextAnnual(md, zone, now, notice);
+      next['membership-anniversary'] = { ...at, detail: `membership anniversary on ${md} (${zone})` };
+    } else next['membership-anniversary'] = null;
+    const registration = dates.registered_at
+      ? daysAfter(dates.registered_at.getTime() + shift, this.config.DATE_TRIGGER_REGISTRATION_DAYS)
+      : undefined;
+    next['days-since-registration'] =
+      registration && registration > now
+        ? {
+            occursAt: registration,
+            dueAt: registration,
+            detail: `${this.config.DATE_TRIGGER_REGISTRATION_DAYS} days since registration`,
+          }
+        : null;
+    const quiet = dates.last_purchase_at
+      ? daysAfter(dates.last_purchase_at.getTime() + shift, this.config.DATE_TRIGGER_NO_PURCHASE_DAYS)
+      : undefined;
+    next['days-without-purchase'] =
+      quiet && quiet > now
+        ? {
+            occursAt: quiet,
+            dueAt: quiet,
+            detail: `${this.config.DATE_TRIGGER_NO_PURCHASE_DAYS} days without a purchase`,
+          }
+        : null;
+    for (const [trigger, at] of Object.entries(next) as Array<[DateTrigger, (typeof next)[DateTrigger]]>) {
+      if (only && !only.includes(trigger)) continue;
+      if (!at) {
+        await execute(manager, 'DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2', [
+          customerId,
+          trigger,
+        ]);
+        continue;
+      }
+      await execute(
+        manager,
+        `INSERT INTO date_schedules (customer_id, trigger, occurs_at, due_at, detail) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (customer_id, trigger) DO UPDATE SET occurs_at = EXCLUDED.occurs_at, due_at = EXCLUDED.due_at,
+           detail = EXCLUDED.detail`,
+        [customerId, trigger, new Date(at.occursAt), new Date(at.dueAt), at.detail],
+      );
+    }
+    await manager.query('SELECT pg_notify($1, current_schema())', [CADENCE_TIMERS_CHANNEL]);
+  }
+
+  /** A customer's next date triggers, soonest first. */
+  async schedulesOf(customerId: string) {
+    const rows = await queryRows<{ trigger: string; occurs_at: Date; due_at: Date; detail: string }>(
+      this.dataSource,
+      'SELECT trigger, occurs_at, due_at, detail FROM date_schedules WHERE customer_id = $1 ORDER BY due_at',
+      [customerId],
+    );
+    return rows.map((r) => ({
+      trigger: r.trigger,
+      occursAt: r.occurs_at,
+      dueAt: r.due_at,
+      detail: r.detail,
+    }));
+  }
+
+  /** Erasure: no more dates for this customer. */
+  async forget(manager: EntityManager, customerId: string): Promise<void> {
+    await execute(manager, 'DELETE FROM date_schedules WHERE customer_id = $1', [customerId]);
+    await execute(manager, 'DELETE FROM customer_dates WHERE customer_id = $1', [customerId]);
+  }
+
+  /** One round: each due schedule is announced, then moved to its next occurrence (or removed), once. */
+  async fireDue(limit = 100): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const now = await this.clock.now(manager);
+      const due = await queryRows<{
+        customer_id: string;
+        trigger: DateTrigger;
+        occurs_at: Date;
+        due_at: Date;
+        detail: string;
+      }>(
+        manager,
+        `SELECT * FROM date_schedules WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, limit],
+      );
+      for (const schedule of due) {
+        await this.outbox.publish(
+          manager,
+          DateTriggerDue,
+          {
+            customerId: schedule.customer_id,
+            trigger: schedule.trigger,
+            occursAt: schedule.occurs_at.toISOString(),
+            dueAt: schedule.due_at.toISOString(),
+            detail: schedule.detail,
+          },
+          {
+            subject: schedule.customer_id,
+            correlationId: `date:${schedule.customer_id}:${schedule.trigger}:${schedule.due_at.toISOString()}`,
+          },
+        );
+        fired().inc({ trigger: schedule.trigger });
+        await execute(manager, 'DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2', [
+          schedule.customer_id,
+          schedule.trigger,
+        ]);
+        // Yearly ones come round again; one-shots are done until their date changes.
+        if (schedule.trigger === 'birthday' || schedule.trigger === 'membership-anniversary')
+          await this.reschedule(manager, schedule.customer_id, [schedule.trigger]);
+      }
+      return due.length;
+    });
+  }
+
+  nextDueMs(): Promise<number | undefined> {
+    return this.clock.msUntil('SELECT min(due_at) AS at FROM date_schedules');
+  }
+}
