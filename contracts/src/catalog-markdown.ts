@@ -8,6 +8,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.consent.changed.v1': ['growth-campaigns', 'tagging'],
   'crm.customer.erased.v1': ['referral', 'interaction-log', 'feedback-sla', 'growth-campaigns', 'tagging'],
   'crm.purchase.recorded.v1': ['tagging', 'growth-campaigns', 'referral', 'feedback-sla'],
+  'crm.payment.recorded.v1': ['growth-campaigns'],
   'crm.customer.rescored.v1': ['growth-campaigns', 'referral', 'feedback-sla'],
   'crm.lifecycle-stage.changed.v1': ['growth-campaigns'],
   'crm.segment.changed.v1': ['growth-campaigns'],

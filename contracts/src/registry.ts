@@ -3,7 +3,7 @@ import type { EventLookup } from './envelope/decode';
 import { ConsentChanged } from './events/consent-changed.v1';
 import { CustomerRegistered } from './events/customer-registered.v1';
 import { CustomerUpdated } from './events/customer-updated.v1';
-import { PurchaseRecorded } from './events/purchase-recorded.v1';
+import { PaymentRecorded, PurchaseRecorded } from './events/purchase-recorded.v1';
 import { CustomerErased } from './events/customer-erased.v1';
 import { CustomerRescored } from './events/customer-rescored.v1';
 import { LifecycleStageChanged } from './events/lifecycle-stage-changed.v1';
@@ -34,6 +34,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   ConsentChanged,
   CustomerErased,
   PurchaseRecorded,
+  PaymentRecorded,
   CustomerRescored,
   LifecycleStageChanged,
   SegmentChanged,

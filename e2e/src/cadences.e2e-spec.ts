@@ -161,8 +161,24 @@ describe('maintenance cadences', () => {
       });
       expect(logged.status).toBe(201);
     }
+    // growth-campaigns has seen a contact once the customer's cadence timer carries it.
+    const lastContact = async (id: string) => {
+      const cadence = await call('GET', `${campaigns()}/customers/${id}/cadence`, e2e.agent);
+      return cadence.status === 200 ? Date.parse(cadence.body.lastContactAt as string) : 0;
+    };
+    const seen = await Promise.all(
+      ids.map(async (id) => {
+        let at = 0;
+        await eventually(
+          'the visit reached growth-campaigns',
+          async () => (at = await lastContact(id)) > 0,
+          30_000,
+          250,
+        );
+        return at;
+      }),
+    );
     // A day on, the second customer gets the quote by e-mail: logged, so that follow-up is met.
-    await sleep(1000);
     await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY });
     const sent = await call('POST', `${interactions}/customers/${ids[1]}/interactions`, e2e.agent, {
       occurredAt: new Date().toISOString(),
@@ -173,7 +189,12 @@ describe('maintenance cadences', () => {
       status: 'done',
     });
     expect(sent.status).toBe(201);
-    await sleep(1000);
+    await eventually(
+      'the e-mail reached growth-campaigns',
+      async () => (await lastContact(ids[1])) > seen[1],
+      30_000,
+      250,
+    );
     await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY + 60_000 });
     await eventually(
       'the overdue follow-up is a task',
@@ -280,5 +301,100 @@ describe('maintenance cadences', () => {
       new Date(beginsAt).toISOString().slice(5, 10),
     );
     expect(Date.parse(nextBirthday.occursAt) - beginsAt).toBeGreaterThanOrEqual(365 * DAY);
+  }, 120_000);
+
+  it('reminds of a payment 3 days before it is due, thanks after payment, and drops the reminder of a paid order', async () => {
+    const registered = await call('POST', `${profile()}/customers`, e2e.agent, {
+      externalRef: `PAY-${run}`,
+      kind: 'company',
+      name: 'Invoiced Customer',
+      relationshipStartedAt: daysAgo(100),
+    });
+    expect(registered.status).toBe(201);
+    const id = registered.body.id as string;
+    const order = async (orderId: string, dueInDays: number) => {
+      const recorded = await call('POST', `${profile()}/customers/${id}/purchases`, e2e.agent, {
+        orderId,
+        amount: 1200,
+        currency: 'EUR',
+        occurredAt: new Date().toISOString(),
+        paymentDueAt: new Date(Date.now() + dueInDays * DAY).toISOString(),
+        warrantyUntil: new Date(Date.now() + 400 * DAY).toISOString(),
+        items: [{ sku: 'INV-1', category: 'pumps', quantity: 1, unitPrice: 1200 }],
+      });
+      expect(recorded.status).toBe(201);
+    };
+    await order(`INV-${run}-1`, 5);
+    await order(`INV-${run}-2`, 5);
+    type Schedule = { trigger: string; orderId: string | null };
+    await eventually(
+      'a payment reminder and warranty care scheduled per order',
+      async () => {
+        const schedules = (await call('GET', `${campaigns()}/customers/${id}/date-triggers`, e2e.agent))
+          .body as Schedule[];
+        return (
+          schedules.filter((s) => s.trigger === 'payment-due').length === 2 &&
+          schedules.filter((s) => s.trigger === 'warranty-expiry').length === 2
+        );
+      },
+      30_000,
+      500,
+    );
+    // The second order is paid (in two parts) before its reminder; more than is owed is refused.
+    const pay = (paymentId: string, amount: number) =>
+      call('POST', `${profile()}/customers/${id}/purchases/INV-${run}-2/payments`, e2e.agent, {
+        paymentId,
+        amount,
+      });
+    expect((await pay(`P-${run}-1`, 200)).status).toBe(201);
+    const tooMuch = await pay(`P-${run}-2`, 1500);
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.fields).toEqual([
+      { field: 'amount', messages: [`must be at most what is still owed on order INV-${run}-2 (1000)`] },
+    ]);
+    const rest = await pay(`P-${run}-2`, 1000);
+    expect(rest.status).toBe(201);
+    expect(rest.body).toMatchObject({ paidInFull: true, paidOnOrder: 1200 });
+    expect((await pay(`P-${run}-2`, 1000)).status).toBe(200);
+    await eventually(
+      'the paid order is thanked and its reminder dropped',
+      async () => {
+        const schedules = (await call('GET', `${campaigns()}/customers/${id}/date-triggers`, e2e.agent))
+          .body as Schedule[];
+        const actions = (await call('GET', `${campaigns()}/customers/${id}/care-actions`, e2e.agent))
+          .body as Array<{
+          playbook: string;
+        }>;
+        return (
+          schedules
+            .filter((s) => s.trigger === 'payment-due')
+            .map((s) => s.orderId)
+            .join() === `INV-${run}-1` && actions.filter((a) => a.playbook === 'payment-thanks').length === 1
+        );
+      },
+      30_000,
+      500,
+    );
+
+    // Three days on, the unpaid order's reminder goes out, once.
+    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 3 * DAY });
+    await eventually(
+      'the payment reminder',
+      async () =>
+        (
+          (await call('GET', `${campaigns()}/customers/${id}/care-actions`, e2e.agent)).body as Array<{
+            playbook: string;
+            status: string;
+          }>
+        ).some((a) => a.playbook === 'payment-reminder' && a.status === 'delivered'),
+      30_000,
+      500,
+    );
+    await sleep(1000);
+    const due = e2e.observer.events.filter(
+      (e) =>
+        e.type === 'crm.date-trigger.due.v1' && e.body.customerId === id && e.body.trigger === 'payment-due',
+    );
+    expect(due.map((e) => e.body.orderId)).toEqual([`INV-${run}-1`]);
   }, 120_000);
 });

@@ -54,6 +54,11 @@ const definition = {
         purpose: 'marketing',
         template: { A: `${journeyId}-a`, B: `${journeyId}-b` },
       },
+      next: 'ask-owner',
+    },
+    'ask-owner': {
+      type: 'action',
+      action: { kind: 'task', detail: 'call about the win-back offer' },
       next: 'await-purchase',
     },
     'await-purchase': {
@@ -313,8 +318,10 @@ describe('a win-back journey', () => {
     expect(journeyMails(sleeper.email)).toEqual([]);
     const holdout = customers.find((c) => c.holdout)!;
     expect(await journeyTouches(holdout.id)).toEqual([]);
+    // Its run took the same path: the e-mail and the owner's task, both held out.
     expect((await runOf(holdout.id))!.log[1].touches).toEqual([
-      expect.objectContaining({ outcome: 'held-out' }),
+      expect.objectContaining({ step: 'email', outcome: 'held-out' }),
+      expect.objectContaining({ step: 'ask-owner', outcome: 'held-out' }),
     ]);
 
     // Morning comes for the sleeper (9 hours on): the e-mail goes.
@@ -325,6 +332,22 @@ describe('a win-back journey', () => {
       60_000,
       500,
     );
+
+    // The journey asked the owner to follow each treated customer's e-mail with a call; not the held-out one's.
+    const journeyTasks = (
+      (await call('GET', `${campaigns()}/owners/${owner}/tasks`, e2e.agent)).body as Array<{
+        customerId: string;
+        kind: string;
+        detail: string;
+      }>
+    ).filter((t) => t.kind === 'journey-task');
+    expect(journeyTasks.map((t) => t.customerId).sort()).toEqual(
+      customers
+        .filter((c) => !c.holdout)
+        .map((c) => c.id)
+        .sort(),
+    );
+    expect(journeyTasks[0].detail).toBe(`${journeyId}: call about the win-back offer`);
 
     // The calls nobody made are tasks in the owner's queue; the one that was made is not.
     await eventually(

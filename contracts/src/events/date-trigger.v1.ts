@@ -1,17 +1,20 @@
-import { IsString, IsUUID } from 'class-validator';
+import { IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 import { IsOneOf, IsTimestamp, TextLength } from './common';
 
 /**
  * The handbook's time triggers (§5): a birthday and a membership anniversary (announced ahead, in the
- * customer's time zone), N days after registration, N days without a purchase.
+ * customer's time zone), N days after registration, N days without a purchase, a payment due (a reminder
+ * ahead), a warranty expiring (care ahead).
  */
 export const DATE_TRIGGERS = [
   'birthday',
   'membership-anniversary',
   'days-since-registration',
   'days-without-purchase',
+  'payment-due',
+  'warranty-expiry',
 ] as const;
 export type DateTrigger = (typeof DATE_TRIGGERS)[number];
 
@@ -25,6 +28,8 @@ export class DateTriggerDueV1 {
   @IsTimestamp() dueAt: string;
   /** E.g. `30 days since registration`. */
   @IsString() @TextLength(1, 200) detail: string;
+  /** For a payment due or a warranty expiring: the order. */
+  @IsOptional() @IsString() @TextLength(1, 64) orderId?: string;
 }
 
 export const DateTriggerDue = defineEvent({

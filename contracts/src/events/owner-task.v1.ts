@@ -6,9 +6,14 @@ import { IsOneOf, IsTimestamp, TextLength } from './common';
 /**
  * cadence-missed: a maintenance cadence went by without a logged interaction; follow-up-overdue: an
  * interaction's follow-up date passed with no contact since; contact-overdue: a care action's contact deadline
- * (a win-back call within 24 h) passed with no contact since.
+ * (a win-back call within 24 h) passed with no contact since; journey-task: a journey's task step.
  */
-export const OWNER_TASK_KINDS = ['cadence-missed', 'follow-up-overdue', 'contact-overdue'] as const;
+export const OWNER_TASK_KINDS = [
+  'cadence-missed',
+  'follow-up-overdue',
+  'contact-overdue',
+  'journey-task',
+] as const;
 export type OwnerTaskKind = (typeof OWNER_TASK_KINDS)[number];
 
 /** A task for the customer's owner: a missed cadence, an overdue follow-up or an unmet contact deadline. */

@@ -10,6 +10,7 @@ import {
   Min,
   ValidateNested,
   IsObject,
+  IsOptional,
 } from 'class-validator';
 import { IsTimestamp, TextLength, IsMoney } from './common';
 import { defineEvent } from '../envelope/event-definition';
@@ -47,6 +48,23 @@ export class PurchaseRecordedV1 {
   @Type(() => PurchaseItemV1)
   items: PurchaseItemV1[];
   @IsObject() @ValidateNested() @Type(() => PurchaseAggregatesV1) aggregates: PurchaseAggregatesV1;
+  /** When payment is due (invoiced orders): a reminder goes out before it, a thank-you after payment. */
+  @IsOptional() @IsTimestamp() paymentDueAt?: string;
+  /** When the warranty of what was bought ends: care before it expires. */
+  @IsOptional() @IsTimestamp() warrantyUntil?: string;
+}
+
+/** A payment against an order (in part or in full), once per payment id. */
+export class PaymentRecordedV1 {
+  @IsUUID() customerId: string;
+  @IsString() @TextLength(1, 64) orderId: string;
+  /** The caller's payment id: the idempotency key of the payment. */
+  @IsString() @TextLength(1, 64) paymentId: string;
+  @IsMoney() @Min(0) amount: number;
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' }) currency: string;
+  @IsTimestamp() paidAt: string;
+  /** Whether the order is now paid in full. */
+  @IsBoolean() paidInFull: boolean;
 }
 
 export const PurchaseRecorded = defineEvent({
@@ -70,5 +88,21 @@ export const PurchaseRecorded = defineEvent({
       firstPurchaseAt: '2022-05-20T09:30:00.000Z',
       lastPurchaseAt: '2024-05-20T09:30:00.000Z',
     },
+  },
+});
+
+export const PaymentRecorded = defineEvent({
+  type: 'crm.payment.recorded.v1',
+  topic: Topics.purchases,
+  description: 'A payment was recorded against an order (in part or in full).',
+  payload: PaymentRecordedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    orderId: 'SO-2024-0001',
+    paymentId: 'PAY-2024-0001',
+    amount: 120000,
+    currency: 'EUR',
+    paidAt: '2024-06-15T10:00:00.000Z',
+    paidInFull: true,
   },
 });

@@ -19,6 +19,7 @@ import {
 import { ChannelRouter, InAppAdapter, ProfileAddressBook, SmtpEmailAdapter } from './care-actions/drivers';
 import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contact-deadlines';
 import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
+import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
 import { DateTriggers1732500000690 } from './migrations/1732500000690-date-triggers';
 import { DateTriggersService } from './dates/date-triggers.service';
 import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
@@ -75,6 +76,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       ContactBudget1732500000670,
       ContactDeadlines1732500000680,
       DateTriggers1732500000690,
+      OrderDates1732500000695,
     ],
     controllers: [
       CareActionsController,

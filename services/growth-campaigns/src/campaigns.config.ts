@@ -32,6 +32,10 @@ export class CampaignsConfig extends ServiceConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(3660) DATE_TRIGGER_REGISTRATION_DAYS: number;
   /** `days without purchase` comes due this many days after the last purchase. */
   @Transform(toInt) @IsInt() @Min(1) @Max(3660) DATE_TRIGGER_NO_PURCHASE_DAYS: number;
+  /** A payment reminder goes out this many days before the payment is due. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60) DATE_TRIGGER_PAYMENT_REMINDER_DAYS: number;
+  /** Warranty care goes out this many days before the warranty ends. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(365) DATE_TRIGGER_WARRANTY_NOTICE_DAYS: number;
   /** The time zone of customers who have none. */
   @IsTimeZone() CONTACT_DEFAULT_TIME_ZONE: string;
   /** `smtp://` or `smtps://` URL of the mail server: e-mail touches are sent there when set. */
@@ -100,6 +104,8 @@ export const CAMPAIGNS_DEFAULTS = {
   DATE_TRIGGER_NOTICE_HOURS: '24',
   DATE_TRIGGER_REGISTRATION_DAYS: '30',
   DATE_TRIGGER_NO_PURCHASE_DAYS: '90',
+  DATE_TRIGGER_PAYMENT_REMINDER_DAYS: '3',
+  DATE_TRIGGER_WARRANTY_NOTICE_DAYS: '30',
   CONTACT_DEFAULT_TIME_ZONE: 'UTC',
   MAIL_FROM: 'Customer care <care@crm.local>',
   TEMPLATE_LINKS: JSON.stringify({

@@ -6,6 +6,7 @@ export enum CustomerErrorCode {
   ExternalRefTaken = 'CUSTOMER_EXTERNAL_REF_TAKEN',
   EmailTaken = 'CUSTOMER_EMAIL_TAKEN',
   OrderAlreadyRecorded = 'ORDER_ALREADY_RECORDED',
+  PaymentAlreadyRecorded = 'PAYMENT_ALREADY_RECORDED',
   Erased = 'CUSTOMER_ERASED',
 }
 

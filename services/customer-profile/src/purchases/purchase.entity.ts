@@ -19,5 +19,7 @@ export class PurchaseEntity {
   @Column({ type: 'timestamptz' }) occurredAt: Date;
   @Column({ type: 'jsonb' }) items: PurchaseItem[];
   @Column('uuid') eventId: string;
+  @Column({ type: 'timestamptz', nullable: true }) paymentDueAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) warrantyUntil: Date | null;
   @Column({ type: 'timestamptz', default: () => 'now()' }) recordedAt: Date;
 }

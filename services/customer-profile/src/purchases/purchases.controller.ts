@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId, ParseUuid } from '@crm/service-kit';
-import { PurchasesService, type PurchaseView } from './purchases.service';
-import { RecordPurchaseDto } from './record-purchase.dto';
+import { CorrelationId, invalid, ParseUuid } from '@crm/service-kit';
+import { PurchasesService, type PaymentView, type PurchaseView } from './purchases.service';
+import { RecordPaymentDto, RecordPurchaseDto } from './record-purchase.dto';
 
 @ApiTags('purchases')
 @ApiBearerAuth()
@@ -25,6 +25,25 @@ export class PurchasesController {
     const { purchase, created } = await this.purchases.record(customerId, dto, correlationId);
     response.status(created ? 201 : 200);
     return purchase;
+  }
+
+  @Post(':orderId/payments')
+  @Roles('agent', 'integration')
+  @ApiOperation({
+    summary: 'Record a payment against an order: 201 the first time, 200 for a repeated paymentId',
+  })
+  async pay(
+    @Param('customerId', new ParseUuid()) customerId: string,
+    @Param('orderId') orderId: string,
+    @Body() dto: RecordPaymentDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ): Promise<PaymentView> {
+    if (!/^[A-Za-z0-9._:-]{1,64}$/.test(orderId))
+      throw invalid('orderId', 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores');
+    const { payment, created } = await this.purchases.recordPayment(customerId, orderId, dto, correlationId);
+    response.status(created ? 201 : 200);
+    return payment;
   }
 
   @Get()

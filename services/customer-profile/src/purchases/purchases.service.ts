@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PurchaseRecorded } from '@crm/contracts';
+import { PaymentRecorded, PurchaseRecorded } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { queryOne } from '@crm/persistence';
-import { conflict, invalid } from '@crm/service-kit';
+import { execute, queryOne } from '@crm/persistence';
+import { conflict, invalid, notFound } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
 import { PurchaseEntity } from './purchase.entity';
-import type { RecordPurchaseDto } from './record-purchase.dto';
+import type { RecordPaymentDto, RecordPurchaseDto } from './record-purchase.dto';
 import { CustomerErrorCode } from '../customers/customer.errors';
 
 export interface PurchaseView {
@@ -18,8 +18,40 @@ export interface PurchaseView {
   currency: string;
   occurredAt: string;
   items: PurchaseEntity['items'];
+  paymentDueAt: string | null;
+  warrantyUntil: string | null;
   eventId: string;
   recordedAt: string;
+}
+
+interface PaymentRow {
+  payment_id: string;
+  order_id: string;
+  amount: string;
+  paid_at: Date;
+}
+
+export interface PaymentView {
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  paidAt: string;
+  /** Paid on the order so far, this payment included. */
+  paidOnOrder: number;
+  paidInFull: boolean;
+}
+
+function paymentView(row: PaymentRow, purchase: PurchaseEntity, paidOnOrder: number): PaymentView {
+  return {
+    paymentId: row.payment_id,
+    orderId: row.order_id,
+    amount: Number(row.amount),
+    currency: purchase.currency,
+    paidAt: row.paid_at.toISOString(),
+    paidOnOrder,
+    paidInFull: paidOnOrder >= purchase.amount,
+  };
 }
 
 /** Clock skew allowed for "now" purchases from other systems. */
@@ -83,6 +115,8 @@ export class PurchasesService {
         })),
         eventId: randomUUID() as string,
         recordedAt: new Date(),
+        paymentDueAt: dto.paymentDueAt ? new Date(dto.paymentDueAt) : null,
+        warrantyUntil: dto.warrantyUntil ? new Date(dto.warrantyUntil) : null,
       });
       const firstPurchase = customer.lifetimePurchaseCount === 0;
       customer.lifetimeSpend = Math.round((customer.lifetimeSpend + dto.amount) * 100) / 100;
@@ -119,12 +153,85 @@ export class PurchasesService {
             firstPurchaseAt: customer.firstPurchaseAt.toISOString(),
             lastPurchaseAt: customer.lastPurchaseAt.toISOString(),
           },
+          paymentDueAt: purchase.paymentDueAt?.toISOString(),
+          warrantyUntil: purchase.warrantyUntil?.toISOString(),
         },
         { subject: customerId, correlationId, time: occurredAt, historical: options.historical },
       );
       purchase.eventId = published.id;
       await manager.update(PurchaseEntity, { id: purchase.id }, { eventId: published.id });
       return { purchase: this.view(purchase), created: true };
+    });
+  }
+
+  /**
+   * Records a payment against an order once per payment id (a repeat with the same content answers the
+   * first result); never more than what is still owed. `payment recorded` says whether the order is now paid
+   * in full.
+   */
+  async recordPayment(
+    customerId: string,
+    orderId: string,
+    dto: RecordPaymentDto,
+    correlationId: string,
+  ): Promise<{ payment: PaymentView; created: boolean }> {
+    const paidAt = dto.paidAt ? new Date(dto.paidAt) : new Date();
+    if (paidAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS)
+      throw invalid('paidAt', 'must not be in the future');
+    return this.dataSource.transaction(async (manager) => {
+      await this.customers.lockLiveCustomer(manager, customerId);
+      const purchase = await manager.findOne(PurchaseEntity, {
+        where: { orderId, customerId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!purchase) throw notFound('order of this customer', orderId);
+      const existing = await queryOne<PaymentRow>(manager, 'SELECT * FROM payments WHERE payment_id = $1', [
+        dto.paymentId,
+      ]);
+      const paid = await queryOne<{ total: number }>(
+        manager,
+        'SELECT coalesce(sum(amount), 0)::float8 AS total FROM payments WHERE order_id = $1',
+        [orderId],
+      );
+      if (existing) {
+        if (existing.order_id !== orderId || Number(existing.amount) !== dto.amount)
+          throw conflict(
+            CustomerErrorCode.PaymentAlreadyRecorded,
+            'paymentId',
+            `payment ${dto.paymentId} was already recorded with different content`,
+          );
+        return { payment: paymentView(existing, purchase, paid?.total ?? 0), created: false };
+      }
+      const outstanding = Math.round((purchase.amount - (paid?.total ?? 0)) * 100) / 100;
+      if (dto.amount > outstanding)
+        throw invalid('amount', `must be at most what is still owed on order ${orderId} (${outstanding})`);
+      await execute(
+        manager,
+        'INSERT INTO payments (payment_id, customer_id, order_id, amount, paid_at) VALUES ($1, $2, $3, $4, $5)',
+        [dto.paymentId, customerId, orderId, dto.amount, paidAt],
+      );
+      const total = Math.round(((paid?.total ?? 0) + dto.amount) * 100) / 100;
+      await this.outbox.publish(
+        manager,
+        PaymentRecorded,
+        {
+          customerId,
+          orderId,
+          paymentId: dto.paymentId,
+          amount: dto.amount,
+          currency: purchase.currency,
+          paidAt: paidAt.toISOString(),
+          paidInFull: total >= purchase.amount,
+        },
+        { subject: customerId, correlationId, time: paidAt },
+      );
+      const row: PaymentRow = {
+        payment_id: dto.paymentId,
+        order_id: orderId,
+        amount: String(dto.amount),
+        paid_at: paidAt,
+      };
+      return { payment: paymentView(row, purchase, total), created: true };
     });
   }
 
@@ -147,6 +254,8 @@ export class PurchasesService {
       currency: p.currency,
       occurredAt: p.occurredAt.toISOString(),
       items: p.items,
+      paymentDueAt: p.paymentDueAt?.toISOString() ?? null,
+      warrantyUntil: p.warrantyUntil?.toISOString() ?? null,
       eventId: p.eventId,
       recordedAt: p.recordedAt.toISOString(),
     };

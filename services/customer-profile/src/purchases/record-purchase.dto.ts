@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -7,6 +7,7 @@ import {
   IsInt,
   IsISO8601,
   IsNumber,
+  IsOptional,
   IsString,
   Length,
   Matches,
@@ -38,6 +39,16 @@ export class RecordPurchaseDto {
   @ApiProperty({ description: 'When the purchase happened; past allowed (history import), future rejected' })
   @IsISO8601()
   occurredAt: string;
+  @ApiPropertyOptional({
+    description: 'When payment is due (invoiced orders): a reminder goes out 3 days ahead',
+  })
+  @IsOptional()
+  @IsISO8601()
+  paymentDueAt?: string;
+  @ApiPropertyOptional({ description: 'When the warranty ends: care goes out ahead of it' })
+  @IsOptional()
+  @IsISO8601()
+  warrantyUntil?: string;
   @ApiProperty({ type: [PurchaseItemDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -45,4 +56,21 @@ export class RecordPurchaseDto {
   @ValidateNested({ each: true })
   @Type(() => PurchaseItemDto)
   items: PurchaseItemDto[];
+}
+
+export class RecordPaymentDto {
+  @ApiProperty({
+    description: "The caller's payment id; sending it again records nothing new",
+    example: 'PAY-0001',
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+    message: 'paymentId must be 1-64 letters, digits, dots, colons, dashes or underscores',
+  })
+  paymentId: string;
+  @ApiProperty({ example: 60000 }) @IsNumber({ maxDecimalPlaces: 2 }) @Min(0.01) amount: number;
+  @ApiPropertyOptional({ description: 'When it was paid (default now); future rejected' })
+  @IsOptional()
+  @IsISO8601()
+  paidAt?: string;
 }

@@ -24,6 +24,8 @@ import {
   type SurveyRequestedV1,
   DateTriggerDue,
   type DateTriggerDueV1,
+  PaymentRecorded,
+  type PaymentRecordedV1,
   VALUE_TIERS,
   type ConsentChangedV1,
   type CustomerRegisteredV1,
@@ -95,6 +97,15 @@ export class CampaignHandlers {
     await this.journeys.onEvent(context.manager, event);
   }
 
+  /** A payment: in full, the order's reminder is dropped and the customer thanked. */
+  @EventPattern(PaymentRecorded.type)
+  async onPaymentRecorded(@Payload() event: EventEnvelope<PaymentRecordedV1>, @Ctx() context: EventContext) {
+    await this.journeys.onEvent(context.manager, event);
+    if (!event.data.paidInFull) return;
+    await this.dates.onPaidInFull(context.manager, event.data.customerId, event.data.orderId);
+    await this.careActions.runTrigger(context.manager, 'payment-recorded', event, event.data.customerId);
+  }
+
   /** A birthday, an anniversary, days since registration or without a purchase came due. */
   @EventPattern(DateTriggerDue.type)
   async onDateTriggerDue(@Payload() event: EventEnvelope<DateTriggerDueV1>, @Ctx() context: EventContext) {
@@ -148,7 +159,7 @@ export class CampaignHandlers {
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
-    await this.dates.onPurchase(context.manager, event.data.customerId, event.data.occurredAt);
+    await this.dates.onPurchase(context.manager, event.data);
     if (event.data.firstPurchase)
       await this.careActions.runTrigger(context.manager, 'first-purchase', event, event.data.customerId);
   }

@@ -60,8 +60,48 @@ export class DateTriggersService {
     await this.reschedule(manager, customer.customerId);
   }
 
-  /** A purchase restarts the days-without-purchase schedule. */
-  async onPurchase(manager: EntityManager, customerId: string, occurredAt: string): Promise<void> {
+  /**
+   * A purchase restarts the days-without-purchase schedule; an order with a payment due date gets a reminder
+   * ahead of it, one with a warranty gets care ahead of its end (when those are still to come).
+   */
+  async onPurchase(
+    manager: EntityManager,
+    purchase: {
+      customerId: string;
+      orderId: string;
+      occurredAt: string;
+      paymentDueAt?: string;
+      warrantyUntil?: string;
+    },
+  ): Promise<void> {
+    const { customerId, occurredAt } = purchase;
+    const now = (await this.clock.now(manager)).getTime();
+    const shift = now - Date.now();
+    const orderDates: Array<[DateTrigger, string | undefined, number, string]> = [
+      [
+        'payment-due',
+        purchase.paymentDueAt,
+        this.config.DATE_TRIGGER_PAYMENT_REMINDER_DAYS,
+        'payment of order',
+      ],
+      [
+        'warranty-expiry',
+        purchase.warrantyUntil,
+        this.config.DATE_TRIGGER_WARRANTY_NOTICE_DAYS,
+        'warranty of order',
+      ],
+    ];
+    for (const [trigger, date, noticeDays, what] of orderDates) {
+      if (!date) continue;
+      const occursAt = Date.parse(date) + shift;
+      const dueAt = occursAt - noticeDays * 86_400_000;
+      if (dueAt <= now) continue;
+      await this.upsert(manager, customerId, trigger, purchase.orderId, {
+        occursAt,
+        dueAt,
+        detail: `${what} ${purchase.orderId} ends ${new Date(occursAt).toISOString().slice(0, 10)}`,
+      });
+    }
     await execute(
       manager,
       `INSERT INTO customer_dates (customer_id, last_purchase_at) VALUES ($1, $2)
@@ -69,6 +109,32 @@ export class DateTriggersService {
       [customerId, occurredAt],
     );
     await this.reschedule(manager, customerId, ['days-without-purchase']);
+  }
+
+  /** A payment in full: the order's reminder is no longer needed. */
+  async onPaidInFull(manager: EntityManager, customerId: string, orderId: string): Promise<void> {
+    await execute(
+      manager,
+      `DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = 'payment-due' AND ref = $2`,
+      [customerId, orderId],
+    );
+  }
+
+  private async upsert(
+    manager: EntityManager,
+    customerId: string,
+    trigger: DateTrigger,
+    ref: string,
+    at: { occursAt: number; dueAt: number; detail: string },
+  ): Promise<void> {
+    await execute(
+      manager,
+      `INSERT INTO date_schedules (customer_id, trigger, ref, occurs_at, due_at, detail) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (customer_id, trigger, ref) DO UPDATE SET occurs_at = EXCLUDED.occurs_at, due_at = EXCLUDED.due_at,
+         detail = EXCLUDED.detail`,
+      [customerId, trigger, ref, new Date(at.occursAt), new Date(at.dueAt), at.detail],
+    );
+    await manager.query('SELECT pg_notify($1, current_schema())', [CADENCE_TIMERS_CHANNEL]);
   }
 
   /** Computes the next due time of each trigger from the customer's dates and time zone. */
@@ -123,32 +189,33 @@ export class DateTriggersService {
     for (const [trigger, at] of Object.entries(next) as Array<[DateTrigger, (typeof next)[DateTrigger]]>) {
       if (only && !only.includes(trigger)) continue;
       if (!at) {
-        await execute(manager, 'DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2', [
-          customerId,
-          trigger,
-        ]);
+        await execute(
+          manager,
+          `DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2 AND ref = ''`,
+          [customerId, trigger],
+        );
         continue;
       }
-      await execute(
-        manager,
-        `INSERT INTO date_schedules (customer_id, trigger, occurs_at, due_at, detail) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (customer_id, trigger) DO UPDATE SET occurs_at = EXCLUDED.occurs_at, due_at = EXCLUDED.due_at,
-           detail = EXCLUDED.detail`,
-        [customerId, trigger, new Date(at.occursAt), new Date(at.dueAt), at.detail],
-      );
+      await this.upsert(manager, customerId, trigger, '', at);
     }
-    await manager.query('SELECT pg_notify($1, current_schema())', [CADENCE_TIMERS_CHANNEL]);
   }
 
   /** A customer's next date triggers, soonest first. */
   async schedulesOf(customerId: string) {
-    const rows = await queryRows<{ trigger: string; occurs_at: Date; due_at: Date; detail: string }>(
+    const rows = await queryRows<{
+      trigger: string;
+      ref: string;
+      occurs_at: Date;
+      due_at: Date;
+      detail: string;
+    }>(
       this.dataSource,
-      'SELECT trigger, occurs_at, due_at, detail FROM date_schedules WHERE customer_id = $1 ORDER BY due_at',
+      'SELECT trigger, ref, occurs_at, due_at, detail FROM date_schedules WHERE customer_id = $1 ORDER BY due_at',
       [customerId],
     );
     return rows.map((r) => ({
       trigger: r.trigger,
+      orderId: r.ref || null,
       occursAt: r.occurs_at,
       dueAt: r.due_at,
       detail: r.detail,
@@ -168,6 +235,7 @@ export class DateTriggersService {
       const due = await queryRows<{
         customer_id: string;
         trigger: DateTrigger;
+        ref: string;
         occurs_at: Date;
         due_at: Date;
         detail: string;
@@ -186,17 +254,19 @@ export class DateTriggersService {
             occursAt: schedule.occurs_at.toISOString(),
             dueAt: schedule.due_at.toISOString(),
             detail: schedule.detail,
+            orderId: schedule.ref || undefined,
           },
           {
             subject: schedule.customer_id,
-            correlationId: `date:${schedule.customer_id}:${schedule.trigger}:${schedule.due_at.toISOString()}`,
+            correlationId: `date:${schedule.customer_id}:${schedule.trigger}:${schedule.ref}:${schedule.due_at.toISOString()}`,
           },
         );
         fired().inc({ trigger: schedule.trigger });
-        await execute(manager, 'DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2', [
-          schedule.customer_id,
-          schedule.trigger,
-        ]);
+        await execute(
+          manager,
+          'DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2 AND ref = $3',
+          [schedule.customer_id, schedule.trigger, schedule.ref],
+        );
         // Yearly ones come round again; one-shots are done until their date changes.
         if (schedule.trigger === 'birthday' || schedule.trigger === 'membership-anniversary')
           await this.reschedule(manager, schedule.customer_id, [schedule.trigger]);

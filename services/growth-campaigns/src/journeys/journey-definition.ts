@@ -30,8 +30,15 @@ export interface TouchAction {
   template: string | Record<string, string>;
 }
 
+/** A task in the customer owner's queue (a call to make, a visit to plan). */
+export interface TaskAction {
+  kind: 'task';
+  detail: string;
+}
+
 export type JourneyStep =
-  | { type: 'wait'; duration: Duration; next: string }
+  /** A duration, or `until` a local time of day (`HH:MM`) in the customer's time zone. */
+  | { type: 'wait'; duration?: Duration; until?: string; next: string }
   | {
       type: 'waitForEvent';
       event: string;
@@ -41,7 +48,7 @@ export type JourneyStep =
       onTimeout: string;
     }
   | { type: 'branch'; attribute: BranchAttribute; in: string[]; then: string; else: string }
-  | { type: 'action'; action: TouchAction; next?: string }
+  | { type: 'action'; action: TouchAction | TaskAction; next?: string }
   | { type: 'exit' };
 
 export const BRANCH_ATTRIBUTES = {
@@ -50,6 +57,8 @@ export const BRANCH_ATTRIBUTES = {
   membershipLevel: MEMBERSHIP_LEVELS,
   lifecycleStage: LIFECYCLE_STAGES,
   variant: undefined,
+  /** The customer is in any of the listed custom segments (tagging's segment expressions, by id). */
+  segment: null,
 } as const;
 export type BranchAttribute = keyof typeof BRANCH_ATTRIBUTES;
 
@@ -100,7 +109,7 @@ export function writtenTemplates(
 ): Array<{ step: string; template: string }> {
   const used: Array<{ step: string; template: string }> = [];
   for (const [id, step] of Object.entries(definition.steps ?? {})) {
-    if (step?.type !== 'action' || !isObject(step.action)) continue;
+    if (step?.type !== 'action' || !isObject(step.action) || step.action.kind !== 'touch') continue;
     const { channel, template } = step.action;
     if (channel !== 'auto' && !written.has(channel)) continue;
     for (const t of typeof template === 'string'
@@ -273,7 +282,15 @@ function checkStep(
   };
   switch (step.type) {
     case 'wait':
-      checkDuration(step.duration, field, problems);
+      if (step.until !== undefined) {
+        if (step.duration !== undefined)
+          problems.push({ field, message: 'a wait has either a duration or until, not both' });
+        if (typeof step.until !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d$/.test(step.until))
+          problems.push({
+            field,
+            message: `until ${JSON.stringify(step.until)} is not a time of day like 09:30`,
+          });
+      } else checkDuration(step.duration, field, problems);
       target('next');
       return;
     case 'waitForEvent':
@@ -290,6 +307,17 @@ function checkStep(
           field,
           message: `attribute must be one of ${Object.keys(BRANCH_ATTRIBUTES).join(', ')}`,
         });
+      } else if (attribute === 'segment') {
+        if (
+          !Array.isArray(step.in) ||
+          step.in.length === 0 ||
+          step.in.length > 20 ||
+          !step.in.every((v) => typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(v))
+        )
+          problems.push({
+            field,
+            message: 'in must list 1 to 20 segment ids (lower-case letters, digits, -)',
+          });
       } else {
         const allowed: readonly string[] = BRANCH_ATTRIBUTES[attribute as BranchAttribute] ?? variantIds;
         if (
@@ -305,8 +333,14 @@ function checkStep(
     }
     case 'action': {
       const action = step.action;
+      if (isObject(action) && action.kind === 'task') {
+        if (typeof action.detail !== 'string' || action.detail.length < 1 || action.detail.length > 200)
+          problems.push({ field, message: 'action.detail must be 1 to 200 characters' });
+        if (step.next !== undefined) target('next');
+        return;
+      }
       if (!isObject(action) || action.kind !== 'touch') {
-        problems.push({ field, message: 'action.kind must be touch' });
+        problems.push({ field, message: 'action.kind must be touch or task' });
         return;
       }
       if (action.channel !== 'auto' && !CHANNELS.includes(action.channel as Channel))

@@ -113,6 +113,16 @@ const stepArbitrary: fc.Arbitrary<JourneyStep> = fc.oneof(
     next: target,
   }),
   fc.record({
+    type: fc.constant('wait' as const),
+    until: fc.constantFrom('00:00', '09:30', '23:59'),
+    next: target,
+  }),
+  fc.record({
+    type: fc.constant('action' as const),
+    action: fc.constant({ kind: 'task' as const, detail: 'call the customer' }),
+    next: fc.option(target, { nil: undefined }),
+  }),
+  fc.record({
     type: fc.constant('waitForEvent' as const),
     event: fc.constant('crm.purchase.recorded.v1'),
     timeout: fc.constantFrom('1d', '5d'),
@@ -278,6 +288,87 @@ describe('the journey engine', () => {
       { numRuns: 1000 },
     );
     expect(valid).toBeGreaterThan(20);
+  });
+});
+
+describe('waits until a local time of day, and tasks for the owner', () => {
+  const morning: JourneyDefinition = {
+    name: 'Morning call',
+    entry: { event: 'crm.lifecycle-stage.changed.v1', match: { stage: 'decline' } },
+    start: 'next-morning',
+    steps: {
+      'next-morning': { type: 'wait', until: '09:30', next: 'call' },
+      call: { type: 'action', action: { kind: 'task', detail: 'call: win-back offer' } },
+    },
+  };
+
+  it("waits until the next 09:30 in the customer's time zone, then asks the owner to call", () => {
+    expect(validateJourney(morning)).toEqual([]);
+    // 2026-01-05 09:00 UTC is 17:00 in Shanghai: the next 09:30 there is 01:30 UTC the next day.
+    const result = simulate(
+      morning,
+      'morning',
+      'c-1',
+      { timeZone: 'Asia/Shanghai' },
+      [{ type: 'crm.lifecycle-stage.changed.v1', at: t0, data: { stage: 'decline' } }],
+      at(2),
+    );
+    expect(result.timeline.map((s) => [s.at, s.path])).toEqual([
+      ['2026-01-05T09:00:00.000Z', ['next-morning']],
+      ['2026-01-06T01:30:00.000Z', ['call']],
+    ]);
+    expect(result.timeline[1].touches).toEqual([
+      { kind: 'task', step: 'call', sequence: 2, detail: 'call: win-back offer', holdout: false },
+    ]);
+    // In UTC it is 09:00: today's 09:30 is half an hour away.
+    const utc = simulate(morning, 'morning', 'c-1', {}, [
+      { type: 'crm.lifecycle-stage.changed.v1', at: t0, data: { stage: 'decline' } },
+    ]);
+    expect(utc.final?.wakeAt).toEqual(new Date('2026-01-05T09:30:00.000Z'));
+  });
+
+  it('branches on custom segment membership', () => {
+    const vip: JourneyDefinition = {
+      ...morning,
+      start: 'is-vip',
+      steps: {
+        'is-vip': {
+          type: 'branch',
+          attribute: 'segment',
+          in: ['vip-pumps', 'vip-valves'],
+          then: 'call',
+          else: 'done',
+        },
+        call: { type: 'action', action: { kind: 'task', detail: 'call' } },
+        done: { type: 'exit' },
+      },
+    };
+    expect(validateJourney(vip)).toEqual([]);
+    const entry = [{ type: 'crm.lifecycle-stage.changed.v1', at: t0, data: { stage: 'decline' } }];
+    expect(simulate(vip, 'vip', 'c-1', { customSegments: ['vip-valves'] }, entry).timeline[0].path).toEqual([
+      'is-vip',
+      'call',
+    ]);
+    expect(simulate(vip, 'vip', 'c-1', { customSegments: ['other'] }, entry).timeline[0].path).toEqual([
+      'is-vip',
+      'done',
+    ]);
+    const bad = structuredClone(vip) as any;
+    bad.steps['is-vip'].in = ['Not An Id'];
+    expect(validateJourney(bad)).toEqual([
+      { field: 'steps.is-vip', message: 'in must list 1 to 20 segment ids (lower-case letters, digits, -)' },
+    ]);
+  });
+
+  it('names a bad time of day, a wait with both, and a task without detail', () => {
+    const broken = structuredClone(morning) as any;
+    broken.steps['next-morning'] = { type: 'wait', until: '24:00', duration: '1d', next: 'call' };
+    broken.steps.call.action = { kind: 'task', detail: '' };
+    expect(validateJourney(broken)).toEqual([
+      { field: 'steps.next-morning', message: 'a wait has either a duration or until, not both' },
+      { field: 'steps.next-morning', message: 'until "24:00" is not a time of day like 09:30' },
+      { field: 'steps.call', message: 'action.detail must be 1 to 200 characters' },
+    ]);
   });
 });
 

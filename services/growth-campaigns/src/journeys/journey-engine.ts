@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { nextLocalTime, parseTimeOfDay } from '@crm/service-kit';
 import {
   durationMs,
   variantsOf,
@@ -26,8 +27,12 @@ export interface RunState {
 }
 
 export interface CustomerAttributes {
+  /** The customer's time zone, for waits until a local time of day (default UTC). */
+  timeZone?: string;
   valueTier?: string;
   valueLoyaltySegment?: string;
+  /** The custom segments (tagging's expressions) the customer is in, from the state topic. */
+  customSegments?: string[];
   membershipLevel?: string;
   lifecycleStage?: string;
 }
@@ -51,9 +56,18 @@ export interface TouchEffect {
   holdout: boolean;
 }
 
+/** A task for the customer's owner. */
+export interface TaskEffect {
+  kind: 'task';
+  step: string;
+  sequence: number;
+  detail: string;
+  holdout: boolean;
+}
+
 export interface Advance {
   state: RunState;
-  effects: TouchEffect[];
+  effects: Array<TouchEffect | TaskEffect>;
   /** The steps entered, in order (the path, for the log and the simulation). */
   path: string[];
 }
@@ -142,17 +156,48 @@ function proceed(definition: JourneyDefinition, result: Advance, context: RunCon
     result.path.push(run.step);
     switch (step.type) {
       case 'wait':
-        run.wakeAt = new Date(context.now.getTime() + durationMs(step.duration));
+        run.wakeAt = new Date(
+          step.until !== undefined
+            ? nextLocalTime(
+                context.attributes.timeZone ?? 'UTC',
+                context.now.getTime(),
+                parseTimeOfDay(step.until)!,
+              )
+            : context.now.getTime() + durationMs(step.duration!),
+        );
         return result;
       case 'waitForEvent':
         run.wakeAt = new Date(context.now.getTime() + durationMs(step.timeout));
         return result;
       case 'branch': {
-        const value = step.attribute === 'variant' ? context.variant : context.attributes[step.attribute];
-        run.step = value !== undefined && step.in.includes(value) ? step.then : step.else;
+        const inIt =
+          step.attribute === 'segment'
+            ? (context.attributes.customSegments ?? []).some((s) => step.in.includes(s))
+            : (() => {
+                const value =
+                  step.attribute === 'variant' ? context.variant : context.attributes[step.attribute];
+                return value !== undefined && step.in.includes(value);
+              })();
+        run.step = inIt ? step.then : step.else;
         continue;
       }
       case 'action': {
+        if (step.action.kind === 'task') {
+          result.effects.push({
+            kind: 'task',
+            step: run.step,
+            sequence: run.steps,
+            detail: step.action.detail,
+            holdout: context.holdout,
+          });
+          if (!step.next) {
+            run.status = 'completed';
+            run.wakeAt = null;
+            return result;
+          }
+          run.step = step.next;
+          continue;
+        }
         const template =
           typeof step.action.template === 'string'
             ? step.action.template
@@ -197,7 +242,7 @@ export interface SimulationResult {
     at: string;
     input: string;
     path: string[];
-    touches: TouchEffect[];
+    touches: Array<TouchEffect | TaskEffect>;
     status: RunStatus;
     wakeAt: string | null;
   }>;

@@ -30,13 +30,14 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { Roles, type Principal } from '@crm/auth';
 import { LIFECYCLE_STAGES, MEMBERSHIP_LEVELS, VALUE_LOYALTY_SEGMENTS, VALUE_TIERS } from '@crm/contracts';
-import { CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
+import { CurrentPrincipal, invalid, IsTimeZone, ParseUuid } from '@crm/service-kit';
 import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
 import { CARE_ACTIONS_CHANNEL } from '../care-actions/care-dispatcher';
 import { CampaignClock } from './campaign-clock';
@@ -54,7 +55,17 @@ class SimulatedEventDto {
 }
 
 class AttributesDto {
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'For waits until a local time of day' })
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
   @ApiPropertyOptional({ enum: VALUE_TIERS }) @IsOptional() @IsIn(VALUE_TIERS) valueTier?: string;
+  @ApiPropertyOptional({ type: [String], description: 'Custom segment ids the customer is in' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { each: true, message: 'customSegments must be segment ids' })
+  customSegments?: string[];
   @ApiPropertyOptional({ enum: VALUE_LOYALTY_SEGMENTS })
   @IsOptional()
   @IsIn(VALUE_LOYALTY_SEGMENTS)

@@ -23,6 +23,7 @@ import {
 } from './journey-definition';
 import { WRITTEN_CHANNELS } from '../care-actions/care-dispatcher';
 import { TemplatesService } from '../templates/templates.service';
+import { CadencesService } from '../cadences/cadences.service';
 import {
   advance,
   assignVariant,
@@ -122,6 +123,7 @@ export class JourneysService {
     private readonly config: CampaignsConfig,
     private readonly clock: CampaignClock,
     private readonly templates: TemplatesService,
+    private readonly cadences: CadencesService,
   ) {}
 
   /** The journeys clock (CampaignClock): real time, moved in tests. */
@@ -261,18 +263,34 @@ export class JourneysService {
     return row.definition;
   }
 
+  private async ownerOf(manager: EntityManager, customerId: string): Promise<string | undefined> {
+    const row = await queryOne<{ owner: string }>(
+      manager,
+      'SELECT owner FROM customer_owners WHERE customer_id = $1',
+      [customerId],
+    );
+    return row?.owner;
+  }
+
   private async attributes(manager: EntityManager, customerId: string): Promise<CustomerAttributes> {
     const row = await queryOne<{
+      time_zone: string | null;
+      custom_segments: string[] | null;
       value_tier: string | null;
       value_loyalty_segment: string | null;
       membership_level: string | null;
       lifecycle_stage: string | null;
     }>(
       manager,
-      'SELECT value_tier, value_loyalty_segment, membership_level, lifecycle_stage FROM customer_attributes WHERE customer_id = $1',
+      `SELECT p.time_zone, a.value_tier, a.value_loyalty_segment, a.membership_level, a.lifecycle_stage, a.custom_segments
+         FROM (SELECT $1::uuid AS customer_id) c
+         LEFT JOIN customer_attributes a ON a.customer_id = c.customer_id
+         LEFT JOIN contact_preferences p ON p.customer_id = c.customer_id`,
       [customerId],
     );
     return {
+      timeZone: row?.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE,
+      customSegments: row?.custom_segments ?? [],
       valueTier: row?.value_tier ?? undefined,
       valueLoyaltySegment: row?.value_loyalty_segment ?? undefined,
       membershipLevel: row?.membership_level ?? undefined,
@@ -347,11 +365,11 @@ export class JourneysService {
   private async saveAttributes(manager: EntityManager, state: CustomerStateV1): Promise<void> {
     await execute(
       manager,
-      `INSERT INTO customer_attributes (customer_id, revision, value_tier, value_loyalty_segment, membership_level, lifecycle_stage)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO customer_attributes (customer_id, revision, value_tier, value_loyalty_segment, membership_level, lifecycle_stage, custom_segments)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (customer_id) DO UPDATE SET revision = EXCLUDED.revision, value_tier = EXCLUDED.value_tier,
          value_loyalty_segment = EXCLUDED.value_loyalty_segment, membership_level = EXCLUDED.membership_level,
-         lifecycle_stage = EXCLUDED.lifecycle_stage
+         lifecycle_stage = EXCLUDED.lifecycle_stage, custom_segments = EXCLUDED.custom_segments
        WHERE customer_attributes.revision < EXCLUDED.revision`,
       [
         state.customerId,
@@ -360,6 +378,7 @@ export class JourneysService {
         state.valueLoyaltySegment ?? null,
         state.membershipLevel ?? null,
         state.lifecycleStage ?? null,
+        state.customSegments ?? [],
       ],
     );
   }
@@ -416,27 +435,52 @@ export class JourneysService {
     triggerEventId: string,
   ): Promise<void> {
     if (step.path.length === 0 && step.state.status === run.status) return;
-    const decisions: Array<{ step: string; template: string; channel: string; outcome: string }> = [];
-    for (const touch of step.effects) {
-      const outcome = touch.holdout
+    const decisions: Array<{
+      step: string;
+      template?: string;
+      channel?: string;
+      task?: string;
+      outcome: string;
+    }> = [];
+    for (const effect of step.effects) {
+      if (effect.kind === 'task') {
+        // A task for the owner is a treatment too: a held-out customer's owner is not asked.
+        const created =
+          !effect.holdout &&
+          (await this.cadences.createTask(manager, {
+            customerId: run.customer_id,
+            owner: (await this.ownerOf(manager, run.customer_id)) ?? null,
+            kind: 'journey-task',
+            detail: `${run.journey_id}: ${effect.detail}`.slice(0, 200),
+            dueAt: now,
+            now,
+          }));
+        decisions.push({
+          step: effect.step,
+          task: effect.detail,
+          outcome: effect.holdout ? 'held-out' : created ? 'task-created' : 'duplicate',
+        });
+        continue;
+      }
+      const outcome = effect.holdout
         ? 'held-out'
         : await this.careActions.decideTouch(
             manager,
             {
               source: `journey:${run.journey_id}`,
-              action: touch.template,
-              purpose: touch.purpose,
-              channel: touch.channel,
+              action: effect.template,
+              purpose: effect.purpose,
+              channel: effect.channel,
               contactDueHours: null,
               category: null,
-              template: touch.template,
+              template: effect.template,
               variant: run.variant,
             },
-            { idempotencyKey: `journey:${run.id}:${touch.sequence}`, triggerEventId, cause },
+            { idempotencyKey: `journey:${run.id}:${effect.sequence}`, triggerEventId, cause },
             run.customer_id,
             now,
           );
-      decisions.push({ step: touch.step, template: touch.template, channel: touch.channel, outcome });
+      decisions.push({ step: effect.step, template: effect.template, channel: effect.channel, outcome });
     }
     const finished = step.state.status !== 'active';
     await execute(
