@@ -16,6 +16,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.interaction.logged.v1': ['growth-campaigns'],
   'crm.owner-task.created.v1': [],
   'crm.date-trigger.due.v1': ['growth-campaigns'],
+  'crm.ticket.requested.v1': ['feedback-sla'],
   'crm.ticket.opened.v1': ['growth-campaigns', 'tagging'],
   'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns'],

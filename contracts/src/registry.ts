@@ -25,6 +25,7 @@ import {
   SurveyRequested,
   TicketEscalated,
   TicketOpened,
+  TicketRequested,
 } from './events/feedback.v1';
 
 /** Every event type of the platform, exactly once. */
@@ -58,6 +59,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   WebhookSubscriptionResumed,
   OwnerTaskCreated,
   DateTriggerDue,
+  TicketRequested,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

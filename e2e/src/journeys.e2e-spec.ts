@@ -22,7 +22,8 @@ const profile = () => e2e.platform.url('customer-profile');
 
 const definition = {
   name: 'Welcome: second purchase',
-  entry: { event: 'crm.purchase.recorded.v1', match: { firstPurchase: true } },
+  // Other test files buy too, on the same platform and at the same time: only this file pays in CHF.
+  entry: { event: 'crm.purchase.recorded.v1', match: { firstPurchase: true, currency: 'CHF' } },
   holdoutPercent: 10,
   variants: [
     { id: 'A', weight: 50 },
@@ -90,7 +91,7 @@ async function buy(id: string, order: string) {
   const bought = await call('POST', `${profile()}/customers/${id}/purchases`, e2e.agent, {
     orderId: order,
     amount: 250,
-    currency: 'EUR',
+    currency: 'CHF',
     occurredAt: new Date().toISOString(),
     items: [{ sku: 'J-1', category: 'seals', quantity: 1, unitPrice: 250 }],
   });
@@ -274,7 +275,11 @@ describe('journeys', () => {
     const simulated = await call('POST', `${campaigns()}/journeys/${journeyId}/simulate`, e2e.analyst, {
       customerId,
       events: [
-        { type: 'crm.purchase.recorded.v1', at: '2026-03-01T10:00:00.000Z', data: { firstPurchase: true } },
+        {
+          type: 'crm.purchase.recorded.v1',
+          at: '2026-03-01T10:00:00.000Z',
+          data: { firstPurchase: true, currency: 'CHF' },
+        },
         { type: 'crm.purchase.recorded.v1', at: '2026-03-06T10:00:00.000Z', data: { firstPurchase: false } },
       ],
     });

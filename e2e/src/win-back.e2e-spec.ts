@@ -59,6 +59,11 @@ const definition = {
     'ask-owner': {
       type: 'action',
       action: { kind: 'task', detail: 'call about the win-back offer' },
+      next: 'open-ticket',
+    },
+    'open-ticket': {
+      type: 'action',
+      action: { kind: 'ticket', ticketType: 'follow-up', subject: 'win-back: what would bring you back?' },
       next: 'await-purchase',
     },
     'await-purchase': {
@@ -263,6 +268,13 @@ describe('a win-back journey', () => {
 
     // The win-back playbook also asked the owner to call each of them within 24 h (handbook §5); one is called.
     const buyer = customers.find((c) => !c.holdout && !c.night)!;
+    // growth-campaigns has the call once the buyer's cadence timer carries a later contact.
+    const lastContact = async () =>
+      Date.parse(
+        (await call('GET', `${campaigns()}/customers/${buyer.id}/cadence`, e2e.agent)).body?.lastContactAt ??
+          '0',
+      ) || 0;
+    const before = await lastContact();
     const called = await call(
       'POST',
       `${e2e.platform.url('interaction-log')}/customers/${buyer.id}/interactions`,
@@ -277,7 +289,12 @@ describe('a win-back journey', () => {
       },
     );
     expect(called.status).toBe(201);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await eventually(
+      'the call reached growth-campaigns',
+      async () => (await lastContact()) > before,
+      30_000,
+      250,
+    );
 
     // growth-campaigns dies mid-journey; the clock passes the wait while it is down; a new process resumes.
     await e2e.platform.processes.get('growth-campaigns')!.kill('SIGKILL');
@@ -322,6 +339,7 @@ describe('a win-back journey', () => {
     expect((await runOf(holdout.id))!.log[1].touches).toEqual([
       expect.objectContaining({ step: 'email', outcome: 'held-out' }),
       expect.objectContaining({ step: 'ask-owner', outcome: 'held-out' }),
+      expect.objectContaining({ step: 'open-ticket', outcome: 'held-out' }),
     ]);
 
     // Morning comes for the sleeper (9 hours on): the e-mail goes.
@@ -348,6 +366,23 @@ describe('a win-back journey', () => {
         .sort(),
     );
     expect(journeyTasks[0].detail).toBe(`${journeyId}: call about the win-back offer`);
+    // And feedback-sla opened a follow-up ticket for each of them, taken by the owner.
+    await eventually(
+      'a follow-up ticket per treated customer',
+      async () => {
+        for (const c of customers) {
+          const tickets = (
+            (await call('GET', `${e2e.platform.url('feedback-sla')}/customers/${c.id}/tickets`, e2e.agent))
+              .body as Array<{ type: string; subject: string; owner: string }>
+          ).filter((t) => t.subject === 'win-back: what would bring you back?');
+          if (tickets.length !== (c.holdout ? 0 : 1)) return false;
+          if (tickets[0] && (tickets[0].type !== 'follow-up' || tickets[0].owner !== owner)) return false;
+        }
+        return true;
+      },
+      30_000,
+      500,
+    );
 
     // The calls nobody made are tasks in the owner's queue; the one that was made is not.
     await eventually(

@@ -174,3 +174,37 @@ export const FeedbackScored = defineEvent({
     followUpTicketId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
   },
 });
+
+/** Ticket types a journey may open: complaints need a person who took them, not an automation. */
+export const REQUESTABLE_TICKET_TYPES = ['consultation', 'follow-up', 'suggestion'] as const;
+export type RequestableTicketType = (typeof REQUESTABLE_TICKET_TYPES)[number];
+
+/** A journey asks feedback-sla to open a ticket (once: the request travels through the outbox). */
+export class TicketRequestedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() requestId: string;
+  @IsOneOf(REQUESTABLE_TICKET_TYPES) ticketType: RequestableTicketType;
+  @IsOneOf(['low', 'normal', 'high', 'urgent']) priority: 'low' | 'normal' | 'high' | 'urgent';
+  @IsString() @TextLength(1, 200) subject: string;
+  /** The customer's owner, who takes the ticket. */
+  @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
+  /** `journey:<id>`. */
+  @IsString() @TextLength(1, 80) requestedBy: string;
+}
+
+export const TicketRequested = defineEvent({
+  type: 'crm.ticket.requested.v1',
+  topic: Topics.careActions,
+  description:
+    'A journey asked for a ticket (a consultation, follow-up or suggestion); feedback-sla opens it.',
+  payload: TicketRequestedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    requestId: '8e7d6c5b-4a39-4281-9706-f5e4d3c2b1a0',
+    ticketType: 'follow-up',
+    priority: 'normal',
+    subject: 'win-back: call about the offer',
+    owner: 'am-042',
+    requestedBy: 'journey:win-back',
+  },
+});

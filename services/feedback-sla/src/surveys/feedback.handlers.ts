@@ -5,6 +5,8 @@ import {
   CustomerRescored,
   PurchaseRecorded,
   SurveyRequested,
+  TicketRequested,
+  type TicketRequestedV1,
   type CustomerErasedV1,
   type CustomerRescoredV1,
   type EventEnvelope,
@@ -58,6 +60,24 @@ export class FeedbackHandlers {
       orderId,
       requestedAt: now.toISOString(),
     });
+  }
+
+  /** A journey asked for a ticket: opened once (the request came through growth-campaigns' outbox, the inbox
+   * keeps it to one), with the request's correlation. */
+  @EventPattern(TicketRequested.type)
+  async onTicketRequested(@Payload() event: EventEnvelope<TicketRequestedV1>, @Ctx() context: EventContext) {
+    const request = event.data;
+    await this.tickets.openIn(
+      context.manager,
+      {
+        customerId: request.customerId,
+        type: request.ticketType,
+        priority: request.priority,
+        owner: request.owner,
+        subject: request.subject,
+      },
+      event.correlationId ?? request.requestId,
+    );
   }
 
   /** Erasure: ticket subjects are free text about the customer; they go. Deadlines and outcomes stay. */

@@ -4,10 +4,12 @@ import {
   LIFECYCLE_STAGES,
   MEMBERSHIP_LEVELS,
   PURPOSES,
+  REQUESTABLE_TICKET_TYPES,
   VALUE_LOYALTY_SEGMENTS,
   VALUE_TIERS,
   type Channel,
   type Purpose,
+  type RequestableTicketType,
 } from '@crm/contracts';
 
 /**
@@ -36,6 +38,14 @@ export interface TaskAction {
   detail: string;
 }
 
+/** A ticket feedback-sla opens (a consultation, follow-up or suggestion), taken by the customer's owner. */
+export interface TicketAction {
+  kind: 'ticket';
+  ticketType: RequestableTicketType;
+  priority?: 'low' | 'normal' | 'high' | 'urgent';
+  subject: string;
+}
+
 export type JourneyStep =
   /** A duration, or `until` a local time of day (`HH:MM`) in the customer's time zone. */
   | { type: 'wait'; duration?: Duration; until?: string; next: string }
@@ -48,7 +58,7 @@ export type JourneyStep =
       onTimeout: string;
     }
   | { type: 'branch'; attribute: BranchAttribute; in: string[]; then: string; else: string }
-  | { type: 'action'; action: TouchAction | TaskAction; next?: string }
+  | { type: 'action'; action: TouchAction | TaskAction | TicketAction; next?: string }
   | { type: 'exit' };
 
 export const BRANCH_ATTRIBUTES = {
@@ -339,8 +349,24 @@ function checkStep(
         if (step.next !== undefined) target('next');
         return;
       }
+      if (isObject(action) && action.kind === 'ticket') {
+        if (!(REQUESTABLE_TICKET_TYPES as readonly string[]).includes(action.ticketType as string))
+          problems.push({
+            field,
+            message: `action.ticketType must be one of ${REQUESTABLE_TICKET_TYPES.join(', ')}`,
+          });
+        if (
+          action.priority !== undefined &&
+          !['low', 'normal', 'high', 'urgent'].includes(action.priority as string)
+        )
+          problems.push({ field, message: 'action.priority must be low, normal, high or urgent' });
+        if (typeof action.subject !== 'string' || action.subject.length < 1 || action.subject.length > 200)
+          problems.push({ field, message: 'action.subject must be 1 to 200 characters' });
+        if (step.next !== undefined) target('next');
+        return;
+      }
       if (!isObject(action) || action.kind !== 'touch') {
-        problems.push({ field, message: 'action.kind must be touch or task' });
+        problems.push({ field, message: 'action.kind must be touch, task or ticket' });
         return;
       }
       if (action.channel !== 'auto' && !CHANNELS.includes(action.channel as Channel))

@@ -123,6 +123,11 @@ const stepArbitrary: fc.Arbitrary<JourneyStep> = fc.oneof(
     next: fc.option(target, { nil: undefined }),
   }),
   fc.record({
+    type: fc.constant('action' as const),
+    action: fc.constant({ kind: 'ticket' as const, ticketType: 'follow-up' as const, subject: 'follow up' }),
+    next: fc.option(target, { nil: undefined }),
+  }),
+  fc.record({
     type: fc.constant('waitForEvent' as const),
     event: fc.constant('crm.purchase.recorded.v1'),
     timeout: fc.constantFrom('1d', '5d'),
@@ -357,6 +362,40 @@ describe('waits until a local time of day, and tasks for the owner', () => {
     bad.steps['is-vip'].in = ['Not An Id'];
     expect(validateJourney(bad)).toEqual([
       { field: 'steps.is-vip', message: 'in must list 1 to 20 segment ids (lower-case letters, digits, -)' },
+    ]);
+  });
+
+  it('asks feedback-sla for a ticket, and refuses a complaint or a subject too long', () => {
+    const ticket: JourneyDefinition = {
+      ...morning,
+      start: 'open',
+      steps: {
+        open: { type: 'action', action: { kind: 'ticket', ticketType: 'consultation', subject: 'check in' } },
+      },
+    };
+    expect(validateJourney(ticket)).toEqual([]);
+    const run = simulate(ticket, 't', 'c-1', {}, [
+      { type: 'crm.lifecycle-stage.changed.v1', at: t0, data: { stage: 'decline' } },
+    ]);
+    expect(run.timeline[0].touches).toEqual([
+      {
+        kind: 'ticket',
+        step: 'open',
+        sequence: 1,
+        ticketType: 'consultation',
+        priority: 'normal',
+        subject: 'check in',
+        holdout: false,
+      },
+    ]);
+    const bad = structuredClone(ticket) as any;
+    bad.steps.open.action = { kind: 'ticket', ticketType: 'complaint', subject: 'x'.repeat(201) };
+    expect(validateJourney(bad)).toEqual([
+      {
+        field: 'steps.open',
+        message: 'action.ticketType must be one of consultation, follow-up, suggestion',
+      },
+      { field: 'steps.open', message: 'action.subject must be 1 to 200 characters' },
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   variantsOf,
   type EventMatch,
   type JourneyDefinition,
+  type TicketAction,
   type TouchAction,
 } from './journey-definition';
 
@@ -65,9 +66,20 @@ export interface TaskEffect {
   holdout: boolean;
 }
 
+/** A ticket for feedback-sla to open. */
+export interface TicketEffect {
+  kind: 'ticket';
+  step: string;
+  sequence: number;
+  ticketType: TicketAction['ticketType'];
+  priority: NonNullable<TicketAction['priority']>;
+  subject: string;
+  holdout: boolean;
+}
+
 export interface Advance {
   state: RunState;
-  effects: Array<TouchEffect | TaskEffect>;
+  effects: Array<TouchEffect | TaskEffect | TicketEffect>;
   /** The steps entered, in order (the path, for the log and the simulation). */
   path: string[];
 }
@@ -182,14 +194,26 @@ function proceed(definition: JourneyDefinition, result: Advance, context: RunCon
         continue;
       }
       case 'action': {
-        if (step.action.kind === 'task') {
-          result.effects.push({
-            kind: 'task',
-            step: run.step,
-            sequence: run.steps,
-            detail: step.action.detail,
-            holdout: context.holdout,
-          });
+        if (step.action.kind === 'task' || step.action.kind === 'ticket') {
+          result.effects.push(
+            step.action.kind === 'task'
+              ? {
+                  kind: 'task',
+                  step: run.step,
+                  sequence: run.steps,
+                  detail: step.action.detail,
+                  holdout: context.holdout,
+                }
+              : {
+                  kind: 'ticket',
+                  step: run.step,
+                  sequence: run.steps,
+                  ticketType: step.action.ticketType,
+                  priority: step.action.priority ?? 'normal',
+                  subject: step.action.subject,
+                  holdout: context.holdout,
+                },
+          );
           if (!step.next) {
             run.status = 'completed';
             run.wakeAt = null;
@@ -242,7 +266,7 @@ export interface SimulationResult {
     at: string;
     input: string;
     path: string[];
-    touches: Array<TouchEffect | TaskEffect>;
+    touches: Array<TouchEffect | TaskEffect | TicketEffect>;
     status: RunStatus;
     wakeAt: string | null;
   }>;

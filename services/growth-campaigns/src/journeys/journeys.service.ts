@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ConsumerGroups,
   CustomerState,
   SUBSCRIPTIONS,
+  TicketRequested,
   type CustomerStateV1,
   type EventEnvelope,
 } from '@crm/contracts';
-import { causeOf, isNews, type Cause } from '@crm/messaging';
+import { causedBy, causeOf, isNews, OutboxPublisher, type Cause } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { invalidFields, notFound } from '@crm/service-kit';
@@ -124,6 +125,7 @@ export class JourneysService {
     private readonly clock: CampaignClock,
     private readonly templates: TemplatesService,
     private readonly cadences: CadencesService,
+    private readonly outbox: OutboxPublisher,
   ) {}
 
   /** The journeys clock (CampaignClock): real time, moved in tests. */
@@ -443,6 +445,29 @@ export class JourneysService {
       outcome: string;
     }> = [];
     for (const effect of step.effects) {
+      if (effect.kind === 'ticket') {
+        if (!effect.holdout)
+          await this.outbox.publish(
+            manager,
+            TicketRequested,
+            {
+              customerId: run.customer_id,
+              requestId: uuidFrom(`journey:${run.id}:${effect.sequence}`),
+              ticketType: effect.ticketType,
+              priority: effect.priority,
+              subject: effect.subject,
+              owner: await this.ownerOf(manager, run.customer_id),
+              requestedBy: `journey:${run.journey_id}`.slice(0, 80),
+            },
+            causedBy(run.customer_id, cause),
+          );
+        decisions.push({
+          step: effect.step,
+          task: `ticket: ${effect.subject}`,
+          outcome: effect.holdout ? 'held-out' : 'ticket-requested',
+        });
+        continue;
+      }
       if (effect.kind === 'task') {
         // A task for the owner is a treatment too: a held-out customer's owner is not asked.
         const created =
@@ -627,6 +652,12 @@ export class JourneysService {
       })),
     };
   }
+}
+
+/** A UUID derived from a key (v4 layout): the same key, the same id. */
+export function uuidFrom(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The Wilson score interval of a proportion at 95 %. */
