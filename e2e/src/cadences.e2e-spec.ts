@@ -161,23 +161,17 @@ describe('maintenance cadences', () => {
       });
       expect(logged.status).toBe(201);
     }
-    // growth-campaigns has seen a contact once the customer's cadence timer carries it.
-    const lastContact = async (id: string) => {
-      const cadence = await call('GET', `${campaigns()}/customers/${id}/cadence`, e2e.agent);
-      return cadence.status === 200 ? Date.parse(cadence.body.lastContactAt as string) : 0;
-    };
-    const seen = await Promise.all(
-      ids.map(async (id) => {
-        let at = 0;
-        await eventually(
-          'the visit reached growth-campaigns',
-          async () => (at = await lastContact(id)) > 0,
-          30_000,
-          250,
-        );
-        return at;
-      }),
-    );
+    // growth-campaigns has the visits once their follow-ups are open deadlines.
+    type Deadline = { kind: string; status: string };
+    const deadlines = async (id: string) =>
+      (await call('GET', `${campaigns()}/customers/${id}/deadlines`, e2e.agent)).body as Deadline[];
+    for (const id of ids)
+      await eventually(
+        'the follow-up is an open deadline',
+        async () => (await deadlines(id)).some((d) => d.kind === 'follow-up-overdue' && d.status === 'open'),
+        30_000,
+        250,
+      );
     // A day on, the second customer gets the quote by e-mail: logged, so that follow-up is met.
     await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY });
     const sent = await call('POST', `${interactions}/customers/${ids[1]}/interactions`, e2e.agent, {
@@ -190,8 +184,8 @@ describe('maintenance cadences', () => {
     });
     expect(sent.status).toBe(201);
     await eventually(
-      'the e-mail reached growth-campaigns',
-      async () => (await lastContact(ids[1])) > seen[1],
+      'the e-mail met the second follow-up',
+      async () => (await deadlines(ids[1])).some((d) => d.kind === 'follow-up-overdue' && d.status === 'met'),
       30_000,
       250,
     );

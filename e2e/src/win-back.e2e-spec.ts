@@ -268,13 +268,6 @@ describe('a win-back journey', () => {
 
     // The win-back playbook also asked the owner to call each of them within 24 h (handbook §5); one is called.
     const buyer = customers.find((c) => !c.holdout && !c.night)!;
-    // growth-campaigns has the call once the buyer's cadence timer carries a later contact.
-    const lastContact = async () =>
-      Date.parse(
-        (await call('GET', `${campaigns()}/customers/${buyer.id}/cadence`, e2e.agent)).body?.lastContactAt ??
-          '0',
-      ) || 0;
-    const before = await lastContact();
     const called = await call(
       'POST',
       `${e2e.platform.url('interaction-log')}/customers/${buyer.id}/interactions`,
@@ -290,8 +283,14 @@ describe('a win-back journey', () => {
     );
     expect(called.status).toBe(201);
     await eventually(
-      'the call reached growth-campaigns',
-      async () => (await lastContact()) > before,
+      "the call met the buyer's contact deadline",
+      async () =>
+        (
+          (await call('GET', `${campaigns()}/customers/${buyer.id}/deadlines`, e2e.agent)).body as Array<{
+            kind: string;
+            status: string;
+          }>
+        ).some((d) => d.kind === 'contact-overdue' && d.status === 'met'),
       30_000,
       250,
     );

@@ -5,6 +5,7 @@ import { Roles } from '@crm/auth';
 import { invalid, ParseUuid } from '@crm/service-kit';
 import { CadencesService } from './cadences.service';
 import { DateTriggersService } from '../dates/date-triggers.service';
+import { ContactDeadlinesService } from './contact-deadlines.service';
 
 class SetCadenceDto {
   @ApiProperty({ description: 'Days without a logged interaction before the owner gets a task' })
@@ -24,7 +25,18 @@ export class CadencesController {
   constructor(
     private readonly cadences: CadencesService,
     private readonly dates: DateTriggersService,
+    private readonly deadlines: ContactDeadlinesService,
   ) {}
+
+  @Get('customers/:customerId/deadlines')
+  @Roles('admin', 'analyst', 'agent')
+  @ApiOperation({
+    summary:
+      "The customer's contact deadlines (follow-ups, contact within 24 h): open, met, or overdue as a task",
+  })
+  deadlinesOf(@Param('customerId', new ParseUuid()) customerId: string) {
+    return this.deadlines.deadlinesOf(customerId);
+  }
 
   @Get('customers/:customerId/date-triggers')
   @Roles('admin', 'analyst', 'agent')

@@ -68,6 +68,35 @@ export class ContactDeadlinesService {
     });
   }
 
+  /** A customer's contact deadlines, the latest first: open, met or turned into a task. */
+  async deadlinesOf(customerId: string) {
+    const rows = await queryRows<{
+      id: string;
+      kind: string;
+      owner: string | null;
+      detail: string;
+      since: Date;
+      due_at: Date;
+      met_at: Date | null;
+      fired_at: Date | null;
+    }>(
+      this.dataSource,
+      'SELECT * FROM contact_deadlines WHERE customer_id = $1 ORDER BY due_at DESC LIMIT 200',
+      [customerId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      owner: r.owner,
+      detail: r.detail,
+      since: r.since,
+      dueAt: r.due_at,
+      metAt: r.met_at,
+      taskCreatedAt: r.fired_at,
+      status: r.met_at ? 'met' : r.fired_at ? 'overdue' : 'open',
+    }));
+  }
+
   private async open(
     manager: EntityManager,
     deadline: {

@@ -5,6 +5,7 @@ import {
   variantsOf,
   type EventMatch,
   type JourneyDefinition,
+  type TaskAction,
   type TicketAction,
   type TouchAction,
 } from './journey-definition';
@@ -194,47 +195,7 @@ function proceed(definition: JourneyDefinition, result: Advance, context: RunCon
         continue;
       }
       case 'action': {
-        if (step.action.kind === 'task' || step.action.kind === 'ticket') {
-          result.effects.push(
-            step.action.kind === 'task'
-              ? {
-                  kind: 'task',
-                  step: run.step,
-                  sequence: run.steps,
-                  detail: step.action.detail,
-                  holdout: context.holdout,
-                }
-              : {
-                  kind: 'ticket',
-                  step: run.step,
-                  sequence: run.steps,
-                  ticketType: step.action.ticketType,
-                  priority: step.action.priority ?? 'normal',
-                  subject: step.action.subject,
-                  holdout: context.holdout,
-                },
-          );
-          if (!step.next) {
-            run.status = 'completed';
-            run.wakeAt = null;
-            return result;
-          }
-          run.step = step.next;
-          continue;
-        }
-        const template =
-          typeof step.action.template === 'string'
-            ? step.action.template
-            : (step.action.template[context.variant] ?? Object.values(step.action.template)[0]);
-        result.effects.push({
-          kind: 'touch',
-          step: run.step,
-          sequence: run.steps,
-          channel: step.action.channel,
-          purpose: step.action.purpose,
-          template,
-          holdout: context.holdout,
-        });
+        result.effects.push(effectOf(step.action, run, context));
         if (!step.next) {
           run.status = 'completed';
           run.wakeAt = null;
@@ -250,6 +211,38 @@ function proceed(definition: JourneyDefinition, result: Advance, context: RunCon
     }
   }
   throw new Error(`journey ${definition.name}: more than ${MAX_INSTANT_STEPS} steps without a wait`);
+}
+
+/** What an action step does: a touch (the variant's template), a task for the owner or a ticket request. */
+function effectOf(
+  action: TouchAction | TaskAction | TicketAction,
+  run: RunState,
+  context: RunContext,
+): TouchEffect | TaskEffect | TicketEffect {
+  const base = { step: run.step, sequence: run.steps, holdout: context.holdout };
+  switch (action.kind) {
+    case 'task':
+      return { kind: 'task', ...base, detail: action.detail };
+    case 'ticket':
+      return {
+        kind: 'ticket',
+        ...base,
+        ticketType: action.ticketType,
+        priority: action.priority ?? 'normal',
+        subject: action.subject,
+      };
+    case 'touch':
+      return {
+        kind: 'touch',
+        ...base,
+        channel: action.channel,
+        purpose: action.purpose,
+        template:
+          typeof action.template === 'string'
+            ? action.template
+            : (action.template[context.variant] ?? Object.values(action.template)[0]),
+      };
+  }
 }
 
 export interface SimulatedEvent {
