@@ -55,8 +55,21 @@ async function call(port: number, method: string, path: string, token: string, b
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
 }
 
-const eventsFor = (type: string, ticketId: string) =>
-  observer.events.filter((e) => e.type === type && e.body.ticketId === ticketId);
+/**
+ * The events of a type about a ticket, one per event id: the relay publishes at least once (a send whose
+ * commit is lost is sent again, with the same id, and consumers' inboxes drop the repeat), so "fired once"
+ * means one event id, whatever the number of records that carried it.
+ */
+const eventsFor = (type: string, ticketId: string) => {
+  const seen = new Set<string>();
+  return observer.events.filter((e) => {
+    if (e.type !== type || e.body.ticketId !== ticketId) return false;
+    const id = e.message.headers?.ce_id?.toString() ?? '';
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+};
 
 beforeAll(async () => {
   await ensureTopics(process.env.KAFKA_BROKERS!);
