@@ -148,10 +148,13 @@ export class TemplatesService {
       if (row)
         return {
           locale: candidate,
-          ...(await renderMessage(row, {
-            ...variables,
-            customer: { ...variables.customer, locale: candidate },
-          })),
+          // A live customer may lack a fact (an unclassified tier, no name): render what is known
+          // rather than failing the touch; previews stay strict so authors see the gap.
+          ...(await renderMessage(
+            row,
+            { ...variables, customer: { ...variables.customer, locale: candidate } },
+            'lenient',
+          )),
         };
     }
     return undefined;
