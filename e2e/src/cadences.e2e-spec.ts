@@ -11,7 +11,7 @@ import { e2eSession } from './session';
  * moves past the cadence; the one nobody contacted becomes a task in the owner's queue (and an event), the one
  * with a logged phone call before the deadline does not.
  */
-const e2e = e2eSession('e2e-cadences', [Topics.careActions], { env: { JOURNEY_CLOCK_CONTROL: 'true' } });
+const e2e = e2eSession('e2e-cadences', [Topics.careActions], { env: { CLOCK_CONTROL: 'true' } });
 const run = randomUUID().slice(0, 6);
 const owner = `am-${run}`;
 const DAY = 86_400_000;
@@ -69,7 +69,7 @@ describe('maintenance cadences', () => {
     ).toBe(0);
 
     // A day before the deadline, a phone call with the second customer.
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: (interval - 1) * DAY });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: (interval - 1) * DAY });
     const logged = await call(
       'POST',
       `${e2e.platform.url('interaction-log')}/customers/${ids[1]}/interactions`,
@@ -96,7 +96,7 @@ describe('maintenance cadences', () => {
     );
 
     // Past the first deadline.
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 2 * DAY });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 2 * DAY });
     let tasks: Array<{ customerId: string; kind: string; detail: string; overdue: boolean }> = [];
     await eventually(
       "the missed cadence is in the owner's queue",
@@ -173,7 +173,7 @@ describe('maintenance cadences', () => {
         250,
       );
     // A day on, the second customer gets the quote by e-mail: logged, so that follow-up is met.
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: DAY });
     const sent = await call('POST', `${interactions}/customers/${ids[1]}/interactions`, e2e.agent, {
       occurredAt: new Date().toISOString(),
       channel: 'email',
@@ -189,7 +189,7 @@ describe('maintenance cadences', () => {
       30_000,
       250,
     );
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: DAY + 60_000 });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: DAY + 60_000 });
     await eventually(
       'the overdue follow-up is a task',
       async () =>
@@ -221,7 +221,7 @@ describe('maintenance cadences', () => {
 
   it("fires a birthday once, 24 h before it begins in the customer's time zone, and schedules next year's", async () => {
     const clockNow = Date.parse(
-      (await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 1 })).body.now,
+      (await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 1 })).body.now,
     );
     // The birthday is the Shanghai (UTC+8) date three days from now; that day begins at 16:00 UTC before it.
     const local = new Date(clockNow + 8 * 3_600_000 + 3 * DAY).toISOString().slice(0, 10);
@@ -258,7 +258,7 @@ describe('maintenance cadences', () => {
       'membership-anniversary',
     ]);
 
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 3 * DAY });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 3 * DAY });
     await eventually(
       'the birthday came due',
       async () =>
@@ -371,7 +371,7 @@ describe('maintenance cadences', () => {
     );
 
     // Three days on, the unpaid order's reminder goes out, once.
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 3 * DAY });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 3 * DAY });
     await eventually(
       'the payment reminder',
       async () =>

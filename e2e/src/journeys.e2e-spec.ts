@@ -11,7 +11,7 @@ import { e2eSession } from './session';
  * (converted, a thank-you) or, after 7 more days, a nudge. growth-campaigns is killed while every timer is
  * pending and comes back as two replicas after they are due: each step happens exactly once.
  */
-const e2e = e2eSession('e2e-journeys', [Topics.careActions], { env: { JOURNEY_CLOCK_CONTROL: 'true' } });
+const e2e = e2eSession('e2e-journeys', [Topics.careActions], { env: { CLOCK_CONTROL: 'true' } });
 const run = randomUUID().slice(0, 6);
 const journeyId = `welcome-${run}`;
 const DAY = 86_400_000;
@@ -182,8 +182,7 @@ describe('journeys', () => {
     expect((await Promise.all(customers.map(journeyTouches))).flat()).toEqual([]);
 
     expect(
-      (await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 3 * DAY + 60_000 }))
-        .status,
+      (await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 3 * DAY + 60_000 })).status,
     ).toBe(200);
     await eventually(
       'the e-mail step ran for everyone',
@@ -226,7 +225,7 @@ describe('journeys', () => {
     await e2e.platform.processes.get('growth-campaigns')!.kill('SIGKILL');
     const db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
-    await db.query('UPDATE growth_campaigns.journey_clock SET offset_ms = offset_ms + $1', [8 * DAY]);
+    await db.query('UPDATE growth_campaigns.service_clock SET offset_ms = offset_ms + $1', [8 * DAY]);
     await db.end();
     await Promise.all([
       e2e.platform.addReplica('growth-campaigns', 4216),

@@ -12,7 +12,7 @@ import { e2eSession } from './session';
  * for the end of quiet hours; the held-out customer gets nothing → one buys: converted, exited.
  */
 const env: Record<string, string> = {
-  JOURNEY_CLOCK_CONTROL: 'true',
+  CLOCK_CONTROL: 'true',
   TAGGING_ALLOW_FUTURE_SWEEPS: 'true',
   CONTACT_QUIET_HOURS: '21:00-08:00',
 };
@@ -163,7 +163,7 @@ describe('a win-back journey', () => {
 
     // When the e-mail step will run (the campaigns clock may have been moved by other files): 3 days on.
     const clockNow = Date.parse(
-      (await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 1 })).body.now,
+      (await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 1 })).body.now,
     );
     // A week passes before they go silent (so the welcome touches of their purchases leave the 7-day budget).
     const silentAt = clockNow + 8 * DAY;
@@ -247,8 +247,7 @@ describe('a win-back journey', () => {
     // The purchases' own touches (tier welcomes) went out by e-mail; none is the journey's.
     expect(customers.flatMap((c) => journeyMails(c.email))).toEqual([]);
     expect(
-      (await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: silentAt - clockNow }))
-        .status,
+      (await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: silentAt - clockNow })).status,
     ).toBe(200);
 
     // They go silent: the sweep, 100 days on, moves them to decline; they enter.
@@ -301,7 +300,7 @@ describe('a win-back journey', () => {
     const replica = await e2e.platform.addReplica('growth-campaigns', 4426);
     replicaBase = 'http://127.0.0.1:4426/campaigns';
     expect(replica.running).toBe(true);
-    const advanced = await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, {
+    const advanced = await call('POST', `${campaigns()}/clock/advance`, e2e.admin, {
       ms: emailAt - silentAt,
     });
     expect(advanced.status).toBe(200);
@@ -342,7 +341,7 @@ describe('a win-back journey', () => {
     ]);
 
     // Morning comes for the sleeper (9 hours on): the e-mail goes.
-    await call('POST', `${campaigns()}/journey-clock/advance`, e2e.admin, { ms: 9 * 3_600_000 + 60_000 });
+    await call('POST', `${campaigns()}/clock/advance`, e2e.admin, { ms: 9 * 3_600_000 + 60_000 });
     await eventually(
       'the sleeper gets the e-mail after quiet hours',
       async () => journeyMails(sleeper.email).length === 1,

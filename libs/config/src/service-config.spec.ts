@@ -28,6 +28,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a controllable clock in production, and allows it elsewhere', () => {
+    expect(loadConfig(ServiceConfig, { ...valid, CLOCK_CONTROL: 'true' }).CLOCK_CONTROL).toBe(true);
+    expect(loadConfig(ServiceConfig, valid).CLOCK_CONTROL).toBeUndefined();
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      const problems = () => {
+        try {
+          loadConfig(ServiceConfig, { ...valid, CLOCK_CONTROL: 'true' });
+          return '';
+        } catch (error) {
+          return (error as ConfigurationError).problems.join('\n');
+        }
+      };
+      expect(problems()).toContain('CLOCK_CONTROL may not be enabled in production');
+    } finally {
+      process.env.NODE_ENV = before;
+    }
+  });
+
   it('uses defaults only where the environment is silent', () => {
     const config = loadConfig(ServiceConfig, { ...valid, PORT: undefined }, { PORT: '4000' });
     expect(config.PORT).toBe(4000);

@@ -104,6 +104,16 @@ export class ServiceConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_LOCK_TIMEOUT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS?: number;
+  /**
+   * Tests and staging only: `POST <prefix>/clock/advance` moves the service's one clock forward, and every
+   * timer of the service (SLA deadlines, journeys, cadences, date triggers, periodic jobs) honours it.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  @ValidateIf((c: ServiceConfig) => process.env.NODE_ENV === 'production' && c.CLOCK_CONTROL !== undefined)
+  @IsIn([false], { message: 'CLOCK_CONTROL may not be enabled in production' })
+  CLOCK_CONTROL?: boolean;
 }
 
 export class ConfigurationError extends Error {

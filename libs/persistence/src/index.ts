@@ -4,3 +4,4 @@ export * from './scheduled-jobs';
 export * from './sql';
 export * from './scheduled-jobs.migration';
 export * from './pg-notifications';
+export * from './service-clock';

@@ -10,21 +10,25 @@ export async function claimScheduledJob(
   dataSource: DataSource,
   name: string,
   intervalSeconds: number,
+  /** The service clock's time (`ServiceClock.now()`); the database's clock when not given. */
+  at?: Date,
 ): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     const job = await queryOne<{ name: string }>(
       manager,
-      'SELECT name FROM scheduled_jobs WHERE name = $1 AND next_run_at <= now() FOR UPDATE SKIP LOCKED',
-      [name],
+      `SELECT name FROM scheduled_jobs WHERE name = $1 AND next_run_at <= coalesce($2::timestamptz, now())
+          FOR UPDATE SKIP LOCKED`,
+      [name, at ?? null],
     );
     if (!job) return false;
     await execute(
       manager,
       `UPDATE scheduled_jobs
-          SET next_run_at = next_run_at + make_interval(secs => $2) * greatest(1, ceil(extract(epoch FROM now() - next_run_at) / $2)),
-              last_run_at = now()
+          SET next_run_at = next_run_at + make_interval(secs => $2)
+                * greatest(1, ceil(extract(epoch FROM coalesce($3::timestamptz, now()) - next_run_at) / $2)),
+              last_run_at = coalesce($3::timestamptz, now())
         WHERE name = $1`,
-      [name, intervalSeconds],
+      [name, intervalSeconds, at ?? null],
     );
     return true;
   });

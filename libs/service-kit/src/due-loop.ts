@@ -1,3 +1,4 @@
+import { CLOCK_CHANNEL } from '@crm/persistence';
 import type { Logger } from '@nestjs/common';
 
 const DUE_NOW_PAUSE_MS = 20;
@@ -74,6 +75,8 @@ export class DueLoop {
     round: () => Promise<number | undefined>,
   ): Promise<void> {
     await notifications.listen(channel, () => this.wake());
+    // A moved service clock (tests, CLOCK_CONTROL) may have made timers due: look again.
+    await notifications.listen(CLOCK_CHANNEL, () => this.wake());
     notifications.onReconnect(() => this.wake());
     this.start(round);
   }

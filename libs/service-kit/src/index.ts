@@ -11,3 +11,4 @@ export * from './problem.filter';
 export * from './subject-access';
 export * from './webhooks';
 export * from './time-zone';
+export * from './clock.controller';

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import type { MixedList } from 'typeorm';
+import { DataSource, type MixedList } from 'typeorm';
 import type { ServiceConfig } from '@crm/config';
 import { serviceLogger } from '@crm/observability';
 import { serviceIdentity, type ConsumerGroupName } from '@crm/contracts';
@@ -10,8 +10,11 @@ import {
   DEFAULT_SESSION_TIMEOUTS,
   initialiseServiceDataSource,
   ScheduledJobsTable1732500000001,
+  ServiceClock,
+  ServiceClockTable1732500000002,
   serviceDataSourceOptions,
 } from '@crm/persistence';
+import { ClockController } from './clock.controller';
 import { HealthController } from './health.controller';
 import { SubjectAccess, subjectAccessController } from './subject-access';
 
@@ -36,6 +39,12 @@ export class ServiceCoreModule {
     const configProviders: Provider[] = [
       { provide: options.configClass, useValue: options.config },
       { provide: SERVICE_CONFIG, useValue: options.config },
+      {
+        provide: ServiceClock,
+        useFactory: (dataSource: DataSource) =>
+          new ServiceClock(dataSource, options.config.CLOCK_CONTROL === true),
+        inject: [DataSource],
+      },
     ];
     return {
       module: ServiceCoreModule,
@@ -71,6 +80,7 @@ export class ServiceCoreModule {
               migrations: [
                 ...MESSAGING_MIGRATIONS,
                 ScheduledJobsTable1732500000001,
+                ServiceClockTable1732500000002,
                 ...(options.migrations as (new () => unknown)[]),
               ],
             }),
@@ -87,7 +97,7 @@ export class ServiceCoreModule {
           }),
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ClockController],
       providers: configProviders,
       exports: [...configProviders, TypeOrmModule],
     };

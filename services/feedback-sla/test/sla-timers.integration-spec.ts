@@ -24,13 +24,14 @@ const agent = mintToken(JWT_SECRET, 'sla-test-agent', ['agent']);
 const replicas: ManagedProcess[] = [];
 let observer: TopicObserver;
 
-async function startReplica(port: number): Promise<ManagedProcess> {
+async function startReplica(port: number, env: Record<string, string> = {}): Promise<ManagedProcess> {
   const replica = ManagedProcess.start(`feedback-sla:${port}`, 'services/feedback-sla/src/main', [], {
     PORT: String(port),
     JWT_SECRET,
     DATABASE_SCHEMA: schema,
     KAFKA_CREATE_TOPICS: 'false',
     LOG_LEVEL: 'warn',
+    ...env,
   });
   replicas.push(replica);
   await eventually(
@@ -234,4 +235,60 @@ describe('durable SLA timers', () => {
     expect(ticket.policy).toBe('high-value');
     expect(Math.abs(dueAfter(ticket) - 12 * 3600_000)).toBeLessThan(1000);
   }, 60_000);
+
+  it('fires warnings, breaches and escalations hours ahead when the service clock is moved, without sleeping', async () => {
+    const port = 3524;
+    const refused = await call(3504, 'POST', '/clock/advance', admin, { ms: 1000 });
+    expect(refused.status).toBe(404);
+    // A schema of its own: the moved clock is this schema's, and no other test's tickets see it.
+    await startReplica(port, { CLOCK_CONTROL: 'true', DATABASE_SCHEMA: `${schema}_clock` });
+    expect((await call(port, 'POST', '/clock/advance', agent, { ms: 1000 })).status).toBe(403);
+    const bad = await call(port, 'POST', '/clock/advance', admin, { ms: -5 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(['ms']);
+    const realStart = Date.now();
+
+    // The handbook's fault policy: first response within 2 h, resolution within 72 h, round the clock.
+    const opened = await call(port, 'POST', '/tickets', agent, { customerId: randomUUID(), type: 'fault' });
+    expect(opened.status).toBe(201);
+    const ticketId = opened.body.id as string;
+    const openedAt = new Date(opened.body.openedAt).getTime();
+    const firstDue = new Date(opened.body.firstResponseDueAt).getTime();
+    expect(firstDue - openedAt).toBe(2 * 3600_000);
+    const advance = async (ms: number) => {
+      const moved = await call(port, 'POST', '/clock/advance', admin, { ms });
+      expect(moved.status).toBe(200);
+      return new Date(moved.body.now).getTime();
+    };
+
+    await advance(95 * 60_000); // 79 % of the first-response target: the 75 % warning, no breach
+    await eventually('the warning', async () => eventsFor(SlaWarning.type, ticketId).length === 1, 10_000);
+    expect(eventsFor(SlaBreached.type, ticketId)).toEqual([]);
+
+    const movedTo = await advance(30 * 60_000); // past the deadline
+    await eventually('the breach', async () => eventsFor(SlaBreached.type, ticketId).length === 1, 10_000);
+    const breach = eventsFor(SlaBreached.type, ticketId)[0].body;
+    expect(breach).toMatchObject({ metric: 'first-response', dueAt: new Date(firstDue).toISOString() });
+    const breachedAt = new Date(breach.breachedAt).getTime();
+    expect(breachedAt).toBeGreaterThanOrEqual(movedTo);
+    expect(breachedAt - movedTo).toBeLessThan(10_000);
+    expect(eventsFor(TicketEscalated.type, ticketId).map((e) => e.body.level)).toEqual(['department']);
+
+    await advance(5 * 24 * 3600_000); // 5 days on: the resolution target (72 h) and 150 % of it (108 h)
+    await eventually(
+      'the resolution breach and the executive escalation',
+      async () =>
+        eventsFor(SlaBreached.type, ticketId).length === 2 &&
+        eventsFor(TicketEscalated.type, ticketId).length === 2,
+      10_000,
+    );
+    const ticket = (await call(port, 'GET', `/tickets/${ticketId}`, agent)).body;
+    expect(ticket.escalationLevel).toBe('executive');
+    expect(ticket.breaches.resolution).not.toBeNull();
+    const clock = (await call(port, 'GET', '/clock', admin)).body;
+    expect(clock.controllable).toBe(true);
+    expect(clock.offsetMs).toBeGreaterThanOrEqual(5 * 24 * 3600_000 + 125 * 60_000);
+    // Five days of deadlines in seconds of real time.
+    expect(Date.now() - realStart).toBeLessThan(60_000);
+  }, 90_000);
 });

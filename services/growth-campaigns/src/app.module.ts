@@ -20,6 +20,7 @@ import { ChannelRouter, InAppAdapter, ProfileAddressBook, SmtpEmailAdapter } fro
 import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contact-deadlines';
 import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
 import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
+import { ServiceClock1732500000697 } from './migrations/1732500000697-service-clock';
 import { DateTriggers1732500000690 } from './migrations/1732500000690-date-triggers';
 import { DateTriggersService } from './dates/date-triggers.service';
 import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
@@ -30,7 +31,6 @@ import { Journeys1732500000650 } from './migrations/1732500000650-journeys';
 import { Cadences1732500000660 } from './migrations/1732500000660-cadences';
 import { CadencesController } from './cadences/cadences.controller';
 import { CadencesService } from './cadences/cadences.service';
-import { CampaignClock } from './journeys/campaign-clock';
 import { JourneysController } from './journeys/journeys.controller';
 import { JourneysService } from './journeys/journeys.service';
 import { CampaignTimersWorker } from './journeys/campaign-timers.worker';
@@ -77,6 +77,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       ContactDeadlines1732500000680,
       DateTriggers1732500000690,
       OrderDates1732500000695,
+      ServiceClock1732500000697,
     ],
     controllers: [
       CareActionsController,
@@ -87,7 +88,6 @@ export function appModule(config: CampaignsConfig): DynamicModule {
     ],
     providers: [
       TemplatesService,
-      CampaignClock,
       JourneysService,
       CampaignTimersWorker,
       CadencesService,

@@ -1,6 +1,5 @@
 import { Transform } from 'class-transformer';
 import {
-  IsBoolean,
   IsIn,
   IsInt,
   IsJSON,
@@ -90,12 +89,6 @@ export class CampaignsConfig extends ServiceConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) CARE_DISPATCH_CONCURRENCY?: number;
   /** The longest the journey worker sleeps: it wakes at the next due timer and when a run gets one. */
   @Transform(toInt) @IsInt() @Min(50) JOURNEY_TIMER_POLL_MS: number;
-  /** Tests and staging only: POST /campaigns/journey-clock/advance moves the journeys clock forward. */
-  @Transform(({ value }: { value: unknown }) => value === true || value === 'true')
-  @IsBoolean()
-  @ValidateIf(() => process.env.NODE_ENV === 'production')
-  @IsIn([false], { message: 'JOURNEY_CLOCK_CONTROL may not be enabled in production' })
-  JOURNEY_CLOCK_CONTROL: boolean;
 }
 
 export const CAMPAIGNS_DEFAULTS = {
@@ -125,5 +118,4 @@ export const CAMPAIGNS_DEFAULTS = {
   CARE_MAX_AGE_SECONDS_MARKETING: '259200',
   CARE_DISPATCH_POLL_MS: '30000',
   JOURNEY_TIMER_POLL_MS: '30000',
-  JOURNEY_CLOCK_CONTROL: 'false',
 };

@@ -13,8 +13,8 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import { firesOn, type EventContext } from '@crm/messaging';
+import { execute, ServiceClock } from '@crm/persistence';
 import { FeedbackConfig } from '../feedback.config';
-import { execute } from '@crm/persistence';
 import { TicketsService } from '../tickets/tickets.service';
 import { SurveyPolicy } from './survey-policy';
 
@@ -24,6 +24,7 @@ export class FeedbackHandlers {
     private readonly tickets: TicketsService,
     private readonly surveys: SurveyPolicy,
     private readonly config: FeedbackConfig,
+    private readonly clock: ServiceClock,
   ) {}
 
   /** The customer's tier and segment pick the SLA policy of their tickets, open ones included. */
@@ -49,7 +50,7 @@ export class FeedbackHandlers {
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
     // History is not news: an imported or long-past order gets no survey.
     if (!firesOn(event, 'csat-survey', this.config.TRIGGER_RECENCY_HOURS)) return;
-    const now = new Date();
+    const now = await this.clock.now(context.manager);
     const { customerId, orderId } = event.data;
     const request = await this.surveys.record(context.manager, customerId, 'csat', { orderId }, now);
     if (request.status !== 'sent') return;

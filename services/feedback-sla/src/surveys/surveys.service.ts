@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { FeedbackScored, SurveyRequested } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { conflict, invalid, notFound } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
@@ -61,6 +61,7 @@ export class SurveysService {
     private readonly outbox: OutboxPublisher,
     private readonly tickets: TicketsService,
     private readonly config: FeedbackConfig,
+    private readonly clock: ServiceClock,
   ) {}
 
   /**
@@ -86,7 +87,7 @@ export class SurveysService {
       const kind = survey.kind;
       const problem = scoreProblem(kind, score);
       if (problem) throw invalid('score', problem);
-      const now = new Date();
+      const now = await this.clock.now(manager);
       const sentiment = sentimentOf(kind, score);
       let followUpTicketId: string | undefined;
       if (needsFollowUp(kind, score))
@@ -130,7 +131,8 @@ export class SurveysService {
    * surveyed at all within the quiet period gets one request. Safe to run again: the same rules exclude
    * whoever was just asked.
    */
-  async npsRound(correlationId: string, now = new Date()): Promise<{ requested: number }> {
+  async npsRound(correlationId: string): Promise<{ requested: number }> {
+    const now = await this.clock.now();
     let requested = 0;
     for (;;) {
       const batch = await this.dataSource.transaction((manager) =>

@@ -21,6 +21,7 @@ import {
   queryOne,
   queryRows,
   recordScheduledJobResult,
+  ServiceClock,
   type PgNotifications,
 } from '@crm/persistence';
 import { DueLoop } from '@crm/service-kit';
@@ -72,6 +73,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly config: FeedbackConfig,
     private readonly surveys: SurveysService,
     @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
+    private readonly clock: ServiceClock,
   ) {
     this.loop = new DueLoop(this.logger, 'SLA timer round failed', config.SLA_TIMER_POLL_MS);
   }
@@ -79,13 +81,19 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.loop.startOnChannel(this.notifications, SLA_TIMERS_CHANNEL, () => this.tick());
     // Read at each scrape from the database, so a stuck worker shows as timers running late.
-    const dataSource = this.dataSource;
+    const { dataSource, clock } = this;
     slaTimersOverdue(async function () {
-      const row = await queryOne<{ seconds: number | null }>(
-        dataSource,
-        `SELECT extract(epoch FROM now() - min(due_at))::float8 AS seconds FROM sla_timers
-          WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= now()`,
-      ).catch(() => undefined);
+      const row = await clock
+        .now()
+        .then((now) =>
+          queryOne<{ seconds: number | null }>(
+            dataSource,
+            `SELECT extract(epoch FROM $1::timestamptz - min(due_at))::float8 AS seconds FROM sla_timers
+              WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= $1`,
+            [now],
+          ),
+        )
+        .catch(() => undefined);
       this.set(row?.seconds ?? 0);
     });
   }
@@ -99,17 +107,16 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     // A full batch means more may be due: keep going.
     for (let fired = 100; fired === 100;) fired = await this.fireDue();
     await this.runDueJobs();
-    const next = await queryOne<{ ms: number | null }>(
-      this.dataSource,
-      `SELECT (extract(epoch FROM least(
-                 (SELECT min(due_at) FROM sla_timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at IS NOT NULL),
-                 (SELECT min(next_run_at) FROM scheduled_jobs)) - now()) * 1000)::float8 AS ms`,
+    return this.clock.msUntil(
+      `SELECT least(
+         (SELECT min(due_at) FROM sla_timers WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at IS NOT NULL),
+         (SELECT min(next_run_at) FROM scheduled_jobs)) AS at`,
     );
-    return next?.ms ?? undefined;
   }
 
   async fireDue(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
+      const now = await this.clock.now(manager);
       const due = await queryRows<DueTimer>(
         manager,
         `SELECT t.id, t.ticket_id, t.metric, t.kind, t.round, t.due_at, k.customer_id, k.policy_id, k.correlation_id,
@@ -117,16 +124,16 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
                 (SELECT b.due_at FROM sla_timers b WHERE b.ticket_id = t.ticket_id AND b.metric = t.metric
                     AND b.round = t.round AND b.kind = 'breach') AS breach_due_at
            FROM sla_timers t JOIN tickets k ON k.id = t.ticket_id
-          WHERE t.fired_at IS NULL AND t.cancelled_at IS NULL AND t.due_at <= now()
+          WHERE t.fired_at IS NULL AND t.cancelled_at IS NULL AND t.due_at <= $1
           ORDER BY t.due_at LIMIT 100 FOR UPDATE OF t SKIP LOCKED`,
+        [now],
       );
-      for (const timer of due) await this.fire(manager, timer);
+      for (const timer of due) await this.fire(manager, timer, now);
       return due.length;
     });
   }
 
-  private async fire(manager: EntityManager, timer: DueTimer): Promise<void> {
-    const now = new Date();
+  private async fire(manager: EntityManager, timer: DueTimer, now: Date): Promise<void> {
     const dueAt = new Date(timer.due_at);
     await execute(manager, 'UPDATE sla_timers SET fired_at = $2 WHERE id = $1', [timer.id, now]);
     const meta = { subject: timer.customer_id, correlationId: timer.correlation_id };
@@ -216,8 +223,9 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** The periodic NPS round: a durable job claimed by one replica. */
   private async runDueJobs(): Promise<void> {
-    if (!(await claimScheduledJob(this.dataSource, 'nps-round', this.config.NPS_ROUND_INTERVAL_HOURS * 3600)))
-      return;
+    const now = await this.clock.now();
+    const interval = this.config.NPS_ROUND_INTERVAL_HOURS * 3600;
+    if (!(await claimScheduledJob(this.dataSource, 'nps-round', interval, now))) return;
     const result = await this.surveys.npsRound(`nps-round-${randomUUID()}`);
     await recordScheduledJobResult(this.dataSource, 'nps-round', result);
   }

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SurveyRequested, TicketOpened, type TicketType } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
+import { ServiceClock } from '@crm/persistence';
 import { invalid } from '@crm/service-kit';
 import { loadCalendar } from '../calendars/calendars.repository';
 import { pauseClock, resumeClock } from '../calendars/sla-clock';
@@ -36,6 +37,7 @@ export class TicketsService {
     private readonly sla: SlaSchedule,
     private readonly outbox: OutboxPublisher,
     private readonly surveys: SurveyPolicy,
+    private readonly clock: ServiceClock,
   ) {}
 
   async open(dto: OpenTicketDto, correlationId: string): Promise<TicketView> {
@@ -61,7 +63,7 @@ export class TicketsService {
         'owner',
         `is required by the SLA policy: a ${command.type} needs a dedicated owner (policy ${policy.id})`,
       );
-    const openedAt = new Date();
+    const openedAt = await this.clock.now(db);
     await this.tickets.insert(db, {
       id,
       customerId: command.customerId,
@@ -105,7 +107,7 @@ export class TicketsService {
     await this.dataSource.transaction(async (db) => {
       const ticket = await this.tickets.lock(db, id);
       if (ticket.status === 'resolved') throw ticketResolved(id);
-      const now = new Date();
+      const now = await this.clock.now(db);
       if (!ticket.first_responded_at) {
         await this.tickets.update(db, id, `first_responded_at = $2, status = 'responded', updated_at = $2`, [
           now,
@@ -135,7 +137,7 @@ export class TicketsService {
       if (ticket.status === 'resolved') throw ticketResolved(id);
       if (!ticket.first_responded_at) throw ticketNotResponded();
       if (ticket.status === 'waiting-on-customer') return;
-      const now = new Date();
+      const now = await this.clock.now(db);
       const calendar = await loadCalendar(db, ticket.calendar_id);
       const clock = pauseClock(calendar, clockOf(ticket), now);
       const paused = await this.tickets.update(
@@ -156,7 +158,7 @@ export class TicketsService {
     await this.dataSource.transaction(async (db) => {
       const ticket = await this.tickets.lock(db, id);
       if (ticket.status === 'resolved') throw ticketResolved(id);
-      const now = new Date();
+      const now = await this.clock.now(db);
       const clock = resumeClock(clockOf(ticket), now);
       const awaiting = Boolean(ticket.first_responded_at && !ticket.awaiting_reply_since);
       const resumed = await this.tickets.update(
@@ -179,7 +181,7 @@ export class TicketsService {
       if (ticket.status === 'resolved') throw ticketResolved(id);
       if (ticket.priority === priority) return;
       await this.tickets.update(db, id, 'priority = $2, updated_at = now()', [priority]);
-      await this.sla.reschedule(db, id, new Date(), await this.sla.listPolicies(db));
+      await this.sla.reschedule(db, id, await this.clock.now(db), await this.sla.listPolicies(db));
     });
     return this.get(id);
   }
@@ -188,7 +190,7 @@ export class TicketsService {
     await this.dataSource.transaction(async (db) => {
       const ticket = await this.tickets.lock(db, id);
       if (ticket.resolved_at) return;
-      const now = new Date();
+      const now = await this.clock.now(db);
       const calendar = await loadCalendar(db, ticket.calendar_id);
       const clock = pauseClock(calendar, clockOf(ticket), now);
       await this.tickets.update(
@@ -236,7 +238,7 @@ export class TicketsService {
     const open = await this.tickets.reclassifyOpen(db, customerId, tier, segment);
     if (open.length === 0) return;
     const policies = await this.sla.listPolicies(db);
-    const now = new Date();
+    const now = await this.clock.now(db);
     for (const id of open) await this.sla.reschedule(db, id, now, policies);
   }
 
@@ -244,7 +246,7 @@ export class TicketsService {
   async policiesChanged(db: EntityManager): Promise<number> {
     const open = await this.tickets.openIds(db);
     const policies = await this.sla.listPolicies(db);
-    const now = new Date();
+    const now = await this.clock.now(db);
     for (const id of open) await this.sla.reschedule(db, id, now, policies);
     return open.length;
   }

@@ -10,10 +10,9 @@ import {
 } from '@crm/contracts';
 import { isNews, OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { notFound } from '@crm/service-kit';
 import { CampaignsConfig } from '../campaigns.config';
-import { CampaignClock } from '../journeys/campaign-clock';
 
 /** Announced when a cadence timer is set, so the worker wakes for it. */
 export const CADENCE_TIMERS_CHANNEL = 'crm_cadence_timers';
@@ -67,7 +66,7 @@ export class CadencesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxPublisher,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
     private readonly config: CampaignsConfig,
   ) {}
 

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EventEnvelope, InteractionLoggedV1 } from '@crm/contracts';
 import { isNews } from '@crm/messaging';
-import { execute, queryRows } from '@crm/persistence';
+import { execute, queryRows, ServiceClock } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
-import { CampaignClock } from '../journeys/campaign-clock';
 import { CADENCE_TIMERS_CHANNEL, CadencesService } from './cadences.service';
 
 /**
@@ -19,7 +18,7 @@ export class ContactDeadlinesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cadences: CadencesService,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
     private readonly config: CampaignsConfig,
   ) {}
 

@@ -3,12 +3,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CareActionTriggered, type EventEnvelope, type Locale, type Purpose } from '@crm/contracts';
 import { causedBy, causeOf, firesOn, OutboxPublisher, type Cause } from '@crm/messaging';
-import { queryOne, queryRows } from '@crm/persistence';
+import { queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
 import { CARE_ACTIONS_CHANNEL } from './care-dispatcher';
 import { decideCareAction, type QuietHours } from './care-policy';
-import { CampaignClock } from '../journeys/campaign-clock';
 import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
 import { parseTimeOfDay } from '@crm/service-kit';
 
@@ -54,7 +53,7 @@ export class CareActionsService {
   constructor(
     private readonly outbox: OutboxPublisher,
     private readonly config: CampaignsConfig,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
     private readonly deadlines: ContactDeadlinesService,
   ) {
     const [from, to] = config.CONTACT_QUIET_HOURS.split('-').map((t) => parseTimeOfDay(t)!);

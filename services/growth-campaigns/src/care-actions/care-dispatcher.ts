@@ -11,14 +11,13 @@ import { DataSource } from 'typeorm';
 import { CareDeliveryFailed, type Channel, type Purpose } from '@crm/contracts';
 import { OutboxPublisher, PG_NOTIFICATIONS } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows, type PgNotifications } from '@crm/persistence';
+import { execute, queryOne, queryRows, type PgNotifications, ServiceClock } from '@crm/persistence';
 import { DueLoop, retryDelayMs } from '@crm/service-kit';
 
 export { retryDelayMs };
 import { CampaignsConfig } from '../campaigns.config';
 import { CHANNEL_ADAPTER, type ChannelAdapter, type OutboundTouch } from './channel-adapter';
 import { UndeliverableError } from './drivers';
-import { CampaignClock } from '../journeys/campaign-clock';
 import { TemplatesService } from '../templates/templates.service';
 import { links as linksFor } from '../templates/template-renderer';
 
@@ -74,7 +73,7 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
     private readonly config: CampaignsConfig,
     @Inject(CHANNEL_ADAPTER) private readonly adapter: ChannelAdapter,
     @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
     private readonly templates: TemplatesService,
   ) {
     this.loop = new DueLoop(this.logger, 'care dispatch round failed', config.CARE_DISPATCH_POLL_MS);

@@ -3,9 +3,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DateTriggerDue, type DateTrigger } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
-import { CampaignClock } from '../journeys/campaign-clock';
 import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
 import { daysAfter, monthDayOf, nextAnnual } from './date-schedule';
 
@@ -31,7 +30,7 @@ export class DateTriggersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxPublisher,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
     private readonly config: CampaignsConfig,
   ) {}
 

@@ -24,24 +24,19 @@ import {
   IsArray,
   IsDateString,
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { Roles, type Principal } from '@crm/auth';
 import { LIFECYCLE_STAGES, MEMBERSHIP_LEVELS, VALUE_LOYALTY_SEGMENTS, VALUE_TIERS } from '@crm/contracts';
-import { CurrentPrincipal, invalid, IsTimeZone, ParseUuid } from '@crm/service-kit';
-import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
-import { CARE_ACTIONS_CHANNEL } from '../care-actions/care-dispatcher';
-import { CampaignClock } from './campaign-clock';
-import { JOURNEY_RUNS_CHANNEL, JourneysService } from './journeys.service';
+import { ServiceClock } from '@crm/persistence';
+import { AdvanceClockDto, CurrentPrincipal, invalid, IsTimeZone, ParseUuid } from '@crm/service-kit';
+import { JourneysService } from './journeys.service';
 
 const JOURNEY_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -106,14 +101,6 @@ class ReportQueryDto {
   @ApiProperty() @IsDateString({ strict: true }) to: string;
 }
 
-class AdvanceClockDto {
-  @ApiProperty({ description: 'Milliseconds to move the journeys clock forward' })
-  @IsInt()
-  @Min(1)
-  @Max(400 * 86_400_000)
-  ms: number;
-}
-
 function journeyId(id: string): string {
   if (!JOURNEY_ID.test(id)) throw invalid('id', 'a journey id is 1 to 48 lowercase letters, digits and -');
   return id;
@@ -125,7 +112,7 @@ function journeyId(id: string): string {
 export class JourneysController {
   constructor(
     private readonly journeys: JourneysService,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
   ) {}
 
   @Put('journeys/:id')
@@ -194,15 +181,13 @@ export class JourneysController {
   @Post('journey-clock/advance')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Tests only (JOURNEY_CLOCK_CONTROL): move the journeys clock forward' })
+  @ApiOperation({
+    summary: 'Tests only (CLOCK_CONTROL): the former name of POST /campaigns/clock/advance',
+    deprecated: true,
+  })
   async advanceClock(@Body() dto: AdvanceClockDto) {
-    if (!this.clock.controllable) throw new NotFoundException('the journeys clock is not controllable here');
-    return {
-      now: await this.clock.advance(dto.ms, [
-        JOURNEY_RUNS_CHANNEL,
-        CADENCE_TIMERS_CHANNEL,
-        CARE_ACTIONS_CHANNEL,
-      ]),
-    };
+    if (!this.clock.controllable)
+      throw new NotFoundException('this clock is not controllable here (CLOCK_CONTROL is off)');
+    return { now: await this.clock.advance(dto.ms) };
   }
 }

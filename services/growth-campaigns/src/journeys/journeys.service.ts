@@ -11,11 +11,10 @@ import {
 } from '@crm/contracts';
 import { causedBy, causeOf, isNews, OutboxPublisher, type Cause } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
+import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { invalidFields, notFound } from '@crm/service-kit';
 import { CareActionsService } from '../care-actions/care-actions.service';
 import { CampaignsConfig } from '../campaigns.config';
-import { CampaignClock } from './campaign-clock';
 import {
   validateJourney,
   writtenTemplates,
@@ -122,13 +121,13 @@ export class JourneysService {
     private readonly dataSource: DataSource,
     private readonly careActions: CareActionsService,
     private readonly config: CampaignsConfig,
-    private readonly clock: CampaignClock,
+    private readonly clock: ServiceClock,
     private readonly templates: TemplatesService,
     private readonly cadences: CadencesService,
     private readonly outbox: OutboxPublisher,
   ) {}
 
-  /** The journeys clock (CampaignClock): real time, moved in tests. */
+  /** The journeys clock (ServiceClock): real time, moved in tests. */
   now(manager: EntityManager | DataSource = this.dataSource): Promise<Date> {
     return this.clock.now(manager);
   }

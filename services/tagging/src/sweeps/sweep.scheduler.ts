@@ -5,14 +5,15 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { claimScheduledJob } from '@crm/persistence';
+import { claimScheduledJob, ServiceClock } from '@crm/persistence';
 import { Poller } from '@crm/service-kit';
 import { TaggingConfig } from '../tagging.config';
 import { SweepService } from './sweep.service';
 
 /**
  * The daily sweep as a durable schedule in Postgres: whichever replica claims the due row (SKIP LOCKED)
- * moves it to the next day and runs the sweep. A sweep missed while every replica was down runs at start.
+ * moves it to the next day and runs the sweep as of the service clock's time (moved in tests, see
+ * CLOCK_CONTROL). A sweep missed while every replica was down runs at start.
  */
 @Injectable()
 export class SweepScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -22,13 +23,15 @@ export class SweepScheduler implements OnApplicationBootstrap, BeforeApplication
     private readonly dataSource: DataSource,
     private readonly sweeps: SweepService,
     private readonly config: TaggingConfig,
+    private readonly clock: ServiceClock,
   ) {}
 
   onApplicationBootstrap(): void {
     this.poller.start(this.config.TAGGING_SCHEDULE_POLL_MS, async () => {
       const interval = this.config.TAGGING_SWEEP_INTERVAL_HOURS * 3600;
-      if (await claimScheduledJob(this.dataSource, 'daily-sweep', interval))
-        await this.sweeps.run({ trigger: 'schedule' });
+      const now = await this.clock.now();
+      if (await claimScheduledJob(this.dataSource, 'daily-sweep', interval, now))
+        await this.sweeps.run({ trigger: 'schedule', asOf: now });
     });
   }
 

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
 import { CorrelationId, invalid, notFound, ParseUuid } from '@crm/service-kit';
+import { ServiceClock } from '@crm/persistence';
 import { TaggingConfig } from '../tagging.config';
 import { SweepService } from './sweep.service';
 
@@ -20,16 +21,18 @@ export class SweepsController {
   constructor(
     private readonly sweeps: SweepService,
     private readonly config: TaggingConfig,
+    private readonly clock: ServiceClock,
   ) {}
 
   @Post()
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Run the sweep now, optionally as of a date; safe to re-run' })
-  run(@Body() dto: RunSweepDto, @CorrelationId() correlationId: string) {
-    const asOf = dto.asOf ? new Date(dto.asOf) : undefined;
+  async run(@Body() dto: RunSweepDto, @CorrelationId() correlationId: string) {
+    const now = await this.clock.now();
+    const asOf = dto.asOf ? new Date(dto.asOf) : now;
     // A sweep applies what time has done; the future has not happened (a minute of clock skew is allowed).
-    if (asOf && asOf.getTime() > Date.now() + 60_000 && !this.config.TAGGING_ALLOW_FUTURE_SWEEPS)
+    if (asOf.getTime() > now.getTime() + 60_000 && !this.config.TAGGING_ALLOW_FUTURE_SWEEPS)
       throw invalid('asOf', 'must not be in the future');
     return this.sweeps.run({
       trigger: 'on-demand',
