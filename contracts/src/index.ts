@@ -31,3 +31,4 @@ export * from './schema/compatibility';
 export * from './schema/asyncapi';
 export * from './schema/published';
 export * from './schema/typescript';
+export * from './events/points.v1';

@@ -18,6 +18,7 @@ import { OwnerTaskCreated } from './events/owner-task.v1';
 import { DateTriggerDue } from './events/date-trigger.v1';
 import { WebhookSubscriptionPaused, WebhookSubscriptionResumed } from './events/webhook-subscription.v1';
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
+import { PointsChanged, PointsGrantRequested } from './events/points.v1';
 import {
   FeedbackScored,
   SlaBreached,
@@ -60,6 +61,8 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   OwnerTaskCreated,
   DateTriggerDue,
   TicketRequested,
+  PointsGrantRequested,
+  PointsChanged,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

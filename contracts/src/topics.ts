@@ -55,7 +55,7 @@ const CUSTOMER_TOPICS: readonly TopicSpec[] = [
   {
     name: Topics.referrals,
     owner: 'referral',
-    description: 'Referral attribution, qualification and rewards',
+    description: 'Referral attribution, qualification and rewards; care points movements',
   },
   {
     name: Topics.feedback,

@@ -128,6 +128,50 @@ describe('the purchase cascade, end to end', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('re-scores a purchase recorded today that happened 40 days ago, and welcomes nobody for it', async () => {
+    const late = await registerCustomer(`L-${suffix}`);
+    const recorded = await call(
+      'POST',
+      `${e2e.platform.url('customer-profile')}/customers/${late}/purchases`,
+      e2e.agent,
+      purchase(`L1-${suffix}`, 110000, daysAgo(40)),
+    );
+    expect(recorded.status).toBe(201);
+    // The score is right: the customer is high-value; the re-scoring is marked as caused by a past fact.
+    await eventually(
+      'the historical re-scoring to high-value',
+      async () =>
+        e2e.observer.events.some(
+          (e) =>
+            e.type === 'crm.customer.rescored.v1' &&
+            e.body.customerId === late &&
+            e.body.current.valueTier === 'high-value' &&
+            header(e.message, 'ce_historical') === 'true',
+        ),
+      15_000,
+    );
+    expect(
+      (await call('GET', `${e2e.platform.url('tagging')}/customers/${late}`, e2e.agent)).body.valueTier,
+    ).toBe('high-value');
+    // growth-campaigns has read the re-scoring (its customer state follows it) and touched nobody.
+    await eventually(
+      'growth-campaigns read the state',
+      async () =>
+        e2e.observer.events.some(
+          (e) =>
+            e.type === 'crm.customer-state.snapshot.v1' &&
+            e.body.customerId === late &&
+            e.body.valueTier === 'high-value',
+        ),
+      15_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const actions = (
+      await call('GET', `${e2e.platform.url('growth-campaigns')}/customers/${late}/care-actions`, e2e.agent)
+    ).body;
+    expect(actions).toEqual([]);
+  });
+
   it("qualifies B's referral on B's first purchase, sent twice, and rewards each side exactly once", async () => {
     const referral = e2e.platform.url('referral');
     let code = '';

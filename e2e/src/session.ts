@@ -18,11 +18,16 @@ export interface E2eSession {
 export function e2eSession(
   name: string,
   topics: string[],
-  options: { env?: Record<string, string>; beforeStop?: () => Promise<void> } = {},
+  options: {
+    env?: Record<string, string>;
+    beforeStop?: () => Promise<void>;
+    /** Schemas of their own (`<prefix>_<schema>`): for a file that moves service clocks or changes rules. */
+    schemaPrefix?: string;
+  } = {},
 ): E2eSession {
   const session = {} as E2eSession;
   beforeAll(async () => {
-    session.platform = await startPlatform(options.env);
+    session.platform = await startPlatform(options.env, 100, options.schemaPrefix);
     for (const role of ['agent', 'admin', 'analyst', 'integration'] as const)
       session[role] = session.platform.token(role);
     session.observer = await observeTopics(name, topics, true);

@@ -26,13 +26,33 @@ describe('history is not news', () => {
     expect(isNews({ time: '2026-05-29T12:00:00Z' }, 72, now)).toBe(true);
   });
 
+  it('marks what a late fact causes as historical, and what a recent one causes as news', () => {
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    expect(causeOf({ id: 'e', correlationId: 'c', time: hoursAgo(24 * 30) })).toMatchObject({
+      historical: true,
+    });
+    expect(causeOf({ id: 'e', correlationId: 'c', time: hoursAgo(1) })).not.toHaveProperty('historical');
+    fc.assert(
+      // Away from the window's edge, where a millisecond between two clock reads would decide.
+      fc.property(
+        fc.integer({ min: 0, max: 24 * 3650 }).filter((h) => Math.abs(h - 72) > 1),
+        (hours) => {
+          const cause = causeOf({ id: 'e', correlationId: 'c', time: hoursAgo(hours) });
+          return (cause.historical === true) === !isNews({ time: hoursAgo(hours) });
+        },
+      ),
+    );
+  });
+
   it('is never news once historical, whatever the time, and carries the mark to everything caused', () => {
     fc.assert(
       fc.property(fc.date({ noInvalidDate: true }), fc.integer({ min: 1, max: 8760 }), (time, hours) => {
         const event = { id: 'e', correlationId: 'c', time: time.toISOString(), historical: true as const };
         expect(isNews(event, hours, now)).toBe(false);
         expect(causedBy('s', causeOf(event))).toMatchObject({ historical: true, causationId: 'e' });
-        expect(causedBy('s', causeOf({ ...event, historical: undefined }))).not.toHaveProperty('historical');
+        expect(
+          causedBy('s', causeOf({ ...event, historical: undefined, time: new Date().toISOString() })),
+        ).not.toHaveProperty('historical');
       }),
     );
   });

@@ -17,12 +17,19 @@ export interface Cause {
   historical?: boolean;
 }
 
-/** The cause an event's handler passes on. */
-export function causeOf(event: Pick<EventEnvelope, 'id' | 'correlationId' | 'historical'>): Cause {
+/**
+ * The cause an event's handler passes on. What a historical event causes is historical; so is what a late
+ * fact causes (a purchase recorded today that happened last month): the re-scoring it leads to is right, but
+ * a tier welcome for it would be news about the past.
+ */
+export function causeOf(
+  event: Pick<EventEnvelope, 'id' | 'correlationId' | 'historical'> & { time?: string },
+): Cause {
+  const late = event.time !== undefined && !isNews({ time: event.time });
   return {
     eventId: event.id,
     correlationId: event.correlationId,
-    ...(event.historical ? { historical: true } : {}),
+    ...(event.historical || late ? { historical: true } : {}),
   };
 }
 

@@ -1,6 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
 import { serviceApplication } from '@crm/service-kit';
 import { ReferralTables1732500000500 } from './migrations/1732500000500-referral-tables';
+import { PointsLedger1732500000510 } from './migrations/1732500000510-points-ledger';
+import { PointsExpiryWorker } from './points/points-expiry.worker';
+import { PointsLedger } from './points/points-ledger';
+import { PointsController } from './points/points.controller';
+import { PointsEarnings, PointsHandlers } from './points/points.handlers';
 import { ReferralConfig } from './referral.config';
 import { ReferralHandlers } from './referrals/referral.handlers';
 import { ReferralsController } from './referrals/referrals.controller';
@@ -8,8 +13,8 @@ import { ReferralsRepository } from './referrals/referrals.repository';
 
 export function appModule(config: ReferralConfig): DynamicModule {
   return serviceApplication('referral', config, ReferralConfig, {
-    migrations: [ReferralTables1732500000500],
-    controllers: [ReferralsController, ReferralHandlers],
-    providers: [ReferralsRepository],
+    migrations: [ReferralTables1732500000500, PointsLedger1732500000510],
+    controllers: [ReferralsController, ReferralHandlers, PointsController, PointsHandlers],
+    providers: [ReferralsRepository, PointsLedger, PointsEarnings, PointsExpiryWorker],
   });
 }

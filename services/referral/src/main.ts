@@ -5,7 +5,11 @@ import { ReferralConfig } from './referral.config';
 
 runCatalogService('referral', {
   configClass: ReferralConfig,
-  defaults: { REFERRAL_REWARD_POINTS: '500', REFERRAL_CORE_BONUS_PERCENT: '50' },
+  defaults: {
+    REFERRAL_REWARD_POINTS: '500',
+    REFERRAL_CORE_BONUS_PERCENT: '50',
+    POINTS_EXPIRY_POLL_MS: '300000',
+  },
   module: appModule,
   description: 'Referral codes, attribution, qualification on first purchase, and the reward ledger.',
 });

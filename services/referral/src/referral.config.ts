@@ -10,4 +10,6 @@ export class ReferralConfig extends ServiceConfig {
   @Transform(toInt) @IsInt() @Min(1) REFERRAL_REWARD_POINTS: number;
   /** Extra reward for a referrer in the core segment, in percent. */
   @Transform(toInt) @IsInt() @Min(0) @Max(500) REFERRAL_CORE_BONUS_PERCENT: number;
+  /** The longest the points expiry worker sleeps when nothing is announced (it wakes at the next expiry). */
+  @Transform(toInt) @IsInt() @Min(50) @Max(3_600_000) POINTS_EXPIRY_POLL_MS: number;
 }

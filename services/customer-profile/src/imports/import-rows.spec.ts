@@ -47,6 +47,99 @@ describe('import rows', () => {
     );
   });
 
+  it("reads a customer's contact preferences and an order's due and warranty dates, naming bad ones", async () => {
+    const good = await customerFromRow(
+      3,
+      rowObject(
+        ['externalRef', 'kind', 'name', 'timeZone', 'locale', 'contactFrequency'],
+        ['C3', 'person', 'Li Wei', 'Asia/Shanghai', 'zh-CN', 'reduced'],
+      ),
+    );
+    expect(good).toMatchObject({ timeZone: 'Asia/Shanghai', locale: 'zh-CN', contactFrequency: 'reduced' });
+    const bad = await customerFromRow(
+      4,
+      rowObject(
+        ['externalRef', 'kind', 'name', 'timeZone', 'locale', 'contactFrequency'],
+        ['C4', 'person', 'X', 'Mars/Olympus', 'xx', 'hourly'],
+      ),
+    );
+    expect(Array.isArray(bad) && bad.map((e) => e.field).sort()).toEqual([
+      'contactFrequency',
+      'locale',
+      'timeZone',
+    ]);
+    const header = [
+      'externalRef',
+      'orderId',
+      'occurredAt',
+      'currency',
+      'category',
+      'quantity',
+      'unitPrice',
+      'paymentDueAt',
+      'warrantyUntil',
+    ];
+    const order = await purchaseFromRows({
+      line: 2,
+      externalRef: 'C3',
+      rows: [
+        {
+          line: 2,
+          values: rowObject(header, [
+            'C3',
+            'SO-9',
+            '2026-05-20T00:00:00Z',
+            'EUR',
+            'pumps',
+            '1',
+            '10',
+            '',
+            '',
+          ]),
+        },
+        {
+          line: 3,
+          values: rowObject(header, [
+            'C3',
+            'SO-9',
+            '2026-05-20T00:00:00Z',
+            'EUR',
+            'seals',
+            '1',
+            '5',
+            '2026-06-20T00:00:00Z',
+            '2028-05-20T00:00:00Z',
+          ]),
+        },
+      ],
+    });
+    expect(order).toMatchObject({
+      paymentDueAt: '2026-06-20T00:00:00Z',
+      warrantyUntil: '2028-05-20T00:00:00Z',
+    });
+    const wrong = await purchaseFromRows({
+      line: 5,
+      externalRef: 'C3',
+      rows: [
+        {
+          line: 5,
+          values: rowObject(header, [
+            'C3',
+            'SO-10',
+            '2026-05-20T00:00:00Z',
+            'EUR',
+            'pumps',
+            '1',
+            '10',
+            'soon',
+            '',
+          ]),
+        },
+      ],
+    });
+    expect(Array.isArray(wrong) && wrong.map((e) => `${e.line}:${e.field}`)).toEqual(['5:paymentDueAt']);
+  });
+
   it('makes one purchase of consecutive order lines and derives the amount from them', async () => {
     const header = [
       'externalRef',

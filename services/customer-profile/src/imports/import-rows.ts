@@ -32,6 +32,9 @@ export const CUSTOMER_COLUMNS = [
   'referralCode',
   'consents',
   'owner',
+  'timeZone',
+  'locale',
+  'contactFrequency',
 ] as const;
 
 /** Archive columns that the platform derives from purchases: accepted and ignored, never trusted. */
@@ -48,6 +51,8 @@ export const PURCHASE_COLUMNS = [
   'quantity',
   'unitPrice',
   'amount',
+  'paymentDueAt',
+  'warrantyUntil',
 ] as const;
 
 const REQUIRED: Record<ImportKind, readonly string[]> = {
@@ -154,6 +159,9 @@ export async function customerFromRow(
     relationshipStartedAt,
     referralCode: row.referralCode,
     owner: row.owner,
+    timeZone: row.timeZone,
+    locale: row.locale,
+    contactFrequency: row.contactFrequency,
     consents: consents.length > 0 ? consents : undefined,
   });
   if (Array.isArray(result)) errors.push(...result.map(renameContactField));
@@ -196,6 +204,9 @@ export async function purchaseFromRows(group: PurchaseRows): Promise<RecordPurch
     occurredAt: head.occurredAt,
     currency: head.currency,
     amount: stated !== undefined ? numberOrText(stated) : Math.round(linesTotal * 100) / 100,
+    // Order-level dates: the first line that gives one speaks for the order.
+    paymentDueAt: rows.find((row) => row.paymentDueAt !== undefined)?.paymentDueAt,
+    warrantyUntil: rows.find((row) => row.warrantyUntil !== undefined)?.warrantyUntil,
     items,
   });
   if (!Array.isArray(result)) return result;

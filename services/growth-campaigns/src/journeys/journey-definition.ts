@@ -2,6 +2,7 @@ import {
   CHANNELS,
   EVENT_CATALOG,
   LIFECYCLE_STAGES,
+  MAX_POINTS_PER_GRANT,
   MEMBERSHIP_LEVELS,
   PURPOSES,
   REQUESTABLE_TICKET_TYPES,
@@ -46,6 +47,13 @@ export interface TicketAction {
   subject: string;
 }
 
+/** Care points credited to the customer (referral's points ledger, the `journey` earning rule). */
+export interface PointsAction {
+  kind: 'points';
+  points: number;
+  reason: string;
+}
+
 export type JourneyStep =
   /** A duration, or `until` a local time of day (`HH:MM`) in the customer's time zone. */
   | { type: 'wait'; duration?: Duration; until?: string; next: string }
@@ -58,7 +66,7 @@ export type JourneyStep =
       onTimeout: string;
     }
   | { type: 'branch'; attribute: BranchAttribute; in: string[]; then: string; else: string }
-  | { type: 'action'; action: TouchAction | TaskAction | TicketAction; next?: string }
+  | { type: 'action'; action: TouchAction | TaskAction | TicketAction | PointsAction; next?: string }
   | { type: 'exit' };
 
 export const BRANCH_ATTRIBUTES = {
@@ -365,8 +373,24 @@ function checkStep(
         if (step.next !== undefined) target('next');
         return;
       }
+      if (isObject(action) && action.kind === 'points') {
+        if (
+          typeof action.points !== 'number' ||
+          !Number.isInteger(action.points) ||
+          action.points < 1 ||
+          action.points > MAX_POINTS_PER_GRANT
+        )
+          problems.push({
+            field,
+            message: `action.points must be a whole number from 1 to ${MAX_POINTS_PER_GRANT}`,
+          });
+        if (typeof action.reason !== 'string' || action.reason.length < 1 || action.reason.length > 200)
+          problems.push({ field, message: 'action.reason must be 1 to 200 characters' });
+        if (step.next !== undefined) target('next');
+        return;
+      }
       if (!isObject(action) || action.kind !== 'touch') {
-        problems.push({ field, message: 'action.kind must be touch, task or ticket' });
+        problems.push({ field, message: 'action.kind must be touch, task, ticket or points' });
         return;
       }
       if (action.channel !== 'auto' && !CHANNELS.includes(action.channel as Channel))

@@ -128,6 +128,15 @@ const stepArbitrary: fc.Arbitrary<JourneyStep> = fc.oneof(
     next: fc.option(target, { nil: undefined }),
   }),
   fc.record({
+    type: fc.constant('action' as const),
+    action: fc.record({
+      kind: fc.constant('points' as const),
+      points: fc.integer({ min: 1, max: 1_000_000 }),
+      reason: fc.constant('a thank-you'),
+    }),
+    next: fc.option(target, { nil: undefined }),
+  }),
+  fc.record({
     type: fc.constant('waitForEvent' as const),
     event: fc.constant('crm.purchase.recorded.v1'),
     timeout: fc.constantFrom('1d', '5d'),
@@ -362,6 +371,35 @@ describe('waits until a local time of day, and tasks for the owner', () => {
     bad.steps['is-vip'].in = ['Not An Id'];
     expect(validateJourney(bad)).toEqual([
       { field: 'steps.is-vip', message: 'in must list 1 to 20 segment ids (lower-case letters, digits, -)' },
+    ]);
+  });
+
+  it('grants points once per step, none to a holdout, and refuses a grant that is not a whole number in range', () => {
+    const grant: JourneyDefinition = {
+      ...morning,
+      start: 'reward',
+      steps: {
+        reward: { type: 'action', action: { kind: 'points', points: 100, reason: 'first purchase' } },
+      },
+    };
+    expect(validateJourney(grant)).toEqual([]);
+    const run = simulate(grant, 't', 'c-1', {}, [
+      { type: 'crm.lifecycle-stage.changed.v1', at: t0, data: { stage: 'decline' } },
+    ]);
+    expect(run.timeline[0].touches).toEqual([
+      { kind: 'points', step: 'reward', sequence: 1, points: 100, reason: 'first purchase', holdout: false },
+    ]);
+    for (const points of [0, 1.5, -3, 1_000_001, '100']) {
+      const bad = structuredClone(grant) as any;
+      bad.steps.reward.action.points = points;
+      expect(validateJourney(bad)).toEqual([
+        { field: 'steps.reward', message: 'action.points must be a whole number from 1 to 1000000' },
+      ]);
+    }
+    const noReason = structuredClone(grant) as any;
+    noReason.steps.reward.action.reason = '';
+    expect(validateJourney(noReason)).toEqual([
+      { field: 'steps.reward', message: 'action.reason must be 1 to 200 characters' },
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   variantsOf,
   type EventMatch,
   type JourneyDefinition,
+  type PointsAction,
   type TaskAction,
   type TicketAction,
   type TouchAction,
@@ -78,9 +79,21 @@ export interface TicketEffect {
   holdout: boolean;
 }
 
+/** Care points for referral's ledger to credit. */
+export interface PointsEffect {
+  kind: 'points';
+  step: string;
+  sequence: number;
+  points: number;
+  reason: string;
+  holdout: boolean;
+}
+
+export type JourneyEffect = TouchEffect | TaskEffect | TicketEffect | PointsEffect;
+
 export interface Advance {
   state: RunState;
-  effects: Array<TouchEffect | TaskEffect | TicketEffect>;
+  effects: JourneyEffect[];
   /** The steps entered, in order (the path, for the log and the simulation). */
   path: string[];
 }
@@ -213,14 +226,16 @@ function proceed(definition: JourneyDefinition, result: Advance, context: RunCon
   throw new Error(`journey ${definition.name}: more than ${MAX_INSTANT_STEPS} steps without a wait`);
 }
 
-/** What an action step does: a touch (the variant's template), a task for the owner or a ticket request. */
+/** What an action step does: a touch (the variant's template), a task for the owner, a ticket or points. */
 function effectOf(
-  action: TouchAction | TaskAction | TicketAction,
+  action: TouchAction | TaskAction | TicketAction | PointsAction,
   run: RunState,
   context: RunContext,
-): TouchEffect | TaskEffect | TicketEffect {
+): JourneyEffect {
   const base = { step: run.step, sequence: run.steps, holdout: context.holdout };
   switch (action.kind) {
+    case 'points':
+      return { kind: 'points', ...base, points: action.points, reason: action.reason };
     case 'task':
       return { kind: 'task', ...base, detail: action.detail };
     case 'ticket':
@@ -259,7 +274,7 @@ export interface SimulationResult {
     at: string;
     input: string;
     path: string[];
-    touches: Array<TouchEffect | TaskEffect | TicketEffect>;
+    touches: JourneyEffect[];
     status: RunStatus;
     wakeAt: string | null;
   }>;

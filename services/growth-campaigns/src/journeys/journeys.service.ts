@@ -5,6 +5,7 @@ import {
   ConsumerGroups,
   CustomerState,
   SUBSCRIPTIONS,
+  PointsGrantRequested,
   TicketRequested,
   type CustomerStateV1,
   type EventEnvelope,
@@ -444,6 +445,27 @@ export class JourneysService {
       outcome: string;
     }> = [];
     for (const effect of step.effects) {
+      if (effect.kind === 'points') {
+        if (!effect.holdout)
+          await this.outbox.publish(
+            manager,
+            PointsGrantRequested,
+            {
+              customerId: run.customer_id,
+              requestId: uuidFrom(`journey:${run.id}:${effect.sequence}`),
+              points: effect.points,
+              reason: effect.reason,
+              requestedBy: `journey:${run.journey_id}`.slice(0, 80),
+            },
+            causedBy(run.customer_id, cause),
+          );
+        decisions.push({
+          step: effect.step,
+          task: `points: ${effect.points} (${effect.reason})`,
+          outcome: effect.holdout ? 'held-out' : 'points-requested',
+        });
+        continue;
+      }
       if (effect.kind === 'ticket') {
         if (!effect.holdout)
           await this.outbox.publish(

@@ -20,6 +20,7 @@ import type { EventContext } from '@crm/messaging';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { isUniqueViolation } from '@crm/service-kit';
+import { PointsEarnings } from '../points/points.handlers';
 import { ReferralConfig } from '../referral.config';
 import { isSelfReferral, newReferralCode, rewardPoints } from './referral-rules';
 
@@ -39,7 +40,10 @@ const outcomes = () => counter('crm_referrals_total', 'Referral outcomes', ['out
 
 @Controller()
 export class ReferralHandlers {
-  constructor(private readonly config: ReferralConfig) {}
+  constructor(
+    private readonly config: ReferralConfig,
+    private readonly points: PointsEarnings,
+  ) {}
 
   /** Every customer gets a code; a sign-up with a code is attributed, or rejected with a reason. */
   @EventPattern(CustomerRegistered.type)
@@ -123,10 +127,14 @@ export class ReferralHandlers {
       await this.qualify(context, customer.customerId, member.first_purchase_order_id);
   }
 
-  /** The referee's first purchase qualifies the referral and rewards both sides, once (idempotency keys). */
+  /**
+   * Every purchase earns care points (the purchase rule); the referee's first purchase qualifies the
+   * referral and rewards both sides, once (idempotency keys).
+   */
   @EventPattern(PurchaseRecorded.type)
   async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
     const purchase = event.data;
+    await this.points.onPurchase(purchase, context);
     if (!purchase.firstPurchase) return;
     await execute(
       context.manager,
@@ -188,6 +196,8 @@ export class ReferralHandlers {
         { customerId, rewardId, referralId: referral.id, role, points, idempotencyKey, grantedAt: now },
         customerId,
       );
+      // Referral rewards in points go through the care points ledger, under the reward's key.
+      await this.points.onReward(context, { customerId, points, idempotencyKey, at: new Date(now), role });
     }
   }
 

@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  POINTS_MOVEMENTS,
+  POINTS_SOURCES,
+  type PointsChangedV1,
+  type PointsMovement,
+  type PointsSource,
+} from '@crm/contracts';
+import { counter } from '@crm/observability';
+import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { conflict } from '@crm/service-kit';
+import { allocate, type PointsLot } from './points-allocation';
+
+/** Announced when a lot is earned, so the expiry worker learns its due time. */
+export const POINTS_LOTS_CHANNEL = 'crm_points_lots';
+
+export enum PointsErrorCode {
+  Insufficient = 'POINTS_INSUFFICIENT',
+  RedemptionReused = 'POINTS_REDEMPTION_REUSED',
+  RuleInactive = 'POINTS_RULE_INACTIVE',
+}
+
+/** Publishes one movement (through the outbox, in the ledger's transaction). */
+export type PublishPoints = (movement: PointsChangedV1) => Promise<unknown>;
+
+export interface Earning {
+  customerId: string;
+  points: number;
+  source: PointsSource;
+  reason?: string;
+  /** Once per key: a repeat earns nothing. */
+  idempotencyKey: string;
+  /** When it was earned (the purchase's time); the expiry counts from it. */
+  at: Date;
+}
+
+interface RuleRow {
+  source: PointsSource;
+  description: string;
+  points: number | null;
+  points_per_unit: string | null;
+  expires_after_days: number | null;
+  active: boolean;
+  updated_at: Date;
+  updated_by: string;
+}
+
+interface EntryRow {
+  id: string;
+  customer_id: string;
+  movement: PointsMovement;
+  points: number;
+  balance_after: number;
+  source: PointsSource | null;
+  reason: string | null;
+  benefit: string | null;
+  idempotency_key: string;
+  expires_at: Date | null;
+  remaining: number | null;
+  occurred_at: Date;
+}
+
+export class PointsRuleView {
+  @ApiProperty({ enum: POINTS_SOURCES }) source: PointsSource;
+  @ApiProperty() description: string;
+  @ApiPropertyOptional({ nullable: true, description: 'Fixed points per earning' }) points: number | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Points per unit of the amount (purchases)' })
+  pointsPerUnit: number | null;
+  @ApiPropertyOptional({ nullable: true }) expiresAfterDays: number | null;
+  @ApiProperty() active: boolean;
+  @ApiProperty() updatedAt: Date;
+  @ApiProperty() updatedBy: string;
+}
+
+export class PointsEntryView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: POINTS_MOVEMENTS }) movement: PointsMovement;
+  @ApiProperty() points: number;
+  @ApiProperty() balanceAfter: number;
+  @ApiPropertyOptional({ enum: POINTS_SOURCES, nullable: true }) source: PointsSource | null;
+  @ApiPropertyOptional({ nullable: true }) reason: string | null;
+  @ApiPropertyOptional({ nullable: true }) benefit: string | null;
+  @ApiProperty() idempotencyKey: string;
+  @ApiPropertyOptional({ nullable: true }) expiresAt: Date | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Earned points not yet redeemed or expired' })
+  remaining: number | null;
+  @ApiProperty() occurredAt: Date;
+}
+
+export class PointsAccountView {
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty() balance: number;
+  @ApiProperty() earnedTotal: number;
+  @ApiPropertyOptional({ nullable: true, description: 'The next points to expire, and when' })
+  nextExpiry: { points: number; at: Date } | null;
+  @ApiProperty({ type: [PointsEntryView], description: 'The latest 200 movements, newest first' })
+  entries: PointsEntryView[];
+}
+
+export class RedemptionView extends PointsEntryView {
+  @ApiProperty({
+    description: 'true when this redemption id had already been redeemed (nothing moved again)',
+  })
+  replayed: boolean;
+}
+
+const movements = () =>
+  counter('crm_points_movements_total', 'Care points movements', ['movement', 'source']);
+
+const ruleView = (r: RuleRow): PointsRuleView => ({
+  source: r.source,
+  description: r.description,
+  points: r.points,
+  pointsPerUnit: r.points_per_unit === null ? null : Number(r.points_per_unit),
+  expiresAfterDays: r.expires_after_days,
+  active: r.active,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
+});
+
+const entryView = (r: EntryRow): PointsEntryView => ({
+  id: r.id,
+  movement: r.movement,
+  points: r.points,
+  balanceAfter: r.balance_after,
+  source: r.source,
+  reason: r.reason,
+  benefit: r.benefit,
+  idempotencyKey: r.idempotency_key,
+  expiresAt: r.expires_at,
+  remaining: r.remaining,
+  occurredAt: r.occurred_at,
+});
+
+const changed = (r: EntryRow): PointsChangedV1 => ({
+  customerId: r.customer_id,
+  entryId: r.id,
+  movement: r.movement,
+  points: r.points,
+  balance: r.balance_after,
+  source: r.source ?? undefined,
+  reason: r.reason ?? r.benefit ?? undefined,
+  idempotencyKey: r.idempotency_key,
+  expiresAt: r.expires_at ? new Date(r.expires_at).toISOString() : undefined,
+  occurredAt: new Date(r.occurred_at).toISOString(),
+});
+
+/**
+ * The care points ledger: every movement a row, once per idempotency key, with the balance after it; a
+ * balance that never goes below zero (a CHECK, and a redemption takes only what unexpired lots hold);
+ * earned points are lots that redemptions consume soonest-to-expire first and the expiry timer empties.
+ */
+@Injectable()
+export class PointsLedger {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: ServiceClock,
+  ) {}
+
+  async rules(): Promise<PointsRuleView[]> {
+    return (await queryRows<RuleRow>(this.dataSource, 'SELECT * FROM points_rules ORDER BY source')).map(
+      ruleView,
+    );
+  }
+
+  /** The rule of a source, when it is active. */
+  async activeRule(manager: EntityManager, source: PointsSource): Promise<PointsRuleView | undefined> {
+    const row = await queryOne<RuleRow>(manager, 'SELECT * FROM points_rules WHERE source = $1 AND active', [
+      source,
+    ]);
+    return row ? ruleView(row) : undefined;
+  }
+
+  async updateRule(
+    source: PointsSource,
+    change: Partial<
+      Pick<PointsRuleView, 'description' | 'points' | 'pointsPerUnit' | 'expiresAfterDays' | 'active'>
+    >,
+    by: string,
+  ): Promise<PointsRuleView> {
+    const row = await queryOne<RuleRow>(
+      this.dataSource,
+      `UPDATE points_rules SET
+         description = coalesce($2, description),
+         points = CASE WHEN $3::boolean THEN $4::int ELSE points END,
+         points_per_unit = CASE WHEN $5::boolean THEN $6::numeric ELSE points_per_unit END,
+         expires_after_days = CASE WHEN $7::boolean THEN $8::int ELSE expires_after_days END,
+         active = coalesce($9, active), updated_at = now(), updated_by = $10
+       WHERE source = $1 RETURNING *`,
+      [
+        source,
+        change.description ?? null,
+        change.points !== undefined,
+        change.points ?? null,
+        change.pointsPerUnit !== undefined,
+        change.pointsPerUnit ?? null,
+        change.expiresAfterDays !== undefined,
+        change.expiresAfterDays ?? null,
+        change.active ?? null,
+        by,
+      ],
+    );
+    return ruleView(row!);
+  }
+
+  /**
+   * Credits an earning once (by its key), as a lot that expires after the source's rule says. Points
+   * already expired when they are learnt (an imported, long-past purchase) are not credited. Answers the
+   * entry, or undefined when nothing moved.
+   */
+  async earn(
+    manager: EntityManager,
+    earning: Earning,
+    publish: PublishPoints,
+  ): Promise<PointsEntryView | undefined> {
+    if (!Number.isInteger(earning.points) || earning.points < 1) return undefined;
+    const rule = await queryOne<{ expires_after_days: number | null }>(
+      manager,
+      'SELECT expires_after_days FROM points_rules WHERE source = $1',
+      [earning.source],
+    );
+    const days = rule?.expires_after_days ?? null;
+    const expiresAt = days === null ? null : new Date(earning.at.getTime() + days * 86_400_000);
+    const now = await this.clock.now(manager);
+    if (expiresAt && expiresAt <= now) return undefined;
+    const inserted = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, source, reason, idempotency_key,
+                                   expires_at, remaining, occurred_at)
+       VALUES ($1, $2, 'earned', $3, 0, $4, $5, $6, $7, $3, $8)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [
+        randomUUID(),
+        earning.customerId,
+        earning.points,
+        earning.source,
+        earning.reason?.slice(0, 200) ?? null,
+        earning.idempotencyKey,
+        expiresAt,
+        earning.at,
+      ],
+    );
+    if (inserted.length === 0) return undefined;
+    const balance = await this.move(manager, earning.customerId, earning.points, now);
+    const entry = await this.settle(manager, inserted[0].id, balance, publish);
+    if (expiresAt) await manager.query('SELECT pg_notify($1, current_schema())', [POINTS_LOTS_CHANNEL]);
+    return entry;
+  }
+
+  /**
+   * Redeems points for a benefit, once per redemption id: a repeat answers the first redemption, a reused id
+   * with other points is refused, and more points than the unexpired lots hold is refused (409 naming
+   * `points`), so the balance never goes below zero.
+   */
+  async redeem(
+    customerId: string,
+    redemptionId: string,
+    points: number,
+    benefit: string,
+    publish: (manager: EntityManager, movement: PointsChangedV1) => Promise<unknown>,
+  ): Promise<RedemptionView> {
+    return this.dataSource.transaction(async (manager) => {
+      const key = `redemption:${redemptionId}`;
+      // One customer's redemptions in turn: the balance row is the lock (created empty when there is none).
+      const now = await this.clock.now(manager);
+      await execute(
+        manager,
+        `INSERT INTO points_balances (customer_id, balance, updated_at) VALUES ($1, 0, $2)
+         ON CONFLICT (customer_id) DO NOTHING`,
+        [customerId, now],
+      );
+      await execute(manager, 'SELECT 1 FROM points_balances WHERE customer_id = $1 FOR UPDATE', [customerId]);
+      const earlier = await queryOne<EntryRow>(
+        manager,
+        'SELECT * FROM points_entries WHERE idempotency_key = $1',
+        [key],
+      );
+      if (earlier) {
+        if (earlier.customer_id !== customerId || earlier.points !== points)
+          throw conflict(
+            PointsErrorCode.RedemptionReused,
+            'redemptionId',
+            `redemption ${redemptionId} was already used for ${earlier.points} points of another request`,
+          );
+        return { ...entryView(earlier), replayed: true };
+      }
+      const lots = (
+        await queryRows<{ id: string; remaining: number; expires_at: Date | null; occurred_at: Date }>(
+          manager,
+          `SELECT id, remaining, expires_at, occurred_at FROM points_entries
+            WHERE customer_id = $1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > $2)
+            FOR UPDATE`,
+          [customerId, now],
+        )
+      ).map((r): PointsLot => ({
+        id: r.id,
+        remaining: r.remaining,
+        expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+        occurredAt: new Date(r.occurred_at),
+      }));
+      const taken = allocate(lots, points);
+      if (!taken) {
+        const available = lots.reduce((sum, lot) => sum + lot.remaining, 0);
+        throw conflict(
+          PointsErrorCode.Insufficient,
+          'points',
+          `the customer has ${available} points to redeem; ${points} asked`,
+        );
+      }
+      for (const { id, take } of taken)
+        await execute(manager, 'UPDATE points_entries SET remaining = remaining - $2 WHERE id = $1', [
+          id,
+          take,
+        ]);
+      const id = randomUUID();
+      await execute(
+        manager,
+        `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, benefit, idempotency_key, occurred_at)
+         VALUES ($1, $2, 'redeemed', $3, 0, $4, $5, $6)`,
+        [id, customerId, points, benefit, key, now],
+      );
+      const balance = await this.move(manager, customerId, -points, now);
+      const entry = await this.settle(manager, id, balance, (movement) => publish(manager, movement));
+      return { ...entry, replayed: false };
+    });
+  }
+
+  /** Expires up to 100 due lots (claimed with SKIP LOCKED); answers how many. */
+  async expireDue(
+    publish: (manager: EntityManager, movement: PointsChangedV1) => Promise<unknown>,
+  ): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const now = await this.clock.now(manager);
+      const due = await queryRows<{ id: string; customer_id: string; remaining: number; expires_at: Date }>(
+        manager,
+        `SELECT id, customer_id, remaining, expires_at FROM points_entries
+          WHERE remaining > 0 AND expires_at <= $1 ORDER BY expires_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
+        [now],
+      );
+      for (const lot of due) {
+        await execute(manager, 'UPDATE points_entries SET remaining = 0 WHERE id = $1', [lot.id]);
+        const id = randomUUID();
+        await execute(
+          manager,
+          `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, idempotency_key, lot_id, occurred_at)
+           VALUES ($1, $2, 'expired', $3, 0, $4, $5, $6)`,
+          [id, lot.customer_id, lot.remaining, `expiry:${lot.id}`, lot.id, lot.expires_at],
+        );
+        const balance = await this.move(manager, lot.customer_id, -lot.remaining, now);
+        await this.settle(manager, id, balance, (movement) => publish(manager, movement));
+      }
+      return due.length;
+    });
+  }
+
+  /** Milliseconds of the service clock until the next lot expires, if any. */
+  msUntilNextExpiry(): Promise<number | undefined> {
+    return this.clock.msUntil(
+      'SELECT min(expires_at) AS at FROM points_entries WHERE remaining > 0 AND expires_at IS NOT NULL',
+    );
+  }
+
+  /** The movement an idempotency key made, if any. */
+  async entryByKey(
+    manager: EntityManager,
+    key: string,
+  ): Promise<(PointsEntryView & { customerId: string }) | undefined> {
+    const row = await queryOne<EntryRow>(manager, 'SELECT * FROM points_entries WHERE idempotency_key = $1', [
+      key,
+    ]);
+    return row ? { ...entryView(row), customerId: row.customer_id } : undefined;
+  }
+
+  async account(customerId: string): Promise<PointsAccountView> {
+    const balance = await queryOne<{ balance: number; earned_total: string }>(
+      this.dataSource,
+      'SELECT balance, earned_total FROM points_balances WHERE customer_id = $1',
+      [customerId],
+    );
+    const next = await queryOne<{ at: Date; points: string }>(
+      this.dataSource,
+      `SELECT expires_at AS at, sum(remaining) AS points FROM points_entries
+        WHERE customer_id = $1 AND remaining > 0 AND expires_at IS NOT NULL
+        GROUP BY expires_at ORDER BY expires_at LIMIT 1`,
+      [customerId],
+    );
+    const entries = await queryRows<EntryRow>(
+      this.dataSource,
+      'SELECT * FROM points_entries WHERE customer_id = $1 ORDER BY occurred_at DESC, recorded_at DESC LIMIT 200',
+      [customerId],
+    );
+    return {
+      customerId,
+      balance: balance?.balance ?? 0,
+      earnedTotal: Number(balance?.earned_total ?? 0),
+      nextExpiry: next ? { points: Number(next.points), at: next.at } : null,
+      entries: entries.map(entryView),
+    };
+  }
+
+  /** Adds `delta` to the balance (created at zero); the CHECK refuses a balance below zero. */
+  private async move(manager: EntityManager, customerId: string, delta: number, now: Date): Promise<number> {
+    // Points leave only a balance that exists (they were earned into it); and an INSERT's candidate row is
+    // checked before ON CONFLICT, so a negative delta is an UPDATE.
+    if (delta < 0) {
+      const row = await queryOne<{ balance: number }>(
+        manager,
+        'UPDATE points_balances SET balance = balance + $2, updated_at = $3 WHERE customer_id = $1 RETURNING balance',
+        [customerId, delta, now],
+      );
+      if (!row) throw new Error(`no points balance for customer ${customerId} to take ${-delta} points from`);
+      return row.balance;
+    }
+    const row = await queryOne<{ balance: number }>(
+      manager,
+      `INSERT INTO points_balances (customer_id, balance, earned_total, updated_at)
+       VALUES ($1, $2, greatest($2, 0), $3)
+       ON CONFLICT (customer_id) DO UPDATE SET balance = points_balances.balance + $2,
+         earned_total = points_balances.earned_total + greatest($2, 0), updated_at = $3
+       RETURNING balance`,
+      [customerId, delta, now],
+    );
+    return row!.balance;
+  }
+
+  private async settle(
+    manager: EntityManager,
+    id: string,
+    balance: number,
+    publish: PublishPoints,
+  ): Promise<PointsEntryView> {
+    const row = await queryOne<EntryRow>(
+      manager,
+      'UPDATE points_entries SET balance_after = $2 WHERE id = $1 RETURNING *',
+      [id, balance],
+    );
+    await publish(changed(row!));
+    movements().inc({ movement: row!.movement, source: row!.source ?? 'none' });
+    return entryView(row!);
+  }
+}

@@ -1,0 +1,164 @@
+import { Controller, Injectable } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import {
+  FeedbackScored,
+  PointsChanged,
+  PointsGrantRequested,
+  type EventEnvelope,
+  type FeedbackScoredV1,
+  type PointsGrantRequestedV1,
+  type PurchaseRecordedV1,
+} from '@crm/contracts';
+import { OutboxPublisher, type EventContext } from '@crm/messaging';
+import { ServiceClock } from '@crm/persistence';
+import { conflict, invalid } from '@crm/service-kit';
+import { DataSource } from 'typeorm';
+import { purchasePoints } from './points-allocation';
+import { PointsErrorCode, PointsLedger, type PointsEntryView, type PublishPoints } from './points-ledger';
+
+const publisher =
+  (context: EventContext): PublishPoints =>
+  (movement) =>
+    context.publish(PointsChanged, movement, movement.customerId);
+
+/**
+ * What earns care points, by the rules in `points_rules`: a purchase (per unit of its amount), a survey
+ * answer, a journey's grant. Referral rewards are credited where they are granted (ReferralHandlers).
+ * Each earns once: the idempotency key is the fact's own id.
+ */
+@Injectable()
+export class PointsEarnings {
+  constructor(
+    private readonly ledger: PointsLedger,
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxPublisher,
+    private readonly clock: ServiceClock,
+  ) {}
+
+  /** Taking part in an activity (staff or an integration says so): the activity rule's points, once per id. */
+  async activity(
+    customerId: string,
+    earningId: string,
+    reason: string,
+    points: number | undefined,
+    correlationId: string,
+  ): Promise<PointsEntryView> {
+    return this.dataSource.transaction(async (manager) => {
+      const rule = await this.ledger.activeRule(manager, 'activity');
+      if (!rule)
+        throw conflict(PointsErrorCode.RuleInactive, 'source', 'the activity earning rule is switched off');
+      const amount = points ?? rule.points ?? 0;
+      if (amount < 1) throw invalid('points', 'is required: the activity rule gives no fixed points');
+      const idempotencyKey = `activity:${earningId}`;
+      const entry = await this.ledger.earn(
+        manager,
+        {
+          customerId,
+          points: amount,
+          source: 'activity',
+          reason,
+          idempotencyKey,
+          at: await this.clock.now(manager),
+        },
+        (movement) =>
+          this.outbox.publish(manager, PointsChanged, movement, { subject: customerId, correlationId }),
+      );
+      if (entry) return entry;
+      const earlier = await this.ledger.entryByKey(manager, idempotencyKey);
+      if (!earlier || earlier.customerId !== customerId)
+        throw invalid('earningId', 'was already used for another customer');
+      const { customerId: _owner, ...view } = earlier;
+      return view;
+    });
+  }
+
+  async onFeedbackScored(event: EventEnvelope<FeedbackScoredV1>, context: EventContext): Promise<void> {
+    const rule = await this.ledger.activeRule(context.manager, 'survey');
+    if (!rule?.points) return;
+    await this.ledger.earn(
+      context.manager,
+      {
+        customerId: event.data.customerId,
+        points: rule.points,
+        source: 'survey',
+        reason: `${event.data.kind} survey answered`,
+        idempotencyKey: `survey:${event.data.surveyId}`,
+        at: new Date(event.data.answeredAt),
+      },
+      publisher(context),
+    );
+  }
+
+  async onGrantRequested(event: EventEnvelope<PointsGrantRequestedV1>, context: EventContext): Promise<void> {
+    if (!(await this.ledger.activeRule(context.manager, 'journey'))) return;
+    await this.ledger.earn(
+      context.manager,
+      {
+        customerId: event.data.customerId,
+        points: event.data.points,
+        source: 'journey',
+        reason: `${event.data.requestedBy}: ${event.data.reason}`,
+        idempotencyKey: `journey:${event.data.requestId}`,
+        at: new Date(event.time),
+      },
+      publisher(context),
+    );
+  }
+
+  /** Called by the purchase handler (one handler per event type and service). */
+  async onPurchase(purchase: PurchaseRecordedV1, context: EventContext): Promise<void> {
+    const rule = await this.ledger.activeRule(context.manager, 'purchase');
+    const points = rule?.pointsPerUnit
+      ? purchasePoints(purchase.amount, rule.pointsPerUnit)
+      : (rule?.points ?? 0);
+    if (points < 1) return;
+    await this.ledger.earn(
+      context.manager,
+      {
+        customerId: purchase.customerId,
+        points,
+        source: 'purchase',
+        reason: `order ${purchase.orderId}`,
+        idempotencyKey: `purchase:${purchase.customerId}:${purchase.orderId}`,
+        at: new Date(purchase.occurredAt),
+      },
+      publisher(context),
+    );
+  }
+
+  /** A referral reward, credited in the ledger under the reward's own key. */
+  async onReward(
+    context: EventContext,
+    reward: { customerId: string; points: number; idempotencyKey: string; at: Date; role: string },
+  ): Promise<void> {
+    if (!(await this.ledger.activeRule(context.manager, 'referral'))) return;
+    await this.ledger.earn(
+      context.manager,
+      {
+        customerId: reward.customerId,
+        points: reward.points,
+        source: 'referral',
+        reason: `referral reward (${reward.role})`,
+        idempotencyKey: reward.idempotencyKey,
+        at: reward.at,
+      },
+      publisher(context),
+    );
+  }
+}
+
+/** The events that earn points and that no other handler of this service consumes. */
+@Controller()
+export class PointsHandlers {
+  constructor(private readonly earnings: PointsEarnings) {}
+
+  @EventPattern(FeedbackScored.type)
+  onFeedbackScored(@Payload() event: EventEnvelope<FeedbackScoredV1>, @Ctx() context: EventContext) {
+    return this.earnings.onFeedbackScored(event, context);
+  }
+
+  @EventPattern(PointsGrantRequested.type)
+  onGrantRequested(@Payload() event: EventEnvelope<PointsGrantRequestedV1>, @Ctx() context: EventContext) {
+    return this.earnings.onGrantRequested(event, context);
+  }
+}
