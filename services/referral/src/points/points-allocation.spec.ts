@@ -33,7 +33,7 @@ describe('allocate', () => {
     expect(() => allocate([], 1.5)).toThrow(RangeError);
   });
 
-  const lots = fc.array(
+  const lots = fc.uniqueArray(
     fc.record({
       id: fc.uuid(),
       remaining: fc.integer({ min: 0, max: 10_000 }),
@@ -42,7 +42,7 @@ describe('allocate', () => {
       ),
       occurredAt: fc.date({ min: new Date('2020-01-01'), max: new Date('2026-01-01'), noInvalidDate: true }),
     }),
-    { maxLength: 30, selector: (l) => l.id },
+    { maxLength: 30, selector: (l: { id: string }) => l.id },
   ) as fc.Arbitrary<PointsLot[]>;
 
   it('takes exactly what is asked when the lots hold enough, never more than a lot has, and nothing otherwise', () => {
