@@ -218,7 +218,8 @@ describe('negative preferences', () => {
           orderId: `${ref}-${i}`,
           amount: 100,
           currency: 'EUR',
-          occurredAt: daysAgo(60 - i * 10),
+          // Three past orders and one today: entering the segment (at the fourth) is news, not history.
+          occurredAt: daysAgo(40 - i * 10),
           items: [{ sku: 'S-1', category: 'seals', quantity: 1, unitPrice: 100 }],
         },
       );
