@@ -21,6 +21,7 @@ import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contac
 import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
 import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
 import { ServiceClock1732500000697 } from './migrations/1732500000697-service-clock';
+import { PlaybooksAsJourneys1732500000698 } from './migrations/1732500000698-playbooks-as-journeys';
 import { DateTriggers1732500000690 } from './migrations/1732500000690-date-triggers';
 import { DateTriggersService } from './dates/date-triggers.service';
 import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
@@ -78,6 +79,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       DateTriggers1732500000690,
       OrderDates1732500000695,
       ServiceClock1732500000697,
+      PlaybooksAsJourneys1732500000698,
     ],
     controllers: [
       CareActionsController,

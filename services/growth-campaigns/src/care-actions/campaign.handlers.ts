@@ -39,7 +39,6 @@ import {
 import type { EventContext } from '@crm/messaging';
 import { execute } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
-import { CareActionsService } from './care-actions.service';
 import { JourneysService } from '../journeys/journeys.service';
 import { CadencesService } from '../cadences/cadences.service';
 import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
@@ -49,11 +48,13 @@ import { DateTriggersService } from '../dates/date-triggers.service';
 const tierRank = (tier: string) =>
   VALUE_TIERS.length - VALUE_TIERS.indexOf(tier as (typeof VALUE_TIERS)[number]);
 
-/** Maps events to playbook triggers (the playbooks themselves are data) and hands every event to the journeys. */
+/**
+ * Hands every event to the journeys, and derives the platform's moments (`JOURNEY_TRIGGERS`: a first purchase,
+ * a tier upgrade, a stage or segment entered …) that the seeded care journeys (the playbooks) enter on.
+ */
 @Controller()
 export class CampaignHandlers {
   constructor(
-    private readonly careActions: CareActionsService,
     private readonly journeys: JourneysService,
     private readonly cadences: CadencesService,
     private readonly deadlines: ContactDeadlinesService,
@@ -103,14 +104,14 @@ export class CampaignHandlers {
     await this.journeys.onEvent(context.manager, event);
     if (!event.data.paidInFull) return;
     await this.dates.onPaidInFull(context.manager, event.data.customerId, event.data.orderId);
-    await this.careActions.runTrigger(context.manager, 'payment-recorded', event, event.data.customerId);
+    await this.journeys.onTrigger(context.manager, 'payment-recorded', event, event.data.customerId);
   }
 
   /** A birthday, an anniversary, days since registration or without a purchase came due. */
   @EventPattern(DateTriggerDue.type)
   async onDateTriggerDue(@Payload() event: EventEnvelope<DateTriggerDueV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
-    await this.careActions.runTrigger(
+    await this.journeys.onTrigger(
       context.manager,
       `date:${event.data.trigger}`,
       event,
@@ -122,7 +123,7 @@ export class CampaignHandlers {
   @EventPattern(SurveyRequested.type)
   async onSurveyRequested(@Payload() event: EventEnvelope<SurveyRequestedV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
-    await this.careActions.runTrigger(context.manager, 'survey-requested', event, event.data.customerId, {
+    await this.journeys.onTrigger(context.manager, 'survey-requested', event, event.data.customerId, {
       surveyId: event.data.surveyId,
     });
   }
@@ -161,7 +162,7 @@ export class CampaignHandlers {
     await this.journeys.onEvent(context.manager, event);
     await this.dates.onPurchase(context.manager, event.data);
     if (event.data.firstPurchase)
-      await this.careActions.runTrigger(context.manager, 'first-purchase', event, event.data.customerId);
+      await this.journeys.onTrigger(context.manager, 'first-purchase', event, event.data.customerId);
   }
 
   @EventPattern(CustomerRescored.type)
@@ -170,14 +171,9 @@ export class CampaignHandlers {
     const { current, previous, customerId } = event.data;
     if (previous?.valueTier === current.valueTier) return;
     if (previous && tierRank(current.valueTier) > tierRank(previous.valueTier)) {
-      await this.careActions.runTrigger(context.manager, 'tier-upgraded', event, customerId);
+      await this.journeys.onTrigger(context.manager, 'tier-upgraded', event, customerId);
     }
-    await this.careActions.runTrigger(
-      context.manager,
-      `tier-entered:${current.valueTier}`,
-      event,
-      customerId,
-    );
+    await this.journeys.onTrigger(context.manager, `tier-entered:${current.valueTier}`, event, customerId);
   }
 
   @EventPattern(LifecycleStageChanged.type)
@@ -186,7 +182,7 @@ export class CampaignHandlers {
     @Ctx() context: EventContext,
   ) {
     await this.journeys.onEvent(context.manager, event);
-    await this.careActions.runTrigger(
+    await this.journeys.onTrigger(
       context.manager,
       `stage-entered:${event.data.stage}`,
       event,
@@ -201,7 +197,7 @@ export class CampaignHandlers {
     if (event.data.change !== 'entered') return;
     // A dynamic or static segment of tagging's: playbooks can target it as custom-segment-entered:<id>.
     if (event.data.segmentSet === 'custom') {
-      await this.careActions.runTrigger(
+      await this.journeys.onTrigger(
         context.manager,
         `custom-segment-entered:${event.data.segment}`,
         event,
@@ -211,7 +207,7 @@ export class CampaignHandlers {
     }
     // The value-loyalty matrix: a move between segments, not the first classification.
     if (!event.data.counterpart) return;
-    await this.careActions.runTrigger(
+    await this.journeys.onTrigger(
       context.manager,
       `segment-entered:${event.data.segment}`,
       event,
@@ -245,7 +241,7 @@ export class CampaignHandlers {
       'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [customerId, followUpTicketId, until],
     );
-    await this.careActions.runTrigger(context.manager, 'feedback:low-score', event, customerId);
+    await this.journeys.onTrigger(context.manager, 'feedback:low-score', event, customerId);
   }
 
   /** tagging's negative preferences: the whole list replaces the one kept here. */

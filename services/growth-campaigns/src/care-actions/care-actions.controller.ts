@@ -3,12 +3,16 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { Roles } from '@crm/auth';
 import { CareActionsRepository, CareActionView, PlaybookView } from './care-actions.repository';
 import { ParseUuid } from '@crm/service-kit';
+import { JourneysService } from '../journeys/journeys.service';
 
 @ApiTags('care actions')
 @ApiBearerAuth()
 @Controller()
 export class CareActionsController {
-  constructor(private readonly careActions: CareActionsRepository) {}
+  constructor(
+    private readonly careActions: CareActionsRepository,
+    private readonly journeys: JourneysService,
+  ) {}
 
   @Get('customers/:customerId/care-actions')
   @Roles('agent', 'analyst', 'integration')
@@ -22,9 +26,12 @@ export class CareActionsController {
 
   @Get('playbooks')
   @Roles('agent', 'analyst', 'admin')
-  @ApiOperation({ summary: 'The playbooks: which trigger leads to which care action' })
+  @ApiOperation({
+    summary:
+      'The playbooks: journeys entered on a platform trigger with one touch (change one with PUT /campaigns/journeys/:id)',
+  })
   @ApiOkResponse({ type: PlaybookView, isArray: true })
   playbooks(): Promise<PlaybookView[]> {
-    return this.careActions.playbooks();
+    return this.journeys.playbooks();
   }
 }

@@ -34,8 +34,10 @@ export class CareActionView {
   @ApiPropertyOptional({ nullable: true }) deliveredAt: Date | null;
 }
 
+/** A journey entered on a platform trigger whose first step is one touch: what used to be a playbook. */
 export class PlaybookView {
-  @ApiProperty() id: string;
+  @ApiProperty({ description: 'The name its touches carry as `playbook`' }) id: string;
+  @ApiProperty({ description: 'The journey it is (GET/PUT /campaigns/journeys/:id)' }) journey: string;
   @ApiProperty() trigger: string;
   @ApiProperty() action: string;
   @ApiProperty({ enum: ['service', 'marketing'] }) purpose: string;
@@ -70,12 +72,5 @@ export class CareActionsRepository {
       createdAt: r.created_at,
       deliveredAt: r.delivered_at,
     }));
-  }
-
-  playbooks(): Promise<PlaybookView[]> {
-    return queryRows<PlaybookView>(
-      this.dataSource,
-      'SELECT id, trigger, action, purpose, channel, contact_due_hours AS "contactDueHours", category, enabled, description FROM playbooks ORDER BY id',
-    );
   }
 }

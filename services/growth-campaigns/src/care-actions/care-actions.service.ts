@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { CareActionTriggered, type EventEnvelope, type Locale, type Purpose } from '@crm/contracts';
-import { causedBy, causeOf, firesOn, OutboxPublisher, type Cause } from '@crm/messaging';
+import { CareActionTriggered, type Locale, type Purpose } from '@crm/contracts';
+import { causedBy, OutboxPublisher, type Cause } from '@crm/messaging';
 import { queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { CampaignsConfig } from '../campaigns.config';
@@ -11,19 +11,9 @@ import { decideCareAction, type QuietHours } from './care-policy';
 import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
 import { parseTimeOfDay } from '@crm/service-kit';
 
-interface PlaybookRow {
-  id: string;
-  action: string;
-  purpose: Purpose;
-  channel: string;
-  contact_due_hours: number | null;
-  /** The category an offer is in; an excluded one is never offered. */
-  category: string | null;
-}
-
-/** A touch to decide: from a playbook, or a journey's action step. */
+/** A touch to decide: a journey's action step (the seeded playbooks are journeys too). */
 export interface TouchSpec {
-  /** The playbook id, or `journey:<id>` (at most 64 characters). */
+  /** The journey's playbook name, or `journey:<id>` (at most 64 characters). */
   source: string;
   action: string;
   purpose: Purpose;
@@ -41,13 +31,8 @@ export interface TouchSpec {
 const careActions = () =>
   counter('crm_care_actions_total', 'Care actions decided by playbook and outcome', ['playbook', 'status']);
 
-/** Playbooks change by migration only; each replica reads them again after this long. */
-const PLAYBOOK_CACHE_MS = 30_000;
-
 @Injectable()
 export class CareActionsService {
-  private readonly playbooks = new Map<string, { rows: PlaybookRow[]; readAt: number }>();
-
   private readonly quietHours: QuietHours;
 
   constructor(
@@ -58,56 +43,6 @@ export class CareActionsService {
   ) {
     const [from, to] = config.CONTACT_QUIET_HOURS.split('-').map((t) => parseTimeOfDay(t)!);
     this.quietHours = { from, to };
-  }
-
-  /** Runs every enabled playbook for a trigger; each decision is recorded, sent or suppressed with its reason. */
-  async runTrigger(
-    manager: EntityManager,
-    trigger: string,
-    event: EventEnvelope,
-    customerId: string,
-    variables?: Record<string, string>,
-  ): Promise<void> {
-    // History is not news: an import, a backfill or a long-past fact updates state but touches nobody.
-    if (!firesOn(event, trigger, this.config.TRIGGER_RECENCY_HOURS)) return;
-    for (const playbook of await this.playbooksFor(manager, trigger))
-      await this.decide(manager, playbook, event, customerId, variables);
-  }
-
-  /** The enabled playbooks of a trigger, read once per PLAYBOOK_CACHE_MS rather than once per event. */
-  private async playbooksFor(manager: EntityManager, trigger: string): Promise<PlaybookRow[]> {
-    const cached = this.playbooks.get(trigger);
-    if (cached && Date.now() - cached.readAt < PLAYBOOK_CACHE_MS) return cached.rows;
-    const rows = await queryRows<PlaybookRow>(
-      manager,
-      'SELECT * FROM playbooks WHERE trigger = $1 AND enabled ORDER BY id',
-      [trigger],
-    );
-    this.playbooks.set(trigger, { rows, readAt: Date.now() });
-    return rows;
-  }
-
-  private async decide(
-    manager: EntityManager,
-    playbook: PlaybookRow,
-    event: EventEnvelope,
-    customerId: string,
-    variables?: Record<string, string>,
-  ): Promise<void> {
-    await this.decideTouch(
-      manager,
-      {
-        source: playbook.id,
-        action: playbook.action,
-        purpose: playbook.purpose,
-        channel: playbook.channel,
-        contactDueHours: playbook.contact_due_hours,
-        category: playbook.category,
-        variables,
-      },
-      { idempotencyKey: `${playbook.id}:${event.id}`, triggerEventId: event.id, cause: causeOf(event) },
-      customerId,
-    );
   }
 
   /**

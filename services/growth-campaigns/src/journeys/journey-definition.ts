@@ -1,5 +1,6 @@
 import {
   CHANNELS,
+  DATE_TRIGGERS,
   EVENT_CATALOG,
   LIFECYCLE_STAGES,
   MAX_POINTS_PER_GRANT,
@@ -31,6 +32,10 @@ export interface TouchAction {
   purpose: Purpose;
   /** One template for everyone, or one per variant id. */
   template: string | Record<string, string>;
+  /** A person must reach the customer within this many hours (a contact deadline; win-back: 24). */
+  contactDueHours?: number;
+  /** The product category the touch is about: a customer who excluded it is not touched. */
+  category?: string;
 }
 
 /** A task in the customer owner's queue (a call to make, a visit to plan). */
@@ -80,11 +85,45 @@ export const BRANCH_ATTRIBUTES = {
 } as const;
 export type BranchAttribute = keyof typeof BRANCH_ATTRIBUTES;
 
+/**
+ * The moments the platform derives from its events, which a journey may enter on instead of an event (the
+ * seeded care playbooks are journeys entered this way): a first purchase, a tier upgrade, entering a tier,
+ * a lifecycle stage or a value-loyalty segment, a low satisfaction score, a survey to deliver, an order paid
+ * in full, and each date trigger.
+ */
+export const JOURNEY_TRIGGERS: readonly string[] = [
+  'first-purchase',
+  'tier-upgraded',
+  ...VALUE_TIERS.map((t) => `tier-entered:${t}`),
+  ...LIFECYCLE_STAGES.map((s) => `stage-entered:${s}`),
+  ...VALUE_LOYALTY_SEGMENTS.map((s) => `segment-entered:${s}`),
+  'feedback:low-score',
+  'survey-requested',
+  'payment-recorded',
+  ...DATE_TRIGGERS.map((t) => `date:${t}`),
+];
+
+/** A known trigger, or entering one of tagging's custom segments (`custom-segment-entered:<segment id>`). */
+export function isJourneyTrigger(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    (JOURNEY_TRIGGERS.includes(value) || /^custom-segment-entered:[A-Za-z0-9_.-]{1,64}$/.test(value))
+  );
+}
+
 export interface JourneyDefinition {
   name: string;
   description?: string;
-  /** The event that enters a customer (the event's subject), when its payload matches. */
-  entry: { event: string; match?: EventMatch };
+  /**
+   * What enters a customer: an event (its subject), when its payload matches, or one of the platform's
+   * derived moments (`JOURNEY_TRIGGERS`).
+   */
+  entry: { event?: string; match?: EventMatch; trigger?: string };
+  /**
+   * The name this journey's touches carry as their `playbook` (care actions, `crm.care-action.triggered.v1`);
+   * default `journey:<id>`. The seeded journeys keep the names they had as playbooks.
+   */
+  playbook?: string;
   /** Customers held out of every action, to measure the journey against (deterministic per customer). */
   holdoutPercent?: number;
   /** A/B variants with weights; default one variant `A`. */
@@ -191,11 +230,31 @@ export function validateJourney(input: unknown): JourneyProblem[] {
   const definition = input as unknown as JourneyDefinition;
   if (typeof definition.name !== 'string' || definition.name.length < 1 || definition.name.length > 120)
     problems.push({ field: 'name', message: 'name must be 1 to 120 characters' });
-  if (!isObject(definition.entry)) problems.push({ field: 'entry', message: 'entry must name an event' });
-  else {
+  if (!isObject(definition.entry))
+    problems.push({ field: 'entry', message: 'entry must name an event or a trigger' });
+  else if (definition.entry.trigger !== undefined) {
+    if (definition.entry.event !== undefined || definition.entry.match !== undefined)
+      problems.push({
+        field: 'entry',
+        message: 'entry names an event (with a match) or a trigger, not both',
+      });
+    if (!isJourneyTrigger(definition.entry.trigger))
+      problems.push({
+        field: 'entry',
+        message: `unknown trigger ${JSON.stringify(definition.entry.trigger)} (one of ${JOURNEY_TRIGGERS.join(', ')}, or custom-segment-entered:<segment id>)`,
+      });
+  } else {
     checkEvent(definition.entry.event, 'entry', problems);
     checkMatch(definition.entry.match, 'entry', problems);
   }
+  if (
+    definition.playbook !== undefined &&
+    (typeof definition.playbook !== 'string' || !/^[a-z0-9][a-z0-9:-]{0,63}$/.test(definition.playbook))
+  )
+    problems.push({
+      field: 'playbook',
+      message: 'playbook must be 1 to 64 lowercase letters, digits, : and -',
+    });
   const holdout = definition.holdoutPercent ?? 0;
   if (typeof holdout !== 'number' || !Number.isInteger(holdout) || holdout < 0 || holdout > 50)
     problems.push({ field: 'holdoutPercent', message: 'holdoutPercent must be an integer from 0 to 50' });
@@ -409,6 +468,17 @@ function checkStep(
           if (!valid(template[variant]))
             problems.push({ field, message: `missing template for variant ${variant}` });
       } else problems.push({ field, message: 'missing template' });
+      const due = action.contactDueHours;
+      if (due !== undefined && (typeof due !== 'number' || !Number.isInteger(due) || due < 1 || due > 720))
+        problems.push({
+          field,
+          message: 'action.contactDueHours must be a whole number of hours from 1 to 720',
+        });
+      if (
+        action.category !== undefined &&
+        (typeof action.category !== 'string' || action.category.length < 1 || action.category.length > 64)
+      )
+        problems.push({ field, message: 'action.category must be 1 to 64 characters' });
       if (step.next !== undefined) target('next');
       return;
     }

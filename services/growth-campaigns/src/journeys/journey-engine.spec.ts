@@ -374,6 +374,56 @@ describe('waits until a local time of day, and tasks for the owner', () => {
     ]);
   });
 
+  it('enters on a platform trigger (a playbook is such a journey), and refuses an unknown trigger or one mixed with an event', () => {
+    const playbook: JourneyDefinition = {
+      name: 'Became high-value: an exclusive advisor is assigned',
+      playbook: 'exclusive-advisor',
+      entry: { trigger: 'tier-entered:high-value' },
+      start: 'touch',
+      steps: {
+        touch: {
+          type: 'action',
+          action: {
+            kind: 'touch',
+            channel: 'phone',
+            purpose: 'service',
+            template: 'assign-exclusive-advisor',
+            contactDueHours: 48,
+          },
+        },
+      },
+    };
+    expect(validateJourney(playbook)).toEqual([]);
+    expect(validateJourney({ ...playbook, entry: { trigger: 'custom-segment-entered:vip-2026' } })).toEqual(
+      [],
+    );
+    const run = simulate(playbook, 'exclusive-advisor', 'c-1', {}, [
+      { type: 'crm.customer.rescored.v1', at: t0, data: { valueTier: 'high-value' } },
+      { type: 'tier-entered:high-value', at: t0, data: {} },
+    ]);
+    expect(run.entered).toBe(true);
+    expect(run.timeline[0].touches).toEqual([
+      expect.objectContaining({ kind: 'touch', template: 'assign-exclusive-advisor', contactDueHours: 48 }),
+    ]);
+    expect(validateJourney({ ...playbook, entry: { trigger: 'tier-entered:platinum' } })[0]).toMatchObject({
+      field: 'entry',
+      message: expect.stringContaining('unknown trigger "tier-entered:platinum"'),
+    });
+    expect(
+      validateJourney({
+        ...playbook,
+        entry: { trigger: 'first-purchase', event: 'crm.purchase.recorded.v1' },
+      }),
+    ).toEqual([{ field: 'entry', message: 'entry names an event (with a match) or a trigger, not both' }]);
+    const bad = structuredClone(playbook) as any;
+    bad.steps.touch.action.contactDueHours = 0;
+    bad.playbook = 'Not A Name';
+    expect(validateJourney(bad).map((p) => p.message)).toEqual([
+      'playbook must be 1 to 64 lowercase letters, digits, : and -',
+      'action.contactDueHours must be a whole number of hours from 1 to 720',
+    ]);
+  });
+
   it('grants points once per step, none to a holdout, and refuses a grant that is not a whole number in range', () => {
     const grant: JourneyDefinition = {
       ...morning,

@@ -55,6 +55,8 @@ export interface TouchEffect {
   channel: TouchAction['channel'];
   purpose: TouchAction['purpose'];
   template: string;
+  contactDueHours?: number;
+  category?: string;
   /** Held out: recorded, never sent. */
   holdout: boolean;
 }
@@ -256,8 +258,20 @@ function effectOf(
           typeof action.template === 'string'
             ? action.template
             : (action.template[context.variant] ?? Object.values(action.template)[0]),
+        ...(action.contactDueHours !== undefined ? { contactDueHours: action.contactDueHours } : {}),
+        ...(action.category !== undefined ? { category: action.category } : {}),
       };
   }
+}
+
+/** Whether an event (or, in a simulation, a trigger named as the event's type) enters a journey. */
+export function entersOn(
+  definition: JourneyDefinition,
+  type: string,
+  data: Record<string, unknown>,
+): boolean {
+  if (definition.entry.trigger !== undefined) return type === definition.entry.trigger;
+  return type === definition.entry.event && matches(data, definition.entry.match);
 }
 
 export interface SimulatedEvent {
@@ -327,7 +341,7 @@ export function simulate(
     const data = event.data ?? {};
     fireTimersUntil(event.at);
     if (!state) {
-      if (event.type === definition.entry.event && matches(data, definition.entry.match)) {
+      if (entersOn(definition, event.type, data)) {
         result.entered = true;
         enteredAt = event.at;
         const step = advance(

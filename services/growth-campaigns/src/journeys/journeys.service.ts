@@ -10,10 +10,11 @@ import {
   type CustomerStateV1,
   type EventEnvelope,
 } from '@crm/contracts';
-import { causedBy, causeOf, isNews, OutboxPublisher, type Cause } from '@crm/messaging';
+import { causedBy, causeOf, firesOn, isNews, OutboxPublisher, type Cause } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { invalidFields, notFound } from '@crm/service-kit';
+import { PlaybookView } from '../care-actions/care-actions.repository';
 import { CareActionsService } from '../care-actions/care-actions.service';
 import { CampaignsConfig } from '../campaigns.config';
 import {
@@ -70,6 +71,8 @@ interface RunRow {
   entered_at: Date;
   goal_until: Date | null;
   converted_at: Date | null;
+  /** Non-personal values the entering moment gave the touches' templates (a survey id). */
+  variables: Record<string, string> | null;
 }
 
 export interface JourneyView {
@@ -307,7 +310,10 @@ export class JourneysService {
     if (event.type === CustomerState.type) await this.saveAttributes(manager, event.data as CustomerStateV1);
     const customerId = event.subject;
     if (!UUID.test(customerId)) return;
-    const journeys = await this.activeJourneys(manager);
+    // Journeys entered on a trigger (the playbooks) are entered by onTrigger, not here.
+    const journeys = (await this.activeJourneys(manager)).filter(
+      (j) => j.definition.entry.event !== undefined,
+    );
     if (journeys.length === 0 && !(await this.hasRuns(manager))) return;
     const data = event.data as Record<string, unknown>;
     const now = await this.now(manager);
@@ -353,6 +359,56 @@ export class JourneysService {
     }
   }
 
+  /**
+   * A moment the platform derived (`JOURNEY_TRIGGERS`: a first purchase, a tier upgrade, a date …) enters
+   * every journey that starts on it, once per event; the seeded care playbooks are such journeys. History is
+   * not news: a historical or long-past cause enters nobody.
+   */
+  async onTrigger(
+    manager: EntityManager,
+    trigger: string,
+    event: EventEnvelope,
+    customerId: string,
+    variables?: Record<string, string>,
+  ): Promise<void> {
+    if (!firesOn(event, trigger, this.config.TRIGGER_RECENCY_HOURS)) return;
+    const journeys = (await this.activeJourneys(manager)).filter(
+      (j) => j.definition.entry.trigger === trigger,
+    );
+    if (journeys.length === 0) return;
+    const now = await this.now(manager);
+    for (const journey of journeys) await this.enter(manager, journey, customerId, event, now, variables);
+  }
+
+  /** The journeys entered on a trigger with one touch: what the platform used to call playbooks. */
+  async playbooks(): Promise<PlaybookView[]> {
+    const rows = await queryRows<{ id: string; definition: JourneyDefinition; deleted_at: Date | null }>(
+      this.dataSource,
+      `SELECT j.id, j.definition, h.deleted_at FROM journey_heads h
+         JOIN journeys j ON j.id = h.id AND j.version = h.current_version
+        WHERE j.definition->'entry' ? 'trigger' ORDER BY j.id`,
+    );
+    return rows.flatMap(({ id, definition, deleted_at }) => {
+      const first = definition.steps[definition.start];
+      if (first?.type !== 'action' || first.action.kind !== 'touch') return [];
+      const touch = first.action;
+      return [
+        {
+          id: definition.playbook ?? id,
+          journey: id,
+          trigger: definition.entry.trigger!,
+          action: typeof touch.template === 'string' ? touch.template : Object.values(touch.template)[0],
+          purpose: touch.purpose,
+          channel: touch.channel,
+          contactDueHours: touch.contactDueHours ?? null,
+          category: touch.category ?? null,
+          enabled: deleted_at === null,
+          description: definition.description ?? definition.name,
+        },
+      ];
+    });
+  }
+
   private hasRunsCache?: { value: boolean; readAt: number };
 
   /** Whether any run is active (journeys deleted while customers are still in them). */
@@ -391,6 +447,7 @@ export class JourneysService {
     customerId: string,
     event: EventEnvelope,
     now: Date,
+    variables?: Record<string, string>,
   ): Promise<void> {
     const { variant, holdout } = assignVariant(journey.definition, journey.id, customerId);
     const id = randomUUID();
@@ -400,9 +457,22 @@ export class JourneysService {
       : null;
     const inserted = await queryRows<RunRow>(
       manager,
-      `INSERT INTO journey_runs (id, journey_id, version, customer_id, variant, holdout, status, step, steps, entry_event_id, entered_at, goal_until)
-       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 0, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING *`,
-      [id, journey.id, journey.version, customerId, variant, holdout, state.step, event.id, now, goalUntil],
+      `INSERT INTO journey_runs (id, journey_id, version, customer_id, variant, holdout, status, step, steps, entry_event_id,
+                                 entered_at, goal_until, variables)
+       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 0, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING *`,
+      [
+        id,
+        journey.id,
+        journey.version,
+        customerId,
+        variant,
+        holdout,
+        state.step,
+        event.id,
+        now,
+        goalUntil,
+        variables ? JSON.stringify(variables) : null,
+      ],
     );
     if (inserted.length === 0) return;
     entries().inc({ journey: journey.id, variant });
@@ -437,6 +507,7 @@ export class JourneysService {
     triggerEventId: string,
   ): Promise<void> {
     if (step.path.length === 0 && step.state.status === run.status) return;
+    const definition = await this.definition(manager, run.journey_id, run.version);
     const decisions: Array<{
       step: string;
       template?: string;
@@ -513,14 +584,16 @@ export class JourneysService {
         : await this.careActions.decideTouch(
             manager,
             {
-              source: `journey:${run.journey_id}`,
+              source: definition.playbook ?? `journey:${run.journey_id}`,
               action: effect.template,
               purpose: effect.purpose,
               channel: effect.channel,
-              contactDueHours: null,
-              category: null,
+              contactDueHours: effect.contactDueHours ?? null,
+              category: effect.category ?? null,
               template: effect.template,
-              variant: run.variant,
+              // A journey without variants has one; its touches name none.
+              variant: definition.variants?.length ? run.variant : undefined,
+              variables: run.variables ?? undefined,
             },
             { idempotencyKey: `journey:${run.id}:${effect.sequence}`, triggerEventId, cause },
             run.customer_id,

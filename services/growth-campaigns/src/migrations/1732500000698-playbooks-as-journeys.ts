@@ -38,6 +38,12 @@ export class PlaybooksAsJourneys1732500000698 implements MigrationInterface {
       INSERT INTO journey_heads (id, current_version, deleted_at)
       SELECT journey_id, 1, CASE WHEN enabled THEN NULL ELSE now() END FROM seeded_playbooks`);
     await runner.query('DROP TABLE seeded_playbooks');
+    // The one written playbook touch that had no template: a journey's e-mail needs one to be saved again.
+    await runner.query(`
+      INSERT INTO templates (id, locale, subject, body, updated_by) VALUES
+        ('cross-sell-offer', 'en', 'Something that goes with what you have', 'Picked for you: {{ links.offer }}', 'seed'),
+        ('cross-sell-offer', 'zh-CN', '为您搭配的推荐', '为您精选：{{ links.offer }}', 'seed')
+      ON CONFLICT DO NOTHING`);
     await runner.query('DROP TABLE playbooks');
   }
 

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@crm/contracts';
+import { eventually } from '@crm/testing';
+import { call } from './http';
+import { e2eSession } from './session';
+
+/**
+ * The seeded care playbooks are journeys entered on the platform's moments: listed, versioned and switched
+ * off through the journeys API while the platform runs, their touches still named by the playbook.
+ * Schemas of its own: this file changes a seeded journey.
+ */
+const run = randomUUID().slice(0, 6);
+const e2e = e2eSession('e2e-playbooks', [Topics.careActions], { schemaPrefix: `playbooks_${run}` });
+const campaigns = () => e2e.platform.url('growth-campaigns');
+const profile = () => e2e.platform.url('customer-profile');
+const referral = () => e2e.platform.url('referral');
+
+interface CareAction {
+  playbook: string;
+  action: string;
+  purpose: string;
+}
+
+async function customerWithFirstPurchase(n: number): Promise<string> {
+  const registered = await call('POST', `${profile()}/customers`, e2e.agent, {
+    externalRef: `PB-${run}-${n}`,
+    kind: 'person',
+    name: `Playbook Customer ${n}`,
+    consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
+  });
+  expect(registered.status).toBe(201);
+  const id = registered.body.id as string;
+  const bought = await call('POST', `${profile()}/customers/${id}/purchases`, e2e.agent, {
+    orderId: `PB-${run}-${n}-1`,
+    amount: 1000,
+    currency: 'EUR',
+    occurredAt: new Date().toISOString(),
+    items: [{ sku: 'PB-1', category: 'seals', quantity: 1, unitPrice: 1000 }],
+  });
+  expect(bought.status).toBe(201);
+  // growth-campaigns has handled the purchase once it scheduled the days-without-purchase trigger.
+  await eventually(
+    'growth-campaigns handled the purchase',
+    async () =>
+      ((await call('GET', `${campaigns()}/customers/${id}/date-triggers`, e2e.agent)).body ?? []).some(
+        (t: { trigger: string }) => t.trigger === 'days-without-purchase',
+      ),
+    30_000,
+  );
+  return id;
+}
+
+const careActions = async (id: string): Promise<CareAction[]> =>
+  (await call('GET', `${campaigns()}/customers/${id}/care-actions`, e2e.agent)).body;
+
+describe('playbooks as journeys', () => {
+  it('lists the seeded playbooks as journeys, runs a new version on the next trigger, and stops when switched off', async () => {
+    const playbooks = (await call('GET', `${campaigns()}/playbooks`, e2e.analyst)).body as Array<{
+      id: string;
+      journey: string;
+      trigger: string;
+      contactDueHours: number | null;
+      enabled: boolean;
+    }>;
+    expect(playbooks.length).toBe(15);
+    expect(playbooks.find((p) => p.id === 'exclusive-advisor')).toMatchObject({
+      journey: 'exclusive-advisor',
+      trigger: 'tier-entered:high-value',
+      contactDueHours: 48,
+      enabled: true,
+    });
+    const seeded = (await call('GET', `${campaigns()}/journeys/onboarding`, e2e.analyst)).body;
+    expect(seeded).toMatchObject({ version: 1, createdBy: 'seed' });
+    expect(seeded.definition.entry).toEqual({ trigger: 'first-purchase' });
+
+    // Version 1: the onboarding touch, named by its playbook, and a completed run of the journey.
+    const first = await customerWithFirstPurchase(1);
+    await eventually(
+      'the onboarding touch',
+      async () => (await careActions(first)).some((a) => a.playbook === 'onboarding'),
+      10_000,
+    );
+    // (The purchase's satisfaction survey is another seeded journey's touch: look at onboarding's only.)
+    expect(
+      (await careActions(first)).filter((a) => a.playbook === 'onboarding').map((a) => [a.action, a.purpose]),
+    ).toEqual([['onboarding-path', 'service']]);
+    const runs = (await call('GET', `${campaigns()}/customers/${first}/journeys`, e2e.agent)).body;
+    expect(runs.filter((r: { journeyId: string }) => r.journeyId === 'onboarding')).toEqual([
+      expect.objectContaining({ version: 1, status: 'completed' }),
+    ]);
+
+    // Version 2, while the platform runs: the touch, then 100 points.
+    const changed = await call('PUT', `${campaigns()}/journeys/onboarding`, e2e.admin, {
+      ...seeded.definition,
+      steps: {
+        touch: { ...seeded.definition.steps.touch, next: 'points' },
+        points: { type: 'action', action: { kind: 'points', points: 100, reason: 'welcome' } },
+      },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.version).toBe(2);
+    const second = await customerWithFirstPurchase(2);
+    await eventually(
+      'the onboarding touch and its points',
+      async () =>
+        (await careActions(second)).some((a) => a.playbook === 'onboarding') &&
+        (await call('GET', `${referral()}/customers/${second}/points`, e2e.agent)).body.entries.some(
+          (e: { source: string; points: number }) => e.source === 'journey' && e.points === 100,
+        ),
+      20_000,
+    );
+
+    // Switched off: listed as disabled, and the next first purchase gets no onboarding.
+    expect((await call('DELETE', `${campaigns()}/journeys/onboarding`, e2e.admin)).status).toBe(204);
+    const listed = (await call('GET', `${campaigns()}/playbooks`, e2e.analyst)).body;
+    expect(listed.find((p: { id: string }) => p.id === 'onboarding')).toMatchObject({ enabled: false });
+    const third = await customerWithFirstPurchase(3);
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // past the journeys cache of another replica
+    expect((await careActions(third)).filter((a) => a.playbook === 'onboarding')).toEqual([]);
+
+    const unknown = await call('PUT', `${campaigns()}/journeys/vip-${run}`, e2e.admin, {
+      name: 'VIP',
+      entry: { trigger: 'tier-entered:platinum' },
+      start: 'call',
+      steps: { call: { type: 'action', action: { kind: 'task', detail: 'call' } } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message[0]).toContain('entry: unknown trigger "tier-entered:platinum"');
+  });
+});
