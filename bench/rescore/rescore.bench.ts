@@ -21,6 +21,7 @@ import {
 } from '@crm/persistence';
 import {
   loadScoringRules,
+  MembershipPrivileges,
   RescoringService,
   SegmentCompiler,
   type TaggingConfig,
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
     } as TaggingConfig);
     const sweep = new SweepService(
       dataSource,
-      new RescoringService(rules, outbox, membership),
+      new RescoringService(rules, outbox, membership, new MembershipPrivileges(dataSource)),
       segments,
       membership,
     );

@@ -19,6 +19,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.ticket.requested.v1': ['feedback-sla'],
   'crm.points.grant-requested.v1': ['referral'],
   'crm.points.changed.v1': [],
+  'crm.membership.changed.v1': ['growth-campaigns'],
   'crm.ticket.opened.v1': ['growth-campaigns', 'tagging'],
   'crm.category-exclusions.changed.v1': ['growth-campaigns'],
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns', 'referral'],

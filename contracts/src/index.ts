@@ -32,3 +32,4 @@ export * from './schema/asyncapi';
 export * from './schema/published';
 export * from './schema/typescript';
 export * from './events/points.v1';
+export * from './events/membership-changed.v1';

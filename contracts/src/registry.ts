@@ -19,6 +19,7 @@ import { DateTriggerDue } from './events/date-trigger.v1';
 import { WebhookSubscriptionPaused, WebhookSubscriptionResumed } from './events/webhook-subscription.v1';
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
 import { PointsChanged, PointsGrantRequested } from './events/points.v1';
+import { MembershipChanged } from './events/membership-changed.v1';
 import {
   FeedbackScored,
   SlaBreached,
@@ -63,6 +64,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   TicketRequested,
   PointsGrantRequested,
   PointsChanged,
+  MembershipChanged,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

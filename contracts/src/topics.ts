@@ -44,7 +44,7 @@ const CUSTOMER_TOPICS: readonly TopicSpec[] = [
   {
     name: Topics.scoring,
     owner: 'tagging',
-    description: 'RFM re-scoring, lifecycle stage and segment changes',
+    description: 'RFM re-scoring, lifecycle stage, membership level and segment changes',
   },
   {
     name: Topics.careActions,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@crm/contracts';
-import { eventually } from '@crm/testing';
+import { eventually, startSmtpCapture, type SmtpCapture } from '@crm/testing';
 import { call } from './http';
 import { e2eSession } from './session';
 
@@ -10,10 +10,21 @@ import { e2eSession } from './session';
  * Schemas of its own: this file changes a seeded journey.
  */
 const run = randomUUID().slice(0, 6);
-const e2e = e2eSession('e2e-playbooks', [Topics.careActions], { schemaPrefix: `playbooks_${run}` });
+const env: Record<string, string> = {};
+let smtp: SmtpCapture;
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+  env.SMTP_URL = smtp.url;
+});
+afterAll(() => smtp?.stop());
+const e2e = e2eSession('e2e-playbooks', [Topics.careActions, Topics.scoring], {
+  env,
+  schemaPrefix: `playbooks_${run}`,
+});
 const campaigns = () => e2e.platform.url('growth-campaigns');
 const profile = () => e2e.platform.url('customer-profile');
 const referral = () => e2e.platform.url('referral');
+const tagging = () => e2e.platform.url('tagging');
 
 interface CareAction {
   playbook: string;
@@ -26,6 +37,7 @@ async function customerWithFirstPurchase(n: number): Promise<string> {
     externalRef: `PB-${run}-${n}`,
     kind: 'person',
     name: `Playbook Customer ${n}`,
+    email: `pb-${run}-${n}@example.test`,
     consents: [{ channel: 'email', purpose: 'marketing', granted: true }],
   });
   expect(registered.status).toBe(201);
@@ -62,7 +74,8 @@ describe('playbooks as journeys', () => {
       contactDueHours: number | null;
       enabled: boolean;
     }>;
-    expect(playbooks.length).toBe(15);
+    expect(playbooks.length).toBe(16);
+    expect(playbooks.find((p) => p.id === 'level-welcome')).toMatchObject({ trigger: 'membership-upgraded' });
     expect(playbooks.find((p) => p.id === 'exclusive-advisor')).toMatchObject({
       journey: 'exclusive-advisor',
       trigger: 'tier-entered:high-value',
@@ -126,5 +139,64 @@ describe('playbooks as journeys', () => {
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message[0]).toContain('entry: unknown trigger "tier-entered:platinum"');
+  });
+
+  it('welcomes a member to a new level with its privileges, and shows the way to the next', async () => {
+    // Silver's privileges are data: the welcome carries whatever they are when the level moves.
+    const silver = ['priority service', `a ${run} birthday coupon`];
+    const put = await call('PUT', `${tagging()}/membership-levels/silver`, e2e.admin, { privileges: silver });
+    expect(put.status).toBe(200);
+    const refused = await call('PUT', `${tagging()}/membership-levels/platinum`, e2e.admin, {
+      privileges: ['x'],
+    });
+    expect(refused.status).toBe(400);
+    const empty = await call('PUT', `${tagging()}/membership-levels/gold`, e2e.admin, { privileges: [] });
+    expect(empty.body.fields.map((f: { field: string }) => f.field)).toEqual(['privileges']);
+
+    const customerId = await customerWithFirstPurchase(4); // one order: bronze
+    const bronze = (await call('GET', `${tagging()}/customers/${customerId}/membership`, e2e.agent)).body;
+    expect(bronze).toMatchObject({
+      level: 'bronze',
+      next: {
+        level: 'silver',
+        privileges: silver,
+        requirements: [{ fact: 'purchases12m', have: 1, need: 2, gap: 1 }],
+      },
+    });
+    // A second order within the year: silver, announced with its privileges and welcomed by e-mail.
+    const second = await call('POST', `${profile()}/customers/${customerId}/purchases`, e2e.agent, {
+      orderId: `PB-${run}-4-2`,
+      amount: 500,
+      currency: 'EUR',
+      occurredAt: new Date().toISOString(),
+      items: [{ sku: 'PB-1', category: 'seals', quantity: 1, unitPrice: 500 }],
+    });
+    expect(second.status).toBe(201);
+    await eventually(
+      'membership changed to silver',
+      async () =>
+        e2e.observer.events.some(
+          (e) =>
+            e.type === 'crm.membership.changed.v1' &&
+            e.body.customerId === customerId &&
+            e.body.level === 'silver' &&
+            e.body.direction === 'up',
+        ),
+      15_000,
+    );
+    const changed = e2e.observer.events.find(
+      (e) => e.type === 'crm.membership.changed.v1' && e.body.customerId === customerId,
+    )!;
+    expect(changed.body).toMatchObject({ previousLevel: 'bronze', privileges: silver });
+    await eventually(
+      'the level welcome e-mail',
+      async () => smtp.to(`pb-${run}-4@example.test`).some((m) => m.subject === 'Welcome to silver'),
+      20_000,
+    );
+    const mail = smtp.to(`pb-${run}-4@example.test`).find((m) => m.subject === 'Welcome to silver')!;
+    expect(mail.text).toContain(`priority service; a ${run} birthday coupon`);
+    expect((await careActions(customerId)).filter((a) => a.playbook === 'level-welcome')).toHaveLength(1);
+    const now = (await call('GET', `${tagging()}/customers/${customerId}/membership`, e2e.agent)).body;
+    expect(now).toMatchObject({ level: 'silver', privileges: silver, next: { level: 'gold' } });
   });
 });

@@ -91,19 +91,22 @@ export function IsMoney(): PropertyDecorator {
 }
 
 /** Length in Unicode code points, as JSON Schema `minLength`/`maxLength` count it. */
-export function TextLength(min: number, max: number): PropertyDecorator {
-  return ValidateBy({
-    name: 'textLength',
-    constraints: [min, max],
-    validator: {
-      validate: (value: unknown) => {
-        if (typeof value !== 'string') return false;
-        const length = [...value].length;
-        return length >= min && length <= max;
+export function TextLength(min: number, max: number, options?: { each?: boolean }): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'textLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          const length = [...value].length;
+          return length >= min && length <= max;
+        },
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must be a string of ${min} to ${max} characters`,
+        ),
       },
-      defaultMessage: buildMessage(
-        (each) => `${each}$property must be a string of ${min} to ${max} characters`,
-      ),
     },
-  });
+    options,
+  );
 }

@@ -22,6 +22,7 @@ import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
 import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
 import { ServiceClock1732500000697 } from './migrations/1732500000697-service-clock';
 import { PlaybooksAsJourneys1732500000698 } from './migrations/1732500000698-playbooks-as-journeys';
+import { LevelWelcome1732500000699 } from './migrations/1732500000699-level-welcome';
 import { DateTriggers1732500000690 } from './migrations/1732500000690-date-triggers';
 import { DateTriggersService } from './dates/date-triggers.service';
 import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
@@ -80,6 +81,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       OrderDates1732500000695,
       ServiceClock1732500000697,
       PlaybooksAsJourneys1732500000698,
+      LevelWelcome1732500000699,
     ],
     controllers: [
       CareActionsController,

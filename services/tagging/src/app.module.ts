@@ -1,3 +1,5 @@
+import { MembershipController } from './membership/membership.controller';
+import { MembershipPrivileges } from './membership/membership-privileges';
 import type { DynamicModule } from '@nestjs/common';
 import { serviceApplication } from '@crm/service-kit';
 import { TAGGING_MIGRATIONS } from './migrations';
@@ -30,6 +32,7 @@ export function appModule(config: TaggingConfig): DynamicModule {
       SweepsController,
       InsightsController,
       TaggingHandlers,
+      MembershipController,
     ],
     providers: [
       CustomerScoresRepository,
@@ -37,6 +40,7 @@ export function appModule(config: TaggingConfig): DynamicModule {
       SegmentCompiler,
       SegmentMembership,
       RescoringService,
+      MembershipPrivileges,
       ScoresService,
       SegmentsService,
       ExclusionsService,

@@ -1,5 +1,6 @@
 // The engine, for benchmarks that drive it directly (bench/rescore); services never import each other.
 export { RescoringService } from './customers/rescoring.service';
+export { MembershipPrivileges } from './membership/membership-privileges';
 export { SegmentCompiler } from './segments/segment-compiler';
 export { SegmentMembership } from './segments/segment-membership';
 export { SegmentsRepository } from './segments/segments.repository';

@@ -19,6 +19,8 @@ import {
   CategoryExclusionsChanged,
   type CategoryExclusionsChangedV1,
   FeedbackScored,
+  MembershipChanged,
+  type MembershipChangedV1,
   type FeedbackScoredV1,
   SurveyRequested,
   type SurveyRequestedV1,
@@ -227,6 +229,22 @@ export class CampaignHandlers {
       'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [event.data.customerId, event.data.ticketId, until],
     );
+  }
+
+  /** A membership level up: the level-welcome journey, with the level's privileges for its template. */
+  @EventPattern(MembershipChanged.type)
+  async onMembershipChanged(
+    @Payload() event: EventEnvelope<MembershipChangedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    await this.journeys.onEvent(context.manager, event);
+    const { customerId, direction, level, previousLevel, privileges } = event.data;
+    if (direction !== 'up') return;
+    await this.journeys.onTrigger(context.manager, 'membership-upgraded', event, customerId, {
+      level,
+      previousLevel,
+      privileges: privileges.join('; '),
+    });
   }
 
   /** A low score: a service moment (no marketing) and the service-recovery playbook. */

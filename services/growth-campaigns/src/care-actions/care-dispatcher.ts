@@ -187,6 +187,7 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
         variant: touch.variant ?? undefined,
       },
       links,
+      moment: touch.variables ?? {},
     });
     if (!rendered) throw new Error(`template ${template} has no version in any locale`);
     return {

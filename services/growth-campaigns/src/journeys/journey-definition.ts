@@ -94,6 +94,7 @@ export type BranchAttribute = keyof typeof BRANCH_ATTRIBUTES;
 export const JOURNEY_TRIGGERS: readonly string[] = [
   'first-purchase',
   'tier-upgraded',
+  'membership-upgraded',
   ...VALUE_TIERS.map((t) => `tier-entered:${t}`),
   ...LIFECYCLE_STAGES.map((s) => `stage-entered:${s}`),
   ...VALUE_LOYALTY_SEGMENTS.map((s) => `segment-entered:${s}`),

@@ -39,6 +39,8 @@ export interface TemplateVariables {
   };
   touch: { id: string; action: string; channel: string; variant?: string };
   links: Record<string, string>;
+  /** What the moment that caused the touch gave it (non-personal): a new level and its privileges, a survey id. */
+  moment?: Record<string, string>;
 }
 
 export interface RenderedMessage {

@@ -71,6 +71,13 @@ export class TemplatesService {
         ...links(this.linkPatterns(), { customerId, touchId: 'preview', surveyId: 'preview' }),
         ...overrides.links,
       },
+      moment: {
+        level: 'gold',
+        previousLevel: 'silver',
+        privileges: 'a dedicated account manager; first response within 1 hour; a birthday gift',
+        surveyId: 'preview',
+        ...overrides.moment,
+      },
     };
   }
 

@@ -1,12 +1,14 @@
 import {
   CustomerRescored,
   LifecycleStageChanged,
+  MembershipChanged,
   SegmentChanged,
   type CustomerClassificationV1,
   type LifecycleStage,
 } from '@crm/contracts';
 import { causedBy, type Cause, type OutboxItem } from '@crm/messaging';
 import type { CustomerFacts } from '../scoring/classify';
+import { levelRank } from '../scoring/membership-progress';
 
 /** A customer evaluated at an as-of date: its facts, the new and the stored classification. */
 export interface Evaluation {
@@ -35,7 +37,13 @@ export function reactivated(e: Evaluation): boolean {
  * `lifecycle stage changed` when the stage moved, then `segment changed` for the value-loyalty segment
  * (exited the old, entered the new). Each carries its cause and the time `now`.
  */
-export function rescoreEvents(changed: Evaluation[], cause: Cause, now: string): OutboxItem[] {
+export function rescoreEvents(
+  changed: Evaluation[],
+  cause: Cause,
+  now: string,
+  /** The privileges of each membership level, carried by `membership changed`. */
+  privileges: Record<string, string[]> = {},
+): OutboxItem[] {
   const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.runId };
   const events: OutboxItem[] = [];
   for (const e of changed) {
@@ -89,6 +97,22 @@ export function rescoreEvents(changed: Evaluation[], cause: Cause, now: string):
         meta,
       });
     }
+    // A level that moved (not the first classification) is news for the customer: welcome or notice.
+    if (e.previous && e.previous.membershipLevel !== e.current.membershipLevel)
+      events.push({
+        definition: MembershipChanged,
+        payload: {
+          customerId: e.customerId,
+          level: e.current.membershipLevel,
+          previousLevel: e.previous.membershipLevel,
+          direction:
+            levelRank(e.current.membershipLevel) > levelRank(e.previous.membershipLevel) ? 'up' : 'down',
+          privileges: privileges[e.current.membershipLevel] ?? [],
+          ...provenance,
+          changedAt: now,
+        },
+        meta,
+      });
   }
   return events;
 }

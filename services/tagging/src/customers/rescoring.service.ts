@@ -6,6 +6,7 @@ import { execute, queryOne, queryRows } from '@crm/persistence';
 import { changedFields, classify, monthsBefore, type CustomerFacts } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
+import { MembershipPrivileges } from '../membership/membership-privileges';
 import { SegmentMembership } from '../segments/segment-membership';
 import { toClassification, type ClassificationColumns } from './customer-scores.repository';
 import { reactivated, rescoreEvents, stageChanged, type Evaluation } from './rescore-events';
@@ -78,6 +79,7 @@ export class RescoringService {
     @Inject(SCORING_RULES) readonly rules: ScoringRuleSet,
     private readonly outbox: OutboxPublisher,
     private readonly membership: SegmentMembership,
+    private readonly privileges: MembershipPrivileges,
   ) {}
 
   /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
@@ -230,7 +232,15 @@ export class RescoringService {
           now,
         ],
       );
-    const events = rescoreEvents(changed, cause, now);
+    const levelMoved = changed.some(
+      (e) => e.previous && e.previous.membershipLevel !== e.current.membershipLevel,
+    );
+    const events = rescoreEvents(
+      changed,
+      cause,
+      now,
+      levelMoved ? await this.privileges.byLevel(manager) : {},
+    );
     await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true, validation });
     return changed.length;
   }

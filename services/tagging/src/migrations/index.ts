@@ -3,6 +3,7 @@ import { SatisfactionFacts1732500000210 } from './1732500000210-satisfaction-fac
 import { SweepsSegmentsPredictions1732500000220 } from './1732500000220-sweeps-segments-predictions';
 import { SegmentStatus1732500000230 } from './1732500000230-segment-status';
 import { CustomerState1732500000240 } from './1732500000240-customer-state';
+import { MembershipPrivileges1732500000250 } from './1732500000250-membership-privileges';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const TAGGING_MIGRATIONS = [
   SweepsSegmentsPredictions1732500000220,
   SegmentStatus1732500000230,
   CustomerState1732500000240,
+  MembershipPrivileges1732500000250,
 ];
