@@ -10,7 +10,8 @@ import { e2eSession } from './session';
  * Schemas of its own: this file changes a seeded journey.
  */
 const run = randomUUID().slice(0, 6);
-const env: Record<string, string> = {};
+// The survey links' clock is moved and their rate limit is low, in these schemas only.
+const env: Record<string, string> = { CLOCK_CONTROL: 'true', PUBLIC_RATE_LIMIT_PER_MINUTE: '12' };
 let smtp: SmtpCapture;
 beforeAll(async () => {
   smtp = await startSmtpCapture();
@@ -198,5 +199,63 @@ describe('playbooks as journeys', () => {
     expect((await careActions(customerId)).filter((a) => a.playbook === 'level-welcome')).toHaveLength(1);
     const now = (await call('GET', `${tagging()}/customers/${customerId}/membership`, e2e.agent)).body;
     expect(now).toMatchObject({ level: 'silver', privileges: silver, next: { level: 'gold' } });
+  });
+
+  it('answers a survey from the link in its e-mail, once, with no staff token; refuses a forged, broken or expired link', async () => {
+    const feedback = e2e.platform.url('feedback-sla');
+    const linkIn = async (n: number) => {
+      let token = '';
+      await eventually(
+        `the survey e-mail of customer ${n}`,
+        async () => {
+          const mail = smtp.to(`pb-${run}-${n}@example.test`).find((m) => m.subject === 'How did we do?');
+          token = /\/public\/surveys\/([A-Za-z0-9._-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
+          return token !== '';
+        },
+        20_000,
+      );
+      return token;
+    };
+    const anonymous = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${feedback}/public/surveys/${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+
+    const token = await linkIn(4);
+    expect(await anonymous('GET', token)).toEqual({
+      status: 200,
+      body: {
+        kind: 'csat',
+        question: 'How satisfied are you with our service?',
+        min: 1,
+        max: 5,
+        status: 'sent',
+      },
+    });
+    const answered = await anonymous('POST', `${token}/answer`, { score: 5 });
+    expect(answered).toEqual({ status: 200, body: { kind: 'csat', score: 5, thanks: true } });
+    expect((await anonymous('POST', `${token}/answer`, { score: 1 })).status).toBe(409);
+    const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+    expect((await anonymous('GET', forged)).status).toBe(403);
+    const broken = await anonymous('GET', 'not-a-token');
+    expect(broken.status).toBe(400);
+    expect(broken.body.fields.map((f: { field: string }) => f.field)).toEqual(['token']);
+
+    // A week and a day on (feedback-sla's clock), an unanswered link has expired.
+    const unanswered = await linkIn(1);
+    expect((await call('POST', `${feedback}/clock/advance`, e2e.admin, { ms: 8 * 86_400_000 })).status).toBe(
+      200,
+    );
+    expect((await anonymous('GET', unanswered)).status).toBe(410);
+
+    // One address may ask 12 times a minute here: the rest are refused, not served.
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await anonymous('GET', 'not-a-token')).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 400 && s !== 429)).toEqual([]);
   });
 });

@@ -114,6 +114,16 @@ export class ServiceConfig {
   @ValidateIf((c: ServiceConfig) => process.env.NODE_ENV === 'production' && c.CLOCK_CONTROL !== undefined)
   @IsIn([false], { message: 'CLOCK_CONTROL may not be enabled in production' })
   CLOCK_CONTROL?: boolean;
+  /**
+   * Signs the one-time answer links of satisfaction surveys (growth-campaigns mints them when it sends the
+   * survey, feedback-sla checks them); the two services need the same value. Without it no link is minted.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SURVEY_LINK_SECRET must be at least 32 characters' })
+  SURVEY_LINK_SECRET?: string;
+  /** How long a survey's answer link works (168 h: a week). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(90 * 24) SURVEY_LINK_TTL_HOURS?: number;
 }
 
 export class ConfigurationError extends Error {

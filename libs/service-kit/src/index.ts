@@ -12,3 +12,4 @@ export * from './subject-access';
 export * from './webhooks';
 export * from './time-zone';
 export * from './clock.controller';
+export * from './signed-link';

@@ -6,6 +6,7 @@ export function localDefaults(values: Record<string, string>): Record<string, st
   if (process.env.NODE_ENV === 'production') return {};
   return {
     JWT_SECRET: 'crm-local-development-secret-not-for-production',
+    SURVEY_LINK_SECRET: 'crm-local-survey-link-secret-not-for-production',
     KAFKA_CREATE_TOPICS: 'true',
     ...values,
   };

@@ -35,6 +35,7 @@ export async function startPlatform(
     ManagedProcess.start(service.name, serviceScript(service), [], {
       PORT: String(port),
       JWT_SECRET,
+      SURVEY_LINK_SECRET: 'e2e-survey-link-secret-long-enough-to-sign',
       KAFKA_CREATE_TOPICS: 'false',
       LOG_LEVEL: 'warn',
       SERVICE_URLS: localServiceUrls(portOffset),

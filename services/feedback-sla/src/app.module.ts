@@ -12,6 +12,7 @@ import { SlaReportController } from './reports/sla-report.controller';
 import { SlaReportService } from './reports/sla-report.service';
 import { FeedbackHandlers } from './surveys/feedback.handlers';
 import { SurveyPolicy } from './surveys/survey-policy';
+import { PublicSurveysController } from './surveys/public-surveys.controller';
 import { SurveysController } from './surveys/surveys.controller';
 import { SurveysService } from './surveys/surveys.service';
 import { SlaGauges } from './tickets/sla.metrics';
@@ -32,6 +33,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       TicketsController,
       PoliciesController,
       SurveysController,
+      PublicSurveysController,
       SlaReportController,
       FeedbackHandlers,
     ],

@@ -23,6 +23,8 @@ export class FeedbackConfig extends ServiceConfig {
   @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) NPS_ROUND_INTERVAL_HOURS: number;
   /** Resolution-rate target the reports compare against. */
   @Transform(toNumber) @IsNumber() @Min(0) @Max(1) RESOLUTION_RATE_TARGET: number;
+  /** Requests per minute one client address may make to the public survey links (429 beyond). */
+  @Transform(toNumber) @IsInt() @Min(1) @Max(10000) PUBLIC_RATE_LIMIT_PER_MINUTE: number;
 }
 
 export const FEEDBACK_DEFAULTS: Record<string, string> = {
@@ -33,4 +35,5 @@ export const FEEDBACK_DEFAULTS: Record<string, string> = {
   NPS_PERIOD_DAYS: '90',
   NPS_ROUND_INTERVAL_HOURS: '24',
   RESOLUTION_RATE_TARGET: '0.95',
+  PUBLIC_RATE_LIMIT_PER_MINUTE: '30',
 };

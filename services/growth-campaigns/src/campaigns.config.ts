@@ -105,7 +105,7 @@ export const CAMPAIGNS_DEFAULTS = {
     guide: 'https://crm.local/guide',
     privileges: 'https://crm.local/privileges',
     offer: 'https://crm.local/offers/{touchId}',
-    survey: 'https://crm.local/surveys/{surveyId}',
+    survey: 'https://crm.local/feedback/public/surveys/{surveyToken}',
     unsubscribe: 'https://crm.local/unsubscribe/{customerId}',
   }),
   CARE_SERVICE_MOMENT_HOURS: '48',

@@ -168,6 +168,17 @@ export class SurveysService {
     return rows.length;
   }
 
+  /** What the public answer page may show: the kind and whether it was answered, nothing about the customer. */
+  async publicView(surveyId: string): Promise<{ kind: SurveyKind; status: SurveyRequestRow['status'] }> {
+    const row = await queryOne<SurveyRequestRow>(
+      this.dataSource,
+      'SELECT * FROM survey_requests WHERE id = $1',
+      [surveyId],
+    );
+    if (!row) throw notFound('survey', surveyId);
+    return { kind: row.kind, status: row.status };
+  }
+
   forCustomer(customerId: string): Promise<SurveyView[]> {
     return queryRows<SurveyView>(
       this.dataSource,

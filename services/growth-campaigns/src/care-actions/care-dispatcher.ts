@@ -12,7 +12,7 @@ import { CareDeliveryFailed, type Channel, type Purpose } from '@crm/contracts';
 import { OutboxPublisher, PG_NOTIFICATIONS } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows, type PgNotifications, ServiceClock } from '@crm/persistence';
-import { DueLoop, retryDelayMs } from '@crm/service-kit';
+import { DueLoop, retryDelayMs, signLinkToken } from '@crm/service-kit';
 
 export { retryDelayMs };
 import { CampaignsConfig } from '../campaigns.config';
@@ -167,10 +167,22 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
       'SELECT value_tier, value_loyalty_segment, membership_level, lifecycle_stage FROM customer_attributes WHERE customer_id = $1',
       [touch.customer_id],
     );
+    const surveyId = touch.variables?.surveyId;
     const links = linksFor(this.templates.linkPatterns(), {
       customerId: touch.customer_id,
       touchId: touch.id,
-      surveyId: touch.variables?.surveyId,
+      surveyId,
+      // The one-time answer link, minted as the survey is sent: it works for SURVEY_LINK_TTL_HOURS from now.
+      surveyToken:
+        surveyId && this.config.SURVEY_LINK_SECRET
+          ? signLinkToken(
+              this.config.SURVEY_LINK_SECRET,
+              surveyId,
+              new Date(
+                (await this.clock.now()).getTime() + (this.config.SURVEY_LINK_TTL_HOURS ?? 168) * 3_600_000,
+              ),
+            )
+          : undefined,
     });
     const rendered = await this.templates.render(this.dataSource, template, touch.locale, {
       customer: {

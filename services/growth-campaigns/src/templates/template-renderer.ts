@@ -98,10 +98,13 @@ export function localeFallbacks(locale: string | null | undefined): Locale[] {
   return own && own !== 'en' ? [own, 'en'] : ['en'];
 }
 
-/** Link variables a template can use; each is a URL template with `{customerId}`, `{touchId}`, `{surveyId}`. */
+/**
+ * Link variables a template can use; each is a URL template with `{customerId}`, `{touchId}`, `{surveyId}` and
+ * `{surveyToken}` (the survey's signed one-time answer token, when there is one).
+ */
 export function links(
   patterns: Record<string, string>,
-  values: { customerId: string; touchId: string; surveyId?: string },
+  values: { customerId: string; touchId: string; surveyId?: string; surveyToken?: string },
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(patterns).map(([name, pattern]) => [
@@ -109,7 +112,8 @@ export function links(
       pattern
         .replaceAll('{customerId}', encodeURIComponent(values.customerId))
         .replaceAll('{touchId}', encodeURIComponent(values.touchId))
-        .replaceAll('{surveyId}', encodeURIComponent(values.surveyId ?? '')),
+        .replaceAll('{surveyId}', encodeURIComponent(values.surveyId ?? ''))
+        .replaceAll('{surveyToken}', encodeURIComponent(values.surveyToken ?? '')),
     ]),
   );
 }

@@ -68,7 +68,12 @@ export class TemplatesService {
       },
       touch: { id: 'preview', action: 'preview', channel: 'email', variant: 'A', ...overrides.touch },
       links: {
-        ...links(this.linkPatterns(), { customerId, touchId: 'preview', surveyId: 'preview' }),
+        ...links(this.linkPatterns(), {
+          customerId,
+          touchId: 'preview',
+          surveyId: 'preview',
+          surveyToken: 'preview',
+        }),
         ...overrides.links,
       },
       moment: {

@@ -328,31 +328,45 @@ export class PointsLedger {
     });
   }
 
-  /** Expires up to 100 due lots (claimed with SKIP LOCKED); answers how many. */
+  /**
+   * Expires the due lots of up to 100 customers; answers how many customers it looked at. Locks in the order a
+   * redemption does (the customer's balance, then the lots), so the two never deadlock; a customer whose
+   * balance another transaction holds (SKIP LOCKED: a redemption, another replica) is taken next round.
+   */
   async expireDue(
     publish: (manager: EntityManager, movement: PointsChangedV1) => Promise<unknown>,
   ): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const now = await this.clock.now(manager);
-      const due = await queryRows<{ id: string; customer_id: string; remaining: number; expires_at: Date }>(
+      const customers = await queryRows<{ customer_id: string }>(
         manager,
-        `SELECT id, customer_id, remaining, expires_at FROM points_entries
-          WHERE remaining > 0 AND expires_at <= $1 ORDER BY expires_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
+        `SELECT b.customer_id FROM points_balances b
+          WHERE EXISTS (SELECT 1 FROM points_entries e
+                         WHERE e.customer_id = b.customer_id AND e.remaining > 0 AND e.expires_at <= $1)
+          LIMIT 100 FOR UPDATE OF b SKIP LOCKED`,
         [now],
       );
-      for (const lot of due) {
-        await execute(manager, 'UPDATE points_entries SET remaining = 0 WHERE id = $1', [lot.id]);
-        const id = randomUUID();
-        await execute(
+      for (const { customer_id: customerId } of customers) {
+        const due = await queryRows<{ id: string; remaining: number; expires_at: Date }>(
           manager,
-          `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, idempotency_key, lot_id, occurred_at)
-           VALUES ($1, $2, 'expired', $3, 0, $4, $5, $6)`,
-          [id, lot.customer_id, lot.remaining, `expiry:${lot.id}`, lot.id, lot.expires_at],
+          `SELECT id, remaining, expires_at FROM points_entries
+            WHERE customer_id = $1 AND remaining > 0 AND expires_at <= $2 ORDER BY expires_at FOR UPDATE`,
+          [customerId, now],
         );
-        const balance = await this.move(manager, lot.customer_id, -lot.remaining, now);
-        await this.settle(manager, id, balance, (movement) => publish(manager, movement));
+        for (const lot of due) {
+          await execute(manager, 'UPDATE points_entries SET remaining = 0 WHERE id = $1', [lot.id]);
+          const id = randomUUID();
+          await execute(
+            manager,
+            `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, idempotency_key, lot_id, occurred_at)
+             VALUES ($1, $2, 'expired', $3, 0, $4, $5, $6)`,
+            [id, customerId, lot.remaining, `expiry:${lot.id}`, lot.id, lot.expires_at],
+          );
+          const balance = await this.move(manager, customerId, -lot.remaining, now);
+          await this.settle(manager, id, balance, (movement) => publish(manager, movement));
+        }
       }
-      return due.length;
+      return customers.length;
     });
   }
 
