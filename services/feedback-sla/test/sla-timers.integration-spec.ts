@@ -270,8 +270,10 @@ describe('durable SLA timers', () => {
     const breach = eventsFor(SlaBreached.type, ticketId)[0].body;
     expect(breach).toMatchObject({ metric: 'first-response', dueAt: new Date(firstDue).toISOString() });
     const breachedAt = new Date(breach.breachedAt).getTime();
-    expect(breachedAt).toBeGreaterThanOrEqual(movedTo);
-    expect(breachedAt - movedTo).toBeLessThan(10_000);
+    // Fired on the moved clock, right after the move (the worker may read the clock a moment before the
+    // advance call reads it back).
+    expect(breachedAt).toBeGreaterThan(firstDue);
+    expect(Math.abs(breachedAt - movedTo)).toBeLessThan(10_000);
     expect(eventsFor(TicketEscalated.type, ticketId).map((e) => e.body.level)).toEqual(['department']);
 
     await advance(5 * 24 * 3600_000); // 5 days on: the resolution target (72 h) and 150 % of it (108 h)
