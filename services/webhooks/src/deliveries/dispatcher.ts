@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { WebhookSubscriptionPaused } from '@crm/contracts';
 import { OutboxPublisher, PG_NOTIFICATIONS } from '@crm/messaging';
 import { counter, histogram } from '@crm/observability';
-import { execute, queryOne, queryRows, type PgNotifications } from '@crm/persistence';
+import { execute, queryOne, queryRows, ServiceClock, type PgNotifications } from '@crm/persistence';
 import { DueLoop, postWebhook, retryDelayMs, signWebhook, webhookSecretBytes } from '@crm/service-kit';
 import { WebhooksConfig } from '../webhooks.config';
 import { DELIVERIES_CHANNEL } from './fan-out';
@@ -87,6 +87,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly outbox: OutboxPublisher,
     private readonly config: WebhooksConfig,
     @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
+    private readonly clock: ServiceClock,
   ) {
     this.loop = new DueLoop(this.logger, 'webhook dispatch round failed', config.WEBHOOK_DISPATCH_POLL_MS);
   }
@@ -123,15 +124,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return { deliveries, events };
   }
 
-  private async nextDueMs(): Promise<number | undefined> {
-    const next = await queryOne<{ ms: number | null }>(
-      this.dataSource,
-      `SELECT (extract(epoch FROM min(greatest(d.next_attempt_at, coalesce(d.lease_expires_at, d.next_attempt_at))) - now())
-               * 1000)::float8 AS ms
+  /** Milliseconds of the service clock until the next retry is due (leases run on the database's clock). */
+  private nextDueMs(): Promise<number | undefined> {
+    return this.clock.msUntil(
+      `SELECT min(greatest(d.next_attempt_at, coalesce(d.lease_expires_at, d.next_attempt_at))) AS at
          FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
         WHERE d.status = 'pending' AND s.status = 'active'`,
     );
-    return next?.ms ?? undefined;
   }
 
   /** One round: claims due deliveries, sends them, records the outcomes; answers how many were claimed. */
@@ -144,7 +143,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
                 attempts = attempts + 1
           WHERE d.id IN (
             SELECT h.id FROM deliveries h JOIN subscriptions s ON s.id = h.subscription_id
-             WHERE h.status = 'pending' AND s.status = 'active' AND h.next_attempt_at <= now()
+             WHERE h.status = 'pending' AND s.status = 'active' AND h.next_attempt_at <= $4
                AND (h.lease_expires_at IS NULL OR h.lease_expires_at < now())
                AND NOT EXISTS (SELECT 1 FROM deliveries e
                                 WHERE e.subscription_id = h.subscription_id AND e.subject = h.subject
@@ -156,7 +155,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
                 WHERE k.subscription_id = s.id AND (k.expires_at IS NULL OR k.expires_at > now())) AS secrets,
               e.event_type, e.subject, e.occurred_at, e.source, e.correlation_id, e.payload
          FROM claimed c JOIN subscriptions s ON s.id = c.subscription_id JOIN events e ON e.event_id = c.event_id`,
-      [this.owner, leaseMs, BATCH],
+      [this.owner, leaseMs, BATCH, await this.clock.now()],
     );
     const concurrency = this.config.WEBHOOK_DISPATCH_CONCURRENCY;
     for (let i = 0; i < claimed.length; i += concurrency)
@@ -235,10 +234,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       );
       await execute(
         manager,
-        `UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000),
+        `UPDATE deliveries SET next_attempt_at = $5::timestamptz + make_interval(secs => $2::float8 / 1000),
                 last_status_code = $3, last_error = $4, lease_owner = NULL, lease_expires_at = NULL
           WHERE id = $1 AND status = 'pending'`,
-        [delivery.id, delay, status ?? null, error],
+        [delivery.id, delay, status ?? null, error, await this.clock.now(manager)],
       );
       const subscription = await queryOne<{ name: string; status: string; consecutive_failures: number }>(
         manager,
