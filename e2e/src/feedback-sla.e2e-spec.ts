@@ -267,4 +267,133 @@ describe('feedback and SLA, end to end', () => {
       (await call('POST', `${feedback()}/surveys/${held.id}/answer`, e2e.agent, { score: 5 })).status,
     ).toBe(409);
   });
+
+  it('reports CSAT per tier and in total for the surveys answered in a period, naming a bad query', async () => {
+    const surveyOf = async (customerId: string, order: string) => {
+      const bought = await call(
+        'POST',
+        `${e2e.platform.url('customer-profile')}/customers/${customerId}/purchases`,
+        e2e.agent,
+        {
+          orderId: order,
+          amount: 300,
+          currency: 'EUR',
+          occurredAt: new Date().toISOString(),
+          items: [{ sku: 'R-1', category: 'seals', quantity: 1, unitPrice: 300 }],
+        },
+      );
+      expect(bought.status).toBe(201);
+      let id = '';
+      await eventually(
+        'the CSAT request',
+        async () => {
+          const surveys = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent))
+            .body;
+          id =
+            surveys.find(
+              (s: { orderId: string; status: string }) => s.orderId === order && s.status === 'sent',
+            )?.id ?? '';
+          return id !== '';
+        },
+        15_000,
+      );
+      return id;
+    };
+    const first = await surveyOf(await registeredCustomer(), `SR-${run}-1`);
+    const second = await surveyOf(await registeredCustomer(), `SR-${run}-2`);
+    // The period holds this test's answers only (the file's earlier tests answered before it).
+    const from = new Date().toISOString();
+    expect(
+      (await call('POST', `${feedback()}/surveys/${first}/answer`, e2e.agent, { score: 5 })).status,
+    ).toBe(200);
+    expect(
+      (await call('POST', `${feedback()}/surveys/${second}/answer`, e2e.agent, { score: 2 })).status,
+    ).toBe(200);
+    const to = new Date(Date.now() + 1000).toISOString();
+    const report = await call(
+      'GET',
+      `${feedback()}/reports/satisfaction?from=${from}&to=${to}&groupBy=tier`,
+      e2e.analyst,
+    );
+    expect(report.status).toBe(200);
+    expect(report.body.total.csat).toEqual({ answers: 2, mean: 3.5 });
+    expect(report.body.total.nps).toMatchObject({ answers: 0, score: null });
+    expect(
+      report.body.rows.reduce((sum: number, r: { csat: { answers: number } }) => sum + r.csat.answers, 0),
+    ).toBe(2);
+    const backwards = await call(
+      'GET',
+      `${feedback()}/reports/satisfaction?from=${to}&to=${from}`,
+      e2e.analyst,
+    );
+    expect(backwards.body.fields).toEqual([{ field: 'to', messages: ['must be after from'] }]);
+    const bogus = await call(
+      'GET',
+      `${feedback()}/reports/satisfaction?from=${from}&to=${to}&groupBy=colour`,
+      e2e.analyst,
+    );
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.fields.map((f: { field: string }) => f.field)).toEqual(['groupBy']);
+  });
+
+  it('names the low items of a good answer in its follow-up, once, and refuses an unknown or out-of-scale item', async () => {
+    const customerId = await registeredCustomer();
+    const order = `SI-${run}`;
+    const bought = await call(
+      'POST',
+      `${e2e.platform.url('customer-profile')}/customers/${customerId}/purchases`,
+      e2e.agent,
+      {
+        orderId: order,
+        amount: 300,
+        currency: 'EUR',
+        occurredAt: new Date().toISOString(),
+        items: [{ sku: 'R-1', category: 'seals', quantity: 1, unitPrice: 300 }],
+      },
+    );
+    expect(bought.status).toBe(201);
+    let surveyId = '';
+    await eventually(
+      'the CSAT request',
+      async () => {
+        const surveys = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent)).body;
+        surveyId = surveys.find((s: { orderId: string }) => s.orderId === order)?.id ?? '';
+        return surveyId !== '';
+      },
+      15_000,
+    );
+    const unknown = await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, {
+      score: 4,
+      items: { colour: 3, speed: 9 },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.fields.map((f: { field: string }) => f.field)).toEqual([
+      'items.colour',
+      'items.speed',
+    ]);
+    const answered = await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, {
+      score: 4,
+      items: { speed: 1, solution: 5, attitude: 2 },
+    });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ sentiment: 'satisfied', followUpTicketId: expect.any(String) });
+    const followUp = (await call('GET', `${feedback()}/tickets/${answered.body.followUpTicketId}`, e2e.agent))
+      .body;
+    expect(followUp).toMatchObject({
+      type: 'follow-up',
+      subject: 'remediation plan after CSAT 4: low on speed of response, friendliness',
+    });
+    await eventually(
+      'feedback scored with the low items',
+      async () =>
+        e2e.observer.events.some((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId),
+      10_000,
+    );
+    expect(
+      e2e.observer.events.find((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId)!.body,
+    ).toMatchObject({ score: 4, lowItems: ['speed', 'attitude'] });
+    expect(
+      (await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, { score: 4 })).status,
+    ).toBe(409);
+  });
 });

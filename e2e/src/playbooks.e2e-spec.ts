@@ -234,6 +234,12 @@ describe('playbooks as journeys', () => {
         min: 1,
         max: 5,
         status: 'sent',
+        items: [
+          { item: 'speed', label: 'speed of response' },
+          { item: 'solution', label: 'quality of the solution' },
+          { item: 'attitude', label: 'friendliness' },
+          { item: 'expertise', label: 'expertise' },
+        ],
       },
     });
     const answered = await anonymous('POST', `${token}/answer`, { score: 5 });

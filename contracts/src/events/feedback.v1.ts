@@ -1,4 +1,14 @@
-import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  Min,
+} from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 import { IsOneOf, IsTimestamp, TextLength } from './common';
@@ -156,6 +166,8 @@ export class FeedbackScoredV1 {
   @IsTimestamp() answeredAt: string;
   /** Set when the low score opened a follow-up ticket (remediation plan due within 48 h). */
   @IsOptional() @IsUUID() followUpTicketId?: string;
+  /** The items of a multi-item answer that scored low (CSAT 1-2), by id: the follow-up acts on them. */
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) lowItems?: string[];
 }
 
 export const FeedbackScored = defineEvent({

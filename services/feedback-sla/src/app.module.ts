@@ -4,11 +4,13 @@ import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
 import { SlaCalendarsClockEscalation1732500000410 } from './migrations/1732500000410-sla-calendars-clock-escalation';
 import { TicketCategory1732500000420 } from './migrations/1732500000420-ticket-category';
+import { SurveyItems1732500000430 } from './migrations/1732500000430-survey-items';
 import { CalendarsRepository } from './calendars/calendars.repository';
 import { PoliciesController } from './policies/policies.controller';
 import { SlaPoliciesRepository } from './policies/sla-policies.repository';
 import { SlaPoliciesService } from './policies/sla-policies.service';
 import { SlaReportController } from './reports/sla-report.controller';
+import { SatisfactionReportService } from './reports/satisfaction-report';
 import { SlaReportService } from './reports/sla-report.service';
 import { FeedbackHandlers } from './surveys/feedback.handlers';
 import { SurveyPolicy } from './surveys/survey-policy';
@@ -28,6 +30,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       FeedbackTables1732500000400,
       SlaCalendarsClockEscalation1732500000410,
       TicketCategory1732500000420,
+      SurveyItems1732500000430,
     ],
     controllers: [
       TicketsController,
@@ -47,6 +50,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SurveyPolicy,
       SurveysService,
       SlaReportService,
+      SatisfactionReportService,
       SlaTimerWorker,
       SlaGauges,
     ],

@@ -70,7 +70,7 @@ export class PublicSurveysController {
   async show(@Param('token') token: string, @Ip() ip: string) {
     const surveyId = await this.check(token, ip);
     const survey = await this.surveys.publicView(surveyId);
-    return { ...QUESTIONS[survey.kind], kind: survey.kind, status: survey.status };
+    return { ...QUESTIONS[survey.kind], kind: survey.kind, status: survey.status, items: survey.items };
   }
 
   @Public()
@@ -84,7 +84,7 @@ export class PublicSurveysController {
     @CorrelationId() correlationId: string,
   ) {
     const surveyId = await this.check(token, ip);
-    const answered = await this.surveys.answer(surveyId, dto.score, correlationId);
+    const answered = await this.surveys.answer(surveyId, dto.score, correlationId, dto.items);
     return { kind: answered.kind, score: answered.score, thanks: true };
   }
 

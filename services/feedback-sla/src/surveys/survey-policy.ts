@@ -30,6 +30,44 @@ export function scoreProblem(kind: SurveyKind, score: number): string | undefine
     : `must be a whole number from ${min} to ${max} for ${kind.toUpperCase()}`;
 }
 
+/** An item of a multi-item survey (`survey_items`). */
+export interface SurveyItem {
+  item: string;
+  label: string;
+}
+
+/**
+ * Checks the item scores of an answer against the survey's items: each must be a known item scored on the
+ * kind's scale. Answers the problems by field (`items.<id>`) and the low items (CSAT 1-2, NPS 0-6), in the
+ * survey's order.
+ */
+export function checkItems(
+  kind: SurveyKind,
+  known: SurveyItem[],
+  items: Record<string, unknown> | undefined,
+): { problems: Array<{ field: string; message: string }>; low: SurveyItem[] } {
+  const problems: Array<{ field: string; message: string }> = [];
+  if (items === undefined) return { problems, low: [] };
+  for (const [key, value] of Object.entries(items)) {
+    const field = `items.${key}`.slice(0, 80);
+    if (!known.some((k) => k.item === key))
+      problems.push({
+        field,
+        message: known.length
+          ? `is not an item of a ${kind.toUpperCase()} survey (${known.map((k) => k.item).join(', ')})`
+          : `a ${kind.toUpperCase()} survey has no items`,
+      });
+    else {
+      const problem = scoreProblem(kind, value as number);
+      if (problem) problems.push({ field, message: problem });
+    }
+  }
+  const low = problems.length
+    ? []
+    : known.filter((k) => items[k.item] !== undefined && needsFollowUp(kind, items[k.item] as number));
+  return { problems, low };
+}
+
 /**
  * Survey requests: one per order or ticket, and never within the quiet period of the customer's last
  * survey (the request is then recorded as suppressed, with the reason, and not sent). A survey request is

@@ -30,7 +30,7 @@ export class SurveysController {
     @Body() dto: AnswerSurveyDto,
     @CorrelationId() correlationId: string,
   ) {
-    return this.surveys.answer(id, dto.score, correlationId);
+    return this.surveys.answer(id, dto.score, correlationId, dto.items);
   }
 
   @Post('surveys/nps-rounds')

@@ -5,10 +5,17 @@ import { FeedbackScored, SurveyRequested } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
-import { conflict, invalid, notFound } from '@crm/service-kit';
+import { conflict, invalid, invalidFields, notFound } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
-import { needsFollowUp, scoreProblem, sentimentOf, type SurveyKind } from './survey-policy';
+import {
+  checkItems,
+  needsFollowUp,
+  scoreProblem,
+  sentimentOf,
+  type SurveyItem,
+  type SurveyKind,
+} from './survey-policy';
 
 /** A row of `survey_requests`. */
 interface SurveyRequestRow {
@@ -68,7 +75,12 @@ export class SurveysService {
    * Records a customer's answer once. A detractor (NPS 0-6) or CSAT 1-2 opens a follow-up ticket whose
    * first response, the remediation plan, is due within 48 h (policy `follow-up`).
    */
-  async answer(surveyId: string, score: number, correlationId: string): Promise<SurveyAnswerView> {
+  async answer(
+    surveyId: string,
+    score: number,
+    correlationId: string,
+    items?: Record<string, number>,
+  ): Promise<SurveyAnswerView> {
     return this.dataSource.transaction(async (manager) => {
       const survey = await queryOne<SurveyRequestRow>(
         manager,
@@ -87,25 +99,32 @@ export class SurveysService {
       const kind = survey.kind;
       const problem = scoreProblem(kind, score);
       if (problem) throw invalid('score', problem);
+      const checked = checkItems(kind, await this.items(kind), items);
+      if (checked.problems.length > 0)
+        throw invalidFields(checked.problems.map((p) => ({ field: p.field, messages: [p.message] })));
       const now = await this.clock.now(manager);
       const sentiment = sentimentOf(kind, score);
       let followUpTicketId: string | undefined;
-      if (needsFollowUp(kind, score))
+      // A low score, or low items in a good one: act on them within 48 h (the follow-up policy).
+      if (needsFollowUp(kind, score) || checked.low.length > 0)
         followUpTicketId = await this.tickets.openIn(
           manager,
           {
             customerId: survey.customer_id,
             type: 'follow-up',
             priority: 'high',
-            subject: `remediation plan after ${kind.toUpperCase()} ${score}`,
+            subject:
+              `remediation plan after ${kind.toUpperCase()} ${score}` +
+              (checked.low.length ? `: low on ${checked.low.map((i) => i.label).join(', ')}` : ''),
             surveyId,
           },
           correlationId,
         );
       await execute(
         manager,
-        `UPDATE survey_requests SET status = 'answered', score = $2, sentiment = $3, answered_at = $4, follow_up_ticket_id = $5 WHERE id = $1`,
-        [surveyId, score, sentiment, now, followUpTicketId ?? null],
+        `UPDATE survey_requests SET status = 'answered', score = $2, sentiment = $3, answered_at = $4, follow_up_ticket_id = $5,
+                item_scores = $6 WHERE id = $1`,
+        [surveyId, score, sentiment, now, followUpTicketId ?? null, items ? JSON.stringify(items) : null],
       );
       await this.outbox.publish(
         manager,
@@ -118,6 +137,7 @@ export class SurveysService {
           sentiment,
           answeredAt: now.toISOString(),
           followUpTicketId,
+          ...(checked.low.length ? { lowItems: checked.low.map((i) => i.item) } : {}),
         },
         { subject: survey.customer_id, correlationId },
       );
@@ -169,14 +189,25 @@ export class SurveysService {
   }
 
   /** What the public answer page may show: the kind and whether it was answered, nothing about the customer. */
-  async publicView(surveyId: string): Promise<{ kind: SurveyKind; status: SurveyRequestRow['status'] }> {
+  async publicView(
+    surveyId: string,
+  ): Promise<{ kind: SurveyKind; status: SurveyRequestRow['status']; items: SurveyItem[] }> {
     const row = await queryOne<SurveyRequestRow>(
       this.dataSource,
       'SELECT * FROM survey_requests WHERE id = $1',
       [surveyId],
     );
     if (!row) throw notFound('survey', surveyId);
-    return { kind: row.kind, status: row.status };
+    return { kind: row.kind, status: row.status, items: await this.items(row.kind) };
+  }
+
+  /** The items of a survey kind, in order. */
+  items(kind: SurveyKind): Promise<SurveyItem[]> {
+    return queryRows<SurveyItem>(
+      this.dataSource,
+      'SELECT item, label FROM survey_items WHERE kind = $1 ORDER BY position',
+      [kind],
+    );
   }
 
   forCustomer(customerId: string): Promise<SurveyView[]> {
