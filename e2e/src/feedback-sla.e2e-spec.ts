@@ -51,6 +51,36 @@ async function registeredCustomer(): Promise<string> {
   return id;
 }
 
+/** A customer's purchase, and the CSAT request it causes (sent: the first within the quiet period). */
+async function csatRequest(customerId: string, order: string): Promise<string> {
+  const bought = await call(
+    'POST',
+    `${e2e.platform.url('customer-profile')}/customers/${customerId}/purchases`,
+    e2e.agent,
+    {
+      orderId: order,
+      amount: 300,
+      currency: 'EUR',
+      occurredAt: new Date().toISOString(),
+      items: [{ sku: 'R-1', category: 'seals', quantity: 1, unitPrice: 300 }],
+    },
+  );
+  expect(bought.status).toBe(201);
+  let id = '';
+  await eventually(
+    'the CSAT request',
+    async () => {
+      const surveys = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent)).body;
+      id =
+        surveys.find((s: { orderId: string; status: string }) => s.orderId === order && s.status === 'sent')
+          ?.id ?? '';
+      return id !== '';
+    },
+    15_000,
+  );
+  return id;
+}
+
 describe('feedback and SLA, end to end', () => {
   it('shows one breach as an event, as a metric increase and in the report', async () => {
     const policyId = `e2e-breach-${run}`;
@@ -269,38 +299,8 @@ describe('feedback and SLA, end to end', () => {
   });
 
   it('reports CSAT per tier and in total for the surveys answered in a period, naming a bad query', async () => {
-    const surveyOf = async (customerId: string, order: string) => {
-      const bought = await call(
-        'POST',
-        `${e2e.platform.url('customer-profile')}/customers/${customerId}/purchases`,
-        e2e.agent,
-        {
-          orderId: order,
-          amount: 300,
-          currency: 'EUR',
-          occurredAt: new Date().toISOString(),
-          items: [{ sku: 'R-1', category: 'seals', quantity: 1, unitPrice: 300 }],
-        },
-      );
-      expect(bought.status).toBe(201);
-      let id = '';
-      await eventually(
-        'the CSAT request',
-        async () => {
-          const surveys = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent))
-            .body;
-          id =
-            surveys.find(
-              (s: { orderId: string; status: string }) => s.orderId === order && s.status === 'sent',
-            )?.id ?? '';
-          return id !== '';
-        },
-        15_000,
-      );
-      return id;
-    };
-    const first = await surveyOf(await registeredCustomer(), `SR-${run}-1`);
-    const second = await surveyOf(await registeredCustomer(), `SR-${run}-2`);
+    const first = await csatRequest(await registeredCustomer(), `SR-${run}-1`);
+    const second = await csatRequest(await registeredCustomer(), `SR-${run}-2`);
     // The period holds this test's answers only (the file's earlier tests answered before it).
     const from = new Date().toISOString();
     expect(
@@ -338,30 +338,7 @@ describe('feedback and SLA, end to end', () => {
 
   it('names the low items of a good answer in its follow-up, once, and refuses an unknown or out-of-scale item', async () => {
     const customerId = await registeredCustomer();
-    const order = `SI-${run}`;
-    const bought = await call(
-      'POST',
-      `${e2e.platform.url('customer-profile')}/customers/${customerId}/purchases`,
-      e2e.agent,
-      {
-        orderId: order,
-        amount: 300,
-        currency: 'EUR',
-        occurredAt: new Date().toISOString(),
-        items: [{ sku: 'R-1', category: 'seals', quantity: 1, unitPrice: 300 }],
-      },
-    );
-    expect(bought.status).toBe(201);
-    let surveyId = '';
-    await eventually(
-      'the CSAT request',
-      async () => {
-        const surveys = (await call('GET', `${feedback()}/customers/${customerId}/surveys`, e2e.agent)).body;
-        surveyId = surveys.find((s: { orderId: string }) => s.orderId === order)?.id ?? '';
-        return surveyId !== '';
-      },
-      15_000,
-    );
+    const surveyId = await csatRequest(customerId, `SI-${run}`);
     const unknown = await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, {
       score: 4,
       items: { colour: 3, speed: 9 },
