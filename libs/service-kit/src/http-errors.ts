@@ -32,6 +32,13 @@ export function invalid(field: string, message: string, code?: string): BadReque
   return invalidFields([{ field, messages: [message] }], code);
 }
 
+/** A route parameter that must be one of a list: the value, or 400 naming the field and the choices. */
+export function oneOf<T extends string>(field: string, values: readonly T[], value: string): T {
+  if (!(values as readonly string[]).includes(value))
+    throw invalid(field, `must be one of ${values.join(', ')}`);
+  return value as T;
+}
+
 /** A 404 that names what was not found. */
 export function notFound(what: string, id: string): NotFoundException {
   return new NotFoundException({

@@ -35,6 +35,8 @@ export interface Earning {
   idempotencyKey: string;
   /** When it was earned (the purchase's time); the expiry counts from it. */
   at: Date;
+  /** The earning rule's expiry (the caller has read the rule), or null: never. */
+  expiresAfterDays: number | null;
 }
 
 interface RuleRow {
@@ -217,12 +219,7 @@ export class PointsLedger {
     publish: PublishPoints,
   ): Promise<PointsEntryView | undefined> {
     if (!Number.isInteger(earning.points) || earning.points < 1) return undefined;
-    const rule = await queryOne<{ expires_after_days: number | null }>(
-      manager,
-      'SELECT expires_after_days FROM points_rules WHERE source = $1',
-      [earning.source],
-    );
-    const days = rule?.expires_after_days ?? null;
+    const days = earning.expiresAfterDays;
     const expiresAt = days === null ? null : new Date(earning.at.getTime() + days * 86_400_000);
     const now = await this.clock.now(manager);
     if (expiresAt && expiresAt <= now) return undefined;

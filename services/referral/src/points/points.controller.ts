@@ -20,9 +20,9 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { Roles, type Principal } from '@crm/auth';
-import { MAX_POINTS_PER_GRANT, PointsChanged, POINTS_SOURCES, type PointsSource } from '@crm/contracts';
+import { MAX_POINTS_PER_GRANT, PointsChanged, POINTS_SOURCES } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
+import { CorrelationId, CurrentPrincipal, oneOf, ParseUuid } from '@crm/service-kit';
 import {
   PointsAccountView,
   PointsEntryView,
@@ -87,12 +87,6 @@ class PointsRuleDto {
 }
 
 const uuid = new ParseUuid();
-
-function source(value: string): PointsSource {
-  if (!(POINTS_SOURCES as readonly string[]).includes(value))
-    throw invalid('source', `must be one of ${POINTS_SOURCES.join(', ')}`);
-  return value as PointsSource;
-}
 
 @ApiTags('points')
 @ApiBearerAuth()
@@ -162,6 +156,6 @@ export class PointsController {
     @Body() dto: PointsRuleDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<PointsRuleView> {
-    return this.ledger.updateRule(source(value), dto, principal.sub || 'unknown');
+    return this.ledger.updateRule(oneOf('source', POINTS_SOURCES, value), dto, principal.sub || 'unknown');
   }
 }

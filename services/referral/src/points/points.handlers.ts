@@ -59,6 +59,7 @@ export class PointsEarnings {
           reason,
           idempotencyKey,
           at: await this.clock.now(manager),
+          expiresAfterDays: rule.expiresAfterDays,
         },
         (movement) =>
           this.outbox.publish(manager, PointsChanged, movement, { subject: customerId, correlationId }),
@@ -84,13 +85,15 @@ export class PointsEarnings {
         reason: `${event.data.kind} survey answered`,
         idempotencyKey: `survey:${event.data.surveyId}`,
         at: new Date(event.data.answeredAt),
+        expiresAfterDays: rule.expiresAfterDays,
       },
       publisher(context),
     );
   }
 
   async onGrantRequested(event: EventEnvelope<PointsGrantRequestedV1>, context: EventContext): Promise<void> {
-    if (!(await this.ledger.activeRule(context.manager, 'journey'))) return;
+    const rule = await this.ledger.activeRule(context.manager, 'journey');
+    if (!rule) return;
     await this.ledger.earn(
       context.manager,
       {
@@ -100,6 +103,7 @@ export class PointsEarnings {
         reason: `${event.data.requestedBy}: ${event.data.reason}`,
         idempotencyKey: `journey:${event.data.requestId}`,
         at: new Date(event.time),
+        expiresAfterDays: rule.expiresAfterDays,
       },
       publisher(context),
     );
@@ -111,7 +115,7 @@ export class PointsEarnings {
     const points = rule?.pointsPerUnit
       ? purchasePoints(purchase.amount, rule.pointsPerUnit)
       : (rule?.points ?? 0);
-    if (points < 1) return;
+    if (!rule || points < 1) return;
     await this.ledger.earn(
       context.manager,
       {
@@ -121,6 +125,7 @@ export class PointsEarnings {
         reason: `order ${purchase.orderId}`,
         idempotencyKey: `purchase:${purchase.customerId}:${purchase.orderId}`,
         at: new Date(purchase.occurredAt),
+        expiresAfterDays: rule.expiresAfterDays,
       },
       publisher(context),
     );
@@ -131,7 +136,8 @@ export class PointsEarnings {
     context: EventContext,
     reward: { customerId: string; points: number; idempotencyKey: string; at: Date; role: string },
   ): Promise<void> {
-    if (!(await this.ledger.activeRule(context.manager, 'referral'))) return;
+    const rule = await this.ledger.activeRule(context.manager, 'referral');
+    if (!rule) return;
     await this.ledger.earn(
       context.manager,
       {
@@ -141,6 +147,7 @@ export class PointsEarnings {
         reason: `referral reward (${reward.role})`,
         idempotencyKey: reward.idempotencyKey,
         at: reward.at,
+        expiresAfterDays: rule.expiresAfterDays,
       },
       publisher(context),
     );

@@ -9,8 +9,8 @@ import {
 } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length } from 'class-validator';
 import { Roles, type Principal } from '@crm/auth';
-import { MEMBERSHIP_LEVELS, type MembershipLevel } from '@crm/contracts';
-import { CurrentPrincipal, invalid, notFound, ParseUuid } from '@crm/service-kit';
+import { MEMBERSHIP_LEVELS } from '@crm/contracts';
+import { CurrentPrincipal, notFound, oneOf, ParseUuid } from '@crm/service-kit';
 import { CustomerScoresRepository } from '../customers/customer-scores.repository';
 import type { CustomerFacts } from '../scoring/classify';
 import { nextLevel, type Requirement } from '../scoring/membership-progress';
@@ -64,12 +64,6 @@ class MembershipLevelView {
   @ApiProperty() updatedBy: string;
 }
 
-function level(value: string): MembershipLevel {
-  if (!(MEMBERSHIP_LEVELS as readonly string[]).includes(value))
-    throw invalid('level', `must be one of ${MEMBERSHIP_LEVELS.join(', ')}`);
-  return value as MembershipLevel;
-}
-
 /** The membership program: levels, what each takes and gives, and where a customer stands. */
 @ApiTags('membership')
 @ApiBearerAuth()
@@ -101,7 +95,11 @@ export class MembershipController {
     @Body() dto: PrivilegesDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<MembershipLevelView> {
-    const saved = await this.privileges.put(level(value), dto.privileges, principal.sub || 'unknown');
+    const saved = await this.privileges.put(
+      oneOf('level', MEMBERSHIP_LEVELS, value),
+      dto.privileges,
+      principal.sub || 'unknown',
+    );
     return {
       ...saved,
       rules: this.rules.membership.filter((r) => r.level === saved.level).map((r) => r.when),
