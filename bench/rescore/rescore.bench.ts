@@ -17,6 +17,7 @@ import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
 import {
   initialiseServiceDataSource,
   ScheduledJobsTable1732500000001,
+  ServiceClock,
   serviceDataSourceOptions,
 } from '@crm/persistence';
 import {
@@ -146,7 +147,13 @@ async function main(): Promise<void> {
     } as TaggingConfig);
     const sweep = new SweepService(
       dataSource,
-      new RescoringService(rules, outbox, membership, new MembershipPrivileges(dataSource)),
+      new RescoringService(
+        rules,
+        outbox,
+        membership,
+        new MembershipPrivileges(dataSource),
+        new ServiceClock(dataSource, false),
+      ),
       segments,
       membership,
     );

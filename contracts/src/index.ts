@@ -33,3 +33,4 @@ export * from './schema/published';
 export * from './schema/typescript';
 export * from './events/points.v1';
 export * from './events/membership-changed.v1';
+export * from './events/churn-risk-changed.v1';

@@ -20,6 +20,7 @@ import { WebhookSubscriptionPaused, WebhookSubscriptionResumed } from './events/
 import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
 import { PointsChanged, PointsGrantRequested } from './events/points.v1';
 import { MembershipChanged } from './events/membership-changed.v1';
+import { ChurnRiskChanged } from './events/churn-risk-changed.v1';
 import {
   FeedbackScored,
   SlaBreached,
@@ -65,6 +66,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   PointsGrantRequested,
   PointsChanged,
   MembershipChanged,
+  ChurnRiskChanged,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

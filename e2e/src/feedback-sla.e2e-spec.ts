@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FeedbackScored, SlaBreached, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
@@ -348,9 +349,11 @@ describe('feedback and SLA, end to end', () => {
       'items.colour',
       'items.speed',
     ]);
+    const comment = `Courier ${run} was late twice and rude`;
     const answered = await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, {
       score: 4,
       items: { speed: 1, solution: 5, attitude: 2 },
+      comment,
     });
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ sentiment: 'satisfied', followUpTicketId: expect.any(String) });
@@ -368,7 +371,27 @@ describe('feedback and SLA, end to end', () => {
     );
     expect(
       e2e.observer.events.find((e) => e.type === FeedbackScored.type && e.body.surveyId === surveyId)!.body,
-    ).toMatchObject({ score: 4, lowItems: ['speed', 'attitude'] });
+    ).toMatchObject({ score: 4, lowItems: ['speed', 'attitude'], commented: true });
+    // The comment: in full for an agent, masked for an analyst, never in an event or in plaintext at rest.
+    const surveyOf = async (token: string) =>
+      (
+        (await call('GET', `${feedback()}/customers/${customerId}/surveys`, token)).body as { id: string }[]
+      ).find((s) => s.id === surveyId);
+    expect(await surveyOf(e2e.agent)).toMatchObject({ comment });
+    expect(await surveyOf(e2e.analyst)).toMatchObject({ comment: 'Co********de' });
+    expect(e2e.observer.events.some((e) => JSON.stringify(e.body).includes(comment))).toBe(false);
+    const db = new Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const row = await db.query<{ sealed: string }>(
+        'SELECT comment_sealed AS sealed FROM feedback_sla.survey_requests WHERE id = $1',
+        [surveyId],
+      );
+      expect(row.rows[0].sealed).toMatch(/^v2:/);
+      expect(row.rows[0].sealed).not.toContain(run);
+    } finally {
+      await db.end();
+    }
     expect(
       (await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, { score: 4 })).status,
     ).toBe(409);

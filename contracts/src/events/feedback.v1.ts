@@ -1,6 +1,7 @@
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsInt,
   IsNumber,
   IsOptional,
@@ -168,6 +169,8 @@ export class FeedbackScoredV1 {
   @IsOptional() @IsUUID() followUpTicketId?: string;
   /** The items of a multi-item answer that scored low (CSAT 1-2), by id: the follow-up acts on them. */
   @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) lowItems?: string[];
+  /** The customer left a comment (its text stays in feedback-sla, encrypted; never in an event). */
+  @IsOptional() @IsBoolean() commented?: boolean;
 }
 
 export const FeedbackScored = defineEvent({

@@ -1,1 +1,3 @@
 export * from './pii-cipher';
+export * from './master-keys';
+export * from './personal-texts';

@@ -8,7 +8,14 @@ import { ParseUuid } from './problem.filter';
 /** Columns through which a row belongs to a customer. */
 export const CUSTOMER_REFERENCE_COLUMNS = ['customer_id', 'referrer_id', 'referee_id'] as const;
 /** Plumbing and key material: never part of an export. */
-const WITHHELD_TABLES = new Set(['outbox', 'inbox', 'migrations', 'scheduled_jobs', 'customer_data_keys']);
+const WITHHELD_TABLES = new Set([
+  'outbox',
+  'inbox',
+  'migrations',
+  'scheduled_jobs',
+  'customer_data_keys',
+  'personal_text_keys',
+]);
 /** Ciphertexts, keyed hashes and wrapped keys: the service that can read them answers the values instead. */
 const WITHHELD_COLUMN = /(_enc|_hash|wrapped_key)$/;
 const ROWS_PER_TABLE = 10_000;

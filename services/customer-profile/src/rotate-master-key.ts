@@ -4,13 +4,13 @@
  * Ciphertexts are not touched. Runs in batches with progress on stderr, can be interrupted and run again,
  * and exits 0 only when no data key is left under another master key.
  */
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { Type } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { serviceIdentity } from '@crm/contracts';
 import { ConfigurationError, loadConfig } from '@crm/config';
 import { serviceDataSourceOptions } from '@crm/persistence';
-import { DataKeys } from './customers/data-keys';
+import { DataKeys, KEY_TABLES, type KeyTable } from './customers/data-keys';
 import { cipherFromConfig } from './customers/pii-cipher.provider';
 import {
   PROFILE_DEFAULTS,
@@ -28,6 +28,11 @@ class RotationConfig implements MasterKeySettings {
   @IsString() @MinLength(1) DATABASE_URL: string;
   @IsOptional() @IsString() DATABASE_SCHEMA?: string;
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000) ROTATE_BATCH_SIZE: number;
+  /**
+   * customer_data_keys (customer-profile's schema, the default) or personal_text_keys (the customers' text
+   * keys in feedback-sla's and interaction-log's schemas: run once per schema with DATABASE_SCHEMA).
+   */
+  @IsIn(KEY_TABLES) ROTATE_KEY_TABLE: KeyTable;
 }
 
 const say = (line: string) => process.stderr.write(`rotate-master-key: ${line}\n`);
@@ -37,6 +42,7 @@ async function main(): Promise<number> {
   const config = loadConfig(RotationConfig, process.env, {
     ...PROFILE_DEFAULTS,
     ROTATE_BATCH_SIZE: '500',
+    ROTATE_KEY_TABLE: 'customer_data_keys',
     ...(process.env.NODE_ENV === 'production'
       ? {}
       : { PII_MASTER_KEY: PROFILE_LOCAL_SECRETS.PII_MASTER_KEY }),
@@ -54,7 +60,7 @@ async function main(): Promise<number> {
   );
   await dataSource.initialize();
   try {
-    const keys = new DataKeys(dataSource, cipher);
+    const keys = new DataKeys(dataSource, cipher, config.ROTATE_KEY_TABLE);
     say(
       `current master key "${cipher.currentMasterKeyId}"; data keys by master key before: ${JSON.stringify(await keys.countByMasterKey())}`,
     );

@@ -1,10 +1,12 @@
 import type { DynamicModule } from '@nestjs/common';
+import { cipherFromConfig, PersonalTexts, personalTextKeysMigration } from '@crm/privacy';
 import { serviceApplication } from '@crm/service-kit';
 import { FeedbackConfig } from './feedback.config';
 import { FeedbackTables1732500000400 } from './migrations/1732500000400-feedback-tables';
 import { SlaCalendarsClockEscalation1732500000410 } from './migrations/1732500000410-sla-calendars-clock-escalation';
 import { TicketCategory1732500000420 } from './migrations/1732500000420-ticket-category';
 import { SurveyItems1732500000430 } from './migrations/1732500000430-survey-items';
+import { SurveyComments1732500000440 } from './migrations/1732500000440-survey-comments';
 import { CalendarsRepository } from './calendars/calendars.repository';
 import { PoliciesController } from './policies/policies.controller';
 import { SlaPoliciesRepository } from './policies/sla-policies.repository';
@@ -31,6 +33,8 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SlaCalendarsClockEscalation1732500000410,
       TicketCategory1732500000420,
       SurveyItems1732500000430,
+      SurveyComments1732500000440,
+      personalTextKeysMigration(1732500000441),
     ],
     controllers: [
       TicketsController,
@@ -53,6 +57,11 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SatisfactionReportService,
       SlaTimerWorker,
       SlaGauges,
+      {
+        provide: PersonalTexts,
+        useFactory: (c: FeedbackConfig) => new PersonalTexts(cipherFromConfig(c)),
+        inject: [FeedbackConfig],
+      },
     ],
   });
 }

@@ -1,11 +1,17 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsNumber, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
+import { MASTER_KEY_DEFAULTS, ValidatesMasterKeys, type MasterKeySettings } from '@crm/privacy';
 
 const toNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 
-export class FeedbackConfig extends ServiceConfig {
+/** The master keys wrap the customers' text keys (survey comments). */
+@ValidatesMasterKeys()
+export class FeedbackConfig extends ServiceConfig implements MasterKeySettings {
+  PII_MASTER_KEY: string;
+  PII_MASTER_KEY_ID: string;
+  PII_PREVIOUS_MASTER_KEYS?: string;
   /**
    * The longest the timer worker sleeps when nothing is announced: it wakes at the next timer's due time
    * and when a timer is armed (NOTIFY), so this only bounds recovery from a missed notification.
@@ -28,6 +34,7 @@ export class FeedbackConfig extends ServiceConfig {
 }
 
 export const FEEDBACK_DEFAULTS: Record<string, string> = {
+  ...MASTER_KEY_DEFAULTS,
   SLA_TIMER_POLL_MS: '30000',
   SLA_WARNING_SHARE: '0.75',
   SLA_EXECUTIVE_ESCALATION_SHARE: '1.5',

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { execute, queryOne, queryRows, type Queryable } from '@crm/persistence';
 import { PiiCipher, type CustomerFields, type WrappedDataKey } from '@crm/privacy';
@@ -8,6 +8,10 @@ interface DataKeyRow {
   master_key_id: string;
   wrapped_key: string;
 }
+
+export const KEY_TABLES = ['customer_data_keys', 'personal_text_keys'] as const;
+export type KeyTable = (typeof KEY_TABLES)[number];
+const KEY_TABLE = 'DATA_KEY_TABLE';
 
 export interface RotationProgress {
   rewrapped: number;
@@ -23,6 +27,8 @@ export class DataKeys {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: PiiCipher,
+    /** customer-profile's data keys, or the text keys other services keep (`personal_text_keys`). */
+    @Optional() @Inject(KEY_TABLE) private readonly table: KeyTable = 'customer_data_keys',
   ) {}
 
   /**
@@ -60,7 +66,7 @@ export class DataKeys {
   async countByMasterKey(): Promise<Record<string, number>> {
     const rows = await queryRows<{ master_key_id: string; n: number }>(
       this.dataSource,
-      'SELECT master_key_id, count(*)::int AS n FROM customer_data_keys GROUP BY master_key_id ORDER BY 1',
+      `SELECT master_key_id, count(*)::int AS n FROM ${this.table} GROUP BY master_key_id ORDER BY 1`,
     );
     return Object.fromEntries(rows.map((r) => [r.master_key_id, r.n]));
   }
@@ -79,7 +85,7 @@ export class DataKeys {
       const done = await this.dataSource.transaction(async (manager) => {
         const rows = await queryRows<DataKeyRow>(
           manager,
-          `SELECT customer_id, master_key_id, wrapped_key FROM customer_data_keys
+          `SELECT customer_id, master_key_id, wrapped_key FROM ${this.table}
             WHERE master_key_id <> $1 ORDER BY customer_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
           [current, batchSize],
         );
@@ -87,7 +93,7 @@ export class DataKeys {
           const next = this.cipher.rewrap(row.customer_id, stored(row));
           await execute(
             manager,
-            `UPDATE customer_data_keys SET master_key_id = $2, wrapped_key = $3, rewrapped_at = now()
+            `UPDATE ${this.table} SET master_key_id = $2, wrapped_key = $3${this.table === 'customer_data_keys' ? ', rewrapped_at = now()' : ''}
               WHERE customer_id = $1`,
             [row.customer_id, next.masterKeyId, next.wrapped],
           );
@@ -104,7 +110,7 @@ export class DataKeys {
   private async remaining(current: string): Promise<number> {
     const row = await queryOne<{ n: number }>(
       this.dataSource,
-      'SELECT count(*)::int AS n FROM customer_data_keys WHERE master_key_id <> $1',
+      `SELECT count(*)::int AS n FROM ${this.table} WHERE master_key_id <> $1`,
       [current],
     );
     return row?.n ?? 0;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 export class AnswerSurveyDto {
   @ApiProperty({ description: 'CSAT 1-5 or NPS 0-10', example: 9 }) @IsInt() @Min(0) @Max(10) score: number;
@@ -12,4 +12,12 @@ export class AnswerSurveyDto {
   @IsOptional()
   @IsObject()
   items?: Record<string, number>;
+  @ApiPropertyOptional({
+    description: "The customer's own words, 1-2000 characters (stored encrypted; erased with the customer)",
+    example: 'The courier was late twice',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  comment?: string;
 }

@@ -14,6 +14,7 @@ import {
 } from '@crm/contracts';
 import { firesOn, type EventContext } from '@crm/messaging';
 import { execute, ServiceClock } from '@crm/persistence';
+import { PersonalTexts } from '@crm/privacy';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
 import { SurveyPolicy } from './survey-policy';
@@ -25,6 +26,7 @@ export class FeedbackHandlers {
     private readonly surveys: SurveyPolicy,
     private readonly config: FeedbackConfig,
     private readonly clock: ServiceClock,
+    private readonly texts: PersonalTexts,
   ) {}
 
   /** The customer's tier and segment pick the SLA policy of their tickets, open ones included. */
@@ -87,5 +89,12 @@ export class FeedbackHandlers {
     await execute(context.manager, 'UPDATE tickets SET subject = NULL WHERE customer_id = $1', [
       event.data.customerId,
     ]);
+    // Survey comments: destroying the customer's text key makes every sealed comment unreadable at once.
+    await this.texts.erase(context.manager, event.data.customerId);
+    await execute(
+      context.manager,
+      'UPDATE survey_requests SET comment_sealed = NULL WHERE customer_id = $1',
+      [event.data.customerId],
+    );
   }
 }

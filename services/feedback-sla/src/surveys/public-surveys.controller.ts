@@ -84,7 +84,7 @@ export class PublicSurveysController {
     @CorrelationId() correlationId: string,
   ) {
     const surveyId = await this.check(token, ip);
-    const answered = await this.surveys.answer(surveyId, dto.score, correlationId, dto.items);
+    const answered = await this.surveys.answer(surveyId, dto, correlationId);
     return { kind: answered.kind, score: answered.score, thanks: true };
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@crm/auth';
-import { CorrelationId, ParseUuid } from '@crm/service-kit';
+import { Roles, type Principal } from '@crm/auth';
+import { CorrelationId, CurrentPrincipal, ParseUuid } from '@crm/service-kit';
 import { AnswerSurveyDto } from './answer-survey.dto';
 import { SurveysService } from './surveys.service';
 
@@ -14,8 +14,12 @@ export class SurveysController {
   @Get('customers/:customerId/surveys')
   @Roles('agent', 'analyst')
   @ApiOperation({ summary: "A customer's survey requests: sent, suppressed (with the reason) or answered" })
-  forCustomer(@Param('customerId', new ParseUuid()) customerId: string) {
-    return this.surveys.forCustomer(customerId);
+  forCustomer(
+    @Param('customerId', new ParseUuid()) customerId: string,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const readsComments = principal.roles.some((r) => r === 'agent' || r === 'admin');
+    return this.surveys.forCustomer(customerId, readsComments);
   }
 
   @Post('surveys/:id/answer')
@@ -30,7 +34,7 @@ export class SurveysController {
     @Body() dto: AnswerSurveyDto,
     @CorrelationId() correlationId: string,
   ) {
-    return this.surveys.answer(id, dto.score, correlationId, dto.items);
+    return this.surveys.answer(id, dto, correlationId);
   }
 
   @Post('surveys/nps-rounds')

@@ -5,9 +5,11 @@ import { FeedbackScored, SurveyRequested } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { mask, PersonalTexts } from '@crm/privacy';
 import { conflict, invalid, invalidFields, notFound } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
+import type { AnswerSurveyDto } from './answer-survey.dto';
 import {
   checkItems,
   needsFollowUp,
@@ -43,6 +45,11 @@ export class SurveyView {
   @ApiPropertyOptional({ nullable: true }) sentiment: string | null;
   @ApiPropertyOptional({ nullable: true }) answeredAt: Date | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) followUpTicketId: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: "The answer's comment: in full for agents and admins, masked for analysts; null once erased",
+  })
+  comment: string | null;
 }
 
 export class SurveyAnswerView {
@@ -69,6 +76,7 @@ export class SurveysService {
     private readonly tickets: TicketsService,
     private readonly config: FeedbackConfig,
     private readonly clock: ServiceClock,
+    private readonly texts: PersonalTexts,
   ) {}
 
   /**
@@ -77,9 +85,8 @@ export class SurveysService {
    */
   async answer(
     surveyId: string,
-    score: number,
+    { score, items, comment }: AnswerSurveyDto,
     correlationId: string,
-    items?: Record<string, number>,
   ): Promise<SurveyAnswerView> {
     return this.dataSource.transaction(async (manager) => {
       const survey = await queryOne<SurveyRequestRow>(
@@ -123,8 +130,16 @@ export class SurveysService {
       await execute(
         manager,
         `UPDATE survey_requests SET status = 'answered', score = $2, sentiment = $3, answered_at = $4, follow_up_ticket_id = $5,
-                item_scores = $6 WHERE id = $1`,
-        [surveyId, score, sentiment, now, followUpTicketId ?? null, items ? JSON.stringify(items) : null],
+                item_scores = $6, comment_sealed = $7 WHERE id = $1`,
+        [
+          surveyId,
+          score,
+          sentiment,
+          now,
+          followUpTicketId ?? null,
+          items ? JSON.stringify(items) : null,
+          await this.texts.seal(manager, survey.customer_id, `survey/${surveyId}/comment`, comment),
+        ],
       );
       await this.outbox.publish(
         manager,
@@ -138,6 +153,7 @@ export class SurveysService {
           answeredAt: now.toISOString(),
           followUpTicketId,
           ...(checked.low.length ? { lowItems: checked.low.map((i) => i.item) } : {}),
+          ...(comment ? { commented: true } : {}),
         },
         { subject: survey.customer_id, correlationId },
       );
@@ -210,13 +226,25 @@ export class SurveysService {
     );
   }
 
-  forCustomer(customerId: string): Promise<SurveyView[]> {
-    return queryRows<SurveyView>(
+  /** A customer's surveys; comments opened for `readsComments` (agents, admins), masked for the others. */
+  async forCustomer(customerId: string, readsComments: boolean): Promise<SurveyView[]> {
+    const rows = await queryRows<Omit<SurveyView, 'comment'> & { commentSealed: string | null }>(
       this.dataSource,
       `SELECT id, kind, status, suppressed_reason AS "suppressedReason", order_id AS "orderId", ticket_id AS "ticketId",
-              requested_at AS "requestedAt", score, sentiment, answered_at AS "answeredAt", follow_up_ticket_id AS "followUpTicketId"
+              requested_at AS "requestedAt", score, sentiment, answered_at AS "answeredAt", follow_up_ticket_id AS "followUpTicketId",
+              comment_sealed AS "commentSealed"
          FROM survey_requests WHERE customer_id = $1 ORDER BY requested_at DESC LIMIT 200`,
       [customerId],
     );
+    const sealed = Object.fromEntries(
+      rows.filter((r) => r.commentSealed).map((r) => [`survey/${r.id}/comment`, r.commentSealed]),
+    );
+    const opened = rows.some((r) => r.commentSealed)
+      ? await this.texts.open(this.dataSource, customerId, sealed)
+      : {};
+    return rows.map(({ commentSealed: _sealed, ...row }) => {
+      const comment = opened[`survey/${row.id}/comment`] ?? null;
+      return { ...row, comment: readsComments ? comment : mask(comment) };
+    });
   }
 }

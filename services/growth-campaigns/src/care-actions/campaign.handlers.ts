@@ -20,6 +20,8 @@ import {
   type CategoryExclusionsChangedV1,
   FeedbackScored,
   MembershipChanged,
+  ChurnRiskChanged,
+  type ChurnRiskChangedV1,
   type MembershipChangedV1,
   type FeedbackScoredV1,
   SurveyRequested,
@@ -244,6 +246,21 @@ export class CampaignHandlers {
       level,
       previousLevel,
       privileges: privileges.join('; '),
+    });
+  }
+
+  /** Churn risk crossed its alert threshold: journeys entered on `churn-risk-high` (a retention call, say). */
+  @EventPattern(ChurnRiskChanged.type)
+  async onChurnRiskChanged(
+    @Payload() event: EventEnvelope<ChurnRiskChangedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    await this.journeys.onEvent(context.manager, event);
+    const { customerId, level, churnRisk, interactionDecline } = event.data;
+    if (level !== 'high') return;
+    await this.journeys.onTrigger(context.manager, 'churn-risk-high', event, customerId, {
+      churnRisk: String(churnRisk),
+      interactionDecline: String(interactionDecline),
     });
   }
 

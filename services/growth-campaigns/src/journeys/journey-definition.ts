@@ -88,13 +88,14 @@ export type BranchAttribute = keyof typeof BRANCH_ATTRIBUTES;
 /**
  * The moments the platform derives from its events, which a journey may enter on instead of an event (the
  * seeded care playbooks are journeys entered this way): a first purchase, a tier upgrade, entering a tier,
- * a lifecycle stage or a value-loyalty segment, a low satisfaction score, a survey to deliver, an order paid
+ * a lifecycle stage or a value-loyalty segment, churn risk crossing its alert threshold, a low satisfaction score, a survey to deliver, an order paid
  * in full, and each date trigger.
  */
 export const JOURNEY_TRIGGERS: readonly string[] = [
   'first-purchase',
   'tier-upgraded',
   'membership-upgraded',
+  'churn-risk-high',
   ...VALUE_TIERS.map((t) => `tier-entered:${t}`),
   ...LIFECYCLE_STAGES.map((s) => `stage-entered:${s}`),
   ...VALUE_LOYALTY_SEGMENTS.map((s) => `segment-entered:${s}`),

@@ -21,6 +21,18 @@ const evaluation = (
   previous: previous && classification(previous),
   current: classification(current),
   changed: ['x'],
+  churn: {
+    prediction: {
+      churnRisk: 0,
+      purchaseRisk: 0,
+      interactionDecline: 0,
+      expectedNextPurchaseAt: null,
+      expectedIntervalDays: null,
+      model: 'own-interval',
+    },
+    high: false,
+    wasHigh: false,
+  },
 });
 const types = (e: Evaluation) =>
   rescoreEvents([e], { correlationId: 'corr', eventId: 'evt' }, '2026-01-01T00:00:00.000Z').map(

@@ -1,4 +1,5 @@
 import {
+  ChurnRiskChanged,
   CustomerRescored,
   LifecycleStageChanged,
   MembershipChanged,
@@ -7,7 +8,8 @@ import {
   type LifecycleStage,
 } from '@crm/contracts';
 import { causedBy, type Cause, type OutboxItem } from '@crm/messaging';
-import type { CustomerFacts } from '../scoring/classify';
+import type { ChurnModel } from '../scoring/churn-risk';
+import type { CustomerFacts, Prediction } from '../scoring/classify';
 import { levelRank } from '../scoring/membership-progress';
 
 /** A customer evaluated at an as-of date: its facts, the new and the stored classification. */
@@ -17,6 +19,40 @@ export interface Evaluation {
   current: CustomerClassificationV1;
   previous?: CustomerClassificationV1;
   changed: string[];
+  /** Churn risk now, and whether it is (and was) announced as high. */
+  churn: { prediction: Prediction; high: boolean; wasHigh: boolean };
+}
+
+/** The churn alert moved (up to high or back to normal). */
+export const churnMoved = (e: Evaluation) => e.churn.high !== e.churn.wasHigh;
+
+/** `churn risk changed` for an evaluation whose alert moved. */
+export function churnEvent(
+  e: Evaluation,
+  model: ChurnModel,
+  rulesVersion: string,
+  cause: Cause,
+  now: string,
+): OutboxItem {
+  const p = e.churn.prediction;
+  return {
+    definition: ChurnRiskChanged,
+    payload: {
+      customerId: e.customerId,
+      level: e.churn.high ? 'high' : 'normal',
+      churnRisk: p.churnRisk ?? 0,
+      purchaseRisk: p.purchaseRisk ?? 0,
+      interactionDecline: p.interactionDecline,
+      interactionsRecent: e.facts.interactionsRecent ?? 0,
+      interactionsBefore: e.facts.interactionsBefore ?? 0,
+      threshold: model.alertAt,
+      rulesVersion,
+      causedByEventId: cause.eventId,
+      sweepRunId: cause.runId,
+      changedAt: now,
+    },
+    meta: causedBy(e.customerId, cause),
+  };
 }
 
 const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];

@@ -2,14 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OutboxPublisher, type Cause } from '@crm/messaging';
 import { histogram } from '@crm/observability';
-import { execute, queryOne, queryRows } from '@crm/persistence';
-import { changedFields, classify, monthsBefore, type CustomerFacts } from '../scoring/classify';
+import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { churnAlerting, churnModel, type ChurnModel } from '../scoring/churn-risk';
+import { changedFields, classify, monthsBefore, predict, type CustomerFacts } from '../scoring/classify';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import { SCORING_RULES } from '../scoring/rules.provider';
 import { MembershipPrivileges } from '../membership/membership-privileges';
 import { SegmentMembership } from '../segments/segment-membership';
 import { toClassification, type ClassificationColumns } from './customer-scores.repository';
-import { reactivated, rescoreEvents, stageChanged, type Evaluation } from './rescore-events';
+import {
+  churnEvent,
+  churnMoved,
+  reactivated,
+  rescoreEvents,
+  stageChanged,
+  type Evaluation,
+} from './rescore-events';
 
 export type { Evaluation } from './rescore-events';
 
@@ -24,6 +32,9 @@ interface FactsRow extends Partial<ClassificationColumns> {
   last_purchase_at: Date | null;
   first_purchase_at: Date | null;
   category_spend: Record<string, number>;
+  interactions_recent: number;
+  interactions_before: number;
+  churn_risk_high: boolean | null;
 }
 
 const rescoreSeconds = () =>
@@ -52,6 +63,14 @@ export const FACTS_SQL = `
       FROM purchase_facts f
      WHERE f.customer_id BETWEEN $4 AND $5 AND f.customer_id = ANY($1::uuid[]) AND f.occurred_at <= $3
      GROUP BY f.customer_id
+  ), inter AS (
+    SELECT i.customer_id,
+           count(*) FILTER (WHERE i.occurred_at > $3::timestamptz - make_interval(days => $6))::int AS recent,
+           count(*) FILTER (WHERE i.occurred_at <= $3::timestamptz - make_interval(days => $6))::int AS before
+      FROM interaction_facts i
+     WHERE i.customer_id BETWEEN $4 AND $5 AND i.customer_id = ANY($1::uuid[]) AND i.occurred_at <= $3
+       AND i.occurred_at > $3::timestamptz - 2 * make_interval(days => $6)
+     GROUP BY i.customer_id
   ), cats AS (
     SELECT customer_id, jsonb_object_agg(category, spend::float8) AS category_spend FROM customer_category_spend
      WHERE customer_id BETWEEN $4 AND $5 AND customer_id = ANY($1::uuid[])
@@ -61,10 +80,12 @@ export const FACTS_SQL = `
          coalesce(a.spend_12m, 0) AS spend_12m, coalesce(a.purchases_12m, 0) AS purchases_12m,
          coalesce(a.lifetime_purchases, 0) AS lifetime_purchases, a.last_purchase_at, a.first_purchase_at,
          coalesce(c.category_spend, '{}'::jsonb) AS category_spend,
+         coalesce(i.recent, 0) AS interactions_recent, coalesce(i.before, 0) AS interactions_before, s.churn_risk_high,
          s.recency, s.frequency, s.monetary, s.value_tier, s.value_loyalty_segment, s.membership_level,
          s.lifecycle_stage, s.tags
     FROM batch b LEFT JOIN agg a ON a.customer_id = b.customer_id
          LEFT JOIN cats c ON c.customer_id = b.customer_id
+         LEFT JOIN inter i ON i.customer_id = b.customer_id
          LEFT JOIN customer_scores s ON s.customer_id = b.customer_id
    ORDER BY b.customer_id`;
 
@@ -80,7 +101,12 @@ export class RescoringService {
     private readonly outbox: OutboxPublisher,
     private readonly membership: SegmentMembership,
     private readonly privileges: MembershipPrivileges,
-  ) {}
+    private readonly clock: ServiceClock,
+  ) {
+    this.churn = churnModel(rules);
+  }
+
+  private readonly churn: ChurnModel;
 
   /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
   async evaluate(manager: EntityManager, customerIds: string[], asOf: Date): Promise<Evaluation[]> {
@@ -92,6 +118,7 @@ export class RescoringService {
       asOf,
       sorted[0],
       sorted[sorted.length - 1],
+      this.churn.interactionWindowDays,
     ]);
     return rows.map((row) => {
       const facts: CustomerFacts = {
@@ -104,29 +131,34 @@ export class RescoringService {
         firstPurchaseAt: row.first_purchase_at ?? null,
         categorySpend: row.category_spend,
         manualTags: row.manual_tags ?? [],
+        interactionsRecent: row.interactions_recent,
+        interactionsBefore: row.interactions_before,
       };
       const current = classify(facts, this.rules);
       const previous = row.value_tier ? toClassification(row as ClassificationColumns) : undefined;
+      const prediction = predict(facts, this.rules);
+      const wasHigh = row.churn_risk_high ?? false;
       return {
         customerId: row.customer_id,
         facts,
         current,
         previous,
         changed: changedFields(previous, current),
+        churn: {
+          prediction,
+          wasHigh,
+          high: churnAlerting(prediction.churnRisk, wasHigh, this.churn),
+        },
       };
     });
   }
 
   /** The event path: one customer, inside the handler's transaction; its segments follow. */
-  async rescore(
-    manager: EntityManager,
-    customerId: string,
-    cause: Cause,
-    asOf = new Date(),
-  ): Promise<string[]> {
+  async rescore(manager: EntityManager, customerId: string, cause: Cause, asOf?: Date): Promise<string[]> {
     const stop = rescoreSeconds().startTimer({ path: 'event' });
     try {
-      return await this.rescoreOne(manager, customerId, cause, asOf);
+      // The service clock: in tests that move it, the event path and the sweep see the same day.
+      return await this.rescoreOne(manager, customerId, cause, asOf ?? (await this.clock.now(manager)));
     } finally {
       stop();
     }
@@ -148,6 +180,7 @@ export class RescoringService {
     if (!customer?.registered) return [];
     const [evaluation] = await this.evaluate(manager, [customerId], asOf);
     await this.apply(manager, [evaluation], cause, asOf);
+    await this.applyChurn(manager, [evaluation], cause);
     if (evaluation.changed.length === 0)
       await execute(
         manager,
@@ -164,6 +197,32 @@ export class RescoringService {
       );
     await this.membership.evaluateCustomers(manager, [customerId], asOf, cause);
     return evaluation.changed;
+  }
+
+  /**
+   * Announces churn risk crossing the alert threshold (`churn risk changed`: high, or back to normal) and
+   * remembers it, for the evaluations whose alert state moved; the others write nothing.
+   */
+  async applyChurn(manager: EntityManager, evaluations: Evaluation[], cause: Cause): Promise<number> {
+    const moved = evaluations.filter(churnMoved);
+    if (moved.length === 0) return 0;
+    await execute(
+      manager,
+      `UPDATE customer_scores s SET churn_risk_high = rows.high, churn_risk = rows.risk
+         FROM unnest($1::uuid[], $2::boolean[], $3::float8[]) AS rows(id, high, risk) WHERE s.customer_id = rows.id`,
+      [
+        moved.map((e) => e.customerId),
+        moved.map((e) => e.churn.high),
+        moved.map((e) => e.churn.prediction.churnRisk),
+      ],
+    );
+    const now = new Date().toISOString();
+    await this.outbox.publishMany(
+      manager,
+      moved.map((e) => churnEvent(e, this.churn, this.rules.version, cause, now)),
+      { subjectsLockedByCaller: true },
+    );
+    return moved.length;
   }
 
   /** Writes the changed evaluations set-based and queues their events; unchanged ones write nothing. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { Cause } from '@crm/messaging';
+import { ServiceClock } from '@crm/persistence';
 import { notFound } from '@crm/service-kit';
 import { ExclusionsService } from '../preferences/exclusions.service';
 import { predict, type Prediction } from '../scoring/classify';
@@ -39,7 +40,18 @@ export class SatisfactionView {
 }
 
 export class PredictionView {
-  @ApiPropertyOptional({ nullable: true }) churnRisk: number | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Purchase lateness plus the fall in interactions, 0-1',
+  })
+  churnRisk: number | null;
+  @ApiPropertyOptional({ nullable: true }) purchaseRisk: number | null;
+  @ApiProperty({ description: 'How far interactions fell against the window before (0-1)' })
+  interactionDecline: number;
+  @ApiProperty() interactionsRecent: number;
+  @ApiProperty() interactionsBefore: number;
+  @ApiProperty({ enum: ['high', 'normal'], description: 'Whether churn risk is announced as high' })
+  alert: 'high' | 'normal';
   @ApiPropertyOptional({ nullable: true }) expectedNextPurchaseAt: Date | null;
   @ApiPropertyOptional({ nullable: true }) expectedIntervalDays: number | null;
   @ApiProperty({ enum: ['own-interval', 'new-customer-fallback', 'no-purchase'] }) model: Prediction['model'];
@@ -81,6 +93,16 @@ const answerOf = (rows: SatisfactionRow[], kind: 'nps' | 'csat'): SatisfactionAn
   return fact ? { score: fact.score, sentiment: fact.sentiment, answeredAt: fact.answered_at } : null;
 };
 
+const NO_FACTS = {
+  relationshipStartedAt: null,
+  spend12m: 0,
+  purchases12m: 0,
+  lifetimePurchases: 0,
+  lastPurchaseAt: null,
+  categorySpend: {},
+  manualTags: [],
+};
+
 /** A customer's scores as tagging keeps them, and the changes an account manager makes by hand. */
 @Injectable()
 export class ScoresService {
@@ -90,6 +112,7 @@ export class ScoresService {
     private readonly rescoring: RescoringService,
     private readonly exclusionsService: ExclusionsService,
     @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    private readonly clock: ServiceClock,
   ) {}
 
   async view(customerId: string): Promise<CustomerScoresView> {
@@ -97,6 +120,13 @@ export class ScoresService {
     if (!row) throw notFound('scored customer', customerId);
     const satisfaction = await this.scores.latestSatisfaction(customerId);
     const spend12m = Number(row.spend_12m);
+    // Churn risk as the alert sees it: the same facts, interactions included, evaluated now.
+    const now = await this.clock.now();
+    const [evaluation] = await this.rescoring.evaluate(this.dataSource.manager, [customerId], now);
+    const churn = evaluation?.churn ?? {
+      prediction: predict({ ...NO_FACTS, asOf: now }, this.rules),
+      high: false,
+    };
     return {
       customerId,
       ...toClassification(row),
@@ -107,20 +137,12 @@ export class ScoresService {
         lastPurchaseAt: row.last_purchase_at,
       },
       satisfaction: { nps: answerOf(satisfaction, 'nps'), csat: answerOf(satisfaction, 'csat') },
-      prediction: predict(
-        {
-          asOf: new Date(),
-          relationshipStartedAt: null,
-          spend12m,
-          purchases12m: row.purchases_12m,
-          lifetimePurchases: row.lifetime_purchases,
-          lastPurchaseAt: row.last_purchase_at,
-          firstPurchaseAt: row.first_purchase_at,
-          categorySpend: {},
-          manualTags: [],
-        },
-        this.rules,
-      ),
+      prediction: {
+        ...churn.prediction,
+        interactionsRecent: evaluation?.facts.interactionsRecent ?? 0,
+        interactionsBefore: evaluation?.facts.interactionsBefore ?? 0,
+        alert: churn.high ? 'high' : 'normal',
+      },
       excludedCategories: (await this.scores.exclusions(customerId)) ?? [],
       rulesVersion: row.rules_version,
       scoredAt: row.scored_at,

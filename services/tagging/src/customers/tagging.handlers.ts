@@ -9,6 +9,8 @@ import {
   type TicketOpenedV1,
   CustomerRegistered,
   FeedbackScored,
+  InteractionLogged,
+  type InteractionLoggedV1,
   type FeedbackScoredV1,
   CustomerUpdated,
   PurchaseRecorded,
@@ -94,6 +96,26 @@ export class TaggingHandlers {
     );
     // Scores stay as they are; segments on satisfaction (nps(30d) <= 6) follow.
     await this.rescoring.rescore(context.manager, customerId, context.cause);
+  }
+
+  /**
+   * The customer's own interactions (not the platform's automated touches) are facts: falling interaction
+   * frequency counts toward churn risk, which is re-evaluated now.
+   */
+  @EventPattern(InteractionLogged.type)
+  async onInteractionLogged(
+    @Payload() event: EventEnvelope<InteractionLoggedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const { customerId, interactionId, occurredAt, channel, direction, automated } = event.data;
+    if (automated) return;
+    const inserted = await queryRows<{ interaction_id: string }>(
+      context.manager,
+      `INSERT INTO interaction_facts (interaction_id, customer_id, occurred_at, channel, direction)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (interaction_id) DO NOTHING RETURNING interaction_id`,
+      [interactionId, customerId, occurredAt, channel, direction],
+    );
+    if (inserted.length > 0) await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
 
   /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */

@@ -4,6 +4,7 @@ import { SweepsSegmentsPredictions1732500000220 } from './1732500000220-sweeps-s
 import { SegmentStatus1732500000230 } from './1732500000230-segment-status';
 import { CustomerState1732500000240 } from './1732500000240-customer-state';
 import { MembershipPrivileges1732500000250 } from './1732500000250-membership-privileges';
+import { InteractionFactsChurn1732500000260 } from './1732500000260-interaction-facts-churn';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const TAGGING_MIGRATIONS = [
   SegmentStatus1732500000230,
   CustomerState1732500000240,
   MembershipPrivileges1732500000250,
+  InteractionFactsChurn1732500000260,
 ];

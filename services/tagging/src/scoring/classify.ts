@@ -1,4 +1,4 @@
-import { churnModel, churnRisk, expectedInterval } from './churn-risk';
+import { churnModel, churnRisk, expectedInterval, interactionDecline, purchaseLateness } from './churn-risk';
 import type { CustomerClassificationV1, LifecycleStage, ValueLoyaltySegment } from '@crm/contracts';
 import type { RuleConditions, ScoringRuleSet } from './rule-set';
 
@@ -16,6 +16,9 @@ export interface CustomerFacts {
   /** Spend per category over the relationship, for preferred-category tags. */
   categorySpend: Record<string, number>;
   manualTags: string[];
+  /** The customer's own interactions in the churn model's recent window, and in the one before it. */
+  interactionsRecent?: number;
+  interactionsBefore?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -118,6 +121,9 @@ export function lifecycleStage(facts: CustomerFacts, rules: ScoringRuleSet): Lif
 export interface Prediction {
   /** 0 while within the expected interval, rising to 1 when the purchase is declineAfterIntervals late. */
   churnRisk: number | null;
+  /** The parts of the risk: purchase lateness, and the fall in interaction frequency (0-1). */
+  purchaseRisk: number | null;
+  interactionDecline: number;
   expectedNextPurchaseAt: Date | null;
   /** The interval used: the customer's own mean, or the rule set's fallback for fewer than two purchases. */
   expectedIntervalDays: number | null;
@@ -133,6 +139,8 @@ export function predict(facts: CustomerFacts, rules: ScoringRuleSet): Prediction
   if (facts.lastPurchaseAt === null)
     return {
       churnRisk: null,
+      purchaseRisk: null,
+      interactionDecline: 0,
       expectedNextPurchaseAt: null,
       expectedIntervalDays: null,
       model: 'no-purchase',
@@ -140,8 +148,11 @@ export function predict(facts: CustomerFacts, rules: ScoringRuleSet): Prediction
   const model = churnModel(rules);
   const interval = expectedInterval(meanIntervalDays(facts), model);
   const days = (facts.asOf.getTime() - facts.lastPurchaseAt.getTime()) / DAY_MS;
+  const decline = interactionDecline(facts.interactionsRecent ?? 0, facts.interactionsBefore ?? 0, model);
   return {
-    churnRisk: churnRisk(days, interval.days, model),
+    churnRisk: churnRisk(days, interval.days, model, decline),
+    purchaseRisk: purchaseLateness(days, interval.days, model),
+    interactionDecline: decline,
     expectedNextPurchaseAt: new Date(facts.lastPurchaseAt.getTime() + interval.days * DAY_MS),
     expectedIntervalDays: Math.round(interval.days * 10) / 10,
     model: interval.own ? 'own-interval' : 'new-customer-fallback',

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { churnAlerting, churnModel, interactionDecline } from './churn-risk';
 import { lifecycleStage, meanIntervalDays, predict, type CustomerFacts } from './classify';
 import { loadScoringRules } from './rules.provider';
 
@@ -51,6 +53,8 @@ describe('predict', () => {
   it('gives no risk within the expected interval and the next purchase one interval after the last', () => {
     expect(predict(repeatBuyer(), rules)).toEqual({
       churnRisk: 0,
+      purchaseRisk: 0,
+      interactionDecline: 0,
       expectedNextPurchaseAt: daysAgo(-10),
       expectedIntervalDays: 20,
       model: 'own-interval',
@@ -81,9 +85,56 @@ describe('predict', () => {
       predict(repeatBuyer({ lifetimePurchases: 0, lastPurchaseAt: null, firstPurchaseAt: null }), rules),
     ).toEqual({
       churnRisk: null,
+      purchaseRisk: null,
+      interactionDecline: 0,
       expectedNextPurchaseAt: null,
       expectedIntervalDays: null,
       model: 'no-purchase',
     });
+  });
+});
+
+describe('falling interaction frequency', () => {
+  const model = churnModel(rules);
+
+  it('adds to the risk by how far interactions fell, once the earlier window had enough of them', () => {
+    const late = repeatBuyer({ lastPurchaseAt: daysAgo(40), firstPurchaseAt: daysAgo(120) });
+    expect(predict({ ...late, interactionsBefore: 5, interactionsRecent: 1 }, rules)).toMatchObject({
+      purchaseRisk: 0.5,
+      interactionDecline: 0.8,
+      churnRisk: 0.74,
+    });
+    // Two interactions before are too few to call a fall; more interactions than before is no fall.
+    expect(predict({ ...late, interactionsBefore: 2, interactionsRecent: 0 }, rules).churnRisk).toBe(0.5);
+    expect(predict({ ...late, interactionsBefore: 4, interactionsRecent: 9 }, rules).churnRisk).toBe(0.5);
+    // Never above 1, and nothing without a purchase.
+    const gone = repeatBuyer({ lastPurchaseAt: daysAgo(90), firstPurchaseAt: daysAgo(170) });
+    expect(predict({ ...gone, interactionsBefore: 6, interactionsRecent: 0 }, rules).churnRisk).toBe(1);
+  });
+
+  it('stays within 0-1 and never lowers the purchase risk, whatever the counts (generated)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (days, recent, before) => {
+          const facts = repeatBuyer({ lastPurchaseAt: daysAgo(days), firstPurchaseAt: daysAgo(days + 80) });
+          const p = predict({ ...facts, interactionsRecent: recent, interactionsBefore: before }, rules);
+          expect(p.churnRisk).toBeGreaterThanOrEqual(p.purchaseRisk!);
+          expect(p.churnRisk).toBeLessThanOrEqual(1);
+          expect(p.interactionDecline).toBe(interactionDecline(recent, before, model));
+          if (before < model.minInteractionsBefore || recent >= before) expect(p.interactionDecline).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('alerts at the threshold and calms only a tenth below it', () => {
+    expect(churnAlerting(0.6, false, model)).toBe(true);
+    expect(churnAlerting(0.59, false, model)).toBe(false);
+    expect(churnAlerting(0.55, true, model)).toBe(true);
+    expect(churnAlerting(0.49, true, model)).toBe(false);
+    expect(churnAlerting(null, true, model)).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  Max,
   Min,
   ValidateNested,
   validateSync,
@@ -72,6 +73,14 @@ export class LifecycleRules {
 export class PredictionRules {
   /** Expected purchase interval of a customer with fewer than two purchases. */
   @IsInt() @Min(1) newCustomerIntervalDays: number;
+  /** Churn risk at or above this is announced (`churn risk changed`, level high); 0.6 when absent. */
+  @IsOptional() @IsNumber() @Min(0.05) @Max(1) churnAlertAt?: number;
+  /** The window in which falling interaction frequency is measured, against the one before it (90). */
+  @IsOptional() @IsInt() @Min(7) @Max(730) interactionWindowDays?: number;
+  /** Interactions the earlier window needs before a fall counts (3). */
+  @IsOptional() @IsInt() @Min(1) @Max(1000) minInteractionsBefore?: number;
+  /** How much a full stop of interactions adds to the risk (0.3). */
+  @IsOptional() @IsNumber() @Min(0) @Max(1) interactionWeight?: number;
 }
 
 export class TagRules {

@@ -1,4 +1,4 @@
-import { churnModel, churnRiskSql } from '../scoring/churn-risk';
+import { churnModel, churnRiskSql, interactionCountSql } from '../scoring/churn-risk';
 import type { ScoringRuleSet } from '../scoring/rule-set';
 import type { Operand, SegmentNode, Window } from './segment-syntax';
 
@@ -56,6 +56,8 @@ export function emitSegmentSql(tree: SegmentNode, rules: ScoringRuleSet): Compil
         churnModel(rules),
         `extract(epoch FROM $1::timestamptz - s.last_purchase_at) / 86400`,
         ownMeanInterval,
+        interactionCountSql(churnModel(rules), 'recent'),
+        interactionCountSql(churnModel(rules), 'before'),
       ),
     ],
     ['recency', 's.recency'],

@@ -11,6 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { Roles } from '@crm/auth';
+import { ServiceClock } from '@crm/persistence';
 import { CorrelationId, LimitQueryDto, ParseSlug, ParseUuid } from '@crm/service-kit';
 import { SegmentsService } from './segments.service';
 
@@ -60,7 +61,10 @@ export class AsOfQueryDto {
 @ApiBearerAuth()
 @Controller()
 export class SegmentsController {
-  constructor(private readonly segments: SegmentsService) {}
+  constructor(
+    private readonly segments: SegmentsService,
+    private readonly clock: ServiceClock,
+  ) {}
 
   @Post('segments/preview')
   @Roles('analyst', 'agent', 'admin')
@@ -68,8 +72,8 @@ export class SegmentsController {
     summary:
       'Count and sample the customers a condition matches, before saving it; 400 names the position of a mistake',
   })
-  preview(@Body() dto: SegmentExpressionDto) {
-    return this.segments.preview(dto.expression, dto.asOf ? new Date(dto.asOf) : new Date());
+  async preview(@Body() dto: SegmentExpressionDto) {
+    return this.segments.preview(dto.expression, dto.asOf ? new Date(dto.asOf) : await this.clock.now());
   }
 
   @Get('segments')
@@ -134,12 +138,12 @@ export class SegmentsController {
     summary:
       'Why a customer is (or is not) in a segment: the conditions, the facts they matched, and the cause of the entry',
   })
-  why(
+  async why(
     @Param('id', new ParseSlug()) id: string,
     @Param('customerId', new ParseUuid()) customerId: string,
     @Query() query: AsOfQueryDto,
   ) {
-    return this.segments.why(id, customerId, query.asOf ? new Date(query.asOf) : new Date());
+    return this.segments.why(id, customerId, query.asOf ? new Date(query.asOf) : await this.clock.now());
   }
 
   @Get('customers/:customerId/segments')

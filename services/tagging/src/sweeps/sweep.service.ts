@@ -5,6 +5,7 @@ import type { Cause } from '@crm/messaging';
 import { counter, histogram } from '@crm/observability';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { notFound } from '@crm/service-kit';
+import { churnMoved } from '../customers/rescore-events';
 import { RescoringService } from '../customers/rescoring.service';
 import { SegmentMembership } from '../segments/segment-membership';
 import { SegmentsRepository, type SegmentRow } from '../segments/segments.repository';
@@ -176,7 +177,7 @@ export class SweepService {
 
 /** One sweep run: the id space in key ranges, worked by `concurrency` workers, a batch per transaction. */
 class SweepPass {
-  readonly totals = { customers: 0, changed: 0, entered: 0, exited: 0 };
+  readonly totals = { customers: 0, changed: 0, entered: 0, exited: 0, churnAlerts: 0 };
   readonly phases: Record<string, number> = { read: 0, evaluate: 0, lockAndWrite: 0, segments: 0 };
   private readonly batchSize: number;
   private segments: SegmentRow[] = [];
@@ -248,7 +249,7 @@ class SweepPass {
       const evaluations = await this.timed('evaluate', () =>
         this.rescoring.evaluate(manager, ids, this.asOf),
       );
-      for (const e of evaluations) if (e.changed.length > 0) changing.add(e.customerId);
+      for (const e of evaluations) if (e.changed.length > 0 || churnMoved(e)) changing.add(e.customerId);
     }
     const moving = await this.timed('segments', () =>
       this.membership.candidates(manager, ids, this.asOf, this.segments),
@@ -270,6 +271,7 @@ class SweepPass {
         const fresh = await this.rescoring.evaluate(manager, ids, this.asOf);
         const changed = await this.rescoring.apply(manager, fresh, this.cause, this.asOf, 'sample');
         this.totals.changed += changed;
+        this.totals.churnAlerts += await this.rescoring.applyChurn(manager, fresh, this.cause);
       }
       const diff = await this.membership.evaluateCustomers(
         manager,
