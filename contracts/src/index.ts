@@ -34,3 +34,5 @@ export * from './schema/typescript';
 export * from './events/points.v1';
 export * from './events/membership-changed.v1';
 export * from './events/churn-risk-changed.v1';
+export * from './events/needs.v1';
+export * from './events/plans.v1';

@@ -38,6 +38,7 @@ describe('event catalog', () => {
       const keys: Record<string, string> = {
         'crm.segments.v1': 'segmentId',
         'crm.webhooks.v1': 'subscriptionId',
+        'crm.plans.v1': 'planId',
       };
       expect(topic.key).toBe(keys[topic.name] ?? 'customerId');
     }

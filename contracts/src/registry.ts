@@ -21,6 +21,8 @@ import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted 
 import { PointsChanged, PointsGrantRequested } from './events/points.v1';
 import { MembershipChanged } from './events/membership-changed.v1';
 import { ChurnRiskChanged } from './events/churn-risk-changed.v1';
+import { NeedChanged, NeedOverdue, NeedRecorded } from './events/needs.v1';
+import { PlanTaskDelayed, PlanTaskEscalated } from './events/plans.v1';
 import {
   FeedbackScored,
   SlaBreached,
@@ -67,6 +69,11 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   PointsChanged,
   MembershipChanged,
   ChurnRiskChanged,
+  NeedRecorded,
+  NeedChanged,
+  NeedOverdue,
+  PlanTaskDelayed,
+  PlanTaskEscalated,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

@@ -14,6 +14,7 @@ export const Topics = {
   segments: 'crm.segments.v1',
   customerState: 'crm.customer-state.v1',
   webhooks: 'crm.webhooks.v1',
+  plans: 'crm.plans.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -26,7 +27,7 @@ export interface TopicSpec {
   /** The one service that publishes to it (`ce_source` `/crm/<owner>`); the others may only read it. */
   owner: ConsumerGroupName;
   /** The payload field whose value is the Kafka key (and `ce_subject`). */
-  key: 'customerId' | 'segmentId' | 'subscriptionId';
+  key: 'customerId' | 'segmentId' | 'subscriptionId' | 'planId';
   retentionMs: number;
   /** `delete` for event history; `compact` for a topic that keeps the latest record per key. */
   cleanupPolicy: 'delete' | 'compact';
@@ -97,6 +98,15 @@ const OTHER_TOPICS: readonly TopicSpec[] = [
     description: 'Webhook subscriptions paused and resumed',
     partitions: 6,
     key: 'subscriptionId',
+    retentionMs: THIRTY_DAYS_MS,
+    cleanupPolicy: 'delete',
+  },
+  {
+    name: Topics.plans,
+    owner: 'interaction-log',
+    description: 'Improvement plans: cross-team tasks delayed or escalated',
+    partitions: 6,
+    key: 'planId',
     retentionMs: THIRTY_DAYS_MS,
     cleanupPolicy: 'delete',
   },

@@ -6,13 +6,15 @@ import { IsOneOf, IsTimestamp, TextLength } from './common';
 /**
  * cadence-missed: a maintenance cadence went by without a logged interaction; follow-up-overdue: an
  * interaction's follow-up date passed with no contact since; contact-overdue: a care action's contact deadline
- * (a win-back call within 24 h) passed with no contact since; journey-task: a journey's task step.
+ * (a win-back call within 24 h) passed with no contact since; journey-task: a journey's task step;
+ * need-overdue: a need in the customer needs register passed its due date unsolved.
  */
 export const OWNER_TASK_KINDS = [
   'cadence-missed',
   'follow-up-overdue',
   'contact-overdue',
   'journey-task',
+  'need-overdue',
 ] as const;
 export type OwnerTaskKind = (typeof OWNER_TASK_KINDS)[number];
 

@@ -20,6 +20,8 @@ import {
   type CategoryExclusionsChangedV1,
   FeedbackScored,
   MembershipChanged,
+  NeedOverdue,
+  type NeedOverdueV1,
   ChurnRiskChanged,
   type ChurnRiskChangedV1,
   type MembershipChangedV1,
@@ -90,6 +92,20 @@ export class CampaignHandlers {
     await this.journeys.onEvent(context.manager, event);
     await this.cadences.onInteraction(context.manager, event);
     await this.deadlines.onInteraction(context.manager, event);
+  }
+
+  /** A need past its due date unsolved: a task in the need owner's queue, once per need and due date. */
+  @EventPattern(NeedOverdue.type)
+  async onNeedOverdue(@Payload() event: EventEnvelope<NeedOverdueV1>, @Ctx() context: EventContext) {
+    const { customerId, needId, type, priority, owner, dueAt, overdueAt } = event.data;
+    await this.cadences.createTask(context.manager, {
+      customerId,
+      owner,
+      kind: 'need-overdue',
+      detail: `${priority} ${type} need ${needId} overdue since ${dueAt.slice(0, 10)}`,
+      dueAt: new Date(dueAt),
+      now: new Date(overdueAt),
+    });
   }
 
   @EventPattern(CustomerRegistered.type)

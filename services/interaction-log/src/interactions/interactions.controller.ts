@@ -11,6 +11,7 @@ import {
 } from '@crm/contracts';
 import type { EventContext } from '@crm/messaging';
 import { CorrelationId, ParseUuid } from '@crm/service-kit';
+import { NeedsService } from '../needs/needs.service';
 import { InteractionsService, InteractionView, TimelineView } from './interactions.service';
 import { LogInteractionDto, TimelineQueryDto } from './log-interaction.dto';
 
@@ -46,7 +47,10 @@ export class InteractionsController {
 /** Every automated outbound touch is logged as an interaction. */
 @Controller()
 export class InteractionHandlers {
-  constructor(private readonly interactions: InteractionsService) {}
+  constructor(
+    private readonly interactions: InteractionsService,
+    private readonly needs: NeedsService,
+  ) {}
 
   @EventPattern(CareActionTriggered.type)
   async onCareAction(@Payload() event: EventEnvelope<CareActionTriggeredV1>, @Ctx() context: EventContext) {
@@ -73,5 +77,7 @@ export class InteractionHandlers {
   @EventPattern(CustomerErased.type)
   async onErased(@Payload() event: EventEnvelope<CustomerErasedV1>, @Ctx() context: EventContext) {
     await this.interactions.erase(context.manager, event.data.customerId);
+    // Needs: the customer's text key goes, and with it every description and solution.
+    await this.needs.erase(context.manager, event.data.customerId);
   }
 }

@@ -35,6 +35,7 @@ interface FactsRow extends Partial<ClassificationColumns> {
   interactions_recent: number;
   interactions_before: number;
   churn_risk_high: boolean | null;
+  need_types: string[];
 }
 
 const rescoreSeconds = () =>
@@ -71,6 +72,10 @@ export const FACTS_SQL = `
      WHERE i.customer_id BETWEEN $4 AND $5 AND i.customer_id = ANY($1::uuid[]) AND i.occurred_at <= $3
        AND i.occurred_at > $3::timestamptz - 2 * make_interval(days => $6)
      GROUP BY i.customer_id
+  ), needs AS (
+    SELECT customer_id, array_agg(DISTINCT type ORDER BY type) AS types FROM customer_needs
+     WHERE customer_id BETWEEN $4 AND $5 AND customer_id = ANY($1::uuid[]) AND status IN ('open', 'in-progress')
+     GROUP BY customer_id
   ), cats AS (
     SELECT customer_id, jsonb_object_agg(category, spend::float8) AS category_spend FROM customer_category_spend
      WHERE customer_id BETWEEN $4 AND $5 AND customer_id = ANY($1::uuid[])
@@ -81,11 +86,13 @@ export const FACTS_SQL = `
          coalesce(a.lifetime_purchases, 0) AS lifetime_purchases, a.last_purchase_at, a.first_purchase_at,
          coalesce(c.category_spend, '{}'::jsonb) AS category_spend,
          coalesce(i.recent, 0) AS interactions_recent, coalesce(i.before, 0) AS interactions_before, s.churn_risk_high,
+         coalesce(n.types, '{}') AS need_types,
          s.recency, s.frequency, s.monetary, s.value_tier, s.value_loyalty_segment, s.membership_level,
          s.lifecycle_stage, s.tags
     FROM batch b LEFT JOIN agg a ON a.customer_id = b.customer_id
          LEFT JOIN cats c ON c.customer_id = b.customer_id
          LEFT JOIN inter i ON i.customer_id = b.customer_id
+         LEFT JOIN needs n ON n.customer_id = b.customer_id
          LEFT JOIN customer_scores s ON s.customer_id = b.customer_id
    ORDER BY b.customer_id`;
 
@@ -133,6 +140,7 @@ export class RescoringService {
         manualTags: row.manual_tags ?? [],
         interactionsRecent: row.interactions_recent,
         interactionsBefore: row.interactions_before,
+        needTypes: row.need_types,
       };
       const current = classify(facts, this.rules);
       const previous = row.value_tier ? toClassification(row as ClassificationColumns) : undefined;

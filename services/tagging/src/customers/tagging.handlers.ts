@@ -10,6 +10,9 @@ import {
   CustomerRegistered,
   FeedbackScored,
   InteractionLogged,
+  NeedChanged,
+  NeedRecorded,
+  type NeedV1,
   type InteractionLoggedV1,
   type FeedbackScoredV1,
   CustomerUpdated,
@@ -116,6 +119,29 @@ export class TaggingHandlers {
       [interactionId, customerId, occurredAt, channel, direction],
     );
     if (inserted.length > 0) await this.rescoring.rescore(context.manager, customerId, context.cause);
+  }
+
+  /** The needs register: an unsolved need tags the customer `need:<type>`; a solved or cancelled one no more. */
+  @EventPattern(NeedRecorded.type)
+  async onNeedRecorded(@Payload() event: EventEnvelope<NeedV1>, @Ctx() context: EventContext): Promise<void> {
+    await this.need(event.data, context);
+  }
+
+  @EventPattern(NeedChanged.type)
+  async onNeedChanged(@Payload() event: EventEnvelope<NeedV1>, @Ctx() context: EventContext): Promise<void> {
+    await this.need(event.data, context);
+  }
+
+  private async need(need: NeedV1, context: EventContext): Promise<void> {
+    // Newer news wins: a change that overtook the record (or a replay) never rolls the status back.
+    await execute(
+      context.manager,
+      `INSERT INTO customer_needs (need_id, customer_id, type, status, changed_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (need_id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status, changed_at = EXCLUDED.changed_at
+        WHERE customer_needs.changed_at <= EXCLUDED.changed_at`,
+      [need.needId, need.customerId, need.type, need.status, need.changedAt],
+    );
+    await this.rescoring.rescore(context.manager, need.customerId, context.cause);
   }
 
   /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */

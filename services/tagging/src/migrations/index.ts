@@ -5,6 +5,7 @@ import { SegmentStatus1732500000230 } from './1732500000230-segment-status';
 import { CustomerState1732500000240 } from './1732500000240-customer-state';
 import { MembershipPrivileges1732500000250 } from './1732500000250-membership-privileges';
 import { InteractionFactsChurn1732500000260 } from './1732500000260-interaction-facts-churn';
+import { CustomerNeeds1732500000270 } from './1732500000270-customer-needs';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const TAGGING_MIGRATIONS = [
   CustomerState1732500000240,
   MembershipPrivileges1732500000250,
   InteractionFactsChurn1732500000260,
+  CustomerNeeds1732500000270,
 ];

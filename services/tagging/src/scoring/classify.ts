@@ -19,6 +19,8 @@ export interface CustomerFacts {
   /** The customer's own interactions in the churn model's recent window, and in the one before it. */
   interactionsRecent?: number;
   interactionsBefore?: number;
+  /** The types of the customer's unsolved needs in the needs register (`need:<type>` tags). */
+  needTypes?: string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -196,7 +198,13 @@ export function classify(facts: CustomerFacts, rules: ScoringRuleSet): CustomerC
   const tier = rules.valueTiers.find((rule) => matches(rule.when, facts))?.tier ?? rules.fallbackTier;
   const membership =
     rules.membership.find((rule) => matches(rule.when, facts))?.level ?? rules.fallbackMembership;
-  const tags = [...new Set([...computedTags(facts, rules), ...facts.manualTags.map((t) => `manual:${t}`)])];
+  const tags = [
+    ...new Set([
+      ...computedTags(facts, rules),
+      ...facts.manualTags.map((t) => `manual:${t}`),
+      ...[...(facts.needTypes ?? [])].sort().map((t) => `need:${t}`),
+    ]),
+  ];
   return {
     rfm: rfmScores(facts, rules),
     valueTier: tier,
