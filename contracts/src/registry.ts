@@ -31,6 +31,7 @@ import {
   TicketEscalated,
   TicketOpened,
   TicketRequested,
+  TicketResolved,
 } from './events/feedback.v1';
 
 /** Every event type of the platform, exactly once. */
@@ -74,6 +75,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   NeedOverdue,
   PlanTaskDelayed,
   PlanTaskEscalated,
+  TicketResolved,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsNumber,
+  Min,
   IsOptional,
   IsString,
   IsUUID,
@@ -40,6 +42,9 @@ export class CustomerRegisteredV1 {
   @IsOneOf(['person', 'company']) kind: 'person' | 'company';
   @IsOptional() @IsString() @TextLength(0, 120) industry?: string;
   @IsOptional() @IsString() @TextLength(0, 40) companySize?: string;
+  /** How the customer was acquired, and what it cost (channel ROI). */
+  @IsOptional() @IsString() @TextLength(1, 64) acquisitionChannel?: string;
+  @IsOptional() @IsNumber() @Min(0) acquisitionCost?: number;
   /** Month and day of birth (`MM-DD`) for birthday care; never the year. */
   @IsOptional() @Matches(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/) birthdayMonthDay?: string;
   @IsTimestamp() registeredAt: string;

@@ -223,3 +223,38 @@ export const TicketRequested = defineEvent({
     requestedBy: 'journey:win-back',
   },
 });
+
+/**
+ * A ticket was resolved, with its outcome against the SLA: the times it was opened, first answered and
+ * resolved, and whether either deadline was breached (KPIs: average first-response time, resolution rate).
+ */
+export class TicketResolvedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() ticketId: string;
+  @IsOneOf(TICKET_TYPES) ticketType: TicketType;
+  @IsOneOf(['low', 'normal', 'high', 'urgent']) priority: string;
+  @IsTimestamp() openedAt: string;
+  @IsTimestamp() firstRespondedAt: string;
+  @IsTimestamp() resolvedAt: string;
+  @IsBoolean() firstResponseBreached: boolean;
+  @IsBoolean() resolutionBreached: boolean;
+}
+
+export const TicketResolved = defineEvent({
+  type: 'crm.ticket.resolved.v1',
+  topic: Topics.feedback,
+  description:
+    'A ticket was resolved: when it was opened, first answered and resolved, and whether each SLA deadline was breached.',
+  payload: TicketResolvedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    ticketId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    ticketType: 'complaint',
+    priority: 'high',
+    openedAt: '2024-05-20T09:30:00.000Z',
+    firstRespondedAt: '2024-05-20T09:52:00.000Z',
+    resolvedAt: '2024-05-21T15:00:00.000Z',
+    firstResponseBreached: false,
+    resolutionBreached: false,
+  },
+});

@@ -13,3 +13,4 @@ export * from './webhooks';
 export * from './time-zone';
 export * from './clock.controller';
 export * from './signed-link';
+export * from './csv';

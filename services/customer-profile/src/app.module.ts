@@ -17,6 +17,7 @@ import { PersonalDataContribution, SubjectAccessExport } from './customers/subje
 import { AuditController } from './customers/audit.controller';
 import { PersonalDataAudit } from './customers/personal-data-audit';
 import { PurchaseEntity } from './purchases/purchase.entity';
+import { Acquisition1732500000170 } from './migrations/1732500000170-acquisition';
 import { Payments1732500000160 } from './migrations/1732500000160-payments';
 import { ContactPreferences1732500000150 } from './migrations/1732500000150-contact-preferences';
 import { PurchasesController } from './purchases/purchases.controller';
@@ -32,6 +33,7 @@ export const PROFILE_MIGRATIONS = [
   CustomerOwner1732500000140,
   ContactPreferences1732500000150,
   Payments1732500000160,
+  Acquisition1732500000170,
 ];
 
 export function appModule(config: ProfileConfig): DynamicModule {

@@ -22,6 +22,9 @@ import { SweepScheduler } from './sweeps/sweep.scheduler';
 import { SweepService } from './sweeps/sweep.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { CustomerStatePublisher } from './state/customer-state.publisher';
+import { JourneyMapService } from './kpis/journey-map';
+import { KpisController } from './kpis/kpis.controller';
+import { KpisService } from './kpis/kpis.service';
 
 export function appModule(config: TaggingConfig): DynamicModule {
   return serviceApplication('tagging', config, TaggingConfig, {
@@ -33,6 +36,7 @@ export function appModule(config: TaggingConfig): DynamicModule {
       InsightsController,
       TaggingHandlers,
       MembershipController,
+      KpisController,
     ],
     providers: [
       CustomerScoresRepository,
@@ -48,6 +52,8 @@ export function appModule(config: TaggingConfig): DynamicModule {
       SweepService,
       SweepScheduler,
       CustomerStatePublisher,
+      KpisService,
+      JourneyMapService,
       { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
     ],
   });

@@ -23,6 +23,15 @@ export class CustomerEntity {
   @Column({ type: 'timestamptz' }) registeredAt: Date;
   @Column({ type: 'timestamptz' }) relationshipStartedAt: Date;
   @Column({ type: 'text', nullable: true }) referredByCode: string | null;
+  @Column({ type: 'text', nullable: true }) acquisitionChannel: string | null;
+  @Column({
+    type: 'numeric',
+    precision: 16,
+    scale: 2,
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
+  acquisitionCost: number | null;
   /** The account owner (an account manager's id), who gets the customer's tasks. */
   @Column({ type: 'text', nullable: true }) owner: string | null;
   /** IANA time zone, language of touches, and `reduced` when the customer asked for fewer contacts. */

@@ -9,6 +9,9 @@ import {
   IsIn,
   IsISO8601,
   IsOptional,
+  Max,
+  Min,
+  IsNumber,
   IsString,
   Length,
   Matches,
@@ -116,6 +119,24 @@ export class RegisterCustomerDto extends ContactPreferencesDto {
   @IsOptional()
   @IsISO8601()
   relationshipStartedAt?: string;
+  @ApiPropertyOptional({
+    example: 'trade-fair',
+    description: 'How the customer was acquired (channel ROI): 1-64 lowercase letters, digits or dashes',
+  })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, {
+    message: 'acquisitionChannel must be 1-64 lowercase letters, digits or dashes',
+  })
+  acquisitionChannel?: string;
+  @ApiPropertyOptional({
+    example: 350,
+    description: 'What acquiring the customer cost, in the reporting currency',
+  })
+  @IsOptional()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e12)
+  acquisitionCost?: number;
   @ApiPropertyOptional({ description: 'Referral code given at sign-up' })
   @IsOptional()
   @IsString()

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SurveyRequested, TicketOpened, type TicketType } from '@crm/contracts';
+import { SurveyRequested, TicketOpened, TicketResolved, type TicketType } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { ServiceClock } from '@crm/persistence';
 import { invalid } from '@crm/service-kit';
@@ -205,6 +205,23 @@ export class TicketsService {
       if (ticket.awaiting_reply_since)
         await this.sla.settle(db, ticket, 'next-response', ticket.reply_round, now);
       await this.sla.settle(db, ticket, 'resolution', 0, now);
+      const resolved = await this.tickets.lock(db, id);
+      await this.outbox.publish(
+        db,
+        TicketResolved,
+        {
+          customerId: resolved.customer_id,
+          ticketId: id,
+          ticketType: resolved.ticket_type,
+          priority: resolved.priority,
+          openedAt: new Date(resolved.opened_at).toISOString(),
+          firstRespondedAt: new Date(resolved.first_responded_at ?? now).toISOString(),
+          resolvedAt: now.toISOString(),
+          firstResponseBreached: resolved.first_response_breached_at !== null,
+          resolutionBreached: resolved.resolution_breached_at !== null,
+        },
+        { subject: resolved.customer_id, correlationId },
+      );
       resolutionSeconds().observe(
         { ticket_type: ticket.ticket_type },
         (now.getTime() - new Date(ticket.opened_at).getTime()) / 1000,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { csvField, planWeekSummary, summaryCsv, weekOf } from './plan-summary';
+import { csvField } from '@crm/service-kit';
+import { planWeekSummary, summaryCsv, weekOf } from './plan-summary';
 import type { PlanRow, TaskRow } from './plans.service';
 
 /** A strict RFC 4180 reader, for the round trip. */

@@ -1,3 +1,4 @@
+import { toCsv } from '@crm/service-kit';
 import type { PlanRow, TaskRow } from './plans.service';
 
 export interface WeekNote {
@@ -114,14 +115,6 @@ export function planWeekSummary(
   };
 }
 
-/** One CSV field: quoted when it holds a comma, quote or line break; a leading =+-@ is defused for spreadsheets. */
-export function csvField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text) && typeof value === 'string') text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export const SUMMARY_CSV_COLUMNS = [
   'week_from',
   'task_id',
@@ -141,27 +134,23 @@ export const SUMMARY_CSV_COLUMNS = [
 
 /** The summary as CSV: a header and one line per task (RFC 4180, CRLF line ends). */
 export function summaryCsv(summary: PlanWeekSummary): string {
-  const lines = [SUMMARY_CSV_COLUMNS.join(',')];
-  for (const t of summary.tasks)
-    lines.push(
-      [
-        summary.week.from,
-        t.taskId,
-        t.title,
-        t.owner,
-        t.department,
-        t.status,
-        t.progress,
-        t.progressThisWeek,
-        t.dueAt,
-        t.daysToDeadline,
-        t.delayed,
-        t.escalationLevel,
-        t.notesThisWeek.length,
-        t.notesThisWeek.length ? t.notesThisWeek[t.notesThisWeek.length - 1].note : null,
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(
+    SUMMARY_CSV_COLUMNS,
+    summary.tasks.map((t) => [
+      summary.week.from,
+      t.taskId,
+      t.title,
+      t.owner,
+      t.department,
+      t.status,
+      t.progress,
+      t.progressThisWeek,
+      t.dueAt,
+      t.daysToDeadline,
+      t.delayed,
+      t.escalationLevel,
+      t.notesThisWeek.length,
+      t.notesThisWeek.length ? t.notesThisWeek[t.notesThisWeek.length - 1].note : null,
+    ]),
+  );
 }

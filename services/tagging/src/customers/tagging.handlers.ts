@@ -6,6 +6,12 @@ import {
   CustomerErased,
   type CustomerErasedV1,
   TicketOpened,
+  TicketResolved,
+  type TicketResolvedV1,
+  ReferralAttributed,
+  type ReferralAttributedV1,
+  ReferralQualified,
+  type ReferralQualifiedV1,
   type TicketOpenedV1,
   CustomerRegistered,
   FeedbackScored,
@@ -40,15 +46,24 @@ export class TaggingHandlers {
     @Payload() event: EventEnvelope<CustomerRegisteredV1>,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    const { customerId, relationshipStartedAt, industry, consents } = event.data;
+    const { customerId, relationshipStartedAt, industry, consents, acquisitionChannel, acquisitionCost } =
+      event.data;
     const flags = consents.map(({ channel, purpose, granted }) => ({ channel, purpose, granted }));
     await execute(
       context.manager,
-      `INSERT INTO customers (customer_id, registered, relationship_started_at, industry, consents)
-       VALUES ($1, true, $2, $3, $4::jsonb)
+      `INSERT INTO customers (customer_id, registered, relationship_started_at, industry, consents, acquisition_channel, acquisition_cost)
+       VALUES ($1, true, $2, $3, $4::jsonb, $5, $6)
        ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
-         industry = EXCLUDED.industry, consents = EXCLUDED.consents, updated_at = now()`,
-      [customerId, relationshipStartedAt, industry ?? null, JSON.stringify(flags)],
+         industry = EXCLUDED.industry, consents = EXCLUDED.consents, acquisition_channel = EXCLUDED.acquisition_channel,
+         acquisition_cost = EXCLUDED.acquisition_cost, updated_at = now()`,
+      [
+        customerId,
+        relationshipStartedAt,
+        industry ?? null,
+        JSON.stringify(flags),
+        acquisitionChannel ?? null,
+        acquisitionCost ?? null,
+      ],
     );
     await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
@@ -73,7 +88,14 @@ export class TaggingHandlers {
     @Payload() event: EventEnvelope<TicketOpenedV1>,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    const { customerId, ticketType, category } = event.data;
+    const { customerId, ticketId, ticketType, category, openedAt } = event.data;
+    // Every ticket is a fact for the service KPIs (first response, resolution rate).
+    await execute(
+      context.manager,
+      `INSERT INTO ticket_facts (ticket_id, customer_id, ticket_type, opened_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (ticket_id) DO NOTHING`,
+      [ticketId, customerId, ticketType, openedAt],
+    );
     if (ticketType !== 'complaint' || !category) return;
     await this.exclusions.change(
       context.manager,
@@ -81,6 +103,64 @@ export class TaggingHandlers {
       (current) => [...current, category],
       'complaint',
       context.cause,
+    );
+  }
+
+  /** A resolved ticket: its first response, resolution and SLA outcome, for the service KPIs. */
+  @EventPattern(TicketResolved.type)
+  async onTicketResolved(
+    @Payload() event: EventEnvelope<TicketResolvedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const t = event.data;
+    await execute(
+      context.manager,
+      `INSERT INTO ticket_facts (ticket_id, customer_id, ticket_type, opened_at, first_responded_at, resolved_at,
+                                 first_response_breached, resolution_breached)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (ticket_id) DO UPDATE SET first_responded_at = EXCLUDED.first_responded_at,
+         resolved_at = EXCLUDED.resolved_at, first_response_breached = EXCLUDED.first_response_breached,
+         resolution_breached = EXCLUDED.resolution_breached`,
+      [
+        t.ticketId,
+        t.customerId,
+        t.ticketType,
+        t.openedAt,
+        t.firstRespondedAt,
+        t.resolvedAt,
+        t.firstResponseBreached,
+        t.resolutionBreached,
+      ],
+    );
+  }
+
+  /** Referrals, for the referral KPIs: attributed (a referee signed up with a code), then qualified. */
+  @EventPattern(ReferralAttributed.type)
+  async onReferralAttributed(
+    @Payload() event: EventEnvelope<ReferralAttributedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const r = event.data;
+    await execute(
+      context.manager,
+      `INSERT INTO referral_facts (referral_id, referee_id, referrer_id, attributed_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (referral_id) DO NOTHING`,
+      [r.referralId, r.customerId, r.referrerCustomerId, r.attributedAt],
+    );
+  }
+
+  @EventPattern(ReferralQualified.type)
+  async onReferralQualified(
+    @Payload() event: EventEnvelope<ReferralQualifiedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const r = event.data;
+    // The qualification may overtake the attribution (another partition): the row is made then.
+    await execute(
+      context.manager,
+      `INSERT INTO referral_facts (referral_id, referee_id, referrer_id, attributed_at, qualified_at) VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (referral_id) DO UPDATE SET qualified_at = EXCLUDED.qualified_at`,
+      [r.referralId, r.customerId, r.referrerCustomerId, r.qualifiedAt],
     );
   }
 

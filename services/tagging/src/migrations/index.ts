@@ -6,6 +6,7 @@ import { CustomerState1732500000240 } from './1732500000240-customer-state';
 import { MembershipPrivileges1732500000250 } from './1732500000250-membership-privileges';
 import { InteractionFactsChurn1732500000260 } from './1732500000260-interaction-facts-churn';
 import { CustomerNeeds1732500000270 } from './1732500000270-customer-needs';
+import { KpiFactsGoals1732500000280 } from './1732500000280-kpi-facts-goals';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const TAGGING_MIGRATIONS = [
   MembershipPrivileges1732500000250,
   InteractionFactsChurn1732500000260,
   CustomerNeeds1732500000270,
+  KpiFactsGoals1732500000280,
 ];
