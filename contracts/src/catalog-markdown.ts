@@ -22,6 +22,8 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.membership.changed.v1': ['growth-campaigns'],
   'crm.churn-risk.changed.v1': ['growth-campaigns'],
   'crm.ticket.resolved.v1': ['tagging'],
+  'crm.purchase.refunded.v1': ['tagging', 'growth-campaigns', 'referral'],
+  'crm.reward.clawed-back.v1': [],
   'crm.referral.attributed.v1': ['tagging'],
   'crm.referral.qualified.v1': ['tagging'],
   'crm.need.recorded.v1': ['tagging'],

@@ -3,7 +3,7 @@ import type { EventLookup } from './envelope/decode';
 import { ConsentChanged } from './events/consent-changed.v1';
 import { CustomerRegistered } from './events/customer-registered.v1';
 import { CustomerUpdated } from './events/customer-updated.v1';
-import { PaymentRecorded, PurchaseRecorded } from './events/purchase-recorded.v1';
+import { PaymentRecorded, PurchaseRecorded, PurchaseRefunded } from './events/purchase-recorded.v1';
 import { CustomerErased } from './events/customer-erased.v1';
 import { CustomerRescored } from './events/customer-rescored.v1';
 import { LifecycleStageChanged } from './events/lifecycle-stage-changed.v1';
@@ -17,7 +17,13 @@ import { CustomerState } from './events/customer-state.v1';
 import { OwnerTaskCreated } from './events/owner-task.v1';
 import { DateTriggerDue } from './events/date-trigger.v1';
 import { WebhookSubscriptionPaused, WebhookSubscriptionResumed } from './events/webhook-subscription.v1';
-import { ReferralAttributed, ReferralQualified, ReferralRejected, RewardGranted } from './events/referral.v1';
+import {
+  ReferralAttributed,
+  ReferralQualified,
+  ReferralRejected,
+  RewardClawedBack,
+  RewardGranted,
+} from './events/referral.v1';
 import { PointsChanged, PointsGrantRequested } from './events/points.v1';
 import { MembershipChanged } from './events/membership-changed.v1';
 import { ChurnRiskChanged } from './events/churn-risk-changed.v1';
@@ -42,6 +48,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   CustomerErased,
   PurchaseRecorded,
   PaymentRecorded,
+  PurchaseRefunded,
   CustomerRescored,
   LifecycleStageChanged,
   SegmentChanged,
@@ -54,6 +61,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   ReferralRejected,
   ReferralQualified,
   RewardGranted,
+  RewardClawedBack,
   TicketOpened,
   SlaWarning,
   SlaBreached,

@@ -6,7 +6,7 @@ import { IsOneOf, IsTimestamp, TextLength } from './common';
 /** Where care points come from (each an earning rule, as data) and where they go. */
 export const POINTS_SOURCES = ['purchase', 'survey', 'referral', 'activity', 'journey'] as const;
 export type PointsSource = (typeof POINTS_SOURCES)[number];
-export const POINTS_MOVEMENTS = ['earned', 'redeemed', 'expired'] as const;
+export const POINTS_MOVEMENTS = ['earned', 'redeemed', 'expired', 'clawed-back'] as const;
 export type PointsMovement = (typeof POINTS_MOVEMENTS)[number];
 /** The most points one grant may carry. */
 export const MAX_POINTS_PER_GRANT = 1_000_000;

@@ -12,7 +12,7 @@ import {
   IsObject,
   IsOptional,
 } from 'class-validator';
-import { IsTimestamp, TextLength, IsMoney } from './common';
+import { IsOneOf, IsTimestamp, TextLength, IsMoney } from './common';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
 
@@ -104,5 +104,53 @@ export const PaymentRecorded = defineEvent({
     currency: 'EUR',
     paidAt: '2024-06-15T10:00:00.000Z',
     paidInFull: true,
+  },
+});
+
+export const REFUND_REASONS = ['returned', 'defective', 'goodwill', 'cancelled', 'other'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/**
+ * A purchase was refunded in part or in full (once per refund id). Scores, aggregates and KPIs are net of it;
+ * it is a service moment (no marketing while it passes); a referral whose qualifying order is fully refunded
+ * within the return window is clawed back.
+ */
+export class PurchaseRefundedV1 {
+  @IsUUID() customerId: string;
+  @IsString() @TextLength(1, 64) orderId: string;
+  /** The caller's refund id: the idempotency key of the refund. */
+  @IsString() @TextLength(1, 64) refundId: string;
+  @IsMoney() @Min(0) amount: number;
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' }) currency: string;
+  @IsOneOf(REFUND_REASONS) reason: RefundReason;
+  /** Refunded on the order so far, this refund included, and the order's amount. */
+  @IsMoney() @Min(0) refundedOnOrder: number;
+  @IsMoney() @Min(0) orderAmount: number;
+  @IsBoolean() fullyRefunded: boolean;
+  @IsTimestamp() orderOccurredAt: string;
+  @IsTimestamp() refundedAt: string;
+  /** The customer's lifetime spend net of refunds, after this one. */
+  @IsMoney() lifetimeSpend: number;
+}
+
+export const PurchaseRefunded = defineEvent({
+  type: 'crm.purchase.refunded.v1',
+  topic: Topics.purchases,
+  description:
+    'A purchase was refunded in part or in full; scores and aggregates are net of it, and it is a service moment.',
+  payload: PurchaseRefundedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    orderId: 'SO-2024-0001',
+    refundId: 'RF-2024-0001',
+    amount: 30000,
+    currency: 'EUR',
+    reason: 'returned',
+    refundedOnOrder: 30000,
+    orderAmount: 120000,
+    fullyRefunded: false,
+    orderOccurredAt: '2024-05-20T09:30:00.000Z',
+    refundedAt: '2024-05-27T11:00:00.000Z',
+    lifetimeSpend: 4970000,
   },
 });

@@ -95,3 +95,42 @@ export const RewardGranted = defineEvent({
     grantedAt: '2024-05-22T08:00:00.000Z',
   },
 });
+
+/**
+ * A referral reward was taken back: the referee's qualifying order was fully refunded within the return
+ * window. The points come back out of the care points ledger as far as the customer still has them; what
+ * could not be recovered (already redeemed) is the `shortfall`, recorded, never a negative balance.
+ */
+export class RewardClawedBackV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() rewardId: string;
+  @IsUUID() referralId: string;
+  @IsOneOf(['referrer', 'referee']) role: 'referrer' | 'referee';
+  /** The points the reward granted. */
+  @IsInt() @Min(1) points: number;
+  @IsInt() @Min(0) recovered: number;
+  @IsInt() @Min(0) shortfall: number;
+  @IsString() @TextLength(1, 64) orderId: string;
+  @IsOneOf(['qualifying-order-refunded']) reason: 'qualifying-order-refunded';
+  @IsTimestamp() clawedBackAt: string;
+}
+
+export const RewardClawedBack = defineEvent({
+  type: 'crm.reward.clawed-back.v1',
+  topic: Topics.referrals,
+  description:
+    "A referral reward was clawed back because the referee's qualifying order was fully refunded within the return window; a shortfall records what was already spent.",
+  payload: RewardClawedBackV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    rewardId: '3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f',
+    referralId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+    role: 'referrer',
+    points: 750,
+    recovered: 500,
+    shortfall: 250,
+    orderId: 'SO-2024-0002',
+    reason: 'qualifying-order-refunded',
+    clawedBackAt: '2024-06-01T08:00:00.000Z',
+  },
+});

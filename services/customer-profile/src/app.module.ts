@@ -18,6 +18,7 @@ import { AuditController } from './customers/audit.controller';
 import { PersonalDataAudit } from './customers/personal-data-audit';
 import { PurchaseEntity } from './purchases/purchase.entity';
 import { Acquisition1732500000170 } from './migrations/1732500000170-acquisition';
+import { Refunds1732500000180 } from './migrations/1732500000180-refunds';
 import { Payments1732500000160 } from './migrations/1732500000160-payments';
 import { ContactPreferences1732500000150 } from './migrations/1732500000150-contact-preferences';
 import { PurchasesController } from './purchases/purchases.controller';
@@ -34,6 +35,7 @@ export const PROFILE_MIGRATIONS = [
   ContactPreferences1732500000150,
   Payments1732500000160,
   Acquisition1732500000170,
+  Refunds1732500000180,
 ];
 
 export function appModule(config: ProfileConfig): DynamicModule {

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { serviceApplication } from '@crm/service-kit';
 import { ReferralTables1732500000500 } from './migrations/1732500000500-referral-tables';
 import { PointsLedger1732500000510 } from './migrations/1732500000510-points-ledger';
+import { Clawbacks1732500000520 } from './migrations/1732500000520-clawbacks';
 import { PointsExpiryWorker } from './points/points-expiry.worker';
 import { PointsLedger } from './points/points-ledger';
 import { PointsController } from './points/points.controller';
@@ -13,7 +14,7 @@ import { ReferralsRepository } from './referrals/referrals.repository';
 
 export function appModule(config: ReferralConfig): DynamicModule {
   return serviceApplication('referral', config, ReferralConfig, {
-    migrations: [ReferralTables1732500000500, PointsLedger1732500000510],
+    migrations: [ReferralTables1732500000500, PointsLedger1732500000510, Clawbacks1732500000520],
     controllers: [ReferralsController, ReferralHandlers, PointsController, PointsHandlers],
     providers: [ReferralsRepository, PointsLedger, PointsEarnings, PointsExpiryWorker],
   });

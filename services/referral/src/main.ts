@@ -7,6 +7,7 @@ runCatalogService('referral', {
   configClass: ReferralConfig,
   defaults: {
     REFERRAL_REWARD_POINTS: '500',
+    REFERRAL_RETURN_WINDOW_DAYS: '30',
     REFERRAL_CORE_BONUS_PERCENT: '50',
     POINTS_EXPIRY_POLL_MS: '300000',
   },

@@ -12,4 +12,6 @@ export class ReferralConfig extends ServiceConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(500) REFERRAL_CORE_BONUS_PERCENT: number;
   /** The longest the points expiry worker sleeps when nothing is announced (it wakes at the next expiry). */
   @Transform(toInt) @IsInt() @Min(50) @Max(3_600_000) POINTS_EXPIRY_POLL_MS: number;
+  /** A qualifying order fully refunded within this many days of the order claws the referral back (30). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(365) REFERRAL_RETURN_WINDOW_DAYS: number;
 }

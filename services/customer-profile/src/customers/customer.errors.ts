@@ -7,6 +7,7 @@ export enum CustomerErrorCode {
   EmailTaken = 'CUSTOMER_EMAIL_TAKEN',
   OrderAlreadyRecorded = 'ORDER_ALREADY_RECORDED',
   PaymentAlreadyRecorded = 'PAYMENT_ALREADY_RECORDED',
+  RefundAlreadyRecorded = 'REFUND_ALREADY_RECORDED',
   Erased = 'CUSTOMER_ERASED',
 }
 

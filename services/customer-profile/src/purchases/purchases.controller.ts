@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
 import { CorrelationId, invalid, ParseUuid } from '@crm/service-kit';
-import { PurchasesService, type PaymentView, type PurchaseView } from './purchases.service';
-import { RecordPaymentDto, RecordPurchaseDto } from './record-purchase.dto';
+import { PurchasesService, type PaymentView, type PurchaseView, type RefundView } from './purchases.service';
+import { RecordPaymentDto, RecordPurchaseDto, RecordRefundDto } from './record-purchase.dto';
 
 @ApiTags('purchases')
 @ApiBearerAuth()
@@ -44,6 +44,26 @@ export class PurchasesController {
     const { payment, created } = await this.purchases.recordPayment(customerId, orderId, dto, correlationId);
     response.status(created ? 201 : 200);
     return payment;
+  }
+
+  @Post(':orderId/refunds')
+  @Roles('agent', 'integration')
+  @ApiOperation({
+    summary:
+      'Refund an order in part or in full: 201 the first time, 200 for a repeated refundId; scores are net of it',
+  })
+  async refund(
+    @Param('customerId', new ParseUuid()) customerId: string,
+    @Param('orderId') orderId: string,
+    @Body() dto: RecordRefundDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ): Promise<RefundView> {
+    if (!/^[A-Za-z0-9._:-]{1,64}$/.test(orderId))
+      throw invalid('orderId', 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores');
+    const { refund, created } = await this.purchases.recordRefund(customerId, orderId, dto, correlationId);
+    response.status(created ? 201 : 200);
+    return refund;
   }
 
   @Get()

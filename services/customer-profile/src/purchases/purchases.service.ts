@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PaymentRecorded, PurchaseRecorded } from '@crm/contracts';
+import { PaymentRecorded, PurchaseRecorded, PurchaseRefunded } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { execute, queryOne } from '@crm/persistence';
 import { conflict, invalid, notFound } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
 import { PurchaseEntity } from './purchase.entity';
-import type { RecordPaymentDto, RecordPurchaseDto } from './record-purchase.dto';
+import type { RecordPaymentDto, RecordPurchaseDto, RecordRefundDto } from './record-purchase.dto';
 import { CustomerErrorCode } from '../customers/customer.errors';
 
 export interface PurchaseView {
@@ -51,6 +51,39 @@ function paymentView(row: PaymentRow, purchase: PurchaseEntity, paidOnOrder: num
     paidAt: row.paid_at.toISOString(),
     paidOnOrder,
     paidInFull: paidOnOrder >= purchase.amount,
+  };
+}
+
+interface RefundRow {
+  refund_id: string;
+  order_id: string;
+  amount: string;
+  reason: string;
+  refunded_at: Date;
+}
+
+export interface RefundView {
+  refundId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  refundedAt: string;
+  /** Refunded on the order so far, this refund included. */
+  refundedOnOrder: number;
+  fullyRefunded: boolean;
+}
+
+function refundView(row: RefundRow, purchase: PurchaseEntity, refundedOnOrder: number): RefundView {
+  return {
+    refundId: row.refund_id,
+    orderId: row.order_id,
+    amount: Number(row.amount),
+    currency: purchase.currency,
+    reason: row.reason,
+    refundedAt: row.refunded_at.toISOString(),
+    refundedOnOrder,
+    fullyRefunded: refundedOnOrder >= purchase.amount,
   };
 }
 
@@ -232,6 +265,95 @@ export class PurchasesService {
         paid_at: paidAt,
       };
       return { payment: paymentView(row, purchase, total), created: true };
+    });
+  }
+
+  /**
+   * Refunds an order in part or in full, once per refund id (a repeat with the same content answers the first
+   * result, other content is 409 naming refundId); never beyond what is not yet refunded (400 naming amount).
+   * The customer's lifetime spend is net of it, and `purchase refunded` tells the platform.
+   */
+  async recordRefund(
+    customerId: string,
+    orderId: string,
+    dto: RecordRefundDto,
+    correlationId: string,
+  ): Promise<{ refund: RefundView; created: boolean }> {
+    const refundedAt = dto.refundedAt ? new Date(dto.refundedAt) : new Date();
+    if (refundedAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS)
+      throw invalid('refundedAt', 'must not be in the future');
+    return this.dataSource.transaction(async (manager) => {
+      const customer = await this.customers.lockLiveCustomer(manager, customerId);
+      const purchase = await manager.findOne(PurchaseEntity, {
+        where: { orderId, customerId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!purchase) throw notFound('order of this customer', orderId);
+      if (refundedAt < purchase.occurredAt) throw invalid('refundedAt', 'must not be before the order');
+      const existing = await queryOne<RefundRow>(manager, 'SELECT * FROM refunds WHERE refund_id = $1', [
+        dto.refundId,
+      ]);
+      const refunded = await queryOne<{ total: number }>(
+        manager,
+        'SELECT coalesce(sum(amount), 0)::float8 AS total FROM refunds WHERE order_id = $1',
+        [orderId],
+      );
+      const before = refunded?.total ?? 0;
+      if (existing) {
+        if (
+          existing.order_id !== orderId ||
+          Number(existing.amount) !== dto.amount ||
+          existing.reason !== dto.reason
+        )
+          throw conflict(
+            CustomerErrorCode.RefundAlreadyRecorded,
+            'refundId',
+            `refund ${dto.refundId} was already recorded with different content`,
+          );
+        return { refund: refundView(existing, purchase, before), created: false };
+      }
+      const refundable = Math.round((purchase.amount - before) * 100) / 100;
+      if (dto.amount > refundable)
+        throw invalid(
+          'amount',
+          `must be at most what is not yet refunded on order ${orderId} (${refundable})`,
+        );
+      await execute(
+        manager,
+        `INSERT INTO refunds (refund_id, customer_id, order_id, amount, reason, refunded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [dto.refundId, customerId, orderId, dto.amount, dto.reason, refundedAt],
+      );
+      const total = Math.round((before + dto.amount) * 100) / 100;
+      customer.lifetimeSpend = Math.round((customer.lifetimeSpend - dto.amount) * 100) / 100;
+      customer.updatedAt = new Date();
+      await manager.save(customer);
+      await this.outbox.publish(
+        manager,
+        PurchaseRefunded,
+        {
+          customerId,
+          orderId,
+          refundId: dto.refundId,
+          amount: dto.amount,
+          currency: purchase.currency,
+          reason: dto.reason,
+          refundedOnOrder: total,
+          orderAmount: purchase.amount,
+          fullyRefunded: total >= purchase.amount,
+          orderOccurredAt: purchase.occurredAt.toISOString(),
+          refundedAt: refundedAt.toISOString(),
+          lifetimeSpend: customer.lifetimeSpend,
+        },
+        { subject: customerId, correlationId, time: refundedAt },
+      );
+      const row: RefundRow = {
+        refund_id: dto.refundId,
+        order_id: orderId,
+        amount: String(dto.amount),
+        reason: dto.reason,
+        refunded_at: refundedAt,
+      };
+      return { refund: refundView(row, purchase, total), created: true };
     });
   }
 

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsISO8601,
   IsNumber,
@@ -14,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { REFUND_REASONS, type RefundReason } from '@crm/contracts';
 
 export class PurchaseItemDto {
   @ApiProperty({ example: 'PUMP-200' }) @IsString() @Length(1, 64) sku: string;
@@ -73,4 +75,27 @@ export class RecordPaymentDto {
   @IsOptional()
   @IsISO8601()
   paidAt?: string;
+}
+
+export class RecordRefundDto {
+  @ApiProperty({
+    description: "The caller's refund id; sending it again records nothing new",
+    example: 'RF-0001',
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+    message: 'refundId must be 1-64 letters, digits, dots, colons, dashes or underscores',
+  })
+  refundId: string;
+  @ApiProperty({ example: 30000, description: 'At most what is not yet refunded on the order' })
+  @IsNumber({ maxDecimalPlaces: 2 })
+  @Min(0.01)
+  amount: number;
+  @ApiProperty({ enum: REFUND_REASONS }) @IsIn(REFUND_REASONS) reason: RefundReason;
+  @ApiPropertyOptional({
+    description: 'When it was refunded (default now); not before the order, not in the future',
+  })
+  @IsOptional()
+  @IsISO8601()
+  refundedAt?: string;
 }

@@ -20,6 +20,8 @@ import {
   type CategoryExclusionsChangedV1,
   FeedbackScored,
   MembershipChanged,
+  PurchaseRefunded,
+  type PurchaseRefundedV1,
   NeedOverdue,
   type NeedOverdueV1,
   ChurnRiskChanged,
@@ -232,6 +234,26 @@ export class CampaignHandlers {
       `segment-entered:${event.data.segment}`,
       event,
       event.data.customerId,
+    );
+  }
+
+  /**
+   * A refund is a service moment: no marketing to the customer for CARE_SERVICE_MOMENT_HOURS after it (the
+   * moment is keyed by the refund event, so a repeat changes nothing).
+   */
+  @EventPattern(PurchaseRefunded.type)
+  async onPurchaseRefunded(
+    @Payload() event: EventEnvelope<PurchaseRefundedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    await this.journeys.onEvent(context.manager, event);
+    const until = new Date(
+      new Date(event.data.refundedAt).getTime() + this.config.CARE_SERVICE_MOMENT_HOURS * 3600_000,
+    );
+    await execute(
+      context.manager,
+      'INSERT INTO service_moments (customer_id, ticket_id, until) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [event.data.customerId, event.id, until],
     );
   }
 

@@ -374,6 +374,79 @@ export class PointsLedger {
     );
   }
 
+  /**
+   * Takes back points once granted (a clawed-back referral reward), once per idempotency key, in the caller's
+   * transaction: as many as the customer's unexpired lots still hold, soonest to expire first; the rest is
+   * the entry's `shortfall`. The balance never goes below zero, and the entry is the record either way.
+   * Answers undefined when the key was already used.
+   */
+  async clawBack(
+    manager: EntityManager,
+    claw: { customerId: string; points: number; idempotencyKey: string; reason: string },
+    publish: PublishPoints,
+  ): Promise<{ recovered: number; shortfall: number } | undefined> {
+    const now = await this.clock.now(manager);
+    await execute(
+      manager,
+      `INSERT INTO points_balances (customer_id, balance, updated_at) VALUES ($1, 0, $2)
+       ON CONFLICT (customer_id) DO NOTHING`,
+      [claw.customerId, now],
+    );
+    await execute(manager, 'SELECT 1 FROM points_balances WHERE customer_id = $1 FOR UPDATE', [
+      claw.customerId,
+    ]);
+    if (
+      await queryOne(manager, 'SELECT 1 FROM points_entries WHERE idempotency_key = $1', [
+        claw.idempotencyKey,
+      ])
+    )
+      return undefined;
+    const lots = (
+      await queryRows<{ id: string; remaining: number; expires_at: Date | null; occurred_at: Date }>(
+        manager,
+        `SELECT id, remaining, expires_at, occurred_at FROM points_entries
+          WHERE customer_id = $1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > $2)
+          FOR UPDATE`,
+        [claw.customerId, now],
+      )
+    ).map((r): PointsLot => ({
+      id: r.id,
+      remaining: r.remaining,
+      expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+      occurredAt: new Date(r.occurred_at),
+    }));
+    const available = lots.reduce((sum, lot) => sum + lot.remaining, 0);
+    const recovered = Math.min(claw.points, available);
+    for (const { id, take } of recovered > 0 ? (allocate(lots, recovered) ?? []) : [])
+      await execute(manager, 'UPDATE points_entries SET remaining = remaining - $2 WHERE id = $1', [
+        id,
+        take,
+      ]);
+    const id = randomUUID();
+    const shortfall = claw.points - recovered;
+    await execute(
+      manager,
+      `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, reason, idempotency_key, shortfall, occurred_at)
+       VALUES ($1, $2, 'clawed-back', $3, 0, $4, $5, $6, $7)`,
+      [id, claw.customerId, recovered, claw.reason, claw.idempotencyKey, shortfall, now],
+    );
+    if (recovered > 0) {
+      const balance = await this.move(manager, claw.customerId, -recovered, now);
+      await this.settle(manager, id, balance, publish);
+    } else {
+      const row = await queryOne<{ balance: number }>(
+        manager,
+        'SELECT balance FROM points_balances WHERE customer_id = $1',
+        [claw.customerId],
+      );
+      await execute(manager, 'UPDATE points_entries SET balance_after = $2 WHERE id = $1', [
+        id,
+        row?.balance ?? 0,
+      ]);
+    }
+    return { recovered, shortfall };
+  }
+
   /** The movement an idempotency key made, if any. */
   async entryByKey(
     manager: EntityManager,

@@ -132,6 +132,14 @@ export class PointsEarnings {
   }
 
   /** A referral reward, credited in the ledger under the reward's own key. */
+  /** Takes a reward's points back through the ledger (a clawed-back referral). */
+  clawBack(
+    context: EventContext,
+    claw: { customerId: string; points: number; idempotencyKey: string; reason: string },
+  ): Promise<{ recovered: number; shortfall: number } | undefined> {
+    return this.ledger.clawBack(context.manager, claw, publisher(context));
+  }
+
   async onReward(
     context: EventContext,
     reward: { customerId: string; points: number; idempotencyKey: string; at: Date; role: string },

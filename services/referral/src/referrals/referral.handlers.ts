@@ -6,6 +6,9 @@ import {
   CustomerRegistered,
   CustomerRescored,
   PurchaseRecorded,
+  PurchaseRefunded,
+  type PurchaseRefundedV1,
+  RewardClawedBack,
   ReferralAttributed,
   ReferralQualified,
   ReferralRejected,
@@ -143,6 +146,65 @@ export class ReferralHandlers {
       [purchase.customerId, newReferralCode(), purchase.orderId],
     );
     await this.qualify(context, purchase.customerId, purchase.orderId);
+  }
+
+  /**
+   * A refund: when it makes the referee's qualifying order fully refunded within the return window
+   * (REFERRAL_RETURN_WINDOW_DAYS of the order), the referral is clawed back: each reward leaves the points
+   * ledger as far as the points are still there (the rest recorded as a shortfall), once, and `reward clawed
+   * back` says so for each side.
+   */
+  @EventPattern(PurchaseRefunded.type)
+  async onRefunded(@Payload() event: EventEnvelope<PurchaseRefundedV1>, @Ctx() context: EventContext) {
+    const refund = event.data;
+    if (!refund.fullyRefunded) return;
+    const windowMs = this.config.REFERRAL_RETURN_WINDOW_DAYS * 86_400_000;
+    if (Date.parse(refund.refundedAt) - Date.parse(refund.orderOccurredAt) > windowMs) return;
+    const { manager } = context;
+    const referral = await queryOne<ReferralRow>(
+      manager,
+      `SELECT * FROM referrals WHERE referee_id = $1 AND qualifying_order_id = $2 AND status = 'qualified' FOR UPDATE`,
+      [refund.customerId, refund.orderId],
+    );
+    if (!referral) return;
+    await execute(manager, `UPDATE referrals SET status = 'clawed-back', clawed_back_at = $2 WHERE id = $1`, [
+      referral.id,
+      refund.refundedAt,
+    ]);
+    outcomes().inc({ outcome: 'clawed-back' });
+    const rewards = await queryRows<{
+      id: string;
+      customer_id: string;
+      role: 'referrer' | 'referee';
+      points: number;
+    }>(manager, 'SELECT id, customer_id, role, points FROM rewards WHERE referral_id = $1 ORDER BY role', [
+      referral.id,
+    ]);
+    for (const reward of rewards) {
+      const taken = await this.points.clawBack(context, {
+        customerId: reward.customer_id,
+        points: reward.points,
+        idempotencyKey: `clawback:${reward.id}`,
+        reason: `referral reward (${reward.role}) clawed back: order ${refund.orderId} refunded`,
+      });
+      if (!taken) continue;
+      await context.publish(
+        RewardClawedBack,
+        {
+          customerId: reward.customer_id,
+          rewardId: reward.id,
+          referralId: referral.id,
+          role: reward.role,
+          points: reward.points,
+          recovered: taken.recovered,
+          shortfall: taken.shortfall,
+          orderId: refund.orderId,
+          reason: 'qualifying-order-refunded',
+          clawedBackAt: refund.refundedAt,
+        },
+        reward.customer_id,
+      );
+    }
   }
 
   private async qualify(context: EventContext, refereeId: string, orderId: string): Promise<void> {

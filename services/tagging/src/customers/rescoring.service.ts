@@ -61,7 +61,7 @@ export const FACTS_SQL = `
            count(*)::int AS lifetime_purchases,
            max(f.occurred_at) AS last_purchase_at,
            min(f.occurred_at) AS first_purchase_at
-      FROM purchase_facts f
+      FROM net_purchases f
      WHERE f.customer_id BETWEEN $4 AND $5 AND f.customer_id = ANY($1::uuid[]) AND f.occurred_at <= $3
      GROUP BY f.customer_id
   ), inter AS (

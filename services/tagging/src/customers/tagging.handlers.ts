@@ -23,6 +23,8 @@ import {
   type FeedbackScoredV1,
   CustomerUpdated,
   PurchaseRecorded,
+  PurchaseRefunded,
+  type PurchaseRefundedV1,
   type CustomerRegisteredV1,
   type CustomerUpdatedV1,
   type EventEnvelope,
@@ -222,6 +224,24 @@ export class TaggingHandlers {
       [need.needId, need.customerId, need.type, need.status, need.changedAt],
     );
     await this.rescoring.rescore(context.manager, need.customerId, context.cause);
+  }
+
+  /**
+   * A refund: the order counts net of it (a fully refunded one not at all), and the customer is re-scored as
+   * after a purchase. The order's refunded total is carried by the event, so a repeat changes nothing.
+   */
+  @EventPattern(PurchaseRefunded.type)
+  async onPurchaseRefunded(
+    @Payload() event: EventEnvelope<PurchaseRefundedV1>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    const { customerId, orderId, refundedOnOrder } = event.data;
+    await execute(
+      context.manager,
+      'UPDATE purchase_facts SET refunded = greatest(refunded, $2) WHERE order_id = $1 AND customer_id = $3',
+      [orderId, refundedOnOrder, customerId],
+    );
+    await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
 
   /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */

@@ -63,7 +63,7 @@ export class InsightsService {
                 coalesce(sum(f.amount) FILTER (WHERE f.occurred_at > $1::timestamptz - interval '12 months' AND f.occurred_at <= $1), 0)::float8 AS spend12,
                 count(f.order_id) FILTER (WHERE f.occurred_at <= $1)::int AS n_all,
                 max(f.occurred_at) FILTER (WHERE f.occurred_at <= $1) AS last_at
-           FROM members m LEFT JOIN purchase_facts f ON f.customer_id = m.customer_id
+           FROM members m LEFT JOIN net_purchases f ON f.customer_id = m.customer_id
           GROUP BY m.grp, m.customer_id),
        nps AS (
          SELECT DISTINCT ON (customer_id) customer_id, score FROM satisfaction_facts

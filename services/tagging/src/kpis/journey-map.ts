@@ -126,7 +126,7 @@ export class JourneyMapService {
           WHERE c.relationship_started_at >= $1 AND c.relationship_started_at < $2),
        bought AS (SELECT k.customer_id, count(DISTINCT p.order_id)::int AS orders,
               count(DISTINCT cat)::int AS categories
-         FROM cohort k JOIN purchase_facts p ON p.customer_id = k.customer_id AND p.occurred_at < $2
+         FROM cohort k JOIN net_purchases p ON p.customer_id = k.customer_id AND p.occurred_at < $2
          CROSS JOIN LATERAL jsonb_object_keys(p.category_amounts) cat GROUP BY k.customer_id)
        SELECT (SELECT count(*) FROM cohort)::int AS acquire,
               (SELECT count(*) FROM bought WHERE orders >= 1)::int AS activate,

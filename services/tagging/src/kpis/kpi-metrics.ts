@@ -58,7 +58,7 @@ export const METRICS: readonly MetricDefinition[] = [
     name: 'Repurchase rate',
     unit: 'ratio',
     definition: 'Of the members who bought in the period, the share who bought at least twice in it.',
-    sql: () => `WITH b AS (SELECT p.customer_id, count(*) AS n FROM purchase_facts p JOIN m USING (customer_id)
+    sql: () => `WITH b AS (SELECT p.customer_id, count(*) AS n FROM net_purchases p JOIN m USING (customer_id)
        WHERE p.occurred_at >= $1 AND p.occurred_at < $2 GROUP BY p.customer_id)
       SELECT ${ratio('count(*) FILTER (WHERE n >= 2)', 'count(*)')} AS value, count(*)::int AS sample FROM b`,
   },
@@ -72,7 +72,7 @@ export const METRICS: readonly MetricDefinition[] = [
     sql: ({ declineMonths }) => `WITH a AS (SELECT p.customer_id,
          bool_or(p.occurred_at > $1::timestamptz - make_interval(months => ${declineMonths}) AND p.occurred_at <= $1) AS active,
          bool_or(p.occurred_at > $2::timestamptz - make_interval(months => ${declineMonths}) AND p.occurred_at <= $2) AS still
-       FROM purchase_facts p JOIN m USING (customer_id) GROUP BY p.customer_id)
+       FROM net_purchases p JOIN m USING (customer_id) GROUP BY p.customer_id)
       SELECT ${ratio('count(*) FILTER (WHERE active AND NOT still)', 'count(*) FILTER (WHERE active)')} AS value,
              count(*) FILTER (WHERE active)::int AS sample FROM a`,
   },
@@ -85,7 +85,7 @@ export const METRICS: readonly MetricDefinition[] = [
     sql: () => `WITH a AS (SELECT p.customer_id,
          bool_or(p.occurred_at >= $1::timestamptz - interval '12 months' AND p.occurred_at < $1) AS before,
          bool_or(p.occurred_at >= $1 AND p.occurred_at < $2) AS during
-       FROM purchase_facts p JOIN m USING (customer_id) GROUP BY p.customer_id)
+       FROM net_purchases p JOIN m USING (customer_id) GROUP BY p.customer_id)
       SELECT ${ratio('count(*) FILTER (WHERE before AND during)', 'count(*) FILTER (WHERE before)')} AS value,
              count(*) FILTER (WHERE before)::int AS sample FROM a`,
   },
@@ -165,7 +165,7 @@ export const METRICS: readonly MetricDefinition[] = [
     definition:
       'Of the members referred in the period at least 30 days before its end, the share still active 30 days on: a purchase or a contact of their own on or after day 30 after the referral, before the end.',
     sql: () => `SELECT ${ratio(
-      `count(*) FILTER (WHERE EXISTS (SELECT 1 FROM purchase_facts p WHERE p.customer_id = r.referee_id
+      `count(*) FILTER (WHERE EXISTS (SELECT 1 FROM net_purchases p WHERE p.customer_id = r.referee_id
           AND p.occurred_at >= r.attributed_at + interval '30 days' AND p.occurred_at < $2)
         OR EXISTS (SELECT 1 FROM interaction_facts i WHERE i.customer_id = r.referee_id
           AND i.occurred_at >= r.attributed_at + interval '30 days' AND i.occurred_at < $2))`,
@@ -180,7 +180,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'money',
     definition: 'The mean spend of the members who ever bought, over their whole relationship up to the end.',
     sql: () => `SELECT round(avg(total)::numeric, 2)::float8 AS value, count(*)::int AS sample FROM (
-        SELECT p.customer_id, sum(p.amount) AS total FROM purchase_facts p JOIN m USING (customer_id)
+        SELECT p.customer_id, sum(p.amount) AS total FROM net_purchases p JOIN m USING (customer_id)
          WHERE p.occurred_at < $2 GROUP BY p.customer_id) x WHERE $1::timestamptz IS NOT NULL`,
   },
   {
@@ -189,7 +189,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'money',
     definition: "The members' spend in the period divided by the number of members.",
     sql: () => `SELECT CASE WHEN (SELECT count(*) FROM m) = 0 THEN NULL ELSE round(
-          (SELECT coalesce(sum(p.amount), 0) FROM purchase_facts p JOIN m USING (customer_id)
+          (SELECT coalesce(sum(p.amount), 0) FROM net_purchases p JOIN m USING (customer_id)
             WHERE p.occurred_at >= $1 AND p.occurred_at < $2)::numeric / (SELECT count(*) FROM m), 2)::float8 END AS value,
         (SELECT count(*) FROM m)::int AS sample`,
   },
@@ -199,9 +199,9 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'ratio',
     definition:
       'Of the members who had bought before the period and bought in it, the share who bought a category in it they had never bought before.',
-    sql: () => `WITH before AS (SELECT p.customer_id, array_agg(DISTINCT k) AS cats FROM purchase_facts p JOIN m USING (customer_id)
+    sql: () => `WITH before AS (SELECT p.customer_id, array_agg(DISTINCT k) AS cats FROM net_purchases p JOIN m USING (customer_id)
          CROSS JOIN LATERAL jsonb_object_keys(p.category_amounts) k WHERE p.occurred_at < $1 GROUP BY p.customer_id),
-      during AS (SELECT p.customer_id, array_agg(DISTINCT k) AS cats FROM purchase_facts p JOIN m USING (customer_id)
+      during AS (SELECT p.customer_id, array_agg(DISTINCT k) AS cats FROM net_purchases p JOIN m USING (customer_id)
          CROSS JOIN LATERAL jsonb_object_keys(p.category_amounts) k WHERE p.occurred_at >= $1 AND p.occurred_at < $2 GROUP BY p.customer_id)
       SELECT ${ratio('count(*) FILTER (WHERE NOT d.cats <@ b.cats)', 'count(*)')} AS value, count(*)::int AS sample
         FROM during d JOIN before b USING (customer_id)`,
@@ -215,7 +215,7 @@ export const METRICS: readonly MetricDefinition[] = [
     definition:
       'For the members acquired in the period (relationship start) through a channel with a cost: their spend up to the end divided by what acquiring them cost; per channel, and a channel under 2 (the handbook: below 1:2 is dropped) is marked.',
     sql: () => `SELECT c.acquisition_channel AS grp, count(*)::int AS sample,
-        coalesce(sum((SELECT coalesce(sum(p.amount), 0) FROM purchase_facts p WHERE p.customer_id = c.customer_id AND p.occurred_at < $2)), 0)::float8 AS value,
+        coalesce(sum((SELECT coalesce(sum(p.amount), 0) FROM net_purchases p WHERE p.customer_id = c.customer_id AND p.occurred_at < $2)), 0)::float8 AS value,
         coalesce(sum(c.acquisition_cost), 0)::float8 AS meeting
       FROM customers c JOIN m USING (customer_id)
       WHERE c.acquisition_channel IS NOT NULL AND c.acquisition_cost > 0

@@ -7,6 +7,7 @@ import { MembershipPrivileges1732500000250 } from './1732500000250-membership-pr
 import { InteractionFactsChurn1732500000260 } from './1732500000260-interaction-facts-churn';
 import { CustomerNeeds1732500000270 } from './1732500000270-customer-needs';
 import { KpiFactsGoals1732500000280 } from './1732500000280-kpi-facts-goals';
+import { Refunds1732500000290 } from './1732500000290-refunds';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const TAGGING_MIGRATIONS = [
   InteractionFactsChurn1732500000260,
   CustomerNeeds1732500000270,
   KpiFactsGoals1732500000280,
+  Refunds1732500000290,
 ];

@@ -30,7 +30,7 @@ export function emitSegmentSql(tree: SegmentNode, rules: ScoringRuleSet): Compil
   const windowed = (w: Window) =>
     `p.customer_id = c.customer_id AND p.occurred_at <= $1 AND p.occurred_at > $1::timestamptz - ${intervalOf(w)}`;
   const twelveMonths: Window = { amount: 12, unit: 'm' };
-  const lastPurchase = `(SELECT max(p.occurred_at) FROM purchase_facts p WHERE p.customer_id = c.customer_id AND p.occurred_at <= $1)`;
+  const lastPurchase = `(SELECT max(p.occurred_at) FROM net_purchases p WHERE p.customer_id = c.customer_id AND p.occurred_at <= $1)`;
   const ownMeanInterval = `CASE WHEN s.lifetime_purchases >= 2 THEN extract(epoch FROM s.last_purchase_at - s.first_purchase_at) / 86400 / (s.lifetime_purchases - 1) END`;
   const latestScore = (kind: 'nps' | 'csat', w: Window) =>
     `(SELECT f.score FROM satisfaction_facts f WHERE f.customer_id = c.customer_id AND f.kind = '${kind}' AND f.answered_at <= $1
@@ -38,12 +38,12 @@ export function emitSegmentSql(tree: SegmentNode, rules: ScoringRuleSet): Compil
   const fields = new Map<string, string>([
     [
       'spend_12m',
-      `(SELECT coalesce(sum(p.amount), 0)::float8 FROM purchase_facts p WHERE ${windowed(twelveMonths)})`,
+      `(SELECT coalesce(sum(p.amount), 0)::float8 FROM net_purchases p WHERE ${windowed(twelveMonths)})`,
     ],
-    ['purchases_12m', `(SELECT count(*)::int FROM purchase_facts p WHERE ${windowed(twelveMonths)})`],
+    ['purchases_12m', `(SELECT count(*)::int FROM net_purchases p WHERE ${windowed(twelveMonths)})`],
     [
       'lifetime_purchases',
-      `(SELECT count(*)::int FROM purchase_facts p WHERE p.customer_id = c.customer_id AND p.occurred_at <= $1)`,
+      `(SELECT count(*)::int FROM net_purchases p WHERE p.customer_id = c.customer_id AND p.occurred_at <= $1)`,
     ],
     ['days_since_last_purchase', `floor(extract(epoch FROM $1::timestamptz - ${lastPurchase}) / 86400)::int`],
     [
@@ -77,9 +77,9 @@ export function emitSegmentSql(tree: SegmentNode, rules: ScoringRuleSet): Compil
     }
     switch (operand.name) {
       case 'purchases':
-        return `(SELECT count(*)::int FROM purchase_facts p WHERE ${windowed(operand.window)})`;
+        return `(SELECT count(*)::int FROM net_purchases p WHERE ${windowed(operand.window)})`;
       case 'spend':
-        return `(SELECT coalesce(sum(p.amount), 0)::float8 FROM purchase_facts p WHERE ${windowed(operand.window)})`;
+        return `(SELECT coalesce(sum(p.amount), 0)::float8 FROM net_purchases p WHERE ${windowed(operand.window)})`;
       case 'nps':
       case 'csat':
         return latestScore(operand.name, operand.window);
@@ -102,7 +102,7 @@ export function emitSegmentSql(tree: SegmentNode, rules: ScoringRuleSet): Compil
         const scope = node.window
           ? windowed(node.window)
           : 'p.customer_id = c.customer_id AND p.occurred_at <= $1';
-        const sql = `EXISTS (SELECT 1 FROM purchase_facts p WHERE ${scope} AND p.category_amounts ? ${quote(node.category)})`;
+        const sql = `EXISTS (SELECT 1 FROM net_purchases p WHERE ${scope} AND p.category_amounts ? ${quote(node.category)})`;
         conditions.push({ text: node.text, sql, factSql: sql });
         return sql;
       }

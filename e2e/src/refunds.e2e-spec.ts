@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { CustomerRescored, PurchaseRefunded, RewardClawedBack, Topics } from '@crm/contracts';
+import { eventually } from '@crm/testing';
+import { call } from './http';
+import { e2eSession } from './session';
+
+/**
+ * Refunds end to end: idempotent by refund id and never beyond the order; scores net of refunds (a refund
+ * re-scores the customer like a purchase); a service moment in growth-campaigns; and a referral whose
+ * qualifying order is fully refunded within the return window clawed back from both sides, as far as the
+ * points are still there, the rest recorded as a shortfall, never a negative balance.
+ */
+const run = randomUUID().slice(0, 6);
+const e2e = e2eSession('e2e-refunds', [Topics.purchases, Topics.referrals, Topics.scoring]);
+const profile = () => e2e.platform.url('customer-profile');
+const referral = () => e2e.platform.url('referral');
+const tagging = () => e2e.platform.url('tagging');
+const once = <T>(type: string, match: (body: Record<string, unknown>) => boolean) => {
+  const seen = new Map<string, T>();
+  for (const e of e2e.observer.events)
+    if (e.type === type && match(e.body)) seen.set(String(e.message.headers?.ce_id), e.body as T);
+  return [...seen.values()];
+};
+
+describe('refunds', () => {
+  it('nets scores, marks a service moment, and claws back the referral of a refunded qualifying order', async () => {
+    const register = async (ref: string, extra: Record<string, unknown> = {}) => {
+      const r = await call('POST', `${profile()}/customers`, e2e.agent, {
+        externalRef: `${ref}-${run}`,
+        kind: 'company',
+        name: `${ref} Co`,
+        ...extra,
+      });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const referrer = await register('RFA');
+    let code = '';
+    await eventually('the referrer code', async () => {
+      const r = await call('GET', `${referral()}/customers/${referrer}/code`, e2e.agent);
+      code = r.body?.code;
+      return r.status === 200;
+    });
+    const buyer = await register('RFB', { referralCode: code });
+    const order = `RF-${run}`;
+    const bought = await call('POST', `${profile()}/customers/${buyer}/purchases`, e2e.agent, {
+      orderId: order,
+      amount: 120_000,
+      currency: 'SEK',
+      occurredAt: new Date().toISOString(),
+      items: [{ sku: 'PUMP-200', category: 'pumps', quantity: 4, unitPrice: 30_000 }],
+    });
+    expect(bought.status).toBe(201);
+    const points = async (id: string) =>
+      (await call('GET', `${referral()}/customers/${id}/points`, e2e.agent)).body as { balance: number };
+    // The buyer: 1,200 for the purchase and 500 as referee; the referrer: 500, of which 400 get spent.
+    await eventually(
+      'both rewards credited',
+      async () => (await points(buyer)).balance === 1700 && (await points(referrer)).balance === 500,
+      30_000,
+    );
+    const spent = await call('POST', `${referral()}/customers/${referrer}/points/redemptions`, e2e.agent, {
+      redemptionId: randomUUID(),
+      points: 400,
+      benefit: 'coupon:THANKS-400',
+    });
+    expect(spent.status).toBe(201);
+    const scores = async () =>
+      (await call('GET', `${tagging()}/customers/${buyer}`, e2e.agent)).body as {
+        valueTier: string;
+        facts: { spend12m: number; purchases12m: number };
+      };
+    await eventually('the purchase is scored', async () => (await scores())?.facts?.spend12m === 120_000);
+    const tierBefore = (await scores()).valueTier;
+
+    // A partial refund: idempotent by refund id, never beyond the order.
+    const refund = (body: Record<string, unknown>) =>
+      call('POST', `${profile()}/customers/${buyer}/purchases/${order}/refunds`, e2e.agent, body);
+    const partial = { refundId: `RFD-${run}-1`, amount: 20_000, reason: 'returned' };
+    const first = await refund(partial);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ refundedOnOrder: 20_000, fullyRefunded: false });
+    expect((await refund(partial)).status).toBe(200);
+    const reused = await refund({ ...partial, amount: 5_000 });
+    expect(reused.status).toBe(409);
+    expect(reused.body).toMatchObject({ code: 'REFUND_ALREADY_RECORDED', field: 'refundId' });
+    const tooMuch = await refund({ refundId: `RFD-${run}-x`, amount: 100_000.01, reason: 'returned' });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.fields[0].field).toBe('amount');
+    const badReason = await refund({ refundId: `RFD-${run}-y`, amount: 1, reason: 'changed-mind' });
+    expect(badReason.status).toBe(400);
+    expect(badReason.body.fields[0].field).toBe('reason');
+    await eventually(
+      'scores net of the partial refund',
+      async () => (await scores()).facts.spend12m === 100_000,
+    );
+    expect(once(PurchaseRefunded.type, (b) => b.orderId === order)).toHaveLength(1);
+
+    // The rest: the order is fully refunded within the return window.
+    const full = await refund({ refundId: `RFD-${run}-2`, amount: 100_000, reason: 'defective' });
+    expect(full.status).toBe(201);
+    expect(full.body).toMatchObject({ refundedOnOrder: 120_000, fullyRefunded: true });
+    await eventually(
+      'the order no longer counts',
+      async () => (await scores()).facts.purchases12m === 0,
+      30_000,
+    );
+    expect((await scores()).facts.spend12m).toBe(0);
+    const rescored = once<{ customerId: string; current: { valueTier: string } }>(
+      CustomerRescored.type,
+      (b) => b.customerId === buyer,
+    );
+    expect(rescored[rescored.length - 1].current.valueTier).not.toBe(tierBefore);
+
+    // The referral is clawed back from both sides, once; what the referrer had spent is a shortfall.
+    await eventually(
+      'both rewards clawed back',
+      async () => once(RewardClawedBack.type, (b) => b.orderId === order).length === 2,
+      30_000,
+    );
+    const claws = once<{ role: string; points: number; recovered: number; shortfall: number }>(
+      RewardClawedBack.type,
+      (b) => b.orderId === order,
+    ).sort((a, b) => a.role.localeCompare(b.role));
+    expect(claws).toEqual([
+      expect.objectContaining({ role: 'referee', points: 500, recovered: 500, shortfall: 0 }),
+      expect.objectContaining({ role: 'referrer', points: 500, recovered: 100, shortfall: 400 }),
+    ]);
+    expect((await points(buyer)).balance).toBe(1200);
+    expect((await points(referrer)).balance).toBe(0);
+    const referrals = (await call('GET', `${referral()}/customers/${buyer}/referrals`, e2e.agent)).body;
+    expect(referrals.referrals[0]).toMatchObject({ status: 'clawed-back' });
+
+    // A refund is a service moment: growth-campaigns holds one for the buyer (no marketing while it lasts).
+    const db = new Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+    try {
+      await eventually('the service moment', async () => {
+        const r = await db.query(
+          'SELECT count(*)::int AS n FROM growth_campaigns.service_moments WHERE customer_id = $1 AND until > now()',
+          [buyer],
+        );
+        return r.rows[0].n === 2;
+      });
+    } finally {
+      await db.end();
+    }
+  });
+});
