@@ -23,6 +23,7 @@ import {
   ReferralRejected,
   RewardClawedBack,
   RewardGranted,
+  ReferralHeld,
 } from './events/referral.v1';
 import { PointsChanged, PointsGrantRequested } from './events/points.v1';
 import { MembershipChanged } from './events/membership-changed.v1';
@@ -38,6 +39,7 @@ import {
   TicketOpened,
   TicketRequested,
   TicketResolved,
+  TicketChanged,
 } from './events/feedback.v1';
 
 /** Every event type of the platform, exactly once. */
@@ -62,6 +64,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   ReferralQualified,
   RewardGranted,
   RewardClawedBack,
+  ReferralHeld,
   TicketOpened,
   SlaWarning,
   SlaBreached,
@@ -84,6 +87,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   PlanTaskDelayed,
   PlanTaskEscalated,
   TicketResolved,
+  TicketChanged,
 ] as EventDefinition[];
 
 export class EventRegistry implements EventLookup {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@crm/contracts';
+import { TicketChanged, TicketResolved, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call, daysAgo } from './http';
 import { e2eSession } from './session';
@@ -43,6 +43,7 @@ async function buy(customerId: string, order: string, amount: number, category: 
 
 describe('goals, KPIs and the journey map', () => {
   let a = '';
+  let ta = '';
 
   beforeAll(async () => {
     a = await register('KA', {
@@ -77,7 +78,7 @@ describe('goals, KPIs and the journey map', () => {
       expect(t.status).toBe(201);
       return t.body.id as string;
     };
-    const ta = await openTicket(a);
+    ta = await openTicket(a);
     await openTicket(b);
     expect((await call('POST', `${feedback()}/tickets/${ta}/respond`, e2e.agent)).status).toBe(200);
     expect((await call('POST', `${feedback()}/tickets/${ta}/resolve`, e2e.agent)).status).toBe(200);
@@ -153,6 +154,17 @@ describe('goals, KPIs and the journey map', () => {
       { group: 'trade-fair', customers: 1, revenue: 5000, cost: 1000, roi: 5, belowTarget: false },
     ]);
     expect(byId['interaction-frequency']).toMatchObject({ value: 0, sample: 3 });
+    // The ticket's lifecycle, as product teams and SREs follow it.
+    const ticketEvents = e2e.observer.events.filter((e) => e.body.ticketId === ta);
+    expect(ticketEvents.find((e) => e.type === TicketChanged.type)?.body).toMatchObject({
+      change: 'responded',
+      status: 'responded',
+    });
+    expect(ticketEvents.find((e) => e.type === TicketResolved.type)?.body).toMatchObject({
+      customerId: a,
+      firstResponseBreached: false,
+      resolutionBreached: false,
+    });
     expect(Object.keys(byId).sort()).toEqual(
       ((await call('GET', `${tagging()}/kpis/definitions`, e2e.analyst)).body as { id: string }[])
         .map((d) => d.id)

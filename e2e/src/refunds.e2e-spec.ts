@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { CustomerRescored, PurchaseRefunded, RewardClawedBack, Topics } from '@crm/contracts';
+import {
+  CustomerRescored,
+  PurchaseRefunded,
+  ReferralHeld,
+  RewardClawedBack,
+  RewardGranted,
+  Topics,
+} from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call } from './http';
 import { e2eSession } from './session';
@@ -12,7 +19,10 @@ import { e2eSession } from './session';
  * points are still there, the rest recorded as a shortfall, never a negative balance.
  */
 const run = randomUUID().slice(0, 6);
-const e2e = e2eSession('e2e-refunds', [Topics.purchases, Topics.referrals, Topics.scoring]);
+// A low velocity limit: a referrer's third referee in a day is held for review.
+const e2e = e2eSession('e2e-refunds', [Topics.purchases, Topics.referrals, Topics.scoring], {
+  env: { REFERRAL_VELOCITY_LIMIT: '2' },
+});
 const profile = () => e2e.platform.url('customer-profile');
 const referral = () => e2e.platform.url('referral');
 const tagging = () => e2e.platform.url('tagging');
@@ -146,5 +156,82 @@ describe('refunds', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it("holds a referrer's referees beyond the velocity limit for review, and rewards them only when released", async () => {
+    const register = async (ref: string, extra: Record<string, unknown> = {}) => {
+      const r = await call('POST', `${profile()}/customers`, e2e.agent, {
+        externalRef: `${ref}-${run}`,
+        kind: 'company',
+        name: `${ref} Co`,
+        ...extra,
+      });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const referrer = await register('VEL');
+    let code = '';
+    await eventually('the referrer code', async () => {
+      const r = await call('GET', `${referral()}/customers/${referrer}/code`, e2e.agent);
+      code = r.body?.code;
+      return r.status === 200;
+    });
+    const referees: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const referee = await register(`VEL${n}`, { referralCode: code });
+      referees.push(referee);
+      const bought = await call('POST', `${profile()}/customers/${referee}/purchases`, e2e.agent, {
+        orderId: `VEL-${run}-${n}`,
+        amount: 1_000,
+        currency: 'SEK',
+        occurredAt: new Date().toISOString(),
+        items: [{ sku: 'V-1', category: 'valves', quantity: 1, unitPrice: 1_000 }],
+      });
+      expect(bought.status).toBe(201);
+    }
+    const rewardedReferees = () =>
+      new Set(
+        once<{ customerId: string; role: string }>(RewardGranted.type, (b) =>
+          referees.includes(String(b.customerId)),
+        )
+          .filter((g) => g.role === 'referee')
+          .map((g) => g.customerId),
+      );
+    await eventually(
+      'two referees rewarded, the third held',
+      async () =>
+        rewardedReferees().size === 2 &&
+        once(ReferralHeld.type, (b) => b.customerId === referees[2]).length === 1,
+      30_000,
+    );
+    expect(once(ReferralHeld.type, (b) => b.customerId === referees[2])[0]).toMatchObject({
+      referrerCustomerId: referrer,
+      reason: 'referrer-velocity',
+    });
+    const held = (await call('GET', `${referral()}/referrals/held`, e2e.analyst)).body as {
+      id: string;
+      refereeId: string;
+    }[];
+    const hold = held.find((h) => h.refereeId === referees[2])!;
+    expect(hold).toMatchObject({ status: 'qualified', heldReason: 'referrer-velocity' });
+    expect(
+      (await call('POST', `${referral()}/referrals/${hold.id}/review`, e2e.agent, { review: 'released' }))
+        .status,
+    ).toBe(403);
+    const released = await call('POST', `${referral()}/referrals/${hold.id}/review`, e2e.admin, {
+      review: 'released',
+    });
+    expect(released.status).toBe(200);
+    await eventually('the released referral is rewarded', async () => rewardedReferees().size === 3, 30_000);
+    const again = await call('POST', `${referral()}/referrals/${hold.id}/review`, e2e.admin, {
+      review: 'rejected',
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ field: 'review' });
+    expect(
+      ((await call('GET', `${referral()}/referrals/held`, e2e.analyst)).body as { id: string }[]).map(
+        (h) => h.id,
+      ),
+    ).not.toContain(hold.id);
   });
 });

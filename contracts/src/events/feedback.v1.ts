@@ -258,3 +258,42 @@ export const TicketResolved = defineEvent({
     resolutionBreached: false,
   },
 });
+
+export const TICKET_CHANGES = [
+  'responded',
+  'waiting-on-customer',
+  'customer-replied',
+  'priority-changed',
+] as const;
+export type TicketChange = (typeof TICKET_CHANGES)[number];
+
+/**
+ * A ticket moved in its lifecycle between opening and resolution: answered (the first response or the
+ * answer to the customer's latest message), waiting on the customer (its SLA clock stops), the customer
+ * replied (the clock runs again), or its priority changed (its deadlines are recomputed).
+ */
+export class TicketChangedV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() ticketId: string;
+  @IsOneOf(TICKET_CHANGES) change: TicketChange;
+  @IsString() @TextLength(1, 32) status: string;
+  @IsOneOf(['low', 'normal', 'high', 'urgent']) priority: string;
+  @IsOptional() @IsOneOf(['low', 'normal', 'high', 'urgent']) previousPriority?: string;
+  @IsTimestamp() changedAt: string;
+}
+
+export const TicketChanged = defineEvent({
+  type: 'crm.ticket.changed.v1',
+  topic: Topics.feedback,
+  description:
+    'A ticket moved between opening and resolution: responded, waiting on the customer, customer replied, or priority changed.',
+  payload: TicketChangedV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    ticketId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    change: 'waiting-on-customer',
+    status: 'waiting-on-customer',
+    priority: 'high',
+    changedAt: '2024-05-20T10:15:00.000Z',
+  },
+});

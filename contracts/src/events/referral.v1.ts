@@ -134,3 +134,34 @@ export const RewardClawedBack = defineEvent({
     clawedBackAt: '2024-06-01T08:00:00.000Z',
   },
 });
+
+export const REFERRAL_HOLD_REASONS = ['referrer-velocity', 'shared-contact'] as const;
+export type ReferralHoldReason = (typeof REFERRAL_HOLD_REASONS)[number];
+
+/**
+ * A qualified referral's rewards are held for review: its referrer brought too many referees in a short time
+ * (referrer-velocity), or its referee shares an e-mail or phone hash with another recent referee
+ * (shared-contact). An admin releases (the rewards are granted then) or rejects it.
+ */
+export class ReferralHeldV1 {
+  @IsUUID() customerId: string;
+  @IsUUID() referralId: string;
+  @IsUUID() referrerCustomerId: string;
+  @IsOneOf(REFERRAL_HOLD_REASONS) reason: ReferralHoldReason;
+  @IsTimestamp() heldAt: string;
+}
+
+export const ReferralHeld = defineEvent({
+  type: 'crm.referral.held.v1',
+  topic: Topics.referrals,
+  description:
+    'A qualified referral was held for review (referral velocity, or a contact shared with another recent referee): no reward until an admin releases it.',
+  payload: ReferralHeldV1,
+  fixture: {
+    customerId: '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a01',
+    referralId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+    referrerCustomerId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
+    reason: 'referrer-velocity',
+    heldAt: '2024-05-22T08:00:00.000Z',
+  },
+});

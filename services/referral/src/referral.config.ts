@@ -14,4 +14,8 @@ export class ReferralConfig extends ServiceConfig {
   @Transform(toInt) @IsInt() @Min(50) @Max(3_600_000) POINTS_EXPIRY_POLL_MS: number;
   /** A qualifying order fully refunded within this many days of the order claws the referral back (30). */
   @Transform(toInt) @IsInt() @Min(0) @Max(365) REFERRAL_RETURN_WINDOW_DAYS: number;
+  /** More referees than this from one referrer within the velocity window hold the referral for review (10). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000) REFERRAL_VELOCITY_LIMIT: number;
+  /** The velocity window, in hours (24). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 90) REFERRAL_VELOCITY_WINDOW_HOURS: number;
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SurveyRequested, TicketOpened, TicketResolved, type TicketType } from '@crm/contracts';
+import {
+  SurveyRequested,
+  TicketChanged,
+  TicketOpened,
+  TicketResolved,
+  type TicketChange,
+  type TicketType,
+} from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { ServiceClock } from '@crm/persistence';
 import { invalid } from '@crm/service-kit';
@@ -102,6 +109,31 @@ export class TicketsService {
     return id;
   }
 
+  /** Announces a lifecycle move of a ticket (`ticket changed`), in the transaction that made it. */
+  private async announce(
+    db: EntityManager,
+    id: string,
+    change: TicketChange,
+    now: Date,
+    previousPriority?: string,
+  ): Promise<void> {
+    const ticket = await this.tickets.lock(db, id);
+    await this.outbox.publish(
+      db,
+      TicketChanged,
+      {
+        customerId: ticket.customer_id,
+        ticketId: id,
+        change,
+        status: ticket.status,
+        priority: ticket.priority,
+        ...(previousPriority ? { previousPriority } : {}),
+        changedAt: now.toISOString(),
+      },
+      { subject: ticket.customer_id, correlationId: `ticket-${id}` },
+    );
+  }
+
   /** The first response, or the answer to the customer's latest message. */
   async respond(id: string): Promise<TicketView> {
     await this.dataSource.transaction(async (db) => {
@@ -125,7 +157,8 @@ export class TicketsService {
           [now],
         );
         await this.sla.settle(db, ticket, 'next-response', ticket.reply_round, now);
-      }
+      } else return;
+      await this.announce(db, id, 'responded', now);
     });
     return this.get(id);
   }
@@ -149,6 +182,7 @@ export class TicketsService {
       );
       await this.sla.cancel(db, id, 'next-response', ticket.reply_round, now);
       await this.sla.schedule(db, paused, now);
+      await this.announce(db, id, 'waiting-on-customer', now);
     });
     return this.get(id);
   }
@@ -171,6 +205,7 @@ export class TicketsService {
         [clock.usedSeconds, clock.runningSince, awaiting],
       );
       await this.sla.schedule(db, resumed, now);
+      await this.announce(db, id, 'customer-replied', now);
     });
     return this.get(id);
   }
@@ -181,7 +216,9 @@ export class TicketsService {
       if (ticket.status === 'resolved') throw ticketResolved(id);
       if (ticket.priority === priority) return;
       await this.tickets.update(db, id, 'priority = $2, updated_at = now()', [priority]);
-      await this.sla.reschedule(db, id, await this.clock.now(db), await this.sla.listPolicies(db));
+      const now = await this.clock.now(db);
+      await this.sla.reschedule(db, id, now, await this.sla.listPolicies(db));
+      await this.announce(db, id, 'priority-changed', now, ticket.priority);
     });
     return this.get(id);
   }

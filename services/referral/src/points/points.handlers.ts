@@ -17,7 +17,7 @@ import { purchasePoints } from './points-allocation';
 import { PointsErrorCode, PointsLedger, type PointsEntryView, type PublishPoints } from './points-ledger';
 
 const publisher =
-  (context: EventContext): PublishPoints =>
+  (context: Pick<EventContext, 'publish'>): PublishPoints =>
   (movement) =>
     context.publish(PointsChanged, movement, movement.customerId);
 
@@ -141,7 +141,7 @@ export class PointsEarnings {
   }
 
   async onReward(
-    context: EventContext,
+    context: Pick<EventContext, 'manager' | 'publish'>,
     reward: { customerId: string; points: number; idempotencyKey: string; at: Date; role: string },
   ): Promise<void> {
     const rule = await this.ledger.activeRule(context.manager, 'referral');

@@ -12,7 +12,8 @@ import {
   ReferralAttributed,
   ReferralQualified,
   ReferralRejected,
-  RewardGranted,
+  ReferralHeld,
+  type ReferralHoldReason,
   type CustomerErasedV1,
   type CustomerRegisteredV1,
   type CustomerRescoredV1,
@@ -25,7 +26,8 @@ import { counter } from '@crm/observability';
 import { isUniqueViolation } from '@crm/service-kit';
 import { PointsEarnings } from '../points/points.handlers';
 import { ReferralConfig } from '../referral.config';
-import { isSelfReferral, newReferralCode, rewardPoints } from './referral-rules';
+import { isSelfReferral, newReferralCode } from './referral-rules';
+import { ReferralRewards } from './referral-rewards';
 
 interface MemberContactRow {
   customer_id: string;
@@ -33,10 +35,12 @@ interface MemberContactRow {
   phone_hash: string | null;
 }
 
-interface ReferralRow {
+export interface ReferralRow {
   id: string;
   referrer_id: string;
   referee_id: string;
+  held_reason: string | null;
+  review: 'released' | 'rejected' | null;
 }
 
 const outcomes = () => counter('crm_referrals_total', 'Referral outcomes', ['outcome']);
@@ -46,6 +50,7 @@ export class ReferralHandlers {
   constructor(
     private readonly config: ReferralConfig,
     private readonly points: PointsEarnings,
+    private readonly rewards: ReferralRewards,
   ) {}
 
   /** Every customer gets a code; a sign-up with a code is attributed, or rejected with a reason. */
@@ -113,6 +118,9 @@ export class ReferralHandlers {
     );
     if (inserted.length === 0) return reject('already-referred');
     outcomes().inc({ outcome: 'attributed' });
+    const held = await this.rewards.velocityHold(manager, referralId, referrer.customer_id, customer);
+    if (held)
+      await execute(manager, 'UPDATE referrals SET held_reason = $2 WHERE id = $1', [referralId, held]);
     await context.publish(ReferralAttributed, {
       customerId: customer.customerId,
       referralId,
@@ -229,38 +237,19 @@ export class ReferralHandlers {
       qualifiedAt: now,
     });
     outcomes().inc({ outcome: 'qualified' });
-    const referrer = await queryOne<{ segment: string | null }>(
-      manager,
-      'SELECT segment FROM members WHERE customer_id = $1',
-      [referral.referrer_id],
-    );
-    for (const [role, customerId] of [
-      ['referrer', referral.referrer_id],
-      ['referee', referral.referee_id],
-    ] as const) {
-      const rewardId = randomUUID();
-      const idempotencyKey = `referral:${referral.id}:${role}`;
-      const points = rewardPoints(
-        this.config.REFERRAL_REWARD_POINTS,
-        role,
-        referrer?.segment ?? null,
-        this.config.REFERRAL_CORE_BONUS_PERCENT,
-      );
-      const granted = await queryRows<{ id: string }>(
-        manager,
-        `INSERT INTO rewards (id, referral_id, customer_id, role, points, idempotency_key, granted_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        [rewardId, referral.id, customerId, role, points, idempotencyKey, now],
-      );
-      if (granted.length === 0) continue;
-      await context.publish(
-        RewardGranted,
-        { customerId, rewardId, referralId: referral.id, role, points, idempotencyKey, grantedAt: now },
-        customerId,
-      );
-      // Referral rewards in points go through the care points ledger, under the reward's key.
-      await this.points.onReward(context, { customerId, points, idempotencyKey, at: new Date(now), role });
+    if (referral.held_reason && !referral.review) {
+      // Held for review (referral velocity): the rewards wait for an admin to release them.
+      await context.publish(ReferralHeld, {
+        customerId: refereeId,
+        referralId: referral.id,
+        referrerCustomerId: referral.referrer_id,
+        reason: referral.held_reason as ReferralHoldReason,
+        heldAt: now,
+      });
+      outcomes().inc({ outcome: 'held' });
+      return;
     }
+    await this.rewards.grant(context, referral, now);
   }
 
   @EventPattern(CustomerRescored.type)

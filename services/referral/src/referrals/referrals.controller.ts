@@ -1,7 +1,9 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@crm/auth';
-import { notFound, ParseUuid } from '@crm/service-kit';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { IsIn } from 'class-validator';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Roles, type Principal } from '@crm/auth';
+import { CorrelationId, CurrentPrincipal, notFound, ParseUuid } from '@crm/service-kit';
+import { HeldReferralView, ReferralRewards } from './referral-rewards';
 import {
   CustomerReferralsView,
   ReferralCodeView,
@@ -39,5 +41,42 @@ export class ReferralsController {
   @ApiOkResponse({ type: RewardView, isArray: true })
   rewards(@Param('customerId', new ParseUuid()) customerId: string): Promise<RewardView[]> {
     return this.referrals.rewards(customerId);
+  }
+}
+
+export class ReviewReferralDto {
+  @ApiProperty({ enum: ['released', 'rejected'] })
+  @IsIn(['released', 'rejected'])
+  review: 'released' | 'rejected';
+}
+
+/** Referrals held by the velocity checks, and their review. */
+@ApiTags('referrals')
+@ApiBearerAuth()
+@Controller('referrals')
+export class ReferralReviewsController {
+  constructor(private readonly rewards: ReferralRewards) {}
+
+  @Get('held')
+  @Roles('analyst')
+  @ApiOperation({ summary: 'Referrals held for review by the velocity checks, oldest first' })
+  @ApiOkResponse({ type: [HeldReferralView] })
+  held() {
+    return this.rewards.held();
+  }
+
+  @Post(':referralId/review')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Release a held referral (its rewards are granted) or reject it (never rewarded)',
+  })
+  review(
+    @Param('referralId', new ParseUuid()) referralId: string,
+    @Body() dto: ReviewReferralDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.rewards.review(referralId, dto.review, principal.sub, correlationId);
   }
 }

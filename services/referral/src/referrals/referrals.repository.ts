@@ -38,7 +38,7 @@ export class ReferralView {
   @ApiProperty({ enum: ['referrer', 'referee'] }) role: 'referrer' | 'referee';
   @ApiProperty({ format: 'uuid' }) referrerId: string;
   @ApiProperty({ format: 'uuid' }) refereeId: string;
-  @ApiProperty({ enum: ['attributed', 'qualified'] }) status: string;
+  @ApiProperty({ enum: ['attributed', 'qualified', 'clawed-back'] }) status: string;
   @ApiProperty() attributedAt: Date;
   @ApiPropertyOptional({ nullable: true }) qualifiedAt: Date | null;
   @ApiPropertyOptional({ nullable: true }) qualifyingOrderId: string | null;
