@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ChurnRiskChanged, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call } from './http';
+import { eventsOnce } from './helpers';
 import { e2eSession } from './session';
 
 /**
@@ -20,13 +21,8 @@ const campaigns = () => e2e.platform.url('growth-campaigns');
 const profile = () => e2e.platform.url('customer-profile');
 const DAY = 86_400_000;
 
-const alertsOf = (customerId: string) => {
-  const seen = new Map<string, Record<string, unknown>>();
-  for (const e of e2e.observer.events)
-    if (e.type === ChurnRiskChanged.type && e.body.customerId === customerId)
-      seen.set(String(e.message.headers?.ce_id), e.body);
-  return [...seen.values()];
-};
+const alertsOf = (customerId: string) =>
+  eventsOnce(e2e, ChurnRiskChanged.type, (b) => b.customerId === customerId);
 
 describe('churn risk', () => {
   it('is announced when contacts stop and the purchase grows late, acted on, and calmed by a purchase', async () => {

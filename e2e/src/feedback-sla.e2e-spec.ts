@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FeedbackScored, SlaBreached, Topics } from '@crm/contracts';
+import { FeedbackScored, SlaBreached, TicketChanged, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call } from './http';
 import { e2eSession } from './session';
@@ -395,5 +395,67 @@ describe('feedback and SLA, end to end', () => {
     expect(
       (await call('POST', `${feedback()}/surveys/${surveyId}/answer`, e2e.agent, { score: 4 })).status,
     ).toBe(409);
+  });
+
+  it('queues open tickets by time to their next deadline, filters them, and reassigns with an audit trail', async () => {
+    const customerId = await registeredCustomer();
+    const owner = `q-${run}`;
+    const open = async (type: string) => {
+      const t = await call('POST', `${feedback()}/tickets`, e2e.agent, {
+        customerId,
+        type,
+        owner,
+        subject: type,
+      });
+      expect(t.status).toBe(201);
+      return t.body.id as string;
+    };
+    const fault = await open('fault');
+    const consultation = await open('consultation');
+    const complaint = await open('complaint');
+    type Item = { ticketId: string; nextDeadline: string | null; secondsLeft: number | null; type: string };
+    const queue = async (query: string) =>
+      (await call('GET', `${feedback()}/queue?${query}`, e2e.agent)).body as Item[];
+    const mine = await queue(`owner=${owner}`);
+    expect(mine.map((i) => i.ticketId)).toEqual([complaint, consultation, fault]);
+    const deadlines = mine.map((i) => Date.parse(i.nextDeadline!));
+    expect([...deadlines].sort((a, b) => a - b)).toEqual(deadlines);
+    expect(mine.every((i) => i.secondsLeft! > 0)).toBe(true);
+    expect((await queue(`owner=${owner}&type=complaint`)).map((i) => i.ticketId)).toEqual([complaint]);
+    expect((await call('GET', `${feedback()}/queue?priority=whenever`, e2e.agent)).status).toBe(400);
+
+    // Waiting on the customer, the complaint has no running deadline: it goes last.
+    expect((await call('POST', `${feedback()}/tickets/${complaint}/respond`, e2e.agent)).status).toBe(200);
+    expect(
+      (await call('POST', `${feedback()}/tickets/${complaint}/wait-on-customer`, e2e.agent)).status,
+    ).toBe(200);
+    const waiting = await queue(`owner=${owner}`);
+    expect(waiting.map((i) => i.ticketId)).toEqual([consultation, fault, complaint]);
+    expect(waiting[2].nextDeadline).toBeNull();
+
+    // Reassigned: in the other owner's queue, audited, announced.
+    const assigned = await call('POST', `${feedback()}/tickets/${fault}/assign`, e2e.agent, {
+      owner: `${owner}-b`,
+      reason: 'fault specialist',
+    });
+    expect(assigned.status).toBe(200);
+    expect((await queue(`owner=${owner}-b`)).map((i) => i.ticketId)).toEqual([fault]);
+    const trail = (await call('GET', `${feedback()}/tickets/${fault}/assignments`, e2e.analyst)).body;
+    expect(trail).toEqual([
+      expect.objectContaining({ previousOwner: owner, owner: `${owner}-b`, reason: 'fault specialist' }),
+    ]);
+    await eventually(
+      'ticket changed: reassigned',
+      async () =>
+        e2e.observer.events.some(
+          (e) => e.type === TicketChanged.type && e.body.ticketId === fault && e.body.change === 'reassigned',
+        ),
+      10_000,
+    );
+    expect(
+      e2e.observer.events.find(
+        (e) => e.type === TicketChanged.type && e.body.ticketId === fault && e.body.change === 'reassigned',
+      )!.body,
+    ).toMatchObject({ owner: `${owner}-b`, previousOwner: owner });
   });
 });

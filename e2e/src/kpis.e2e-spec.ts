@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TicketChanged, TicketResolved, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call, daysAgo } from './http';
+import { referralCodeOf, registerCompany } from './helpers';
 import { e2eSession } from './session';
 
 /**
@@ -18,17 +19,11 @@ const profile = () => e2e.platform.url('customer-profile');
 const feedback = () => e2e.platform.url('feedback-sla');
 const MIN = 60_000;
 
-async function register(ref: string, extra: Record<string, unknown>): Promise<string> {
-  const response = await call('POST', `${profile()}/customers`, e2e.agent, {
-    externalRef: `${ref}-${run}`,
-    kind: 'company',
-    name: `${ref} Co`,
+const register = (ref: string, extra: Record<string, unknown>) =>
+  registerCompany(e2e, `${ref}-${run}`, {
     consents: [{ channel: 'email', purpose: 'service', granted: true }],
     ...extra,
   });
-  expect(response.status).toBe(201);
-  return response.body.id as string;
-}
 
 async function buy(customerId: string, order: string, amount: number, category: string, when: string) {
   const response = await call('POST', `${profile()}/customers/${customerId}/purchases`, e2e.agent, {
@@ -51,12 +46,7 @@ describe('goals, KPIs and the journey map', () => {
       acquisitionCost: 1000,
       relationshipStartedAt: daysAgo(10),
     });
-    let code = '';
-    await eventually('the referral code of A', async () => {
-      const response = await call('GET', `${e2e.platform.url('referral')}/customers/${a}/code`, e2e.agent);
-      code = response.body?.code;
-      return response.status === 200;
-    });
+    const code = await referralCodeOf(e2e, a);
     const b = await register('KB', {
       acquisitionChannel: 'online-ads',
       acquisitionCost: 1000,

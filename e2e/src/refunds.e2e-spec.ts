@@ -10,6 +10,7 @@ import {
 } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call } from './http';
+import { eventsOnce, referralCodeOf, registerCompany } from './helpers';
 import { e2eSession } from './session';
 
 /**
@@ -26,32 +27,15 @@ const e2e = e2eSession('e2e-refunds', [Topics.purchases, Topics.referrals, Topic
 const profile = () => e2e.platform.url('customer-profile');
 const referral = () => e2e.platform.url('referral');
 const tagging = () => e2e.platform.url('tagging');
-const once = <T>(type: string, match: (body: Record<string, unknown>) => boolean) => {
-  const seen = new Map<string, T>();
-  for (const e of e2e.observer.events)
-    if (e.type === type && match(e.body)) seen.set(String(e.message.headers?.ce_id), e.body as T);
-  return [...seen.values()];
-};
+const once = <T>(type: string, match: (body: Record<string, unknown>) => boolean) =>
+  eventsOnce<T>(e2e, type, match);
+const register = (ref: string, extra: Record<string, unknown> = {}) =>
+  registerCompany(e2e, `${ref}-${run}`, extra);
 
 describe('refunds', () => {
   it('nets scores, marks a service moment, and claws back the referral of a refunded qualifying order', async () => {
-    const register = async (ref: string, extra: Record<string, unknown> = {}) => {
-      const r = await call('POST', `${profile()}/customers`, e2e.agent, {
-        externalRef: `${ref}-${run}`,
-        kind: 'company',
-        name: `${ref} Co`,
-        ...extra,
-      });
-      expect(r.status).toBe(201);
-      return r.body.id as string;
-    };
     const referrer = await register('RFA');
-    let code = '';
-    await eventually('the referrer code', async () => {
-      const r = await call('GET', `${referral()}/customers/${referrer}/code`, e2e.agent);
-      code = r.body?.code;
-      return r.status === 200;
-    });
+    const code = await referralCodeOf(e2e, referrer);
     const buyer = await register('RFB', { referralCode: code });
     const order = `RF-${run}`;
     const bought = await call('POST', `${profile()}/customers/${buyer}/purchases`, e2e.agent, {
@@ -159,23 +143,8 @@ describe('refunds', () => {
   });
 
   it("holds a referrer's referees beyond the velocity limit for review, and rewards them only when released", async () => {
-    const register = async (ref: string, extra: Record<string, unknown> = {}) => {
-      const r = await call('POST', `${profile()}/customers`, e2e.agent, {
-        externalRef: `${ref}-${run}`,
-        kind: 'company',
-        name: `${ref} Co`,
-        ...extra,
-      });
-      expect(r.status).toBe(201);
-      return r.body.id as string;
-    };
     const referrer = await register('VEL');
-    let code = '';
-    await eventually('the referrer code', async () => {
-      const r = await call('GET', `${referral()}/customers/${referrer}/code`, e2e.agent);
-      code = r.body?.code;
-      return r.status === 200;
-    });
+    const code = await referralCodeOf(e2e, referrer);
     const referees: string[] = [];
     for (const n of [1, 2, 3]) {
       const referee = await register(`VEL${n}`, { referralCode: code });

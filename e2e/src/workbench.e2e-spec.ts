@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { NeedChanged, NeedOverdue, PlanTaskDelayed, PlanTaskEscalated, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
 import { call } from './http';
+import { eventsOnce } from './helpers';
 import { e2eSession } from './session';
 
 /**
@@ -20,12 +21,8 @@ const log = () => e2e.platform.url('interaction-log');
 const DAY = 86_400_000;
 const advance = async (days: number) =>
   expect((await call('POST', `${log()}/clock/advance`, e2e.admin, { ms: days * DAY })).status).toBe(200);
-const eventsOf = (type: string, match: (body: Record<string, unknown>) => boolean) => {
-  const seen = new Map<string, Record<string, unknown>>();
-  for (const e of e2e.observer.events)
-    if (e.type === type && match(e.body)) seen.set(String(e.message.headers?.ce_id), e.body);
-  return [...seen.values()];
-};
+const eventsOf = (type: string, match: (body: Record<string, unknown>) => boolean) =>
+  eventsOnce(e2e, type, match);
 
 describe("the account manager's workbench", () => {
   it('keeps a needs register: overdue needs reach the owner, unsolved needs tag the customer', async () => {

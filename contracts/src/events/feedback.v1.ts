@@ -264,13 +264,14 @@ export const TICKET_CHANGES = [
   'waiting-on-customer',
   'customer-replied',
   'priority-changed',
+  'reassigned',
 ] as const;
 export type TicketChange = (typeof TICKET_CHANGES)[number];
 
 /**
  * A ticket moved in its lifecycle between opening and resolution: answered (the first response or the
  * answer to the customer's latest message), waiting on the customer (its SLA clock stops), the customer
- * replied (the clock runs again), or its priority changed (its deadlines are recomputed).
+ * replied (the clock runs again), its priority changed (its deadlines are recomputed), or it was reassigned.
  */
 export class TicketChangedV1 {
   @IsUUID() customerId: string;
@@ -279,6 +280,9 @@ export class TicketChangedV1 {
   @IsString() @TextLength(1, 32) status: string;
   @IsOneOf(['low', 'normal', 'high', 'urgent']) priority: string;
   @IsOptional() @IsOneOf(['low', 'normal', 'high', 'urgent']) previousPriority?: string;
+  /** The owner now, and before a reassignment. */
+  @IsOptional() @IsString() @TextLength(1, 64) owner?: string;
+  @IsOptional() @IsString() @TextLength(1, 64) previousOwner?: string;
   @IsTimestamp() changedAt: string;
 }
 

@@ -7,6 +7,7 @@ import { SlaCalendarsClockEscalation1732500000410 } from './migrations/173250000
 import { TicketCategory1732500000420 } from './migrations/1732500000420-ticket-category';
 import { SurveyItems1732500000430 } from './migrations/1732500000430-survey-items';
 import { SurveyComments1732500000440 } from './migrations/1732500000440-survey-comments';
+import { TicketAssignments1732500000450 } from './migrations/1732500000450-ticket-assignments';
 import { CalendarsRepository } from './calendars/calendars.repository';
 import { PoliciesController } from './policies/policies.controller';
 import { SlaPoliciesRepository } from './policies/sla-policies.repository';
@@ -35,6 +36,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SurveyItems1732500000430,
       SurveyComments1732500000440,
       personalTextKeysMigration(1732500000441),
+      TicketAssignments1732500000450,
     ],
     controllers: [
       TicketsController,

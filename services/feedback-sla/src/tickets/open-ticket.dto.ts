@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -82,4 +83,33 @@ export class SlaPolicyDto {
   @Matches(/^[a-z0-9-]{1,64}$/, { message: 'calendarId must be the id of a business calendar' })
   calendarId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) description?: string;
+}
+
+export class AssignTicketDto {
+  @ApiProperty({ example: 'agent-17', description: 'The new owner' })
+  @IsString()
+  @Length(1, 64)
+  owner: string;
+  @ApiPropertyOptional({ example: 'back from leave', description: 'Why, for the audit trail' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  reason?: string;
+}
+
+export class QueueQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) owner?: string;
+  @ApiPropertyOptional({ enum: TICKET_TYPES }) @IsOptional() @IsOneOf(TICKET_TYPES) type?: TicketType;
+  @ApiPropertyOptional({ description: "The customer's value tier" })
+  @IsOptional()
+  @Matches(/^[a-z-]{1,32}$/, { message: 'tier must be a value tier such as high-value' })
+  tier?: string;
+  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsOneOf(PRIORITIES) priority?: string;
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
 }

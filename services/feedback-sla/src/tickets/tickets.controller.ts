@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@crm/auth';
-import { CorrelationId, ParseUuid } from '@crm/service-kit';
-import { ChangePriorityDto, OpenTicketDto } from './open-ticket.dto';
-import { TicketsService } from './tickets.service';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles, type Principal } from '@crm/auth';
+import { CorrelationId, CurrentPrincipal, ParseUuid } from '@crm/service-kit';
+import { AssignTicketDto, ChangePriorityDto, OpenTicketDto, QueueQueryDto } from './open-ticket.dto';
+import { QueueItemView, TicketAssignmentView, TicketsService } from './tickets.service';
 
 const uuid = new ParseUuid();
 
@@ -18,6 +18,37 @@ export class TicketsController {
   @ApiOperation({ summary: 'Open a ticket; the first matching SLA policy sets its deadlines' })
   open(@Body() dto: OpenTicketDto, @CorrelationId() correlationId: string) {
     return this.tickets.open(dto, correlationId);
+  }
+
+  @Get('queue')
+  @Roles('agent', 'analyst')
+  @ApiOperation({
+    summary:
+      'Open tickets by time left to their next deadline, breached and most at risk first; filter by owner, type, tier, priority',
+  })
+  @ApiOkResponse({ type: [QueueItemView] })
+  queue(@Query() query: QueueQueryDto) {
+    return this.tickets.queue(query);
+  }
+
+  @Post('tickets/:id/assign')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOperation({ summary: 'Give a ticket to another owner (audited; ticket changed: reassigned)' })
+  assign(
+    @Param('id', uuid) id: string,
+    @Body() dto: AssignTicketDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.tickets.assign(id, dto.owner, principal.sub, dto.reason);
+  }
+
+  @Get('tickets/:id/assignments')
+  @Roles('agent', 'analyst')
+  @ApiOperation({ summary: "A ticket's assignment history, oldest first" })
+  @ApiOkResponse({ type: [TicketAssignmentView] })
+  assignments(@Param('id', uuid) id: string) {
+    return this.tickets.assignments(id);
   }
 
   @Get('tickets/:id')

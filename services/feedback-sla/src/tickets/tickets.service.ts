@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   SurveyRequested,
@@ -10,12 +11,12 @@ import {
   type TicketType,
 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { ServiceClock } from '@crm/persistence';
+import { execute, queryRows, ServiceClock } from '@crm/persistence';
 import { invalid } from '@crm/service-kit';
 import { loadCalendar } from '../calendars/calendars.repository';
 import { pauseClock, resumeClock } from '../calendars/sla-clock';
 import { SurveyPolicy } from '../surveys/survey-policy';
-import type { OpenTicketDto } from './open-ticket.dto';
+import type { OpenTicketDto, QueueQueryDto } from './open-ticket.dto';
 import { firstResponseSeconds, resolutionSeconds, ticketsOpened } from './sla.metrics';
 import { selectFor, SlaSchedule } from './sla-schedule';
 import { ticketNotResponded, ticketResolved } from './ticket.errors';
@@ -36,6 +37,44 @@ export interface OpenTicketCommand {
  * customer reply, a new priority, tier or policy) ends in the SLA schedule, which recomputes the deadlines
  * from the open time already used.
  */
+export class TicketAssignmentView {
+  @ApiPropertyOptional({ nullable: true }) previousOwner: string | null;
+  @ApiProperty() owner: string;
+  @ApiProperty() assignedBy: string;
+  @ApiPropertyOptional({ nullable: true }) reason: string | null;
+  @ApiProperty() assignedAt: Date;
+}
+
+export class QueueItemView {
+  @ApiProperty({ format: 'uuid' }) ticketId: string;
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty() type: string;
+  @ApiProperty() priority: string;
+  @ApiPropertyOptional({ nullable: true }) tier: string | null;
+  @ApiPropertyOptional({ nullable: true }) owner: string | null;
+  @ApiProperty() status: string;
+  @ApiProperty() escalationLevel: string;
+  @ApiPropertyOptional({ nullable: true, description: 'Null while waiting on the customer' })
+  nextDeadline: Date | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['first-response', 'next-response', 'resolution'] })
+  nextDeadlineMetric: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Negative once breached' }) secondsLeft: number | null;
+  @ApiProperty() breached: boolean;
+}
+
+interface QueueRow {
+  id: string;
+  customer_id: string;
+  ticket_type: string;
+  priority: string;
+  customer_tier: string | null;
+  owner: string | null;
+  status: string;
+  escalation_level: string;
+  next_due: Date | null;
+  next_metric: string | null;
+}
+
 @Injectable()
 export class TicketsService {
   constructor(
@@ -109,13 +148,97 @@ export class TicketsService {
     return id;
   }
 
+  /**
+   * Gives a ticket to another owner, with an audit row (from whom, to whom, by whom, why) and `ticket
+   * changed` (reassigned); the same owner again changes nothing.
+   */
+  async assign(id: string, owner: string, assignedBy: string, reason?: string): Promise<TicketView> {
+    await this.dataSource.transaction(async (db) => {
+      const ticket = await this.tickets.lock(db, id);
+      if (ticket.status === 'resolved') throw ticketResolved(id);
+      if (ticket.owner === owner) return;
+      const now = await this.clock.now(db);
+      await this.tickets.update(db, id, 'owner = $2, updated_at = $3', [owner, now]);
+      await execute(
+        db,
+        `INSERT INTO ticket_assignments (ticket_id, previous_owner, owner, assigned_by, reason, assigned_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [id, ticket.owner, owner, assignedBy, reason ?? null, now],
+      );
+      await this.announce(db, id, 'reassigned', now, { previousOwner: ticket.owner ?? undefined });
+    });
+    return this.get(id);
+  }
+
+  /** A ticket's assignment history, oldest first. */
+  async assignments(id: string): Promise<TicketAssignmentView[]> {
+    await this.get(id);
+    return queryRows<TicketAssignmentView>(
+      this.dataSource,
+      `SELECT previous_owner AS "previousOwner", owner, assigned_by AS "assignedBy", reason, assigned_at AS "assignedAt"
+         FROM ticket_assignments WHERE ticket_id = $1 ORDER BY id`,
+      [id],
+    );
+  }
+
+  /**
+   * The queue: unresolved tickets by the time left to their next deadline (first response, the answer to the
+   * customer's latest message, or resolution), the most at risk first and breached ones before all; a
+   * ticket waiting on the customer has no running deadline and comes last. Filters: owner, type, tier,
+   * priority.
+   */
+  async queue(filter: QueueQueryDto): Promise<QueueItemView[]> {
+    const now = await this.clock.now();
+    const rows = await queryRows<QueueRow>(
+      this.dataSource,
+      `WITH q AS (
+         SELECT t.id, t.customer_id, t.ticket_type, t.priority, t.customer_tier, t.owner, t.status, t.escalation_level,
+                CASE WHEN t.status = 'waiting-on-customer' THEN NULL
+                     ELSE least(CASE WHEN t.first_responded_at IS NULL THEN t.first_response_due_at END,
+                                t.next_response_due_at, t.resolution_due_at) END AS next_due,
+                CASE WHEN t.status = 'waiting-on-customer' THEN NULL
+                     WHEN t.first_responded_at IS NULL AND t.first_response_due_at IS NOT NULL
+                          AND t.first_response_due_at <= coalesce(t.next_response_due_at, 'infinity')
+                          AND t.first_response_due_at <= coalesce(t.resolution_due_at, 'infinity') THEN 'first-response'
+                     WHEN t.next_response_due_at IS NOT NULL
+                          AND t.next_response_due_at <= coalesce(t.resolution_due_at, 'infinity') THEN 'next-response'
+                     WHEN t.resolution_due_at IS NOT NULL THEN 'resolution' END AS next_metric
+           FROM tickets t
+          WHERE t.resolved_at IS NULL
+            AND ($1::text IS NULL OR t.owner = $1) AND ($2::text IS NULL OR t.ticket_type = $2)
+            AND ($3::text IS NULL OR t.customer_tier = $3) AND ($4::text IS NULL OR t.priority = $4))
+       SELECT * FROM q ORDER BY next_due NULLS LAST, id LIMIT $5`,
+      [
+        filter.owner ?? null,
+        filter.type ?? null,
+        filter.tier ?? null,
+        filter.priority ?? null,
+        filter.limit ?? 100,
+      ],
+    );
+    return rows.map((r) => ({
+      ticketId: r.id,
+      customerId: r.customer_id,
+      type: r.ticket_type,
+      priority: r.priority,
+      tier: r.customer_tier,
+      owner: r.owner,
+      status: r.status,
+      escalationLevel: r.escalation_level,
+      nextDeadline: r.next_due,
+      nextDeadlineMetric: r.next_metric,
+      secondsLeft: r.next_due ? Math.round((r.next_due.getTime() - now.getTime()) / 1000) : null,
+      breached: r.next_due ? r.next_due.getTime() <= now.getTime() : false,
+    }));
+  }
+
   /** Announces a lifecycle move of a ticket (`ticket changed`), in the transaction that made it. */
   private async announce(
     db: EntityManager,
     id: string,
     change: TicketChange,
     now: Date,
-    previousPriority?: string,
+    before: { priority?: string; previousOwner?: string } = {},
   ): Promise<void> {
     const ticket = await this.tickets.lock(db, id);
     await this.outbox.publish(
@@ -127,7 +250,9 @@ export class TicketsService {
         change,
         status: ticket.status,
         priority: ticket.priority,
-        ...(previousPriority ? { previousPriority } : {}),
+        ...(before.priority ? { previousPriority: before.priority } : {}),
+        ...(ticket.owner ? { owner: ticket.owner } : {}),
+        ...(before.previousOwner ? { previousOwner: before.previousOwner } : {}),
         changedAt: now.toISOString(),
       },
       { subject: ticket.customer_id, correlationId: `ticket-${id}` },
@@ -218,7 +343,7 @@ export class TicketsService {
       await this.tickets.update(db, id, 'priority = $2, updated_at = now()', [priority]);
       const now = await this.clock.now(db);
       await this.sla.reschedule(db, id, now, await this.sla.listPolicies(db));
-      await this.announce(db, id, 'priority-changed', now, ticket.priority);
+      await this.announce(db, id, 'priority-changed', now, { priority: ticket.priority });
     });
     return this.get(id);
   }
