@@ -457,5 +457,55 @@ describe('feedback and SLA, end to end', () => {
         (e) => e.type === TicketChanged.type && e.body.ticketId === fault && e.body.change === 'reassigned',
       )!.body,
     ).toMatchObject({ owner: `${owner}-b`, previousOwner: owner });
+
+    // The SLA report per owner, beside tier, type, policy and priority.
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const report = await call(
+      'GET',
+      `${feedback()}/reports/sla?from=${from}&to=${to}&groupBy=owner&period=all`,
+      e2e.analyst,
+    );
+    expect(report.status).toBe(200);
+    const rows = report.body.rows as { owner: string; tickets: number }[];
+    expect(rows.find((r) => r.owner === owner)).toMatchObject({ tickets: 2 });
+    expect(rows.find((r) => r.owner === `${owner}-b`)).toMatchObject({ tickets: 1 });
+
+    // Automatic assignment: a low-priority suggestion opened without an owner goes to the least-loaded owner of
+    // the first matching rule's pool (ties by the pool's order), audited as the rule's doing.
+    const badRule = await call('PUT', `${feedback()}/assignment-rules/auto-${run}`, e2e.admin, {
+      position: 0,
+      match: { type: 'suggestion', priority: 'low' },
+      owners: [],
+    });
+    expect(badRule.status).toBe(400);
+    expect(badRule.body.fields[0].field).toBe('owners');
+    const rule = await call('PUT', `${feedback()}/assignment-rules/auto-${run}`, e2e.admin, {
+      position: 0,
+      match: { type: 'suggestion', priority: 'low' },
+      owners: [`${owner}-b`, `${owner}-c`],
+    });
+    expect(rule.status).toBe(200);
+    try {
+      const suggest = async () =>
+        (
+          await call('POST', `${feedback()}/tickets`, e2e.agent, {
+            customerId,
+            type: 'suggestion',
+            priority: 'low',
+          })
+        ).body as { id: string; owner: string };
+      const first = await suggest();
+      expect(first.owner).toBe(`${owner}-c`); // -b already holds the fault ticket
+      const second = await suggest();
+      expect(second.owner).toBe(`${owner}-b`); // one each now: the pool's order decides
+      expect((await call('GET', `${feedback()}/tickets/${first.id}/assignments`, e2e.agent)).body).toEqual([
+        expect.objectContaining({ previousOwner: null, owner: `${owner}-c`, assignedBy: `rule:auto-${run}` }),
+      ]);
+    } finally {
+      expect((await call('DELETE', `${feedback()}/assignment-rules/auto-${run}`, e2e.admin)).status).toBe(
+        204,
+      );
+    }
   });
 });

@@ -168,11 +168,28 @@ describe('webhook subscriptions', () => {
     const ours = new Set(customers);
     let expected: Awaited<ReturnType<typeof publishedEvents>> = [];
     const arrived = (r: Receiver) => new Set(r.accepted.map((x) => x.body.event.id));
+    // The second purchases are scored (their stage and segment events are in tagging's outbox) ...
+    await eventually(
+      'tagging scored both purchases of every customer',
+      async () => {
+        for (const id of customers) {
+          const scores = await call('GET', `${e2e.platform.url('tagging')}/customers/${id}`, e2e.agent);
+          if (scores.body?.facts?.lifetimePurchases !== 2) return false;
+        }
+        return true;
+      },
+      60_000,
+    );
+    // ... and what the topics hold has stopped growing (one more look a second later finds nothing new).
+    let seen = -1;
     await eventually(
       'both receivers have every matching event',
       async () => {
         expected = await publishedEvents(ours, TYPES);
+        const settled = expected.length === seen;
+        seen = expected.length;
         return (
+          settled &&
           expected.length >= customers.length * 2 &&
           expected.every((e) => arrived(reliable).has(e.id) && arrived(flaky).has(e.id))
         );

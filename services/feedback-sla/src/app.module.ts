@@ -8,6 +8,8 @@ import { TicketCategory1732500000420 } from './migrations/1732500000420-ticket-c
 import { SurveyItems1732500000430 } from './migrations/1732500000430-survey-items';
 import { SurveyComments1732500000440 } from './migrations/1732500000440-survey-comments';
 import { TicketAssignments1732500000450 } from './migrations/1732500000450-ticket-assignments';
+import { AssignmentRules1732500000460 } from './migrations/1732500000460-assignment-rules';
+import { AssignmentRules, AssignmentRulesController } from './tickets/assignment-rules';
 import { CalendarsRepository } from './calendars/calendars.repository';
 import { PoliciesController } from './policies/policies.controller';
 import { SlaPoliciesRepository } from './policies/sla-policies.repository';
@@ -37,9 +39,11 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SurveyComments1732500000440,
       personalTextKeysMigration(1732500000441),
       TicketAssignments1732500000450,
+      AssignmentRules1732500000460,
     ],
     controllers: [
       TicketsController,
+      AssignmentRulesController,
       PoliciesController,
       SurveysController,
       PublicSurveysController,
@@ -53,6 +57,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SlaSchedule,
       SlaPoliciesService,
       TicketsService,
+      AssignmentRules,
       SurveyPolicy,
       SurveysService,
       SlaReportService,

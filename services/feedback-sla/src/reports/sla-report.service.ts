@@ -7,6 +7,7 @@ export const REPORT_GROUPS = {
   type: 'ticket_type',
   policy: 'policy_id',
   priority: 'priority',
+  owner: 'owner',
 } as const;
 export const REPORT_PERIODS = ['day', 'week', 'month', 'all'] as const;
 

@@ -19,6 +19,7 @@ import { SurveyPolicy } from '../surveys/survey-policy';
 import type { OpenTicketDto, QueueQueryDto } from './open-ticket.dto';
 import { firstResponseSeconds, resolutionSeconds, ticketsOpened } from './sla.metrics';
 import { selectFor, SlaSchedule } from './sla-schedule';
+import { AssignmentRules } from './assignment-rules';
 import { ticketNotResponded, ticketResolved } from './ticket.errors';
 import { clockOf, toTicketView, TicketsRepository, type TicketView } from './tickets.repository';
 
@@ -84,6 +85,7 @@ export class TicketsService {
     private readonly outbox: OutboxPublisher,
     private readonly surveys: SurveyPolicy,
     private readonly clock: ServiceClock,
+    private readonly assignmentRules: AssignmentRules,
   ) {}
 
   async open(dto: OpenTicketDto, correlationId: string): Promise<TicketView> {
@@ -104,7 +106,12 @@ export class TicketsService {
       customer_tier: customerTier,
       customer_segment: customerSegment,
     });
-    if (policy.requiresOwner && !command.owner)
+    // No owner given: the first matching assignment rule picks the least-loaded owner of its pool.
+    const assigned = command.owner
+      ? undefined
+      : await this.assignmentRules.pick(db, { type: command.type, tier: customerTier, priority });
+    const owner = command.owner ?? assigned?.owner;
+    if (policy.requiresOwner && !owner)
       throw invalid(
         'owner',
         `is required by the SLA policy: a ${command.type} needs a dedicated owner (policy ${policy.id})`,
@@ -115,7 +122,7 @@ export class TicketsService {
       customerId: command.customerId,
       type: command.type,
       priority,
-      owner: command.owner ?? null,
+      owner: owner ?? null,
       subject: command.subject ?? null,
       correlationId,
       policyId: policy.id,
@@ -126,6 +133,13 @@ export class TicketsService {
       surveyId: command.surveyId ?? null,
       category: command.category ?? null,
     });
+    if (assigned)
+      await execute(
+        db,
+        `INSERT INTO ticket_assignments (ticket_id, previous_owner, owner, assigned_by, reason, assigned_at)
+         VALUES ($1, NULL, $2, $3, 'assignment rule', $4)`,
+        [id, assigned.owner, `rule:${assigned.ruleId}`, openedAt],
+      );
     const scheduled = await this.sla.schedule(db, await this.tickets.lock(db, id), openedAt, policy);
     await this.outbox.publish(
       db,
