@@ -63,3 +63,11 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const name = driverError.driverError?.constraint ?? driverError.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
+
+/** A calendar date (YYYY-MM-DD) that exists (not 2027-02-30), as UTC midnight, or a 400 naming the field. */
+export function calendarDate(field: string, value: string): Date {
+  const date = new Date(`${value}T00:00:00.000Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
+    throw invalid(field, 'must be a date that exists, YYYY-MM-DD');
+  return date;
+}

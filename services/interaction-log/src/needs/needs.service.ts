@@ -208,12 +208,18 @@ export class NeedsService {
 
   private async views(rows: NeedRow[], readsText: boolean): Promise<NeedView[]> {
     const now = await this.clock.now();
+    // One key read per customer, not per need: open every sealed text of a customer at once.
+    const opened: Record<string, string | null> = {};
+    for (const customerId of new Set(rows.map((r) => r.customer_id))) {
+      const sealed: Record<string, string | null> = {};
+      for (const r of rows.filter((x) => x.customer_id === customerId)) {
+        sealed[fieldOf(r.id, 'description')] = r.description_sealed;
+        sealed[fieldOf(r.id, 'solution')] = r.solution_sealed;
+      }
+      Object.assign(opened, await this.texts.open(this.dataSource, customerId, sealed));
+    }
     const out: NeedView[] = [];
     for (const r of rows) {
-      const opened = await this.texts.open(this.dataSource, r.customer_id, {
-        [fieldOf(r.id, 'description')]: r.description_sealed,
-        [fieldOf(r.id, 'solution')]: r.solution_sealed,
-      });
       const text = (field: string) => {
         const plain = opened[fieldOf(r.id, field)] ?? null;
         return readsText ? plain : mask(plain);

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
-import { invalid, notFound } from '@crm/service-kit';
+import { calendarDate, invalid, notFound } from '@crm/service-kit';
 import { WORK_TIMERS_CHANNEL } from '../needs/needs.service';
 import type { AddTaskDto, CreatePlanDto, TaskProgressDto } from './plans.dto';
 import { planWeekSummary, weekOf, type PlanWeekSummary, type WeekNote } from './plan-summary';
@@ -83,14 +83,6 @@ export function toTaskView(r: TaskRow): TaskView {
     escalationLevel: r.escalation_level,
     doneAt: r.done_at,
   };
-}
-
-/** A calendar date (YYYY-MM-DD) that exists, or a 400 naming the field. */
-export function calendarDate(field: string, value: string): Date {
-  const date = new Date(`${value}T00:00:00.000Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
-    throw invalid(field, 'must be a date that exists, YYYY-MM-DD');
-  return date;
 }
 
 /**

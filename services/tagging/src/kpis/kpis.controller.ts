@@ -10,7 +10,7 @@ import {
 import { IsIn, IsISO8601, IsNumber, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { Roles } from '@crm/auth';
 import { ServiceClock } from '@crm/persistence';
-import { invalid, ParseSlug, toCsv } from '@crm/service-kit';
+import { calendarDate, invalid, ParseSlug, toCsv } from '@crm/service-kit';
 import { JourneyMapService } from './journey-map';
 import { METRICS } from './kpi-metrics';
 import { GoalView, KpisService, MetricResult } from './kpis.service';
@@ -204,7 +204,7 @@ export class KpisController {
       baseline: dto.baseline,
       target: dto.target,
       owner: dto.owner,
-      review_on: this.date('reviewOn', dto.reviewOn),
+      review_on: calendarDate('reviewOn', dto.reviewOn).toISOString().slice(0, 10),
       gap_note: dto.gapNote ?? null,
     });
   }
@@ -236,12 +236,5 @@ export class KpisController {
     if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY)
       throw invalid('from', `the period is at most ${MAX_PERIOD_DAYS} days`);
     return { segment: query.segment ?? 'all', from, to };
-  }
-
-  private date(field: string, value: string): string {
-    const date = new Date(`${value}T00:00:00.000Z`);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
-      throw invalid(field, 'must be a date that exists, YYYY-MM-DD');
-    return value;
   }
 }
