@@ -22,6 +22,7 @@ import {
 } from '@crm/persistence';
 import {
   loadScoringRules,
+  RuleBook,
   MembershipPrivileges,
   RescoringService,
   SegmentCompiler,
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const rules = loadScoringRules();
+    const rules = new RuleBook(dataSource, {} as TaggingConfig, loadScoringRules());
     const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
     const segments = new SegmentsRepository(dataSource);
     const membership = new SegmentMembership(segments, new SegmentCompiler(rules), outbox, {

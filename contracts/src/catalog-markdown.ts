@@ -38,6 +38,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.feedback.scored.v1': ['tagging', 'growth-campaigns', 'referral'],
   'crm.survey.requested.v1': ['growth-campaigns'],
   'crm.segment.suspended.v1': [],
+  'crm.scoring-rules.activated.v1': [],
   'crm.care.delivery-failed.v1': [],
   'crm.customer-state.snapshot.v1': ['growth-campaigns'],
   'crm.webhook-subscription.paused.v1': [],

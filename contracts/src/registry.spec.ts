@@ -39,6 +39,7 @@ describe('event catalog', () => {
         'crm.segments.v1': 'segmentId',
         'crm.webhooks.v1': 'subscriptionId',
         'crm.plans.v1': 'planId',
+        'crm.rule-sets.v1': 'ruleSet',
       };
       expect(topic.key).toBe(keys[topic.name] ?? 'customerId');
     }
@@ -71,7 +72,13 @@ describe('event catalog', () => {
         .filter((a) => a.operations.includes('Write'))
         .map((a) => a.name)
         .sort(),
-    ).toEqual(['crm.customer-state.v1', 'crm.dlq.tagging', 'crm.scoring.v1', 'crm.segments.v1']);
+    ).toEqual([
+      'crm.customer-state.v1',
+      'crm.dlq.tagging',
+      'crm.rule-sets.v1',
+      'crm.scoring.v1',
+      'crm.segments.v1',
+    ]);
     // customer-profile consumes nothing: it may only write its two topics and its dead-letter topic.
     expect(
       serviceKafkaAcls('customer-profile').filter(

@@ -9,6 +9,7 @@ import { CustomerRescored } from './events/customer-rescored.v1';
 import { LifecycleStageChanged } from './events/lifecycle-stage-changed.v1';
 import { SegmentChanged } from './events/segment-changed.v1';
 import { SegmentSuspended } from './events/segment-suspended.v1';
+import { ScoringRulesActivated } from './events/scoring-rules-activated.v1';
 import { CareDeliveryFailed } from './events/care-delivery-failed.v1';
 import { CareActionTriggered } from './events/care-action-triggered.v1';
 import { CategoryExclusionsChanged } from './events/category-exclusions-changed.v1';
@@ -55,6 +56,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   LifecycleStageChanged,
   SegmentChanged,
   SegmentSuspended,
+  ScoringRulesActivated,
   CategoryExclusionsChanged,
   CareActionTriggered,
   CareDeliveryFailed,

@@ -1,6 +1,7 @@
 /**
  * The topic catalog. Every customer topic is keyed by the customer id so that one customer's events stay in
- * order; `crm.segments.v1`, about segment definitions rather than customers, is keyed by the segment id.
+ * order; `crm.segments.v1`, about segment definitions rather than customers, is keyed by the segment id,
+ * and `crm.rule-sets.v1` by the configuration it versions (`scoring`).
  * Partition counts are defaults; deployments override them with KAFKA_TOPIC_PARTITIONS.
  */
 export const Topics = {
@@ -15,6 +16,7 @@ export const Topics = {
   customerState: 'crm.customer-state.v1',
   webhooks: 'crm.webhooks.v1',
   plans: 'crm.plans.v1',
+  ruleSets: 'crm.rule-sets.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -27,7 +29,7 @@ export interface TopicSpec {
   /** The one service that publishes to it (`ce_source` `/crm/<owner>`); the others may only read it. */
   owner: ConsumerGroupName;
   /** The payload field whose value is the Kafka key (and `ce_subject`). */
-  key: 'customerId' | 'segmentId' | 'subscriptionId' | 'planId';
+  key: 'customerId' | 'segmentId' | 'subscriptionId' | 'planId' | 'ruleSet';
   retentionMs: number;
   /** `delete` for event history; `compact` for a topic that keeps the latest record per key. */
   cleanupPolicy: 'delete' | 'compact';
@@ -107,6 +109,15 @@ const OTHER_TOPICS: readonly TopicSpec[] = [
     description: 'Improvement plans: cross-team tasks delayed or escalated',
     partitions: 6,
     key: 'planId',
+    retentionMs: THIRTY_DAYS_MS,
+    cleanupPolicy: 'delete',
+  },
+  {
+    name: Topics.ruleSets,
+    owner: 'tagging',
+    description: 'Versioned configuration changed at run time: scoring rule sets activated and rolled back',
+    partitions: 6,
+    key: 'ruleSet',
     retentionMs: THIRTY_DAYS_MS,
     cleanupPolicy: 'delete',
   },

@@ -23,6 +23,7 @@ import {
   type ValueLoyaltySegment,
   type ValueTier,
   IsTimestamp,
+  TextLength,
 } from './common';
 
 export class RfmScoreV1 {
@@ -54,6 +55,8 @@ export class CustomerRescoredV1 {
   /** The event that caused the re-scoring, or absent when a sweep did. */
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
+  /** The scoring rule-set version that produced it (`GET /tagging/rule-sets/:version`). */
+  @IsOptional() @IsString() @TextLength(1, 64) rulesVersion?: string;
   @IsTimestamp() scoredAt: string;
 }
 
@@ -76,6 +79,7 @@ export const CustomerRescored = defineEvent({
     current: classification,
     previous: { ...classification, valueTier: 'potential', valueLoyaltySegment: 'potential' },
     changed: ['valueTier', 'valueLoyaltySegment'],
+    rulesVersion: '2024.06',
     causedByEventId: '0b7c0f7e-64d2-4a49-8d1a-7a2f1f6f3a10',
     scoredAt: '2024-05-20T09:30:01.000Z',
   },

@@ -1,7 +1,7 @@
 import { IsBoolean, IsOptional, IsString, IsUUID } from 'class-validator';
 import { defineEvent } from '../envelope/event-definition';
 import { Topics } from '../topics';
-import { IsOneOf, LIFECYCLE_STAGES, type LifecycleStage, IsTimestamp } from './common';
+import { IsOneOf, LIFECYCLE_STAGES, type LifecycleStage, IsTimestamp, TextLength } from './common';
 
 export class LifecycleStageChangedV1 {
   @IsUUID() customerId: string;
@@ -11,6 +11,8 @@ export class LifecycleStageChangedV1 {
   @IsBoolean() reactivated: boolean;
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
+  /** The scoring rule-set version that produced it (`GET /tagging/rule-sets/:version`). */
+  @IsOptional() @IsString() @TextLength(1, 64) rulesVersion?: string;
   @IsTimestamp() changedAt: string;
 }
 

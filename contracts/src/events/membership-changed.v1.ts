@@ -17,6 +17,8 @@ export class MembershipChangedV1 {
   privileges: string[];
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
+  /** The scoring rule-set version that produced it (`GET /tagging/rule-sets/:version`). */
+  @IsOptional() @IsString() @TextLength(1, 64) rulesVersion?: string;
   @IsTimestamp() changedAt: string;
 }
 

@@ -14,6 +14,8 @@ export class SegmentChangedV1 {
   @IsOptional() @IsString() counterpart?: string;
   @IsOptional() @IsString() causedByEventId?: string;
   @IsOptional() @IsString() sweepRunId?: string;
+  /** The scoring rule-set version that produced it (`GET /tagging/rule-sets/:version`). */
+  @IsOptional() @IsString() @TextLength(1, 64) rulesVersion?: string;
   @IsTimestamp() changedAt: string;
 }
 

@@ -9,6 +9,9 @@ import { ScoresService } from './customers/scores.service';
 import { ScoresController } from './customers/scores.controller';
 import { TaggingHandlers } from './customers/tagging.handlers';
 import { loadScoringRules, SCORING_RULES } from './scoring/rules.provider';
+import { RuleBook } from './scoring/rule-book';
+import { RuleSetsController } from './scoring/rule-sets.controller';
+import { RuleSetsService } from './scoring/rule-sets.service';
 import { TaggingConfig } from './tagging.config';
 import { InsightsController } from './insights/insights.controller';
 import { InsightsService } from './insights/insights.service';
@@ -37,6 +40,7 @@ export function appModule(config: TaggingConfig): DynamicModule {
       TaggingHandlers,
       MembershipController,
       KpisController,
+      RuleSetsController,
     ],
     providers: [
       CustomerScoresRepository,
@@ -54,6 +58,8 @@ export function appModule(config: TaggingConfig): DynamicModule {
       CustomerStatePublisher,
       KpisService,
       JourneyMapService,
+      RuleBook,
+      RuleSetsService,
       { provide: SCORING_RULES, useFactory: () => loadScoringRules(config.TAGGING_RULES_FILE) },
     ],
   });

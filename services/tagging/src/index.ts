@@ -6,5 +6,6 @@ export { SegmentMembership } from './segments/segment-membership';
 export { SegmentsRepository } from './segments/segments.repository';
 export { SweepService } from './sweeps/sweep.service';
 export { loadScoringRules } from './scoring/rules.provider';
+export { RuleBook } from './scoring/rule-book';
 export { TaggingConfig } from './tagging.config';
 export { TAGGING_MIGRATIONS } from './migrations';

@@ -8,6 +8,8 @@ const toNumber = ({ value }: { value: unknown }) =>
 export class TaggingConfig extends ServiceConfig {
   /** A JSON rule set replacing the defaults (docs/domain-rules.md; services/tagging/src/scoring/default-rules.json). */
   @IsOptional() @IsString() TAGGING_RULES_FILE?: string;
+  /** How often a replica looks for a rule set activated elsewhere (scoring itself always uses the active one). */
+  @Transform(toNumber) @IsInt() @Min(100) @Max(3_600_000) TAGGING_RULES_REFRESH_MS: number;
   /** Hours between scheduled sweeps (the first at 02:00 UTC after the first start). */
   @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) TAGGING_SWEEP_INTERVAL_HOURS: number;
   /** How often replicas look for a due scheduled sweep. */
@@ -25,6 +27,7 @@ export class TaggingConfig extends ServiceConfig {
 
 export const TAGGING_DEFAULTS: Record<string, string> = {
   TAGGING_SWEEP_INTERVAL_HOURS: '24',
+  TAGGING_RULES_REFRESH_MS: '10000',
   TAGGING_SCHEDULE_POLL_MS: '30000',
   TAGGING_SEGMENT_TIMEOUT_MS: '15000',
   TAGGING_MAX_SEGMENTS: '200',

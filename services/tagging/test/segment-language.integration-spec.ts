@@ -13,6 +13,7 @@ import {
 } from '@crm/persistence';
 import { TAGGING_MIGRATIONS } from '../src/migrations';
 import { loadScoringRules } from '../src/scoring/rules.provider';
+import { RuleBook } from '../src/scoring/rule-book';
 import { SegmentCompiler } from '../src/segments/segment-compiler';
 import { segmentExpression } from '../src/segments/segment-grammar.arbitrary';
 import { SegmentMembership } from '../src/segments/segment-membership';
@@ -43,8 +44,7 @@ beforeAll(async () => {
       poolSize: 2,
     }),
   );
-  const rules = loadScoringRules();
-  compiler = new SegmentCompiler(rules);
+  compiler = new SegmentCompiler(new RuleBook(dataSource, {} as TaggingConfig, loadScoringRules()));
   segments = new SegmentsRepository(dataSource);
   const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
   membership = new SegmentMembership(segments, compiler, outbox, {

@@ -21,6 +21,8 @@ const evaluation = (
   previous: previous && classification(previous),
   current: classification(current),
   changed: ['x'],
+  rulesVersion: '2024.06',
+  scoredBy: '2024.06',
   churn: {
     prediction: {
       churnRisk: 0,
@@ -32,6 +34,7 @@ const evaluation = (
     },
     high: false,
     wasHigh: false,
+    threshold: 0.6,
   },
 });
 const types = (e: Evaluation) =>

@@ -8,7 +8,6 @@ import {
   type LifecycleStage,
 } from '@crm/contracts';
 import { causedBy, type Cause, type OutboxItem } from '@crm/messaging';
-import type { ChurnModel } from '../scoring/churn-risk';
 import type { CustomerFacts, Prediction } from '../scoring/classify';
 import { levelRank } from '../scoring/membership-progress';
 
@@ -19,21 +18,18 @@ export interface Evaluation {
   current: CustomerClassificationV1;
   previous?: CustomerClassificationV1;
   changed: string[];
-  /** Churn risk now, and whether it is (and was) announced as high. */
-  churn: { prediction: Prediction; high: boolean; wasHigh: boolean };
+  /** The rule-set version evaluated with, and the one that produced the stored scores (null before any). */
+  rulesVersion: string;
+  scoredBy: string | null;
+  /** Churn risk now, whether it is (and was) announced as high, and the threshold of the alert. */
+  churn: { prediction: Prediction; high: boolean; wasHigh: boolean; threshold: number };
 }
 
 /** The churn alert moved (up to high or back to normal). */
 export const churnMoved = (e: Evaluation) => e.churn.high !== e.churn.wasHigh;
 
 /** `churn risk changed` for an evaluation whose alert moved. */
-export function churnEvent(
-  e: Evaluation,
-  model: ChurnModel,
-  rulesVersion: string,
-  cause: Cause,
-  now: string,
-): OutboxItem {
+export function churnEvent(e: Evaluation, cause: Cause, now: string): OutboxItem {
   const p = e.churn.prediction;
   return {
     definition: ChurnRiskChanged,
@@ -45,8 +41,8 @@ export function churnEvent(
       interactionDecline: p.interactionDecline,
       interactionsRecent: e.facts.interactionsRecent ?? 0,
       interactionsBefore: e.facts.interactionsBefore ?? 0,
-      threshold: model.alertAt,
-      rulesVersion,
+      threshold: e.churn.threshold,
+      rulesVersion: e.rulesVersion,
       causedByEventId: cause.eventId,
       sweepRunId: cause.runId,
       changedAt: now,
@@ -84,6 +80,7 @@ export function rescoreEvents(
   const events: OutboxItem[] = [];
   for (const e of changed) {
     const meta = causedBy(e.customerId, cause);
+    const rulesVersion = e.rulesVersion;
     events.push({
       definition: CustomerRescored,
       payload: {
@@ -91,6 +88,7 @@ export function rescoreEvents(
         current: e.current,
         previous: e.previous,
         changed: e.changed,
+        rulesVersion,
         ...provenance,
         scoredAt: now,
       },
@@ -104,13 +102,20 @@ export function rescoreEvents(
           previousStage: e.previous?.lifecycleStage,
           stage: e.current.lifecycleStage,
           reactivated: reactivated(e),
+          rulesVersion,
           ...provenance,
           changedAt: now,
         },
         meta,
       });
     if (e.previous?.valueLoyaltySegment !== e.current.valueLoyaltySegment) {
-      const base = { customerId: e.customerId, segmentSet: 'value-loyalty', ...provenance, changedAt: now };
+      const base = {
+        customerId: e.customerId,
+        segmentSet: 'value-loyalty',
+        rulesVersion,
+        ...provenance,
+        changedAt: now,
+      };
       if (e.previous)
         events.push({
           definition: SegmentChanged,
@@ -144,6 +149,7 @@ export function rescoreEvents(
           direction:
             levelRank(e.current.membershipLevel) > levelRank(e.previous.membershipLevel) ? 'up' : 'down',
           privileges: privileges[e.current.membershipLevel] ?? [],
+          rulesVersion,
           ...provenance,
           changedAt: now,
         },

@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OutboxPublisher, type Cause } from '@crm/messaging';
 import { histogram } from '@crm/observability';
 import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
-import { churnAlerting, churnModel, type ChurnModel } from '../scoring/churn-risk';
+import { churnAlerting } from '../scoring/churn-risk';
 import { changedFields, classify, monthsBefore, predict, type CustomerFacts } from '../scoring/classify';
-import type { ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
+import { RuleBook, type RuleEntry } from '../scoring/rule-book';
 import { MembershipPrivileges } from '../membership/membership-privileges';
 import { SegmentMembership } from '../segments/segment-membership';
 import { toClassification, type ClassificationColumns } from './customer-scores.repository';
@@ -20,6 +19,12 @@ import {
 } from './rescore-events';
 
 export type { Evaluation } from './rescore-events';
+
+/**
+ * Written to `customer_scores`: what changed, and also a customer whose scores another rule-set version
+ * produced (an activation re-stamps everyone, so every score names the version that produced it).
+ */
+export const written = (e: Evaluation) => e.changed.length > 0 || e.scoredBy !== e.rulesVersion;
 
 /** A row of FACTS_SQL: the customer, its aggregates and its stored scores (absent before the first scoring). */
 interface FactsRow extends Partial<ClassificationColumns> {
@@ -36,6 +41,7 @@ interface FactsRow extends Partial<ClassificationColumns> {
   interactions_before: number;
   churn_risk_high: boolean | null;
   need_types: string[];
+  rules_version: string | null;
 }
 
 const rescoreSeconds = () =>
@@ -86,7 +92,7 @@ export const FACTS_SQL = `
          coalesce(a.lifetime_purchases, 0) AS lifetime_purchases, a.last_purchase_at, a.first_purchase_at,
          coalesce(c.category_spend, '{}'::jsonb) AS category_spend,
          coalesce(i.recent, 0) AS interactions_recent, coalesce(i.before, 0) AS interactions_before, s.churn_risk_high,
-         coalesce(n.types, '{}') AS need_types,
+         coalesce(n.types, '{}') AS need_types, s.rules_version,
          s.recency, s.frequency, s.monetary, s.value_tier, s.value_loyalty_segment, s.membership_level,
          s.lifecycle_stage, s.tags
     FROM batch b LEFT JOIN agg a ON a.customer_id = b.customer_id
@@ -104,20 +110,25 @@ export const FACTS_SQL = `
 @Injectable()
 export class RescoringService {
   constructor(
-    @Inject(SCORING_RULES) readonly rules: ScoringRuleSet,
+    readonly book: RuleBook,
     private readonly outbox: OutboxPublisher,
     private readonly membership: SegmentMembership,
     private readonly privileges: MembershipPrivileges,
     private readonly clock: ServiceClock,
-  ) {
-    this.churn = churnModel(rules);
-  }
+  ) {}
 
-  private readonly churn: ChurnModel;
-
-  /** Evaluates the given customers (whose rows the caller has locked) at the as-of date. */
-  async evaluate(manager: EntityManager, customerIds: string[], asOf: Date): Promise<Evaluation[]> {
+  /**
+   * Evaluates the given customers (whose rows the caller has locked) at the as-of date, with the active
+   * rule set or the one given (a preview).
+   */
+  async evaluate(
+    manager: EntityManager,
+    customerIds: string[],
+    asOf: Date,
+    entry: RuleEntry = this.book.current,
+  ): Promise<Evaluation[]> {
     if (customerIds.length === 0) return [];
+    const { rules, churn } = entry;
     const sorted = [...customerIds].sort();
     const rows = await queryRows<FactsRow>(manager, FACTS_SQL, [
       customerIds,
@@ -125,7 +136,7 @@ export class RescoringService {
       asOf,
       sorted[0],
       sorted[sorted.length - 1],
-      this.churn.interactionWindowDays,
+      churn.interactionWindowDays,
     ]);
     return rows.map((row) => {
       const facts: CustomerFacts = {
@@ -142,9 +153,9 @@ export class RescoringService {
         interactionsBefore: row.interactions_before,
         needTypes: row.need_types,
       };
-      const current = classify(facts, this.rules);
+      const current = classify(facts, rules);
       const previous = row.value_tier ? toClassification(row as ClassificationColumns) : undefined;
-      const prediction = predict(facts, this.rules);
+      const prediction = predict(facts, rules);
       const wasHigh = row.churn_risk_high ?? false;
       return {
         customerId: row.customer_id,
@@ -152,10 +163,13 @@ export class RescoringService {
         current,
         previous,
         changed: changedFields(previous, current),
+        rulesVersion: rules.version,
+        scoredBy: row.rules_version ?? null,
         churn: {
           prediction,
           wasHigh,
-          high: churnAlerting(prediction.churnRisk, wasHigh, this.churn),
+          high: churnAlerting(prediction.churnRisk, wasHigh, churn),
+          threshold: churn.alertAt,
         },
       };
     });
@@ -178,18 +192,21 @@ export class RescoringService {
     cause: Cause,
     asOf: Date,
   ): Promise<string[]> {
-    const customer = await queryOne<{ registered: boolean }>(
+    // The active rule set comes with the lock: an activation that committed before this statement is seen.
+    const customer = await queryOne<{ registered: boolean; active_rules: string | null }>(
       manager,
-      'SELECT registered FROM customers WHERE customer_id = $1 FOR UPDATE',
+      `SELECT registered, (SELECT version FROM rule_sets WHERE status = 'active') AS active_rules
+         FROM customers WHERE customer_id = $1 FOR UPDATE`,
       [customerId],
     );
     // A purchase that overtook its registration (another topic) is kept as a fact; scoring waits for the
     // registration, so the first classification knows the relationship and the stage history starts right.
     if (!customer?.registered) return [];
-    const [evaluation] = await this.evaluate(manager, [customerId], asOf);
+    const entry = await this.book.sync(manager, customer.active_rules);
+    const [evaluation] = await this.evaluate(manager, [customerId], asOf, entry);
     await this.apply(manager, [evaluation], cause, asOf);
     await this.applyChurn(manager, [evaluation], cause);
-    if (evaluation.changed.length === 0)
+    if (!written(evaluation))
       await execute(
         manager,
         `UPDATE customer_scores SET spend_12m = $2, purchases_12m = $3, lifetime_purchases = $4, last_purchase_at = $5,
@@ -227,7 +244,7 @@ export class RescoringService {
     const now = new Date().toISOString();
     await this.outbox.publishMany(
       manager,
-      moved.map((e) => churnEvent(e, this.churn, this.rules.version, cause, now)),
+      moved.map((e) => churnEvent(e, cause, now)),
       { subjectsLockedByCaller: true },
     );
     return moved.length;
@@ -241,19 +258,19 @@ export class RescoringService {
     asOf: Date,
     validation: 'all' | 'sample' = 'all',
   ): Promise<number> {
-    const changed = evaluations.filter((e) => e.changed.length > 0);
-    if (changed.length === 0) return 0;
-    const col = <T>(pick: (e: Evaluation) => T) => changed.map(pick);
+    const rows = evaluations.filter(written);
+    if (rows.length === 0) return 0;
+    const col = <T>(pick: (e: Evaluation) => T) => rows.map(pick);
     await execute(
       manager,
       `INSERT INTO customer_scores (customer_id, recency, frequency, monetary, value_tier, value_loyalty_segment, membership_level,
                                     lifecycle_stage, tags, spend_12m, purchases_12m, lifetime_purchases, last_purchase_at,
                                     first_purchase_at, rules_version, scored_at, caused_by_event_id, sweep_run_id)
        SELECT id, r, f, m, vt, vl, ml, ls, ARRAY(SELECT jsonb_array_elements_text(tg::jsonb)), s12, p12, lp, lpa, fpa,
-              $15, $16::timestamptz, $17, $18
+              rv, $15::timestamptz, $16, $17
          FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::float8[], $11::int[], $12::int[], $13::timestamptz[], $14::timestamptz[])
-           AS rows(id, r, f, m, vt, vl, ml, ls, tg, s12, p12, lp, lpa, fpa)
+                     $10::float8[], $11::int[], $12::int[], $13::timestamptz[], $14::timestamptz[], $18::text[])
+           AS rows(id, r, f, m, vt, vl, ml, ls, tg, s12, p12, lp, lpa, fpa, rv)
        ON CONFLICT (customer_id) DO UPDATE SET recency = EXCLUDED.recency, frequency = EXCLUDED.frequency,
          monetary = EXCLUDED.monetary, value_tier = EXCLUDED.value_tier, value_loyalty_segment = EXCLUDED.value_loyalty_segment,
          membership_level = EXCLUDED.membership_level, lifecycle_stage = EXCLUDED.lifecycle_stage, tags = EXCLUDED.tags,
@@ -276,12 +293,14 @@ export class RescoringService {
         col((e) => e.facts.lifetimePurchases),
         col((e) => e.facts.lastPurchaseAt),
         col((e) => e.facts.firstPurchaseAt ?? null),
-        this.rules.version,
         asOf,
         cause.eventId ?? null,
         cause.runId ?? null,
+        col((e) => e.rulesVersion),
       ],
     );
+    const changed = rows.filter((e) => e.changed.length > 0);
+    if (changed.length === 0) return 0;
     const now = new Date().toISOString();
     const stageChanges = changed.filter(stageChanged);
     if (stageChanges.length > 0)

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { Cause } from '@crm/messaging';
@@ -6,8 +6,7 @@ import { ServiceClock } from '@crm/persistence';
 import { notFound } from '@crm/service-kit';
 import { ExclusionsService } from '../preferences/exclusions.service';
 import { predict, type Prediction } from '../scoring/classify';
-import type { ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
+import { RuleBook } from '../scoring/rule-book';
 import {
   CustomerScoresRepository,
   toClassification,
@@ -111,7 +110,7 @@ export class ScoresService {
     private readonly scores: CustomerScoresRepository,
     private readonly rescoring: RescoringService,
     private readonly exclusionsService: ExclusionsService,
-    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    private readonly book: RuleBook,
     private readonly clock: ServiceClock,
   ) {}
 
@@ -124,7 +123,7 @@ export class ScoresService {
     const now = await this.clock.now();
     const [evaluation] = await this.rescoring.evaluate(this.dataSource.manager, [customerId], now);
     const churn = evaluation?.churn ?? {
-      prediction: predict({ ...NO_FACTS, asOf: now }, this.rules),
+      prediction: predict({ ...NO_FACTS, asOf: now }, this.book.rules),
       high: false,
     };
     return {

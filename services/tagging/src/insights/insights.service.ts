@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@crm/persistence';
-import type { ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
+import { RuleBook } from '../scoring/rule-book';
 
 export const INSIGHT_GROUPS = ['tier', 'value-loyalty', 'custom-segment'] as const;
 export type InsightGroup = (typeof INSIGHT_GROUPS)[number];
@@ -45,7 +44,7 @@ const ratio = (part: number, whole: number) =>
 export class InsightsService {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    private readonly book: RuleBook,
   ) {}
 
   async at(groupBy: InsightGroup, date: Date): Promise<GroupInsight[]> {
@@ -78,7 +77,7 @@ export class InsightsService {
               count(*) FILTER (WHERE n.score <= 6)::int AS detractors
          FROM bought b LEFT JOIN nps n ON n.customer_id = b.customer_id
         GROUP BY b.grp ORDER BY b.grp`,
-      [date, this.rules.lifecycle.declineAfterMonths],
+      [date, this.book.rules.lifecycle.declineAfterMonths],
     );
     return rows.map((r) => ({
       group: r.grp,

@@ -1,10 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { invalid, notFound } from '@crm/service-kit';
-import type { ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
+import { RuleBook } from '../scoring/rule-book';
 import {
   membersSql,
   metricDefinition,
@@ -76,13 +75,13 @@ export class KpisService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: ServiceClock,
-    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    private readonly book: RuleBook,
   ) {}
 
   async measure(metric: MetricDefinition, segment: string, from: Date, to: Date): Promise<MetricResult> {
     const members = membersSql(segment);
     const parameters: unknown[] = [from, to, ...(members.parameter === null ? [] : [members.parameter])];
-    const sql = `WITH m AS (${members.sql}) ${metric.sql({ declineMonths: this.rules.lifecycle.declineAfterMonths }).replace(/^\s*WITH\s/i, ', ')}`;
+    const sql = `WITH m AS (${members.sql}) ${metric.sql({ declineMonths: this.book.rules.lifecycle.declineAfterMonths }).replace(/^\s*WITH\s/i, ', ')}`;
     const base = {
       metric: metric.id,
       name: metric.name,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -14,8 +14,8 @@ import { CurrentPrincipal, notFound, oneOf, ParseUuid } from '@crm/service-kit';
 import { CustomerScoresRepository } from '../customers/customer-scores.repository';
 import type { CustomerFacts } from '../scoring/classify';
 import { nextLevel, type Requirement } from '../scoring/membership-progress';
-import type { RuleConditions, ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
+import type { RuleConditions } from '../scoring/rule-set';
+import { RuleBook } from '../scoring/rule-book';
 import { MembershipPrivileges } from './membership-privileges';
 
 class PrivilegesDto {
@@ -72,7 +72,7 @@ export class MembershipController {
   constructor(
     private readonly privileges: MembershipPrivileges,
     private readonly scores: CustomerScoresRepository,
-    @Inject(SCORING_RULES) private readonly rules: ScoringRuleSet,
+    private readonly book: RuleBook,
   ) {}
 
   @Get('membership-levels')
@@ -82,7 +82,7 @@ export class MembershipController {
   async levels(): Promise<MembershipLevelView[]> {
     return (await this.privileges.all()).map((p) => ({
       ...p,
-      rules: this.rules.membership.filter((r) => r.level === p.level).map((r) => r.when),
+      rules: this.book.rules.membership.filter((r) => r.level === p.level).map((r) => r.when),
     }));
   }
 
@@ -102,7 +102,7 @@ export class MembershipController {
     );
     return {
       ...saved,
-      rules: this.rules.membership.filter((r) => r.level === saved.level).map((r) => r.when),
+      rules: this.book.rules.membership.filter((r) => r.level === saved.level).map((r) => r.when),
     };
   }
 
@@ -124,7 +124,7 @@ export class MembershipController {
       categorySpend: {},
       manualTags: [],
     };
-    const next = nextLevel(this.rules, facts, row.membership_level);
+    const next = nextLevel(this.book.rules, facts, row.membership_level);
     return {
       customerId,
       level: row.membership_level,

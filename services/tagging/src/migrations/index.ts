@@ -8,6 +8,7 @@ import { InteractionFactsChurn1732500000260 } from './1732500000260-interaction-
 import { CustomerNeeds1732500000270 } from './1732500000270-customer-needs';
 import { KpiFactsGoals1732500000280 } from './1732500000280-kpi-facts-goals';
 import { Refunds1732500000290 } from './1732500000290-refunds';
+import { RuleSets1732500000295 } from './1732500000295-rule-sets';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const TAGGING_MIGRATIONS = [
   CustomerNeeds1732500000270,
   KpiFactsGoals1732500000280,
   Refunds1732500000290,
+  RuleSets1732500000295,
 ];

@@ -2,10 +2,13 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsInt,
+  IsObject,
   IsNumber,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   ValidateNested,
@@ -91,19 +94,24 @@ export class TagRules {
   @IsInt() @Min(0) preferredCategories: number;
 }
 
+/** A rule-set version: 1-64 letters, digits, dots, dashes or underscores, e.g. `2024.06`. */
+export const RULES_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export class ScoringRuleSet {
-  @IsString() version: string;
-  @ValidateNested() @Type(() => RfmThresholds) rfm: RfmThresholds;
+  @IsString()
+  @Matches(RULES_VERSION, { message: 'version: 1-64 letters, digits, dots, dashes or underscores' })
+  version: string;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => RfmThresholds) rfm: RfmThresholds;
   /** First match wins; `fallbackTier` when none matches. */
   @IsArray() @ValidateNested({ each: true }) @Type(() => ValueTierRule) valueTiers: ValueTierRule[];
   @IsOneOf(VALUE_TIERS) fallbackTier: ValueTier;
-  @ValidateNested() @Type(() => ValueLoyaltyRules) valueLoyalty: ValueLoyaltyRules;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => ValueLoyaltyRules) valueLoyalty: ValueLoyaltyRules;
   /** First match wins; `fallbackMembership` when none matches. */
   @IsArray() @ValidateNested({ each: true }) @Type(() => MembershipRule) membership: MembershipRule[];
   @IsOneOf(MEMBERSHIP_LEVELS) fallbackMembership: MembershipLevel;
-  @ValidateNested() @Type(() => LifecycleRules) lifecycle: LifecycleRules;
-  @ValidateNested() @Type(() => TagRules) tags: TagRules;
-  @ValidateNested() @Type(() => PredictionRules) prediction: PredictionRules;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => LifecycleRules) lifecycle: LifecycleRules;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => TagRules) tags: TagRules;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => PredictionRules) prediction: PredictionRules;
 }
 
 export class RuleSetError extends Error {
@@ -115,9 +123,15 @@ export class RuleSetError extends Error {
 
 /** Validates rule data (e.g. from a JSON file) and names the bad rule, e.g. `valueTiers.0.when.minSpend12m`. */
 export function parseRuleSet(data: unknown): ScoringRuleSet {
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new RuleSetError(['rules: must be a JSON object (a rule set)']);
   const rules = plainToInstance(ScoringRuleSet, data);
   const errors = validateSync(rules, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) throw new RuleSetError(describeValidationErrors(errors));
+  // A property with an empty name is reported against the rule set itself.
+  if (errors.length > 0)
+    throw new RuleSetError(
+      describeValidationErrors(errors).map((p) => (p.startsWith(': ') ? `rules${p}` : p)),
+    );
   const ascending = (xs: number[]) => xs.every((x, i) => i === 0 || x >= xs[i - 1]);
   const descending = (xs: number[]) => xs.every((x, i) => i === 0 || x <= xs[i - 1]);
   const problems: string[] = [];

@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { invalidFields } from '@crm/service-kit';
-import type { ScoringRuleSet } from '../scoring/rule-set';
-import { SCORING_RULES } from '../scoring/rules.provider';
+import { RuleBook } from '../scoring/rule-book';
 import { compileSegment, SegmentExpressionError, type CompiledSegment } from './segment-expression';
 
 export enum SegmentErrorCode {
@@ -12,20 +11,23 @@ export enum SegmentErrorCode {
 
 const CACHE_SIZE = 500;
 
-/** Compiles segment expressions with the service's rule set, cached; a mistake answers 400 with its position. */
+/** Compiles segment expressions with the active rule set, cached per version; a mistake answers 400 with its position. */
 @Injectable()
 export class SegmentCompiler {
   private readonly compiled = new Map<string, CompiledSegment>();
 
-  constructor(@Inject(SCORING_RULES) private readonly rules: ScoringRuleSet) {}
+  constructor(private readonly book: RuleBook) {}
 
   compile(expression: string): CompiledSegment {
-    const cached = this.compiled.get(expression);
+    // The churn window comes from the rules: a compilation belongs to the rule-set version it was made with.
+    const rules = this.book.rules;
+    const key = `${rules.version}\n${expression}`;
+    const cached = this.compiled.get(key);
     if (cached) return cached;
     try {
-      const compiled = compileSegment(expression, this.rules);
+      const compiled = compileSegment(expression, rules);
       if (this.compiled.size > CACHE_SIZE) this.compiled.clear();
-      this.compiled.set(expression, compiled);
+      this.compiled.set(key, compiled);
       return compiled;
     } catch (error) {
       if (!(error instanceof SegmentExpressionError)) throw error;

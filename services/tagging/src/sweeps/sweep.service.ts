@@ -12,7 +12,9 @@ import { SegmentsRepository, type SegmentRow } from '../segments/segments.reposi
 
 export interface SweepOptions {
   asOf?: Date;
-  trigger: 'schedule' | 'on-demand' | 'segment-defined';
+  trigger: 'schedule' | 'on-demand' | 'segment-defined' | 'rules';
+  /** The run's id when the caller has announced it already (a rule-set activation); a new one otherwise. */
+  id?: string;
   /** Only these segments (a new definition); scores are left alone then. */
   segmentsOnly?: SegmentRow[];
   correlationId?: string;
@@ -97,8 +99,10 @@ export class SweepService {
   }
 
   private async open(options: SweepOptions): Promise<{ id: string; asOf: Date; started: number }> {
-    const id = randomUUID();
+    const id = options.id ?? randomUUID();
     const asOf = options.asOf ?? new Date();
+    // Whatever replica runs it, a sweep scores with the rule set active now.
+    if (!options.segmentsOnly) await this.rescoring.book.sync(this.dataSource.manager);
     await execute(
       this.dataSource,
       `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at) VALUES ($1, $2, $3, 'running', now())`,
