@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CustomerRescored, ScoringRulesActivated, Topics } from '@crm/contracts';
 import { eventually } from '@crm/testing';
-import defaultRules from '../../services/tagging/src/scoring/default-rules.json';
 import { call } from './http';
 import { eventsOnce, registerCompany } from './helpers';
 import { e2eSession } from './session';
@@ -17,7 +16,6 @@ const e2e = e2eSession('e2e-rule-sets', [Topics.scoring, Topics.ruleSets], {
 });
 const tagging = () => e2e.platform.url('tagging');
 const profile = () => e2e.platform.url('customer-profile');
-const DEPLOYED = defaultRules.version;
 const PROPOSED = `e2e-${run}`;
 
 interface Scores {
@@ -41,17 +39,30 @@ const buy = async (customerId: string, amount: number) => {
     throw new Error(`purchase: ${response.status} ${JSON.stringify(response.body)}`);
 };
 
-/** The handbook's rules, but "potential" takes 70,000 in twelve months instead of 50,000. */
-const proposed = {
-  ...defaultRules,
+interface Rules {
+  version: string;
+  valueTiers: { tier: string; when: Record<string, number> }[];
+  rfm: Record<string, number[]>;
+}
+
+/** The deployed rules, but "potential" takes 70,000 in twelve months instead of 50,000. */
+const proposal = (deployed: Rules): Rules => ({
+  ...deployed,
   version: PROPOSED,
-  valueTiers: defaultRules.valueTiers.map((rule) =>
+  valueTiers: deployed.valueTiers.map((rule) =>
     rule.tier === 'potential' ? { ...rule, when: { ...rule.when, minSpend12m: 70_000 } } : rule,
   ),
-};
+});
 
 describe('scoring rule sets', () => {
   it('are validated, proposed, previewed, activated with a re-score, and rolled back', async () => {
+    // The deployment's rule file is the first active version, activated by the deployment.
+    const active = await call('GET', `${tagging()}/rule-sets/active`, e2e.analyst);
+    expect(active.status).toBe(200);
+    expect(active.body).toMatchObject({ status: 'active', proposedBy: 'deployment' });
+    const DEPLOYED = active.body.version as string;
+    const proposed = proposal(active.body.rules as Rules);
+
     const first = await registerCompany(e2e, `RS-A-${run}`);
     await buy(first, 60_000);
     await eventually(
@@ -59,11 +70,6 @@ describe('scoring rule sets', () => {
       async () => (await scoresOf(first))?.facts?.spend12m === 60_000,
     );
     expect(await scoresOf(first)).toMatchObject({ valueTier: 'potential', rulesVersion: DEPLOYED });
-
-    // The deployment's rule file is the first active version, activated by the deployment.
-    const active = await call('GET', `${tagging()}/rule-sets/active`, e2e.analyst);
-    expect(active.status).toBe(200);
-    expect(active.body).toMatchObject({ version: DEPLOYED, status: 'active', proposedBy: 'deployment' });
 
     // Validation names the bad rule; nothing is stored.
     const bad = await call('POST', `${tagging()}/rule-sets/validate`, e2e.analyst, {
