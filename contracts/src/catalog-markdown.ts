@@ -39,6 +39,7 @@ const SERVICE_SUBSCRIPTIONS: Record<string, string[]> = {
   'crm.survey.requested.v1': ['growth-campaigns'],
   'crm.segment.suspended.v1': [],
   'crm.scoring-rules.activated.v1': [],
+  'crm.staff-notification.requested.v1': ['growth-campaigns'],
   'crm.care.delivery-failed.v1': [],
   'crm.customer-state.snapshot.v1': ['growth-campaigns'],
   'crm.webhook-subscription.paused.v1': [],

@@ -15,6 +15,7 @@ export * from './events/lifecycle-stage-changed.v1';
 export * from './events/segment-changed.v1';
 export * from './events/segment-suspended.v1';
 export * from './events/scoring-rules-activated.v1';
+export * from './events/staff-notification.v1';
 export * from './events/care-delivery-failed.v1';
 export * from './events/care-action-triggered.v1';
 export * from './events/category-exclusions-changed.v1';

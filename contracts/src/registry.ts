@@ -10,6 +10,7 @@ import { LifecycleStageChanged } from './events/lifecycle-stage-changed.v1';
 import { SegmentChanged } from './events/segment-changed.v1';
 import { SegmentSuspended } from './events/segment-suspended.v1';
 import { ScoringRulesActivated } from './events/scoring-rules-activated.v1';
+import { StaffNotificationRequested } from './events/staff-notification.v1';
 import { CareDeliveryFailed } from './events/care-delivery-failed.v1';
 import { CareActionTriggered } from './events/care-action-triggered.v1';
 import { CategoryExclusionsChanged } from './events/category-exclusions-changed.v1';
@@ -57,6 +58,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   SegmentChanged,
   SegmentSuspended,
   ScoringRulesActivated,
+  StaffNotificationRequested,
   CategoryExclusionsChanged,
   CareActionTriggered,
   CareDeliveryFailed,

@@ -265,13 +265,15 @@ export const TICKET_CHANGES = [
   'customer-replied',
   'priority-changed',
   'reassigned',
+  'reopened',
 ] as const;
 export type TicketChange = (typeof TICKET_CHANGES)[number];
 
 /**
  * A ticket moved in its lifecycle between opening and resolution: answered (the first response or the
  * answer to the customer's latest message), waiting on the customer (its SLA clock stops), the customer
- * replied (the clock runs again), its priority changed (its deadlines are recomputed), or it was reassigned.
+ * replied (the clock runs again), its priority changed (its deadlines are recomputed), it was reassigned, or
+ * it was reopened after its resolution (a new resolution round with the full target).
  */
 export class TicketChangedV1 {
   @IsUUID() customerId: string;

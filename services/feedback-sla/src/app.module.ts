@@ -9,6 +9,10 @@ import { SurveyItems1732500000430 } from './migrations/1732500000430-survey-item
 import { SurveyComments1732500000440 } from './migrations/1732500000440-survey-comments';
 import { TicketAssignments1732500000450 } from './migrations/1732500000450-ticket-assignments';
 import { AssignmentRules1732500000460 } from './migrations/1732500000460-assignment-rules';
+import { TeamsStaff1732500000470 } from './migrations/1732500000470-teams-staff';
+import { TicketReopen1732500000480 } from './migrations/1732500000480-ticket-reopen';
+import { TeamsController } from './teams/teams.controller';
+import { TeamsService } from './teams/teams.service';
 import { AssignmentRules, AssignmentRulesController } from './tickets/assignment-rules';
 import { CalendarsRepository } from './calendars/calendars.repository';
 import { PoliciesController } from './policies/policies.controller';
@@ -40,6 +44,8 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       personalTextKeysMigration(1732500000441),
       TicketAssignments1732500000450,
       AssignmentRules1732500000460,
+      TeamsStaff1732500000470,
+      TicketReopen1732500000480,
     ],
     controllers: [
       TicketsController,
@@ -49,6 +55,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       PublicSurveysController,
       SlaReportController,
       FeedbackHandlers,
+      TeamsController,
     ],
     providers: [
       TicketsRepository,
@@ -64,6 +71,7 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       SatisfactionReportService,
       SlaTimerWorker,
       SlaGauges,
+      TeamsService,
       {
         provide: PersonalTexts,
         useFactory: (c: FeedbackConfig) => new PersonalTexts(cipherFromConfig(c)),

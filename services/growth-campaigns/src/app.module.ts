@@ -16,7 +16,19 @@ import {
   WebhookChannelAdapter,
   type ChannelAdapter,
 } from './care-actions/channel-adapter';
-import { ChannelRouter, InAppAdapter, ProfileAddressBook, SmtpEmailAdapter } from './care-actions/drivers';
+import {
+  ChannelRouter,
+  InAppAdapter,
+  profileAddressBook,
+  SmtpEmailAdapter,
+  staffAddressBook,
+} from './care-actions/drivers';
+import {
+  STAFF_CHANNEL,
+  StaffNotifications,
+  StaffNotificationsController,
+} from './care-actions/staff-notifications';
+import { StaffNotifications1732500000701 } from './migrations/1732500000701-staff-notifications';
 import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contact-deadlines';
 import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
 import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
@@ -43,15 +55,7 @@ import { CampaignTimersWorker } from './journeys/campaign-timers.worker';
  * webhook of a messaging gateway, or the log.
  */
 function channelDrivers(config: CampaignsConfig): ChannelAdapter {
-  const fallback =
-    config.CARE_CHANNEL_ADAPTER === 'webhook'
-      ? new WebhookChannelAdapter({
-          url: config.CARE_WEBHOOK_URL!,
-          secret: config.CARE_WEBHOOK_SECRET!,
-          connectTimeoutMs: config.CARE_WEBHOOK_CONNECT_TIMEOUT_MS,
-          totalTimeoutMs: config.CARE_WEBHOOK_TIMEOUT_MS,
-        })
-      : new LogChannelAdapter();
+  const fallback = defaultDriver(config);
   const profile = serviceUrls(config).get('customer-profile');
   const drivers: Record<string, ChannelAdapter> = { 'in-app': new InAppAdapter() };
   if (config.SMTP_URL) {
@@ -59,10 +63,36 @@ function channelDrivers(config: CampaignsConfig): ChannelAdapter {
     drivers.email = new SmtpEmailAdapter(
       config.SMTP_URL,
       config.MAIL_FROM,
-      new ProfileAddressBook(profile, { token: config.SERVICE_TOKEN, jwtSecret: config.JWT_SECRET }),
+      profileAddressBook(profile, { token: config.SERVICE_TOKEN, jwtSecret: config.JWT_SECRET }),
     );
   }
   return new ChannelRouter(drivers, fallback);
+}
+
+/**
+ * How escalation steps reach staff: e-mail when SMTP_URL is set, to the address feedback-sla keeps (read at
+ * the moment of sending); else the default driver (the messaging gateway's webhook, or the log).
+ */
+function staffChannel(config: CampaignsConfig): ChannelAdapter {
+  if (!config.SMTP_URL) return defaultDriver(config);
+  const feedback = serviceUrls(config).get('feedback-sla');
+  if (!feedback) throw new Error('SMTP_URL needs feedback-sla in SERVICE_URLS (for staff addresses)');
+  return new SmtpEmailAdapter(
+    config.SMTP_URL,
+    config.MAIL_FROM,
+    staffAddressBook(feedback, { token: config.SERVICE_TOKEN, jwtSecret: config.JWT_SECRET }),
+  );
+}
+
+function defaultDriver(config: CampaignsConfig): ChannelAdapter {
+  return config.CARE_CHANNEL_ADAPTER === 'webhook'
+    ? new WebhookChannelAdapter({
+        url: config.CARE_WEBHOOK_URL!,
+        secret: config.CARE_WEBHOOK_SECRET!,
+        connectTimeoutMs: config.CARE_WEBHOOK_CONNECT_TIMEOUT_MS,
+        totalTimeoutMs: config.CARE_WEBHOOK_TIMEOUT_MS,
+      })
+    : new LogChannelAdapter();
 }
 
 export function appModule(config: CampaignsConfig): DynamicModule {
@@ -82,6 +112,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       ServiceClock1732500000697,
       PlaybooksAsJourneys1732500000698,
       LevelWelcome1732500000699,
+      StaffNotifications1732500000701,
     ],
     controllers: [
       CareActionsController,
@@ -89,6 +120,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       CadencesController,
       TemplatesController,
       CampaignHandlers,
+      StaffNotificationsController,
     ],
     providers: [
       TemplatesService,
@@ -101,6 +133,8 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       CareActionsService,
       CareDispatcher,
       { provide: CHANNEL_ADAPTER, useFactory: () => channelDrivers(config) },
+      StaffNotifications,
+      { provide: STAFF_CHANNEL, useFactory: () => staffChannel(config) },
     ],
   });
 }

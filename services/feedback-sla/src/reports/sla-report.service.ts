@@ -8,6 +8,8 @@ export const REPORT_GROUPS = {
   policy: 'policy_id',
   priority: 'priority',
   owner: 'owner',
+  // The owner's team (the first by id that has them as member or lead), as the queue and escalation see it.
+  team: `(SELECT tm.id FROM teams tm WHERE tickets.owner = ANY (tm.members) OR tm.lead = tickets.owner ORDER BY tm.id LIMIT 1)`,
 } as const;
 export const REPORT_PERIODS = ['day', 'week', 'month', 'all'] as const;
 

@@ -99,6 +99,10 @@ export class AssignTicketDto {
 
 export class QueueQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) owner?: string;
+  @ApiPropertyOptional({ description: "A team's queue: tickets owned by its members and its lead" })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: 'team must be a team id' })
+  team?: string;
   @ApiPropertyOptional({ enum: TICKET_TYPES }) @IsOptional() @IsOneOf(TICKET_TYPES) type?: TicketType;
   @ApiPropertyOptional({ description: "The customer's value tier" })
   @IsOptional()

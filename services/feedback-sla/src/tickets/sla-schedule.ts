@@ -89,10 +89,17 @@ export class SlaSchedule {
     let resolutionDue = ticket.resolution_due_at;
     if (!ticket.resolved_at) {
       resolutionDue = dueAt(calendar, clock, policy.resolutionSeconds, now);
-      await arm('resolution', 'warning', 0, dueAt(calendar, clock, share * policy.resolutionSeconds, now));
-      await arm('resolution', 'breach', 0, resolutionDue);
+      // Each reopening is a round of its own: its timers fire once, whatever the earlier rounds did.
+      const round = ticket.reopen_round;
+      await arm(
+        'resolution',
+        'warning',
+        round,
+        dueAt(calendar, clock, share * policy.resolutionSeconds, now),
+      );
+      await arm('resolution', 'breach', round, resolutionDue);
       const executive = this.config.SLA_EXECUTIVE_ESCALATION_SHARE * policy.resolutionSeconds;
-      await arm('resolution', 'escalation', 0, dueAt(calendar, clock, executive, now));
+      await arm('resolution', 'escalation', round, dueAt(calendar, clock, executive, now));
     }
     let nextResponseDue: Date | null = null;
     if (ticket.awaiting_reply_since && !ticket.resolved_at) {

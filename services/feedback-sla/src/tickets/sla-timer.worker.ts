@@ -10,7 +10,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   SlaBreached,
   SlaWarning,
+  StaffNotificationRequested,
   TicketEscalated,
+  type EscalationStep,
   type EscalationLevel,
   type SlaMetric,
 } from '@crm/contracts';
@@ -27,6 +29,7 @@ import {
 import { DueLoop } from '@crm/service-kit';
 import { FeedbackConfig } from '../feedback.config';
 import { SurveysService } from '../surveys/surveys.service';
+import { TeamsService } from '../teams/teams.service';
 import { SLA_TIMERS_CHANNEL } from './tickets.repository';
 import {
   slaBreaches,
@@ -35,6 +38,7 @@ import {
   slaTimersOverdue,
   slaWarnings,
   ticketEscalations,
+  unroutedEscalations,
 } from './sla.metrics';
 
 const LEVELS: EscalationLevel[] = ['front-line', 'department', 'executive'];
@@ -50,6 +54,7 @@ interface DueTimer {
   policy_id: string;
   correlation_id: string;
   escalation_level: EscalationLevel;
+  owner: string | null;
   breach_due_at: Date | null;
 }
 
@@ -74,6 +79,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly surveys: SurveysService,
     @Inject(PG_NOTIFICATIONS) private readonly notifications: PgNotifications,
     private readonly clock: ServiceClock,
+    private readonly teams: TeamsService,
   ) {
     this.loop = new DueLoop(this.logger, 'SLA timer round failed', config.SLA_TIMER_POLL_MS);
   }
@@ -120,7 +126,7 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
       const due = await queryRows<DueTimer>(
         manager,
         `SELECT t.id, t.ticket_id, t.metric, t.kind, t.round, t.due_at, k.customer_id, k.policy_id, k.correlation_id,
-                k.escalation_level,
+                k.escalation_level, k.owner,
                 (SELECT b.due_at FROM sla_timers b WHERE b.ticket_id = t.ticket_id AND b.metric = t.metric
                     AND b.round = t.round AND b.kind = 'breach') AS breach_due_at
            FROM sla_timers t JOIN tickets k ON k.id = t.ticket_id
@@ -153,6 +159,14 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
         meta,
       );
       slaWarnings().inc({ policy: timer.policy_id, metric: timer.metric });
+      await this.notifyPerson(
+        manager,
+        timer,
+        'warning',
+        `${timer.metric} deadline near`,
+        timer.breach_due_at ?? dueAt,
+        now,
+      );
       return;
     }
     if (timer.kind === 'escalation') {
@@ -219,6 +233,58 @@ export class SlaTimerWorker implements OnApplicationBootstrap, BeforeApplication
       { subject: timer.customer_id, correlationId: timer.correlation_id },
     );
     ticketEscalations().inc({ level });
+    await this.notifyPerson(
+      manager,
+      timer,
+      level === 'executive' ? 'executive' : 'breach',
+      reason,
+      new Date(timer.due_at),
+      now,
+    );
+  }
+
+  /**
+   * Routes an escalation step to the person who takes it (the owner, the lead of the owner's team, the
+   * executive on call) as `staff notification requested`; growth-campaigns delivers it. A step nobody can
+   * take (no owner, no team) is counted as unrouted and logged.
+   */
+  private async notifyPerson(
+    manager: EntityManager,
+    timer: DueTimer,
+    step: EscalationStep,
+    reason: string,
+    dueAt: Date,
+    now: Date,
+  ): Promise<void> {
+    const person = await this.teams.escalationPerson(manager, timer.owner, step, now);
+    if (!person) {
+      unroutedEscalations().inc({ step });
+      this.logger.warn({
+        msg: 'escalation step reaches nobody',
+        ticketId: timer.ticket_id,
+        step,
+        owner: timer.owner,
+      });
+      return;
+    }
+    await this.outbox.publish(
+      manager,
+      StaffNotificationRequested,
+      {
+        customerId: timer.customer_id,
+        ticketId: timer.ticket_id,
+        notificationId: randomUUID(),
+        staffId: person.staffId,
+        role: step === 'warning' ? 'owner' : step === 'breach' ? 'team-lead' : 'executive-on-call',
+        step,
+        teamId: person.teamId,
+        policy: timer.policy_id,
+        reason,
+        dueAt: new Date(dueAt).toISOString(),
+        requestedAt: now.toISOString(),
+      },
+      { subject: timer.customer_id, correlationId: timer.correlation_id },
+    );
   }
 
   /** The periodic NPS round: a durable job claimed by one replica. */

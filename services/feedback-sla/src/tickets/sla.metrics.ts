@@ -19,6 +19,12 @@ export const slaWarnings = () =>
   ]);
 export const ticketEscalations = () =>
   counter('crm_ticket_escalations_total', 'Tickets escalated, by level', ['level']);
+export const unroutedEscalations = () =>
+  counter(
+    'crm_escalations_unrouted_total',
+    'Escalation steps nobody could take (a ticket without an owner, an owner in no team)',
+    ['step'],
+  );
 export const slaTimerLag = () =>
   histogram(
     'crm_sla_timer_lag_seconds',

@@ -98,6 +98,17 @@ export class TicketsController {
     return this.tickets.resolve(id, correlationId);
   }
 
+  @Post('tickets/:id/reopen')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOperation({
+    summary:
+      'Reopen a resolved ticket: a new resolution round with the full target from now (409 when not resolved)',
+  })
+  reopen(@Param('id', uuid) id: string) {
+    return this.tickets.reopen(id);
+  }
+
   @Get('customers/:customerId/tickets')
   @Roles('agent', 'analyst')
   forCustomer(@Param('customerId', uuid) customerId: string) {

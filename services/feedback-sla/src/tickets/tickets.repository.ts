@@ -37,6 +37,8 @@ export interface TicketRow {
   clock_running_since: Date | null;
   awaiting_reply_since: Date | null;
   reply_round: number;
+  reopen_round: number;
+  reopened_at: Date | null;
   escalation_level: string;
   survey_id: string | null;
 }
@@ -97,6 +99,8 @@ export class TicketView {
   @ApiPropertyOptional({ nullable: true }) resolutionDueAt: Date | null;
   @ApiPropertyOptional({ nullable: true }) firstRespondedAt: Date | null;
   @ApiPropertyOptional({ nullable: true }) resolvedAt: Date | null;
+  @ApiProperty({ description: 'How many times it was reopened' }) reopened: number;
+  @ApiPropertyOptional({ nullable: true }) reopenedAt: Date | null;
   @ApiProperty({ type: TicketClockView }) clock: TicketClockView;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) surveyId: string | null;
   @ApiProperty({ type: TicketBreachesView }) breaches: TicketBreachesView;
@@ -122,6 +126,8 @@ export function toTicketView(r: TicketRow): TicketView {
     resolutionDueAt: r.resolution_due_at,
     firstRespondedAt: r.first_responded_at,
     resolvedAt: r.resolved_at,
+    reopened: r.reopen_round,
+    reopenedAt: r.reopened_at,
     clock: { paused: r.clock_running_since === null, usedSeconds: Math.round(Number(r.clock_used_seconds)) },
     surveyId: r.survey_id,
     breaches: {

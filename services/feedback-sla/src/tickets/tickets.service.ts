@@ -20,7 +20,7 @@ import type { OpenTicketDto, QueueQueryDto } from './open-ticket.dto';
 import { firstResponseSeconds, resolutionSeconds, ticketsOpened } from './sla.metrics';
 import { selectFor, SlaSchedule } from './sla-schedule';
 import { AssignmentRules } from './assignment-rules';
-import { ticketNotResponded, ticketResolved } from './ticket.errors';
+import { ticketNotResolved, ticketNotResponded, ticketResolved } from './ticket.errors';
 import { clockOf, toTicketView, TicketsRepository, type TicketView } from './tickets.repository';
 
 export interface OpenTicketCommand {
@@ -220,7 +220,8 @@ export class TicketsService {
            FROM tickets t
           WHERE t.resolved_at IS NULL
             AND ($1::text IS NULL OR t.owner = $1) AND ($2::text IS NULL OR t.ticket_type = $2)
-            AND ($3::text IS NULL OR t.customer_tier = $3) AND ($4::text IS NULL OR t.priority = $4))
+            AND ($3::text IS NULL OR t.customer_tier = $3) AND ($4::text IS NULL OR t.priority = $4)
+            AND ($6::text IS NULL OR t.owner IN (SELECT unnest(members || lead) FROM teams WHERE id = $6)))
        SELECT * FROM q ORDER BY next_due NULLS LAST, id LIMIT $5`,
       [
         filter.owner ?? null,
@@ -228,6 +229,7 @@ export class TicketsService {
         filter.tier ?? null,
         filter.priority ?? null,
         filter.limit ?? 100,
+        filter.team ?? null,
       ],
     );
     return rows.map((r) => ({
@@ -326,6 +328,29 @@ export class TicketsService {
     return this.get(id);
   }
 
+  /**
+   * A resolved ticket opened again (the customer says it is not solved): a new resolution round with the
+   * policy's full resolution target from now, its own warning, breach and escalation; `ticket changed`
+   * (`reopened`). The earlier resolution and its SLA outcome stay in `ticket resolved` and the history.
+   */
+  async reopen(id: string): Promise<TicketView> {
+    await this.dataSource.transaction(async (db) => {
+      const ticket = await this.tickets.lock(db, id);
+      if (ticket.status !== 'resolved') throw ticketNotResolved(id);
+      const now = await this.clock.now(db);
+      const reopened = await this.tickets.update(
+        db,
+        id,
+        `status = 'responded', resolved_at = NULL, resolution_breached_at = NULL, reopen_round = reopen_round + 1,
+         reopened_at = $2, clock_used_seconds = 0, clock_running_since = $2, updated_at = $2`,
+        [now],
+      );
+      await this.sla.schedule(db, reopened, now);
+      await this.announce(db, id, 'reopened', now);
+    });
+    return this.get(id);
+  }
+
   /** The customer wrote: the clock runs again and a next response is due. */
   async customerReplied(id: string): Promise<TicketView> {
     await this.dataSource.transaction(async (db) => {
@@ -380,7 +405,7 @@ export class TicketsService {
       if (!ticket.first_responded_at) await this.sla.settle(db, ticket, 'first-response', 0, now);
       if (ticket.awaiting_reply_since)
         await this.sla.settle(db, ticket, 'next-response', ticket.reply_round, now);
-      await this.sla.settle(db, ticket, 'resolution', 0, now);
+      await this.sla.settle(db, ticket, 'resolution', ticket.reopen_round, now);
       const resolved = await this.tickets.lock(db, id);
       await this.outbox.publish(
         db,

@@ -24,6 +24,8 @@ import {
   type PurchaseRefundedV1,
   NeedOverdue,
   type NeedOverdueV1,
+  type StaffNotificationRequestedV1,
+  StaffNotificationRequested,
   ChurnRiskChanged,
   type ChurnRiskChangedV1,
   type MembershipChangedV1,
@@ -47,6 +49,7 @@ import {
 import type { EventContext } from '@crm/messaging';
 import { execute } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
+import { StaffNotifications } from './staff-notifications';
 import { JourneysService } from '../journeys/journeys.service';
 import { CadencesService } from '../cadences/cadences.service';
 import { ContactDeadlinesService } from '../cadences/contact-deadlines.service';
@@ -68,7 +71,17 @@ export class CampaignHandlers {
     private readonly deadlines: ContactDeadlinesService,
     private readonly dates: DateTriggersService,
     private readonly config: CampaignsConfig,
+    private readonly staff: StaffNotifications,
   ) {}
+
+  /** An escalation step routed to a person: delivered to them as a service message. */
+  @EventPattern(StaffNotificationRequested.type)
+  async onStaffNotification(
+    @Payload() event: EventEnvelope<StaffNotificationRequestedV1>,
+    @Ctx() context: EventContext,
+  ) {
+    await this.staff.record(context.manager, event.data);
+  }
 
   /** The compacted state topic: the attributes journeys branch on, and the customer's cadence. */
   @EventPattern(CustomerState.type)

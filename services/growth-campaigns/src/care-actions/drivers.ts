@@ -15,27 +15,29 @@ export interface AddressBook {
 const PEER_TIMEOUT_MS = 5_000;
 
 /**
- * customer-profile's `POST /profile/customers/:id/delivery-address` (role integration): the address is read
- * at the moment of sending, audited there as `deliver`, and never stored, logged or published here.
+ * An address read from the service that keeps it, at the moment of sending (role integration): audited or
+ * logged there, never stored, logged or published here. A 404 is an unknown recipient: undeliverable.
  */
-export class ProfileAddressBook implements AddressBook {
+export class PeerAddressBook implements AddressBook {
   private minted?: { token: string; until: number };
 
   constructor(
     private readonly baseUrl: string,
+    /** The path of a recipient's `delivery-address` endpoint, e.g. `/profile/customers/:id/delivery-address`. */
+    private readonly pathOf: (id: string) => string,
     private readonly credentials: { token?: string; jwtSecret?: string },
+    private readonly peer: string,
   ) {}
 
-  async address(customerId: string, channel: 'email' | 'sms', reason: string): Promise<string | null> {
-    const response = await fetch(`${this.baseUrl}/profile/customers/${customerId}/delivery-address`, {
+  async address(id: string, channel: 'email' | 'sms', reason: string): Promise<string | null> {
+    const response = await fetch(`${this.baseUrl}${this.pathOf(encodeURIComponent(id))}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.token()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ channel, reason }),
       signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
     });
-    if (response.status === 404) throw new UndeliverableError('customer unknown to customer-profile');
-    if (!response.ok)
-      throw new Error(`customer-profile answered ${response.status} for the delivery address`);
+    if (response.status === 404) throw new UndeliverableError(`recipient unknown to ${this.peer}`);
+    if (!response.ok) throw new Error(`${this.peer} answered ${response.status} for the delivery address`);
     return ((await response.json()) as { address: string | null }).address;
   }
 
@@ -52,6 +54,19 @@ export class ProfileAddressBook implements AddressBook {
     return this.minted.token;
   }
 }
+
+/** customer-profile's `POST /profile/customers/:id/delivery-address`, audited there as `deliver`. */
+export const profileAddressBook = (baseUrl: string, credentials: { token?: string; jwtSecret?: string }) =>
+  new PeerAddressBook(
+    baseUrl,
+    (id) => `/profile/customers/${id}/delivery-address`,
+    credentials,
+    'customer-profile',
+  );
+
+/** feedback-sla's `POST /feedback/staff/:id/delivery-address`: a staff member's sealed address. */
+export const staffAddressBook = (baseUrl: string, credentials: { token?: string; jwtSecret?: string }) =>
+  new PeerAddressBook(baseUrl, (id) => `/feedback/staff/${id}/delivery-address`, credentials, 'feedback-sla');
 
 /** The Message-ID of a touch: the same for every retry, so a mail system can drop a repeat. */
 export function messageIdOf(idempotencyKey: string, domain = 'crm.local'): string {
@@ -78,7 +93,7 @@ export class SmtpEmailAdapter implements ChannelAdapter {
   async deliver(touch: OutboundTouch): Promise<void> {
     if (!touch.message) throw new Error(`no template to write ${touch.action} with`);
     const to = await this.addresses.address(touch.customerId, 'email', `care action ${touch.careActionId}`);
-    if (!to) throw new UndeliverableError('the customer has no e-mail address');
+    if (!to) throw new UndeliverableError('the recipient has no e-mail address');
     await this.transport.sendMail({
       from: this.from,
       to,
