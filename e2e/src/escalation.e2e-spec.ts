@@ -168,4 +168,48 @@ describe('escalation to people', () => {
           .length === 1,
     );
   });
+
+  it('assigns a ticket by skills: the pool member who has them, not merely the least loaded', async () => {
+    const novice = `novice-${run}`;
+    const expert = `expert-${run}`;
+    expect(
+      (await call('PUT', `${feedback()}/staff/${novice}`, e2e.admin, { skills: ['pumps'] })).status,
+    ).toBe(200);
+    const saved = await call('PUT', `${feedback()}/staff/${expert}`, e2e.admin, {
+      skills: ['valves', 'pumps'],
+    });
+    expect(saved.body.skills).toEqual(['valves', 'pumps']);
+    const rule = await call('PUT', `${feedback()}/assignment-rules/valves-${run}`, e2e.admin, {
+      position: 0,
+      match: { type: 'consultation', category: 'valves' },
+      owners: [novice, expert],
+      skills: ['valves'],
+    });
+    expect(rule.status).toBe(200);
+    expect(rule.body).toMatchObject({
+      match: { type: 'consultation', category: 'valves' },
+      skills: ['valves'],
+    });
+    const open = async (category: string) =>
+      (
+        await call('POST', `${feedback()}/tickets`, e2e.agent, {
+          customerId: randomUUID(),
+          type: 'consultation',
+          category,
+        })
+      ).body as { owner: string | null };
+    // The novice has nothing open and comes first in the pool, but lacks the skill.
+    expect((await open('valves')).owner).toBe(expert);
+    expect((await open('valves')).owner).toBe(expert);
+    // Another category: the rule does not match; nobody is assigned.
+    expect((await open('pumps')).owner).toBeNull();
+    const badSkills = await call('PUT', `${feedback()}/assignment-rules/bad-${run}`, e2e.admin, {
+      position: 1,
+      match: {},
+      owners: [expert],
+      skills: ['<script>'],
+    });
+    expect(badSkills.status).toBe(400);
+    expect(badSkills.body.fields[0].field).toBe('skills');
+  });
 });

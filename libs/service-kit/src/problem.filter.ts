@@ -76,6 +76,15 @@ export class ParseOneOf<T extends string> implements PipeTransform<string, T> {
   }
 }
 
+/** A version number in a route: a positive integer; a 400 names the parameter. */
+export class ParseVersion implements PipeTransform<string, number> {
+  transform(value: string, metadata: ArgumentMetadata): number {
+    const n = /^[1-9]\d{0,8}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(n)) throw invalid(metadata.data ?? 'version', 'must be a version number (1, 2, …)');
+    return n;
+  }
+}
+
 /** A text identifier in a route (a segment, a policy, a calendar): lowercase letters, digits and dashes. */
 export class ParseSlug implements PipeTransform<string, string> {
   private static readonly SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -11,6 +11,8 @@ import { TicketAssignments1732500000450 } from './migrations/1732500000450-ticke
 import { AssignmentRules1732500000460 } from './migrations/1732500000460-assignment-rules';
 import { TeamsStaff1732500000470 } from './migrations/1732500000470-teams-staff';
 import { TicketReopen1732500000480 } from './migrations/1732500000480-ticket-reopen';
+import { ConfigVersions1732500000490 } from './migrations/1732500000490-config-versions';
+import { AssignmentSkills1732500000495 } from './migrations/1732500000495-assignment-skills';
 import { TeamsController } from './teams/teams.controller';
 import { TeamsService } from './teams/teams.service';
 import { AssignmentRules, AssignmentRulesController } from './tickets/assignment-rules';
@@ -46,6 +48,8 @@ export function appModule(config: FeedbackConfig): DynamicModule {
       AssignmentRules1732500000460,
       TeamsStaff1732500000470,
       TicketReopen1732500000480,
+      ConfigVersions1732500000490,
+      AssignmentSkills1732500000495,
     ],
     controllers: [
       TicketsController,

@@ -29,6 +29,7 @@ import {
   StaffNotificationsController,
 } from './care-actions/staff-notifications';
 import { StaffNotifications1732500000701 } from './migrations/1732500000701-staff-notifications';
+import { JourneyChanges1732500000702 } from './migrations/1732500000702-journey-changes';
 import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contact-deadlines';
 import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
 import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
@@ -113,6 +114,7 @@ export function appModule(config: CampaignsConfig): DynamicModule {
       PlaybooksAsJourneys1732500000698,
       LevelWelcome1732500000699,
       StaffNotifications1732500000701,
+      JourneyChanges1732500000702,
     ],
     controllers: [
       CareActionsController,

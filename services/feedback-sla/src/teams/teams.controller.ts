@@ -90,6 +90,18 @@ export class StaffDto {
   @MaxLength(254)
   email?: string;
   @ApiPropertyOptional({ enum: ['en', 'zh-CN'] }) @IsOptional() @IsIn(['en', 'zh-CN']) locale?: string;
+  @ApiPropertyOptional({
+    example: ['valves', 'zh-CN'],
+    description: 'What assignment rules can ask of an owner',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(/^[A-Za-z0-9 ._-]{1,64}$/, {
+    each: true,
+    message: 'each skill must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+  })
+  skills?: string[];
 }
 
 export class DeliveryAddressDto {

@@ -29,6 +29,7 @@ export class StaffView {
   @ApiPropertyOptional({ nullable: true, description: 'Masked; read in full only when a message is sent' })
   email: string | null;
   @ApiProperty() locale: string;
+  @ApiProperty({ type: [String], description: 'What assignment rules can ask of an owner' }) skills: string[];
   @ApiProperty() updatedAt: Date;
 }
 
@@ -185,31 +186,39 @@ export class TeamsService {
 
   async putStaff(
     id: string,
-    input: { email?: string | null; locale?: string },
+    input: { email?: string | null; locale?: string; skills?: string[] },
     actor: string,
   ): Promise<StaffView> {
     const sealed = await this.texts.seal(this.dataSource, staffKeySubject(id), 'email', input.email ?? null);
     await execute(
       this.dataSource,
-      `INSERT INTO staff (id, email_sealed, locale, updated_by) VALUES ($1, $2, $3, $4)
+      `INSERT INTO staff (id, email_sealed, locale, skills, updated_by) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET email_sealed = EXCLUDED.email_sealed, locale = EXCLUDED.locale,
-         updated_by = EXCLUDED.updated_by, updated_at = now()`,
-      [id, sealed, input.locale ?? 'en', actor],
+         skills = EXCLUDED.skills, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+      [id, sealed, input.locale ?? 'en', [...new Set(input.skills ?? [])], actor],
     );
     return this.staff(id);
   }
 
   async staff(id: string): Promise<StaffView> {
-    const row = await queryOne<{ id: string; email_sealed: string | null; locale: string; updated_at: Date }>(
-      this.dataSource,
-      'SELECT id, email_sealed, locale, updated_at FROM staff WHERE id = $1',
-      [id],
-    );
+    const row = await queryOne<{
+      id: string;
+      email_sealed: string | null;
+      locale: string;
+      skills: string[];
+      updated_at: Date;
+    }>(this.dataSource, 'SELECT id, email_sealed, locale, skills, updated_at FROM staff WHERE id = $1', [id]);
     if (!row) throw notFound('staff member', id);
     const { email } = await this.texts.open(this.dataSource, staffKeySubject(id), {
       email: row.email_sealed,
     });
-    return { id: row.id, email: mask(email), locale: row.locale, updatedAt: row.updated_at };
+    return {
+      id: row.id,
+      email: mask(email),
+      locale: row.locale,
+      skills: row.skills,
+      updatedAt: row.updated_at,
+    };
   }
 
   /** A staff member leaves: the address key is destroyed with the row. */

@@ -29,6 +29,10 @@ export class AssignmentMatchDto {
   @Matches(/^[a-z-]{1,32}$/, { message: 'match.tier must be a value tier such as high-value' })
   tier?: string;
   @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsOneOf(PRIORITIES) priority?: string;
+  @ApiPropertyOptional({ example: 'valves', description: "The ticket's product category" })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9 ._-]{1,64}$/, { message: 'match.category must be a product category' })
+  category?: string;
 }
 
 export class AssignmentRuleDto {
@@ -54,6 +58,19 @@ export class AssignmentRuleDto {
   @IsString({ each: true })
   @Length(1, 64, { each: true })
   owners: string[];
+  @ApiPropertyOptional({
+    example: ['valves', 'zh-CN'],
+    description:
+      'Skills the owner needs (PUT /feedback/staff/:id); owners of the pool without them are passed over',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[A-Za-z0-9 ._-]{1,64}$/, {
+    each: true,
+    message: 'each skill must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+  })
+  skills?: string[];
 }
 
 interface RuleRow {
@@ -62,7 +79,9 @@ interface RuleRow {
   ticket_type: string | null;
   customer_tier: string | null;
   priority: string | null;
+  category: string | null;
   owners: string[];
+  skills: string[];
 }
 
 const view = (r: RuleRow) => ({
@@ -72,14 +91,16 @@ const view = (r: RuleRow) => ({
     ...(r.ticket_type ? { type: r.ticket_type } : {}),
     ...(r.customer_tier ? { tier: r.customer_tier } : {}),
     ...(r.priority ? { priority: r.priority } : {}),
+    ...(r.category ? { category: r.category } : {}),
   },
   owners: r.owners,
+  skills: r.skills,
 });
 
 /**
  * Automatic assignment, as data: a new ticket opened without an owner goes to the first rule that matches its
- * type, the customer's tier and its priority, and within the rule's pool to the owner with the fewest open
- * tickets (load), ties by the pool's order.
+ * type, the customer's tier, its priority and its category and has an owner with the rule's skills, and within
+ * the rule's pool to such an owner with the fewest open tickets (load), ties by the pool's order.
  */
 @Injectable()
 export class AssignmentRules {
@@ -87,25 +108,23 @@ export class AssignmentRules {
 
   async pick(
     db: Queryable,
-    ticket: { type: string; tier: string | null; priority: string },
+    ticket: { type: string; tier: string | null; priority: string; category?: string | null },
   ): Promise<{ owner: string; ruleId: string } | undefined> {
-    const rule = await queryOne<RuleRow>(
+    const picked = await queryOne<{ owner: string; rule_id: string }>(
       db,
-      `SELECT * FROM assignment_rules
-        WHERE (ticket_type IS NULL OR ticket_type = $1) AND (customer_tier IS NULL OR customer_tier = $2)
-          AND (priority IS NULL OR priority = $3)
-        ORDER BY position, id LIMIT 1`,
-      [ticket.type, ticket.tier, ticket.priority],
+      `SELECT r.id AS rule_id, o.owner
+         FROM assignment_rules r
+        CROSS JOIN LATERAL unnest(r.owners) WITH ORDINALITY AS o(owner, n)
+         LEFT JOIN staff s ON s.id = o.owner
+        WHERE (r.ticket_type IS NULL OR r.ticket_type = $1) AND (r.customer_tier IS NULL OR r.customer_tier = $2)
+          AND (r.priority IS NULL OR r.priority = $3) AND (r.category IS NULL OR r.category = $4)
+          AND coalesce(s.skills, '{}') @> r.skills
+        ORDER BY r.position, r.id,
+                 (SELECT count(*) FROM tickets t WHERE t.owner = o.owner AND t.resolved_at IS NULL), o.n
+        LIMIT 1`,
+      [ticket.type, ticket.tier, ticket.priority, ticket.category ?? null],
     );
-    if (!rule) return undefined;
-    const least = await queryOne<{ owner: string }>(
-      db,
-      `SELECT o.owner FROM unnest($1::text[]) WITH ORDINALITY AS o(owner, n)
-         LEFT JOIN tickets t ON t.owner = o.owner AND t.resolved_at IS NULL
-        GROUP BY o.owner, o.n ORDER BY count(t.id), o.n LIMIT 1`,
-      [rule.owners],
-    );
-    return least ? { owner: least.owner, ruleId: rule.id } : undefined;
+    return picked ? { owner: picked.owner, ruleId: picked.rule_id } : undefined;
   }
 
   async list() {
@@ -117,16 +136,20 @@ export class AssignmentRules {
   async put(id: string, dto: AssignmentRuleDto) {
     await execute(
       this.dataSource,
-      `INSERT INTO assignment_rules (id, position, ticket_type, customer_tier, priority, owners) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO assignment_rules (id, position, ticket_type, customer_tier, priority, category, owners, skills)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, ticket_type = EXCLUDED.ticket_type,
-         customer_tier = EXCLUDED.customer_tier, priority = EXCLUDED.priority, owners = EXCLUDED.owners, updated_at = now()`,
+         customer_tier = EXCLUDED.customer_tier, priority = EXCLUDED.priority, category = EXCLUDED.category,
+         owners = EXCLUDED.owners, skills = EXCLUDED.skills, updated_at = now()`,
       [
         id,
         dto.position,
         dto.match.type ?? null,
         dto.match.tier ?? null,
         dto.match.priority ?? null,
+        dto.match.category ?? null,
         dto.owners,
+        [...new Set(dto.skills ?? [])],
       ],
     );
     return view(

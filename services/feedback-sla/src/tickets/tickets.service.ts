@@ -109,7 +109,12 @@ export class TicketsService {
     // No owner given: the first matching assignment rule picks the least-loaded owner of its pool.
     const assigned = command.owner
       ? undefined
-      : await this.assignmentRules.pick(db, { type: command.type, tier: customerTier, priority });
+      : await this.assignmentRules.pick(db, {
+          type: command.type,
+          tier: customerTier,
+          priority,
+          category: command.category ?? null,
+        });
     const owner = command.owner ?? assigned?.owner;
     if (policy.requiresOwner && !owner)
       throw invalid(

@@ -490,3 +490,17 @@ function checkStep(
       problems.push({ field, message: 'type must be wait, waitForEvent, branch, action or exit' });
   }
 }
+
+/**
+ * Every event type a journey reacts to: its entry, its goal, its exits and the events its steps wait for.
+ * An event of another type cannot enter, move, convert or end a run of it.
+ */
+export function eventTypesOf(definition: JourneyDefinition): string[] {
+  const types = new Set<string>();
+  if (definition.entry?.event) types.add(definition.entry.event);
+  if (definition.goal?.event) types.add(definition.goal.event);
+  for (const type of definition.exitOn ?? []) types.add(type);
+  for (const step of Object.values(definition.steps ?? {}))
+    if (step.type === 'waitForEvent' && step.event) types.add(step.event);
+  return [...types];
+}

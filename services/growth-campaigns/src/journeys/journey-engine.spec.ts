@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { validateJourney, type JourneyDefinition, type JourneyStep } from './journey-definition';
+import {
+  eventTypesOf,
+  validateJourney,
+  type JourneyDefinition,
+  type JourneyStep,
+} from './journey-definition';
 import { advance, assignVariant, initialState, simulate } from './journey-engine';
 
 const DAY = 86_400_000;
@@ -515,5 +520,41 @@ describe('the README', () => {
       at(30),
     );
     expect(result.timeline.at(-1)?.path).toEqual(['is-core', 'call']);
+  });
+});
+
+describe('the event types a journey reacts to', () => {
+  it('are its entry, goal, exits and awaited events, and nothing else', () => {
+    const definition = {
+      name: 'win back',
+      entry: { event: 'crm.lifecycle-stage.changed.v1' },
+      goal: { event: 'crm.purchase.recorded.v1', withinDays: 30 },
+      exitOn: ['crm.customer.erased.v1'],
+      start: 'wait',
+      steps: {
+        wait: {
+          type: 'waitForEvent',
+          event: 'crm.interaction.logged.v1',
+          timeout: '3d',
+          next: 'done',
+          onTimeout: 'done',
+        },
+        done: { type: 'action', action: { kind: 'task', detail: 'call' } },
+      },
+    } as unknown as JourneyDefinition;
+    expect(eventTypesOf(definition).sort()).toEqual([
+      'crm.customer.erased.v1',
+      'crm.interaction.logged.v1',
+      'crm.lifecycle-stage.changed.v1',
+      'crm.purchase.recorded.v1',
+    ]);
+    expect(
+      eventTypesOf({
+        ...definition,
+        entry: { trigger: 'first-purchase' },
+        goal: undefined,
+        exitOn: undefined,
+      }),
+    ).toEqual(['crm.interaction.logged.v1']);
   });
 });

@@ -35,7 +35,14 @@ import {
 import { Roles, type Principal } from '@crm/auth';
 import { LIFECYCLE_STAGES, MEMBERSHIP_LEVELS, VALUE_LOYALTY_SEGMENTS, VALUE_TIERS } from '@crm/contracts';
 import { ServiceClock } from '@crm/persistence';
-import { AdvanceClockDto, CurrentPrincipal, invalid, IsTimeZone, ParseUuid } from '@crm/service-kit';
+import {
+  AdvanceClockDto,
+  CurrentPrincipal,
+  invalid,
+  IsTimeZone,
+  ParseUuid,
+  ParseVersion,
+} from '@crm/service-kit';
 import { JourneysService } from './journeys.service';
 
 const JOURNEY_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
@@ -141,8 +148,36 @@ export class JourneysController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Stop entering customers; those in it finish their version' })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.journeys.remove(journeyId(id));
+  async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.journeys.remove(journeyId(id), principal.sub || 'unknown');
+  }
+
+  @Get('journeys/:id/versions')
+  @Roles('admin', 'analyst', 'agent')
+  @ApiOperation({ summary: 'Every version of the journey, newest first, and which one customers enter now' })
+  versions(@Param('id') id: string) {
+    return this.journeys.versions(journeyId(id));
+  }
+
+  @Get('journeys/:id/history')
+  @Roles('admin', 'analyst')
+  @ApiOperation({ summary: 'Who made which version live and when (created, activated again, removed)' })
+  history(@Param('id') id: string) {
+    return this.journeys.history(journeyId(id));
+  }
+
+  @Post('journeys/:id/versions/:version/activate')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Roll the journey back (or forward) to a stored version; customers in another version finish it',
+  })
+  activate(
+    @Param('id') id: string,
+    @Param('version', new ParseVersion()) version: number,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.journeys.activate(journeyId(id), version, principal.sub || 'unknown');
   }
 
   @Post('journeys/:id/simulate')

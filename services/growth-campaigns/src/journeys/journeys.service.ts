@@ -22,6 +22,7 @@ import {
   writtenTemplates,
   type JourneyDefinition,
   type JourneyProblem,
+  eventTypesOf,
 } from './journey-definition';
 import { WRITTEN_CHANNELS } from '../care-actions/care-dispatcher';
 import { TemplatesService } from '../templates/templates.service';
@@ -117,6 +118,8 @@ const stateOf = (row: RunRow): RunState => ({
 export class JourneysService {
   private heads?: {
     journeys: Array<{ id: string; version: number; definition: JourneyDefinition }>;
+    /** The event types any stored version reacts to (runs may be in older versions). */
+    relevant: Set<string>;
     readAt: number;
   };
   private readonly definitions = new Map<string, JourneyDefinition>();
@@ -206,6 +209,7 @@ export class JourneysService {
          ON CONFLICT (id) DO UPDATE SET current_version = EXCLUDED.current_version, deleted_at = NULL, updated_at = now()`,
         [id, version!.v],
       );
+      await this.audit(manager, id, version!.v, 'created', actor);
       return version!.v;
     });
     this.heads = undefined;
@@ -233,25 +237,107 @@ export class JourneysService {
   }
 
   /** No one enters any more; customers in it finish their version. */
-  async remove(id: string): Promise<void> {
-    const changed = await execute(
-      this.dataSource,
-      'UPDATE journey_heads SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL',
-      [id],
-    );
-    if (changed === 0) throw notFound('journey', id);
+  async remove(id: string, actor = 'unknown'): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const head = await queryOne<{ current_version: number }>(
+        manager,
+        'UPDATE journey_heads SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING current_version',
+        [id],
+      );
+      if (!head) throw notFound('journey', id);
+      await this.audit(manager, id, head.current_version, 'removed', actor);
+    });
     this.heads = undefined;
   }
 
-  private async activeJourneys(manager: EntityManager) {
-    if (this.heads && Date.now() - this.heads.readAt < HEADS_CACHE_MS) return this.heads.journeys;
-    const rows = await queryRows<{ id: string; version: number; definition: JourneyDefinition }>(
-      manager,
-      `SELECT j.id, j.version, j.definition FROM journey_heads h JOIN journeys j ON j.id = h.id AND j.version = h.current_version
-        WHERE h.deleted_at IS NULL`,
+  /** Every version of a journey, newest first, and which one customers enter now. */
+  async versions(id: string) {
+    const rows = await queryRows<JourneyRow & { current: boolean }>(
+      this.dataSource,
+      `SELECT j.*, (h.current_version = j.version AND h.deleted_at IS NULL) AS current
+         FROM journeys j JOIN journey_heads h ON h.id = j.id WHERE j.id = $1 ORDER BY j.version DESC`,
+      [id],
     );
-    this.heads = { journeys: rows, readAt: Date.now() };
-    return rows;
+    if (rows.length === 0) throw notFound('journey', id);
+    return rows.map((r) => ({
+      version: r.version,
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+      current: r.current,
+    }));
+  }
+
+  /** Who made which version live, and when: created, activated again, removed. */
+  async history(id: string) {
+    const rows = await queryRows<{ version: number; action: string; actor: string; changed_at: Date }>(
+      this.dataSource,
+      'SELECT version, action, actor, changed_at FROM journey_changes WHERE journey_id = $1 ORDER BY id DESC LIMIT 200',
+      [id],
+    );
+    return rows.map((r) => ({
+      version: r.version,
+      action: r.action,
+      actor: r.actor,
+      changedAt: r.changed_at,
+    }));
+  }
+
+  /**
+   * Rolls a journey back (or forward) to a stored version: new entries follow it; customers already in
+   * another version finish that one. Versions never change, so this is exact.
+   */
+  async activate(id: string, version: number, actor: string): Promise<JourneyView> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`journey:${id}`]);
+      const exists = await queryOne<{ version: number }>(
+        manager,
+        'SELECT version FROM journeys WHERE id = $1 AND version = $2',
+        [id, version],
+      );
+      if (!exists) throw notFound('journey version', `${id}@${version}`);
+      await execute(
+        manager,
+        'UPDATE journey_heads SET current_version = $2, deleted_at = NULL, updated_at = now() WHERE id = $1',
+        [id, version],
+      );
+      await this.audit(manager, id, version, 'activated', actor);
+    });
+    this.heads = undefined;
+    return this.get(id, version);
+  }
+
+  private async audit(manager: EntityManager, id: string, version: number, action: string, actor: string) {
+    await execute(
+      manager,
+      'INSERT INTO journey_changes (journey_id, version, action, actor) VALUES ($1, $2, $3, $4)',
+      [id, version, action, actor],
+    );
+  }
+
+  private async activeJourneys(manager: EntityManager) {
+    return (await this.loadHeads(manager)).journeys;
+  }
+
+  private async loadHeads(manager: EntityManager) {
+    if (this.heads && Date.now() - this.heads.readAt < HEADS_CACHE_MS) return this.heads;
+    const rows = await queryRows<{
+      id: string;
+      version: number;
+      definition: JourneyDefinition;
+      current: boolean;
+    }>(
+      manager,
+      `SELECT j.id, j.version, j.definition, (h.current_version = j.version AND h.deleted_at IS NULL) AS current
+         FROM journeys j JOIN journey_heads h ON h.id = j.id`,
+    );
+    this.heads = {
+      journeys: rows
+        .filter((r) => r.current)
+        .map(({ id, version, definition }) => ({ id, version, definition })),
+      relevant: new Set(rows.flatMap((r) => eventTypesOf(r.definition))),
+      readAt: Date.now(),
+    };
+    return this.heads;
   }
 
   private async definition(manager: EntityManager, id: string, version: number): Promise<JourneyDefinition> {
@@ -310,10 +396,11 @@ export class JourneysService {
     if (event.type === CustomerState.type) await this.saveAttributes(manager, event.data as CustomerStateV1);
     const customerId = event.subject;
     if (!UUID.test(customerId)) return;
+    const heads = await this.loadHeads(manager);
+    // Most events concern no journey at all (no entry, goal, exit or wait names them): nothing to read.
+    if (!heads.relevant.has(event.type)) return;
     // Journeys entered on a trigger (the playbooks) are entered by onTrigger, not here.
-    const journeys = (await this.activeJourneys(manager)).filter(
-      (j) => j.definition.entry.event !== undefined,
-    );
+    const journeys = heads.journeys.filter((j) => j.definition.entry.event !== undefined);
     if (journeys.length === 0 && !(await this.hasRuns(manager))) return;
     const data = event.data as Record<string, unknown>;
     const now = await this.now(manager);
@@ -340,7 +427,11 @@ export class JourneysService {
       )
         await execute(manager, 'UPDATE journey_runs SET converted_at = $2 WHERE id = $1', [run.id, now]);
       if (run.status !== 'active') continue;
-      if (!news && !(definition.exitOn ?? []).includes(event.type)) continue;
+      const exits = (definition.exitOn ?? []).includes(event.type);
+      if (!news && !exits) continue;
+      // Only an exit or the event the run waits for moves it: skip reading its context otherwise.
+      const waiting = definition.steps[run.step];
+      if (!exits && !(waiting?.type === 'waitForEvent' && waiting.event === event.type)) continue;
       const step = advance(
         definition,
         stateOf(run),
