@@ -52,6 +52,9 @@ export class ReferralRewards {
     referee: { emailHash?: string | null; phoneHash?: string | null },
   ): Promise<ReferralHoldReason | undefined> {
     const window = `now() - make_interval(hours => ${this.config.REFERRAL_VELOCITY_WINDOW_HOURS})`;
+    // One referrer's referees arrive on several partitions at once: counted one at a time, or two concurrent
+    // attributions could each miss the other and neither be held.
+    await execute(manager, 'SELECT pg_advisory_xact_lock(hashtext($1))', [`referrer:${referrerId}`]);
     const recent = await queryOne<{ n: number }>(
       manager,
       `SELECT count(*)::int AS n FROM referrals WHERE referrer_id = $1 AND attributed_at > ${window}`,
