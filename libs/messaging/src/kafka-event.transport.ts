@@ -262,11 +262,30 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     }
   }
 
+  /**
+   * A record of a known type this consumer has no handler for is none of its business: skipped on its
+   * `ce_type` header, before its payload is parsed and validated (most records of a shared topic are such,
+   * and decoding them was a large share of a consumer's CPU). A missing or unknown type is decoded as
+   * before, so a malformed record still gets its dead-letter entry with the reason.
+   */
+  private unhandled(type: string | undefined): boolean {
+    return !!type && !!this.options.registry.find(type) && !this.getHandlerByPattern(type);
+  }
+
+  /** A metrics label: a catalog type, never a value from the wire that the catalog does not know. */
+  private typeLabel(type: string | undefined): string {
+    return type && this.options.registry.find(type) ? type : 'unknown';
+  }
+
   private async consumeMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const headers = headersToStrings(message.headers);
     // A tombstone (compacted topics: a key deleted) is not an event: nothing to handle, nothing to dead-letter.
     if (message.value === null && headers.ce_type && this.options.registry.find(headers.ce_type)) {
       consumed().inc({ event_type: headers.ce_type, outcome: 'tombstone' });
+      return;
+    }
+    if (this.unhandled(headers.ce_type)) {
+      consumed().inc({ event_type: this.typeLabel(headers.ce_type), outcome: 'ignored' });
       return;
     }
     let envelope: EventEnvelope;
@@ -406,16 +425,27 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   ): Promise<{ applied: number; retrySingly: number }> {
     if (this.maxBatchSize < 2 || messages.length < 2) return { applied: 0, retrySingly: 0 };
     const owner = topicOwner(topic);
-    const run: { message: KafkaMessage; envelope: EventEnvelope; handler?: EventHandler }[] = [];
+    const run: { message: KafkaMessage; type: string; envelope?: EventEnvelope; handler?: EventHandler }[] =
+      [];
     for (const message of messages) {
+      const headers = headersToStrings(message.headers);
+      if (this.unhandled(headers.ce_type)) {
+        run.push({ message, type: this.typeLabel(headers.ce_type) });
+        continue;
+      }
       let envelope: EventEnvelope;
       try {
-        envelope = decodeEvent(this.options.registry, headersToStrings(message.headers), message.value);
+        envelope = decodeEvent(this.options.registry, headers, message.value);
       } catch {
         break;
       }
       if (owner && envelope.source !== `/crm/${owner}`) break;
-      run.push({ message, envelope, handler: this.getHandlerByPattern(envelope.type) ?? undefined });
+      run.push({
+        message,
+        type: envelope.type,
+        envelope,
+        handler: this.getHandlerByPattern(envelope.type) ?? undefined,
+      });
     }
     const handled = run.filter((r) => r.handler);
     if (run.length < 2 || handled.length === 0) return { applied: 0, retrySingly: 0 };
@@ -432,8 +462,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
                ON CONFLICT DO NOTHING RETURNING event_id`,
               [
                 this.options.consumerGroup,
-                handled.map((r) => r.envelope.id),
-                handled.map((r) => r.envelope.type),
+                handled.map((r) => r.envelope!.id),
+                handled.map((r) => r.envelope!.type),
               ],
             )
           ).map((row) => row.event_id),
@@ -441,7 +471,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         const result: Outcome[] = [];
         for (const { message, envelope, handler } of run) {
           // A record seen before, or twice in this run, is a duplicate: only its first delivery applies.
-          if (!handler) result.push('ignored');
+          if (!handler || !envelope) result.push('ignored');
           else if (!fresh.delete(envelope.id)) result.push('duplicate');
           else {
             await inSpan(
@@ -472,9 +502,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       return { applied: 0, retrySingly: run.length };
     }
     const seconds = (performance.now() - started) / 1000 / run.length;
-    run.forEach(({ envelope }, i) => {
-      consumed().inc({ event_type: envelope.type, outcome: outcomes[i] });
-      if (outcomes[i] === 'processed') handlerSeconds().observe({ event_type: envelope.type }, seconds);
+    run.forEach(({ type }, i) => {
+      consumed().inc({ event_type: type, outcome: outcomes[i] });
+      if (outcomes[i] === 'processed') handlerSeconds().observe({ event_type: type }, seconds);
     });
     return { applied: run.length, retrySingly: 0 };
   }
