@@ -76,6 +76,21 @@ export class ParseOneOf<T extends string> implements PipeTransform<string, T> {
   }
 }
 
+/** A route parameter that must match a pattern (a staff id, a rule-set version); a 400 names it and says what. */
+export class ParsePattern implements PipeTransform<string, string> {
+  constructor(
+    private readonly pattern: RegExp,
+    /** What a valid value is, e.g. `1-64 letters, digits, dots, dashes or underscores`. */
+    private readonly what: string,
+  ) {}
+
+  transform(value: string, metadata: ArgumentMetadata): string {
+    if (typeof value !== 'string' || !this.pattern.test(value))
+      throw invalid(metadata.data ?? 'id', `must be ${this.what}`);
+    return value;
+  }
+}
+
 /** A version number in a route: a positive integer; a 400 names the parameter. */
 export class ParseVersion implements PipeTransform<string, number> {
   transform(value: string, metadata: ArgumentMetadata): number {

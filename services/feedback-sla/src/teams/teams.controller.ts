@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Put,
-  Query,
-  type ArgumentMetadata,
-  type PipeTransform,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -35,19 +23,13 @@ import {
 import { Roles, type Principal } from '@crm/auth';
 import { STAFF_ID } from '@crm/contracts';
 import { ServiceClock } from '@crm/persistence';
-import { CurrentPrincipal, invalid, ParseSlug } from '@crm/service-kit';
+import { CurrentPrincipal, ParsePattern, ParseSlug } from '@crm/service-kit';
 import { StaffView, TeamsService, TeamView } from './teams.service';
 
 const STAFF_MESSAGE = 'a staff id: 1-64 letters, digits, ".", "_", "@" or "-"';
 
 /** A staff id in a route; a 400 names it. */
-class ParseStaffId implements PipeTransform<string, string> {
-  transform(value: string, metadata: ArgumentMetadata): string {
-    if (typeof value !== 'string' || !STAFF_ID.test(value))
-      throw invalid(metadata.data ?? 'id', `must be ${STAFF_MESSAGE}`);
-    return value;
-  }
-}
+const ParseStaffId = () => new ParsePattern(STAFF_ID, STAFF_MESSAGE);
 
 export class TeamDto {
   @ApiProperty({ example: 'Care north' }) @IsString() @Length(1, 120) name: string;
@@ -171,7 +153,7 @@ export class TeamsController {
   @ApiOperation({ summary: "Set a staff member's contact address (sealed) and language" })
   @ApiOkResponse({ type: StaffView })
   putStaff(
-    @Param('id', new ParseStaffId()) id: string,
+    @Param('id', ParseStaffId()) id: string,
     @Body() dto: StaffDto,
     @CurrentPrincipal() principal: Principal,
   ) {
@@ -181,7 +163,7 @@ export class TeamsController {
   @Get('staff/:id')
   @Roles('agent', 'analyst', 'admin')
   @ApiOkResponse({ type: StaffView })
-  staff(@Param('id', new ParseStaffId()) id: string): Promise<StaffView> {
+  staff(@Param('id', ParseStaffId()) id: string): Promise<StaffView> {
     return this.teams.staff(id);
   }
 
@@ -189,7 +171,7 @@ export class TeamsController {
   @HttpCode(204)
   @Roles('admin')
   @ApiOperation({ summary: 'Remove a staff member; their address key is destroyed' })
-  removeStaff(@Param('id', new ParseStaffId()) id: string): Promise<void> {
+  removeStaff(@Param('id', ParseStaffId()) id: string): Promise<void> {
     return this.teams.removeStaff(id);
   }
 
@@ -198,7 +180,7 @@ export class TeamsController {
   @Roles('integration')
   @ApiOperation({ summary: "A staff member's address at the moment of sending (growth-campaigns), logged" })
   deliveryAddress(
-    @Param('id', new ParseStaffId()) id: string,
+    @Param('id', ParseStaffId()) id: string,
     @Body() dto: DeliveryAddressDto,
     @CurrentPrincipal() principal: Principal,
   ) {

@@ -1,30 +1,15 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  type ArgumentMetadata,
-  type PipeTransform,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Roles, type Principal } from '@crm/auth';
-import { CurrentPrincipal, invalid } from '@crm/service-kit';
+import { CurrentPrincipal, ParsePattern } from '@crm/service-kit';
 import { RULES_VERSION } from './rule-set';
 import { RuleSetsService } from './rule-sets.service';
 
 /** A rule-set version in a route; a 400 names it. */
-class ParseRulesVersion implements PipeTransform<string, string> {
-  transform(value: string, metadata: ArgumentMetadata): string {
-    if (typeof value !== 'string' || !RULES_VERSION.test(value))
-      throw invalid(metadata.data ?? 'version', 'must be 1-64 letters, digits, dots, dashes or underscores');
-    return value;
-  }
-}
+const ParseRulesVersion = () =>
+  new ParsePattern(RULES_VERSION, '1-64 letters, digits, dots, dashes or underscores');
 
 export class PreviewQueryDto {
   @ApiPropertyOptional({ description: 'Changed customers to show with the why (0-100, default 20)' })
@@ -101,7 +86,7 @@ export class RuleSetsController {
 
   @Get(':version')
   @Roles('admin', 'analyst')
-  get(@Param('version', new ParseRulesVersion()) version: string) {
+  get(@Param('version', ParseRulesVersion()) version: string) {
     return this.ruleSets.get(version);
   }
 
@@ -144,7 +129,7 @@ export class RuleSetsController {
     summary:
       'What a stored version would change against the active one: customers moving tier, segment, stage and level, with a sample and the why',
   })
-  async preview(@Param('version', new ParseRulesVersion()) version: string, @Query() query: PreviewQueryDto) {
+  async preview(@Param('version', ParseRulesVersion()) version: string, @Query() query: PreviewQueryDto) {
     const rules = await this.ruleSets.storedRules(version);
     return this.ruleSets.preview(rules, query.sample ?? 20, query.asOf ? new Date(query.asOf) : undefined);
   }
@@ -154,7 +139,7 @@ export class RuleSetsController {
   @Roles('admin')
   @ApiOperation({ summary: 'Make a stored version active; a sweep re-scores everyone with it (sweepRunId)' })
   activate(
-    @Param('version', new ParseRulesVersion()) version: string,
+    @Param('version', ParseRulesVersion()) version: string,
     @Body() dto: RuleSetChangeDto,
     @CurrentPrincipal() principal: Principal,
   ) {
