@@ -16,8 +16,8 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
   process.exit(1);
 }
 
-say('building (tsc)...');
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+say('building (tsc, and the console with vite)...');
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 require(join(root, 'tools/dist-paths.cjs'));
@@ -154,26 +154,12 @@ try {
       label: i === 0 ? service.name : `${service.name}-${i + 1}`,
     })),
   );
-  for (const { service, port, label } of instances) {
-    const { command, args } = infra.nodeCommandFor(infra.serviceScript(service));
+  const launch = (label, script, port, env) => {
+    const { command, args } = infra.nodeCommandFor(script);
     const log = createWriteStream(join(local, 'logs', `${label}.log`), { flags: 'a' });
     const child = spawn(command, args, {
       cwd: root,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: brokers,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        KAFKA_CREATE_TOPICS: 'false',
-        ...(scram
-          ? {
-              KAFKA_SASL_MECHANISM: 'scram-sha-512',
-              KAFKA_SASL_USERNAME: scram.services[service.name].username,
-              KAFKA_SASL_PASSWORD: scram.services[service.name].password,
-            }
-          : {}),
-        ...(kafka?.caFile ? { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: kafka.caFile } : {}),
-      },
+      env: { ...process.env, KAFKA_BROKERS: brokers, PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
@@ -191,7 +177,35 @@ try {
     });
     children.push(child);
     say(`starting ${label} on :${port}...`);
-  }
+  };
+  const kafkaTls = kafka?.caFile ? { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: kafka.caFile } : {};
+  for (const { service, port, label } of instances)
+    launch(label, infra.serviceScript(service), port, {
+      DATABASE_URL: databaseUrl,
+      KAFKA_CREATE_TOPICS: 'false',
+      ...(scram
+        ? {
+            KAFKA_SASL_MECHANISM: 'scram-sha-512',
+            KAFKA_SASL_USERNAME: scram.services[service.name].username,
+            KAFKA_SASL_PASSWORD: scram.services[service.name].password,
+          }
+        : {}),
+      ...kafkaTls,
+    });
+  // The console: reads and acts through the services' APIs, relays their events to browsers. Under SCRAM it
+  // reads the topics as the admin user (it needs every customer topic and a group of its own per replica).
+  const consolePort = Number(process.env.CONSOLE_PORT ?? 3110);
+  launch('console', 'services/console/src/main', consolePort, {
+    ...(scram
+      ? {
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: scram.admin.username,
+          KAFKA_SASL_PASSWORD: scram.admin.password,
+        }
+      : {}),
+    ...kafkaTls,
+  });
+  instances.push({ port: consolePort, label: 'console' });
 
   for (const { port, label } of instances) {
     const deadline = Date.now() + 120_000;
@@ -223,6 +237,7 @@ try {
       `  Kafka bootstrap    ${brokers}`,
       `  PostgreSQL         ${databaseUrl.replace(/:[^:@/]+@/, ':****@')}`,
       ...rows,
+      `  console            http://127.0.0.1:${consolePort}/console/   (sign in: pick a role and your staff id)`,
       `  logs               .local/logs/<service>.log`,
       '',
       'An admin token for 12 h (or: npm run token -- agent):',

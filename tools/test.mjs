@@ -1,4 +1,5 @@
-// `npm test`: format, lint (with Nx module boundaries), type-check, build, then unit and integration tests.
+// `npm test`: format, lint (with Nx module boundaries), type-check, build, then unit, integration, end-to-end
+// and browser tests (the console in Chromium).
 // Integration and end-to-end tests start their own Kafka broker and PostgreSQL unless KAFKA_BROKERS and
 // DATABASE_URL are set.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,12 @@ const steps = [
   ['format (prettier)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']],
   ['lint (eslint + Nx boundaries)', 'npx', ['eslint', '--max-warnings=0', '.']],
   ['type-check (specs included)', 'npx', ['tsc', '-p', 'tsconfig.json']],
-  ['build (dist/, run by integration and e2e tests)', 'npx', ['tsc', '-p', 'tsconfig.build.json']],
+  ['type-check (console web app)', 'npx', ['tsc', '-p', 'services/console/web/tsconfig.json']],
+  [
+    'build (dist/ and the console web app, run by integration, e2e and browser tests)',
+    'npm',
+    ['run', '--silent', 'build'],
+  ],
   ['unit, integration and end-to-end tests (jest)', 'npx', ['jest', '--runInBand', ...extraJestArgs]],
 ];
 

@@ -69,8 +69,31 @@ describe('the Helm chart', () => {
         ofKind(manifests, kind)
           .map((m) => m.metadata.name)
           .sort(),
-      ).toEqual(SERVICE_CATALOG.map((s) => `crm-${s.name}`).sort());
+      ).toEqual([...SERVICE_CATALOG.map((s) => `crm-${s.name}`), 'crm-console'].sort());
     const ingress = ofKind(manifests, 'Ingress')[0];
+    // The console: its own component, under /console on the same host, no database, the identity provider's client.
+    expect(ingress.spec.rules[0].http.paths).toContainEqual(
+      expect.objectContaining({
+        path: '/console',
+        backend: { service: { name: 'crm-console', port: { name: 'http' } } },
+      }),
+    );
+    const consoleContainer = ofKind(manifests, 'Deployment').find((m) => m.metadata.name === 'crm-console')!
+      .spec.template.spec.containers[0];
+    const consoleEnv = Object.fromEntries(
+      consoleContainer.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+    );
+    expect(consoleEnv).toMatchObject({
+      SERVICE_NAME: 'console',
+      PORT: '3110',
+      CONSOLE_OIDC_CLIENT_ID: 'crm-console',
+    });
+    expect(consoleEnv.SERVICE_URLS.split(',')).toHaveLength(SERVICE_CATALOG.length);
+    expect(consoleEnv).not.toHaveProperty('DATABASE_URL');
+    expect(consoleContainer.readinessProbe.httpGet.path).toBe('/health/ready');
+    expect(ofKind(render('console.enabled=false'), 'Deployment').map((m) => m.metadata.name)).not.toContain(
+      'crm-console',
+    );
     for (const service of SERVICE_CATALOG) {
       const deployment = ofKind(manifests, 'Deployment').find(
         (m) => m.metadata.name === `crm-${service.name}`,
@@ -118,7 +141,10 @@ describe('the Helm chart', () => {
   });
 
   it('never scales a consumer past the partition count', () => {
-    const hpas = ofKind(render('kafka.strimzi.partitions=3'), 'HorizontalPodAutoscaler');
+    // The console is no consumer of a shared group (each replica reads with a group of its own).
+    const hpas = ofKind(render('kafka.strimzi.partitions=3'), 'HorizontalPodAutoscaler').filter(
+      (h) => h.metadata.name !== 'crm-console',
+    );
     expect(Math.max(...hpas.map((h) => h.spec.maxReplicas))).toBe(3);
   });
 
@@ -192,8 +218,17 @@ describe('the Helm chart', () => {
     const manifests = render('kafka.scram.enabled=true');
     const users = ofKind(manifests, 'KafkaUser');
     expect(users.map((u) => u.metadata.name).sort()).toEqual(
-      SERVICE_CATALOG.map((s) => `crm-${s.name}`).sort(),
+      [...SERVICE_CATALOG.map((s) => `crm-${s.name}`), 'crm-console'].sort(),
     );
+    // The console only reads: every customer topic, and consumer groups of its own prefix.
+    const consoleUser = users.find((u) => u.metadata.name === 'crm-console')!;
+    expect(consoleUser.spec.authorization.acls).toEqual([
+      ...TOPIC_CATALOG.filter((t) => t.key === 'customerId' && t.cleanupPolicy === 'delete').map((t) => ({
+        resource: { type: 'topic', name: t.name, patternType: 'literal' },
+        operations: ['Read', 'Describe'],
+      })),
+      { resource: { type: 'group', name: 'console-live-', patternType: 'prefix' }, operations: ['Read'] },
+    ]);
     for (const service of SERVICE_CATALOG) {
       const user = users.find((u) => u.metadata.name === `crm-${service.name}`)!;
       expect(user.spec.authentication.type).toBe('scram-sha-512');
@@ -253,10 +288,11 @@ describe('the Helm chart', () => {
         type: 'RuntimeDefault',
       });
       expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(false);
-      expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
-        name: 'DATABASE_POOL_SIZE',
-        value: '8',
-      });
+      if (deployment.metadata.name !== 'crm-console')
+        expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
+          name: 'DATABASE_POOL_SIZE',
+          value: '8',
+        });
     }
     expect(ofKind(manifests, 'Ingress')[0].spec.tls).toEqual([
       { hosts: ['crm.example.internal'], secretName: 'crm-platform-tls' },
@@ -269,7 +305,7 @@ describe('the Helm chart', () => {
     });
     const allowed = policies.find((p) => p.metadata.name === 'crm-allowed')!;
     expect(allowed.spec.ingress[0].ports.map((p: { port: number }) => p.port).sort()).toEqual(
-      SERVICE_CATALOG.map((s) => s.port).sort(),
+      [...SERVICE_CATALOG.map((s) => s.port), 3110].sort(),
     );
     expect(
       allowed.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port)),

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { EVENT_CATALOG, eventJsonSchema, renderAsyncApi, SERVICE_CATALOG } from '@crm/contracts';
-import { startPlatform, type RunningPlatform } from '@crm/testing';
+import { startConsole, startPlatform, type RunningConsole, type RunningPlatform } from '@crm/testing';
 
 /**
  * Every route of every service, driven by its own OpenAPI document: generated valid, boundary and malformed
  * path parameters, queries and bodies, with no token, a forged token, a token of too small a role and an
  * admin's. Nothing may answer 5xx, and every 400 names the fields it is about. The services run in schemas
  * of their own, so whatever the generated requests create touches no other test's data.
- * Ports 3501-3506 (3306 is often MySQL). `npm run test:fuzz` runs more cases (FUZZ_RUNS per route); the seed is fixed (FUZZ_SEED).
+ * Ports 3501-3507 and the console on 3510 (3306 is often MySQL). `npm run test:fuzz` runs more cases (FUZZ_RUNS per route); the seed is fixed (FUZZ_SEED).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -43,6 +43,7 @@ interface OpenApi {
 }
 
 let platform: RunningPlatform;
+let consoleApp: RunningConsole;
 const documents = new Map<string, { base: string; doc: OpenApi }>();
 
 beforeAll(async () => {
@@ -52,9 +53,17 @@ beforeAll(async () => {
     const doc = (await (await fetch(`${base}/docs/openapi.json`)).json()) as OpenApi;
     documents.set(service.name, { base, doc });
   }
+  // The console's backend-for-frontend too: its routes call the services with the caller's token.
+  consoleApp = await startConsole(400);
+  const consoleBase = consoleApp.url.replace(/\/console\/$/, '');
+  documents.set('console', {
+    base: consoleBase,
+    doc: (await (await fetch(`${consoleBase}/console/docs/openapi.json`)).json()) as OpenApi,
+  });
 }, 180_000);
 
 afterAll(async () => {
+  await consoleApp?.stop();
   await platform?.stop();
 });
 
@@ -126,7 +135,8 @@ function operations(): { service: string; method: string; path: string; operatio
   for (const [service, { doc }] of documents)
     for (const [path, methods] of Object.entries(doc.paths))
       for (const [method, operation] of Object.entries(methods))
-        if (!/^\/(health|metrics|docs)/.test(path))
+        // The console's event stream never ends by design (server-sent events): not a request/response route.
+        if (!/^\/(health|metrics|docs)/.test(path) && !/\/api\/events$/.test(path))
           all.push({ service, method: method.toUpperCase(), path, operation });
   return all;
 }

@@ -211,7 +211,17 @@ export function serviceUrls(config: ServiceConfig): Map<ConsumerGroupName, strin
 }
 
 /** An identity provider's JWKS when one is configured; otherwise the development shared secret. */
-export function tokenVerifier(config: ServiceConfig): TokenVerifier {
+export function tokenVerifier(
+  config: Pick<
+    ServiceConfig,
+    | 'AUTH_AUDIENCE'
+    | 'AUTH_MAX_TOKEN_LIFETIME_SECONDS'
+    | 'AUTH_OIDC_DISCOVERY_URL'
+    | 'AUTH_JWKS_URL'
+    | 'AUTH_ISSUER'
+    | 'JWT_SECRET'
+  >,
+): TokenVerifier {
   const audience = config.AUTH_AUDIENCE ?? TOKEN_AUDIENCE;
   const maxLifetimeSeconds = config.AUTH_MAX_TOKEN_LIFETIME_SECONDS ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   if (config.AUTH_OIDC_DISCOVERY_URL || config.AUTH_JWKS_URL)

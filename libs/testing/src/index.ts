@@ -7,3 +7,4 @@ export * from './hostile-csv';
 export * from './secured-kafka';
 export * from './topic-reader';
 export * from './smtp-capture';
+export * from './console-under-test';

@@ -13,7 +13,9 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256!!';
+/** The shared secret the platform under test signs and checks development tokens with. */
+export const E2E_JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256!!';
+const JWT_SECRET = E2E_JWT_SECRET;
 
 /**
  * Starts the six services as separate OS processes, the way `npm start` does, against the test broker and

@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { serviceApplication, SUBJECT_ACCESS_CONTRIBUTOR } from '@crm/service-kit';
 import { ConsentEntity } from './customers/consent.entity';
 import { CustomerEntity } from './customers/customer.entity';
-import { CustomersController } from './customers/customers.controller';
+import { CustomersController, OwnersController } from './customers/customers.controller';
 import { CustomersService } from './customers/customers.service';
 import { ImportsController } from './imports/imports.controller';
 import { ImportsService } from './imports/imports.service';
@@ -12,6 +12,7 @@ import { PersonalDataAudit1732500000110 } from './migrations/1732500000110-perso
 import { CustomerDataKeys1732500000120 } from './migrations/1732500000120-customer-data-keys';
 import { DataKeys } from './customers/data-keys';
 import { AuditExports1732500000130 } from './migrations/1732500000130-audit-exports';
+import { OwnerIndex1732500000190 } from './migrations/1732500000190-owner-index';
 import { CustomerOwner1732500000140 } from './migrations/1732500000140-customer-owner';
 import { PersonalDataContribution, SubjectAccessExport } from './customers/subject-access-export';
 import { AuditController } from './customers/audit.controller';
@@ -36,13 +37,20 @@ export const PROFILE_MIGRATIONS = [
   Payments1732500000160,
   Acquisition1732500000170,
   Refunds1732500000180,
+  OwnerIndex1732500000190,
 ];
 
 export function appModule(config: ProfileConfig): DynamicModule {
   return serviceApplication('customer-profile', config, ProfileConfig, {
     entities: [CustomerEntity, ConsentEntity, PurchaseEntity],
     migrations: PROFILE_MIGRATIONS,
-    controllers: [CustomersController, PurchasesController, ImportsController, AuditController],
+    controllers: [
+      CustomersController,
+      OwnersController,
+      PurchasesController,
+      ImportsController,
+      AuditController,
+    ],
     providers: [
       CustomersService,
       PurchasesService,

@@ -23,7 +23,7 @@ import {
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length } from 'class-validator';
 import { IsOneOf } from '@crm/contracts';
 import { Roles, type Principal } from '@crm/auth';
-import { CorrelationId, CurrentPrincipal, invalid, ParseUuid } from '@crm/service-kit';
+import { CorrelationId, CurrentPrincipal, invalid, ParsePattern, ParseUuid } from '@crm/service-kit';
 import {
   CustomersService,
   DELIVERY_CHANNELS,
@@ -196,5 +196,35 @@ export class CustomersController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     await this.customers.erase(id, correlationId, principal.sub);
+  }
+}
+
+@ApiTags('customers')
+@ApiBearerAuth()
+@Controller('owners')
+export class OwnersController {
+  constructor(private readonly customers: CustomersService) {}
+
+  @Get(':owner/customers')
+  @Roles('agent', 'analyst', 'integration')
+  @ApiOperation({
+    summary: "An account owner's customers by reference (personal data masked), at most `limit`",
+  })
+  @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50' })
+  ownedBy(
+    @Param(
+      'owner',
+      new ParsePattern(
+        /^[A-Za-z0-9._@-]{1,64}$/,
+        'an owner id: 1-64 letters, digits, dots, dashes, underscores or @',
+      ),
+    )
+    owner: string,
+    @Query('limit') limit: string | undefined,
+  ) {
+    const count = limit === undefined ? 50 : Number(limit);
+    if (!Number.isInteger(count) || count < 1 || count > 200)
+      throw invalid('limit', 'must be a whole number from 1 to 200');
+    return this.customers.ownedBy(owner, count);
   }
 }

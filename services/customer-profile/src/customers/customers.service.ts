@@ -176,6 +176,19 @@ export class CustomersService {
     return this.get(customer.id);
   }
 
+  /** An owner's book of customers by reference, each masked like any read; `total` counts them all. */
+  async ownedBy(
+    owner: string,
+    limit: number,
+  ): Promise<{ owner: string; total: number; customers: CustomerView[] }> {
+    const rows: { id: string; total: number }[] = await this.dataSource.query(
+      `SELECT id, count(*) OVER ()::int AS total FROM customers WHERE owner = $1 ORDER BY external_ref LIMIT $2`,
+      [owner, limit],
+    );
+    const customers = await Promise.all(rows.map((r) => this.get(r.id)));
+    return { owner, total: rows[0]?.total ?? 0, customers };
+  }
+
   /** Assigns the account owner; `customer updated` carries it to the services that route tasks. */
   async setOwner(id: string, owner: string, correlationId: string): Promise<CustomerView> {
     await this.dataSource.transaction(async (manager) => {

@@ -1,0 +1,117 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { TOPIC_CATALOG } from '@crm/contracts';
+import { createKafka } from '@crm/messaging';
+import { ConsoleConfig } from './console.config';
+import type { LiveEvent } from './view-model';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What a browser is told of a record: its catalogue type and the ids it concerns, never its payload (which
+ * may carry names of tiers and amounts the viewer's role should not see; the page asks the API again).
+ */
+export function liveEventOf(
+  message: Pick<KafkaMessage, 'headers' | 'value' | 'timestamp'>,
+): LiveEvent | null {
+  const header = message.headers?.ce_type;
+  const type = header === undefined ? '' : Buffer.isBuffer(header) ? header.toString('utf8') : String(header);
+  if (!/^crm\.[a-z0-9.-]{1,100}\.v\d+$/.test(type)) return null;
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = message.value ? JSON.parse(message.value.toString('utf8')) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      body = parsed as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const id = (value: unknown) => (typeof value === 'string' && UUID.test(value) ? value : null);
+  const millis = Number(message.timestamp);
+  return {
+    type,
+    customerId: id(body.customerId),
+    ticketId: id(body.ticketId),
+    occurredAt: new Date(Number.isFinite(millis) && millis > 0 ? millis : Date.now()).toISOString(),
+  };
+}
+
+/** The customer histories (not the compacted state topic, which repeats them as snapshots). */
+export const CONSOLE_TOPICS = TOPIC_CATALOG.filter(
+  (t) => t.key === 'customerId' && t.cleanupPolicy === 'delete',
+).map((t) => t.name);
+
+type Listener = (event: LiveEvent) => void;
+
+/**
+ * Reads the customer topics from their end, as a consumer group of its own per replica (every replica's
+ * browsers see every event), and hands each record to the open event streams. Nothing is committed: a
+ * restarted replica starts from the end again, and a browser that reconnects reloads what it shows.
+ */
+@Injectable()
+export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveEvents.name);
+  private readonly listeners = new Set<Listener>();
+  private consumer?: Consumer;
+  private joined = false;
+  relayed = 0;
+
+  constructor(private readonly config: ConsoleConfig) {}
+
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  get streams(): number {
+    return this.listeners.size;
+  }
+
+  /** Adds a listener unless the replica already serves its most streams; answers the way to remove it. */
+  listen(listener: Listener): (() => void) | null {
+    if (this.listeners.size >= this.config.CONSOLE_MAX_STREAMS) return null;
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const group = `console-live-${hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 60)}-${randomBytes(4).toString('hex')}`;
+    const consumer = createKafka(this.config.KAFKA_BROKERS, 'console').consumer({
+      groupId: group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 1_000,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: CONSOLE_TOPICS,
+      fromBeginning: false,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        const event = liveEventOf(message);
+        if (!event) return;
+        this.relayed += 1;
+        for (const listener of this.listeners) {
+          try {
+            listener(event);
+          } catch (error) {
+            this.logger.warn(`an event stream failed: ${(error as Error).message}`);
+          }
+        }
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.listeners.clear();
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+}
