@@ -197,6 +197,17 @@ describe('the console, in a browser', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: 'C2024001' }).waitFor();
     await expectAccessible(page, 'customer search');
+    // By name: exact, case and spacing aside, through the blind index (the name is never stored readable).
+    await page.getByLabel('Find customers').fill('name:  wang LEI pumps ');
+    const [byName] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/console/api/customers/search')),
+      page.getByRole('button', { name: 'Search' }).click(),
+    ]);
+    expect(await byName.json()).toMatchObject({ by: 'name', total: 1, hits: [{ id: customerId }] });
+    await page.getByRole('link', { name: 'C2024001' }).waitFor();
+    await page.getByLabel('Find customers').fill('name:Wang Lei');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No customers found').waitFor();
 
     await page.getByRole('menuitem', { name: 'Overview' }).click();
     await page.getByRole('radiogroup', { name: 'Language' }).getByText('简体中文').click();

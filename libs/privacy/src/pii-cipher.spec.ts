@@ -82,6 +82,23 @@ describe('PiiCipher', () => {
     expect(cipher.hashEmail('a@b.example')).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('indexes names blind: case, width and spacing aside, apart from e-mails, never the name itself', () => {
+    expect(cipher.hashName('  Wang   LEI ')).toBe(cipher.hashName('wang lei'));
+    expect(cipher.hashName('ＷＡＮＧ Lei')).toBe(cipher.hashName('wang lei'));
+    expect(cipher.hashName('王磊')).not.toBe(cipher.hashName('王 磊'));
+    expect(cipher.hashName('a@b.example')).not.toBe(cipher.hashEmail('a@b.example'));
+    expect(cipher.hashName('   ')).toBeNull();
+    expect(cipher.hashName(null)).toBeNull();
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 60 }), (name) => {
+        const hash = cipher.hashName(name);
+        if (hash === null) return expect(name.normalize('NFKC').trim()).toBe('');
+        expect(hash).toMatch(/^[0-9a-f]{64}$/);
+        expect(cipher.hashName(` ${name.toUpperCase()} `)).toBe(cipher.hashName(name.toLowerCase()));
+      }),
+    );
+  });
+
   it('refuses bad master keys naming the setting, never printing a key', () => {
     const short = Buffer.alloc(16).toString('base64');
     expect(() => new PiiCipher({ currentId: 'k1', current: short }, hashKey)).toThrow(

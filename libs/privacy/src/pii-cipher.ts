@@ -144,6 +144,15 @@ export class PiiCipher {
     return email ? this.keyedHash(email.trim().toLowerCase()) : null;
   }
 
+  /**
+   * A name's blind index, for exact search by name without storing it readable: Unicode-normalised (NFKC),
+   * case-folded and with runs of white space made one; a separate domain from the e-mail and phone hashes.
+   */
+  hashName(name: string | null | undefined): string | null {
+    const normalised = normaliseName(name);
+    return normalised ? this.keyedHash(`name\u0000${normalised}`) : null;
+  }
+
   hashPhone(phone: string | null | undefined): string | null {
     if (!phone) return null;
     const digits = phone.replace(/[^\d+]/g, '');
@@ -169,6 +178,11 @@ export class PiiCipher {
     if (!this.hashKey) throw new Error('PII_HASH_KEY is not configured');
     return createHmac('sha256', this.hashKey).update(value).digest('hex');
   }
+}
+
+/** A name as the blind index sees it: `  Wang   LEI ` and `wang lei` are one name. */
+export function normaliseName(name: string | null | undefined): string {
+  return (name ?? '').normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 /** Masks a value for roles that may know it exists but not read it. */

@@ -48,6 +48,10 @@ export class OpenTicketDto {
   @IsOptional() @IsString() @Length(1, 200) subject?: string;
 }
 
+export class SearchDto {
+  @IsString() @Length(1, 500) q: string;
+}
+
 export class ExpressionDto {
   @IsString() @Length(1, 4000) expression: string;
 }
@@ -111,14 +115,15 @@ export class ConsoleController {
     return { subject: principal.sub, roles: [...principal.roles] };
   }
 
-  @Get('customers')
+  @Post('customers/search')
+  @HttpCode(200)
   @Roles(...VIEWERS)
   @ApiOperation({
     summary:
-      'Find customers: an external reference or id, owner:<id>, tier:<tier>, segment:<id> or where:<expression>',
+      'Find customers: a reference or id, name:<exact name>, owner:<id>, tier:<tier>, segment:<id> or where:<expression> (in the body: no name in a URL)',
   })
-  search(@Req() request: Request, @Query('q') q: string | undefined) {
-    return this.console.search(bearer(request), q ?? '');
+  search(@Req() request: Request, @Body() dto: SearchDto) {
+    return this.console.search(bearer(request), dto.q);
   }
 
   @Get('customers/:id')

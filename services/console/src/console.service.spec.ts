@@ -31,6 +31,7 @@ describe('parseSearch', () => {
   it('reads references, owners, tiers, segments and expressions', () => {
     expect(parseSearch(' C2024001 ')).toEqual({ by: 'externalRef', value: 'C2024001' });
     expect(parseSearch('owner: am-1')).toEqual({ by: 'owner', value: 'am-1' });
+    expect(parseSearch('name: Wang Lei')).toEqual({ by: 'name', value: 'Wang Lei' });
     expect(parseSearch('tier:high-value')).toEqual({ by: 'tier', value: 'high-value' });
     expect(parseSearch('segment:vip-2024')).toEqual({ by: 'segment', value: 'vip-2024' });
     expect(parseSearch("where:industry = 'x'")).toEqual({ by: 'expression', value: "industry = 'x'" });
@@ -52,12 +53,15 @@ describe('parseSearch', () => {
     fc.assert(
       fc.property(
         fc
-          .oneof(fc.string({ maxLength: 600 }), fc.constantFrom('owner:', 'tier:', 'segment:', 'where:'))
+          .oneof(
+            fc.string({ maxLength: 600 }),
+            fc.constantFrom('owner:', 'tier:', 'segment:', 'where:', 'name:'),
+          )
           .chain((s) => fc.constant(s)),
         (text) => {
           try {
             const parsed = parseSearch(text);
-            expect(['externalRef', 'owner', 'tier', 'segment', 'expression']).toContain(parsed.by);
+            expect(['externalRef', 'name', 'owner', 'tier', 'segment', 'expression']).toContain(parsed.by);
             expect(parsed.value.length).toBeGreaterThan(0);
           } catch (error) {
             expect(error).toBeInstanceOf(BadRequestException);

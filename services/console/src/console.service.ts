@@ -47,14 +47,21 @@ function problemOf(part: string, error: unknown): PartProblem {
   return { part, status: 500, reason: (error as Error).message };
 }
 
-/** A search query: a customer id, an external reference, `owner:am-1`, `tier:high-value`, `segment:vip`. */
+/**
+ * A search query: a customer id, an external reference, `name:Wang Lei` (exact, agents), `owner:am-1`,
+ * `tier:high-value`, `segment:vip` or `where:<segment expression>`.
+ */
 export function parseSearch(query: string): { by: SearchResult['by']; value: string } {
   const text = query.trim();
   if (text.length === 0 || text.length > 500) throw badQuery('q', 'must be 1 to 500 characters');
-  const prefixed = /^(owner|tier|segment|where):\s*(.+)$/i.exec(text);
+  const prefixed = /^(name|owner|tier|segment|where):\s*(.+)$/is.exec(text);
   if (!prefixed) return { by: 'externalRef', value: text };
   const kind = prefixed[1]!.toLowerCase();
   const value = prefixed[2]!.trim();
+  if (kind === 'name') {
+    if (value.length > 200) throw badQuery('q', 'a name is at most 200 characters');
+    return { by: 'name', value };
+  }
   if (kind === 'owner') {
     if (!OWNER.test(value))
       throw badQuery('q', 'owner must be 1-64 letters, digits, dots, dashes, underscores or @');
@@ -115,6 +122,18 @@ export class ConsoleService {
         ? await this.profileOrNull(token, `/customers/${value}`)
         : await this.profileOrNull(token, `/customers?externalRef=${encodeURIComponent(value)}`);
       ids = found ? [String(found.id)] : [];
+      total = ids.length;
+    } else if (by === 'name') {
+      const found = await this.upstream.relay<{ customers: Json[] }>(
+        'customer-profile',
+        token,
+        'POST',
+        '/customers/search',
+        {
+          name: value,
+        },
+      );
+      ids = found.customers.map((c) => String(c.id));
       total = ids.length;
     } else if (by === 'owner') {
       const page = await this.upstream.relay<{ customers: Json[]; total: number }>(

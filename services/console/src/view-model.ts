@@ -43,10 +43,15 @@ export interface CustomerHit {
   lifecycleStage: string | null;
 }
 
+/** POST /console/api/customers/search: in the body, so a name never lands in a URL or an access log. */
+export interface SearchRequest {
+  q: string;
+}
+
 export interface SearchResult {
   hits: CustomerHit[];
-  /** How the query was answered: by reference, owner, tier, segment or expression. */
-  by: 'externalRef' | 'owner' | 'tier' | 'segment' | 'expression';
+  /** How the query was answered: by reference, name, owner, tier, segment or expression. */
+  by: 'externalRef' | 'name' | 'owner' | 'tier' | 'segment' | 'expression';
   total: number;
 }
 

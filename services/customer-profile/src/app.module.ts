@@ -12,6 +12,8 @@ import { PersonalDataAudit1732500000110 } from './migrations/1732500000110-perso
 import { CustomerDataKeys1732500000120 } from './migrations/1732500000120-customer-data-keys';
 import { DataKeys } from './customers/data-keys';
 import { AuditExports1732500000130 } from './migrations/1732500000130-audit-exports';
+import { NameIndex1732500000200 } from './migrations/1732500000200-name-index';
+import { NameIndexBackfill } from './customers/name-index.backfill';
 import { OwnerIndex1732500000190 } from './migrations/1732500000190-owner-index';
 import { CustomerOwner1732500000140 } from './migrations/1732500000140-customer-owner';
 import { PersonalDataContribution, SubjectAccessExport } from './customers/subject-access-export';
@@ -38,6 +40,7 @@ export const PROFILE_MIGRATIONS = [
   Acquisition1732500000170,
   Refunds1732500000180,
   OwnerIndex1732500000190,
+  NameIndex1732500000200,
 ];
 
 export function appModule(config: ProfileConfig): DynamicModule {
@@ -53,6 +56,7 @@ export function appModule(config: ProfileConfig): DynamicModule {
     ],
     providers: [
       CustomersService,
+      NameIndexBackfill,
       PurchasesService,
       ImportsService,
       PiiCipherProvider,

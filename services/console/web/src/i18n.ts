@@ -18,7 +18,8 @@ const en = {
   myQueue: 'My queue',
   language: 'Language',
   search: 'Search',
-  searchHint: 'Reference (C2024001), owner:am-1, tier:high-value, segment:vip or where:<expression>',
+  searchHint:
+    'Reference (C2024001), name:<exact name>, owner:am-1, tier:high-value, segment:vip or where:<expression>',
   searchLabel: 'Find customers',
   noResults: 'No customers found',
   reference: 'Reference',
@@ -113,7 +114,8 @@ const zhCN: Messages = {
   myQueue: '我的待办',
   language: '语言',
   search: '搜索',
-  searchHint: '客户编号（C2024001）、owner:am-1、tier:high-value、segment:vip 或 where:<表达式>',
+  searchHint:
+    '客户编号（C2024001）、name:<完整名称>、owner:am-1、tier:high-value、segment:vip 或 where:<表达式>',
   searchLabel: '查找客户',
   noResults: '未找到客户',
   reference: '客户编号',

@@ -15,6 +15,8 @@ export class CustomerEntity {
   @Column({ type: 'text', nullable: true }) contactsEnc: string | null;
   @Column({ type: 'text', nullable: true }) birthdayEnc: string | null;
   @Column({ type: 'text', nullable: true }) emailHash: string | null;
+  /** The name's blind index (keyed hash), for exact search by name; null once erased. */
+  @Column({ type: 'text', nullable: true }) nameHash: string | null;
   @Column({ type: 'text', nullable: true }) phoneHash: string | null;
   @Column({ type: 'text', nullable: true }) industry: string | null;
   @Column({ type: 'text', nullable: true }) companySize: string | null;

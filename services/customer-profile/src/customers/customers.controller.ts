@@ -59,6 +59,13 @@ export class DeliveryAddressDto {
   reason: string;
 }
 
+export class NameSearchDto {
+  @ApiProperty({ example: 'Wang Lei', description: 'The exact name; case and spacing do not matter' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+}
+
 export class SubjectAccessRequestDto {
   @ApiProperty({ example: 'access request of 2026-11-02 under GDPR art. 15, ticket DSR-118' })
   @IsString()
@@ -89,6 +96,17 @@ export class CustomersController {
   findByExternalRef(@Query('externalRef') externalRef: string | undefined): Promise<CustomerView> {
     if (!externalRef) throw invalid('externalRef', 'is required');
     return this.customers.findByExternalRef(externalRef);
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @Roles('agent')
+  @ApiOperation({
+    summary:
+      'Find customers by their exact name (a blind index; the name travels in the body, never in a URL); answered masked',
+  })
+  async findByName(@Body() dto: NameSearchDto): Promise<{ customers: CustomerView[] }> {
+    return { customers: await this.customers.findByName(dto.name) };
   }
 
   @Get(':id')

@@ -91,6 +91,7 @@ export class CustomersService {
       contactsEnc: dto.contacts ? fields.seal('contacts', JSON.stringify(dto.contacts)) : null,
       birthdayEnc: fields.seal('birthday', dto.birthday),
       emailHash: this.cipher.hashEmail(dto.email),
+      nameHash: this.cipher.hashName(dto.name),
       phoneHash: this.cipher.hashPhone(dto.phone),
       industry: dto.industry ?? null,
       companySize: dto.companySize ?? null,
@@ -176,6 +177,44 @@ export class CustomersService {
     return this.get(customer.id);
   }
 
+  /** Customers with exactly this name (blind index; case and spacing aside), masked like any read. */
+  async findByName(name: string, limit = 50): Promise<CustomerView[]> {
+    const hash = this.cipher.hashName(name);
+    if (!hash) return [];
+    const rows: { id: string }[] = await this.dataSource.query(
+      'SELECT id FROM customers WHERE name_hash = $1 AND erased_at IS NULL ORDER BY external_ref LIMIT $2',
+      [hash, limit],
+    );
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
+  /**
+   * Fills the name index of customers registered before it existed, a batch at a time (their data keys open
+   * the names in memory only); answers how many it indexed.
+   */
+  async indexNames(batch = 200): Promise<number> {
+    let indexed = 0;
+    for (;;) {
+      const done = await this.dataSource.transaction(async (manager) => {
+        const rows: { id: string; name_enc: string }[] = await manager.query(
+          `SELECT id, name_enc FROM customers
+            WHERE name_hash IS NULL AND name_enc IS NOT NULL AND erased_at IS NULL
+            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [batch],
+        );
+        for (const row of rows) {
+          const fields = await this.keys.fields(manager, row.id);
+          const hash = fields ? this.cipher.hashName(fields.open('name', row.name_enc)) : null;
+          // An empty hash marks a row whose name cannot be read (no key): it is not picked up again.
+          await manager.query('UPDATE customers SET name_hash = $2 WHERE id = $1', [row.id, hash ?? '']);
+        }
+        return rows.length;
+      });
+      indexed += done;
+      if (done < batch) return indexed;
+    }
+  }
+
   /** An owner's book of customers by reference, each masked like any read; `total` counts them all. */
   async ownedBy(
     owner: string,
@@ -241,7 +280,10 @@ export class CustomersService {
         const customer = await this.lockLiveCustomer(manager, id);
         const fields = await this.keys.fields(manager, id);
         if (!fields) throw customerErased(id);
-        if (dto.name !== undefined) customer.nameEnc = fields.seal('name', dto.name);
+        if (dto.name !== undefined) {
+          customer.nameEnc = fields.seal('name', dto.name);
+          customer.nameHash = this.cipher.hashName(dto.name);
+        }
         if (dto.email !== undefined) {
           customer.emailEnc = fields.seal('email', dto.email);
           customer.emailHash = this.cipher.hashEmail(dto.email);
@@ -356,6 +398,7 @@ export class CustomersService {
         contactsEnc: null,
         birthdayEnc: null,
         emailHash: null,
+        nameHash: null,
         phoneHash: null,
         birthdayMonthDay: null,
         erasedAt: new Date(),

@@ -12,7 +12,7 @@ export function Customers() {
   const search = async (q: string) => {
     setError(null);
     try {
-      const found = await api<SearchResult>(`/customers?q=${encodeURIComponent(q)}`);
+      const found = await api<SearchResult>('/customers/search', { method: 'POST', body: { q } });
       setResult(found);
       if (found.by === 'externalRef' && found.hits.length === 1) navigate(`/customers/${found.hits[0]!.id}`);
     } catch (e) {
