@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Topics } from '@crm/contracts';
-import { chromiumExecutable, eventually, startConsole, type RunningConsole } from '@crm/testing';
+import {
+  chromiumExecutable,
+  eventually,
+  startConsole,
+  startOidcProvider,
+  type RunningConsole,
+} from '@crm/testing';
 import { call, daysAgo } from './http';
 import { e2eSession } from './session';
 
@@ -216,5 +222,52 @@ describe('the console, in a browser', () => {
     expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
     await expectAccessible(page, 'overview (zh-CN)');
     await shoot(page, 'overview-zh-CN.png');
+  }, 120_000);
+
+  it('signs in with the identity provider (authorization code with PKCE) when one is configured', async () => {
+    const idp = await startOidcProvider({
+      subject: 'oidc-lead-1',
+      roles: ['analyst'],
+      clientId: 'crm-console',
+    });
+    const oidcConsole = await startConsole(150, {
+      AUTH_OIDC_DISCOVERY_URL: idp.discoveryUrl,
+      CONSOLE_OIDC_CLIENT_ID: 'crm-console',
+      CONSOLE_DEV_SIGN_IN: 'false',
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(oidcConsole.url);
+      await page.getByRole('button', { name: 'Sign in with your identity provider' }).waitFor();
+      // No development sign-in where an identity provider is configured and it is switched off.
+      expect(await page.getByLabel('Your staff id').count()).toBe(0);
+      await expectAccessible(page, 'sign-in (OIDC)');
+      await page.getByRole('button', { name: 'Sign in with your identity provider' }).click();
+      await page.getByRole('button', { name: 'Sign out (oidc-lead-1)' }).waitFor({ timeout: 20_000 });
+      expect(page.url()).toBe(oidcConsole.url);
+      expect(idp.tokenRequests).toEqual([{ ok: true }]);
+      // The console checks the provider's token (JWKS) and knows the person and the role it carries.
+      const me = await page.evaluate(async () => {
+        const session = JSON.parse(sessionStorage.getItem('crm-console-session') ?? '{}') as {
+          token?: string;
+        };
+        const response = await fetch('/console/api/me', {
+          headers: { authorization: `Bearer ${session.token}` },
+        });
+        return { status: response.status, body: (await response.json()) as unknown };
+      });
+      expect(me).toEqual({ status: 200, body: { subject: 'oidc-lead-1', roles: ['analyst'] } });
+      const devSignIn = await fetch(`${oidcConsole.url}api/dev-sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'admin', subject: 'intruder' }),
+      });
+      expect(devSignIn.status).toBe(503);
+    } finally {
+      await oidcConsole.stop();
+      await idp.stop();
+    }
   }, 120_000);
 });

@@ -8,3 +8,4 @@ export * from './secured-kafka';
 export * from './topic-reader';
 export * from './smtp-capture';
 export * from './console-under-test';
+export * from './oidc-provider';

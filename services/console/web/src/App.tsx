@@ -4,7 +4,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import type { SignedIn } from '../../src/view-model';
 import { liveEvents, saveSession, session } from './api';
-import { I18n, MESSAGES, type Locale } from './i18n';
+import { I18n, MESSAGES, valueLabel, type Locale } from './i18n';
 import { liveBus } from './live';
 import { TAG } from './colors';
 import { navigate, usePath } from './router';
@@ -91,7 +91,7 @@ export function App() {
   else page = <Overview />;
 
   return (
-    <I18n.Provider value={{ t, locale, setLocale }}>
+    <I18n.Provider value={{ t, locale, setLocale, v: (value) => valueLabel(locale, value) }}>
       <ConfigProvider locale={locale === 'zh-CN' ? zhCN : enUS} theme={THEME}>
         <Layout style={{ minHeight: '100vh' }}>
           <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16 }}>

@@ -194,10 +194,56 @@ const zhCN: Messages = {
 
 export const MESSAGES: Record<Locale, Messages> = { en, 'zh-CN': zhCN };
 
-export const I18n = createContext<{ t: Messages; locale: Locale; setLocale: (l: Locale) => void }>({
+/** The handbook's values (tiers, segments, stages, ticket types, priorities, statuses) in Chinese; English shows them as they are. */
+const ZH_VALUES: Record<string, string> = {
+  'high-value': '高价值',
+  potential: '潜力',
+  stable: '稳定',
+  silent: '沉默',
+  core: '核心',
+  general: '一般',
+  'churn-warning': '流失预警',
+  acquisition: '引入期',
+  growth: '成长期',
+  maturity: '成熟期',
+  decline: '衰退期',
+  churned: '已流失',
+  gold: '金卡',
+  silver: '银卡',
+  bronze: '铜卡',
+  consultation: '咨询',
+  fault: '故障',
+  complaint: '投诉',
+  suggestion: '建议',
+  'follow-up': '回访',
+  low: '低',
+  normal: '普通',
+  high: '高',
+  urgent: '紧急',
+  open: '处理中',
+  resolved: '已解决',
+  'waiting-on-customer': '等待客户',
+  agent: '客服/客户经理',
+  analyst: '分析师',
+  admin: '管理员',
+};
+
+/** A domain value as the locale shows it (unknown values pass through). */
+export function valueLabel(locale: Locale, value: string | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return locale === 'zh-CN' ? (ZH_VALUES[value] ?? value) : value;
+}
+
+export const I18n = createContext<{
+  t: Messages;
+  locale: Locale;
+  setLocale: (l: Locale) => void;
+  v: (value: string | null | undefined) => string;
+}>({
   t: en,
   locale: 'en',
   setLocale: () => undefined,
+  v: (value) => value ?? '—',
 });
 
 export const useI18n = () => useContext(I18n);

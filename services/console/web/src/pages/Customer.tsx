@@ -29,6 +29,7 @@ import { api } from '../api';
 import { TAG } from '../colors';
 import { useI18n } from '../i18n';
 import { liveBus, useLiveEvents } from '../live';
+import { timeLeft, useNow } from '../clock';
 
 function Lines({ title, lines, empty }: { title: string; lines: Line[]; empty: string }) {
   return (
@@ -52,13 +53,14 @@ function Lines({ title, lines, empty }: { title: string; lines: Line[]; empty: s
 }
 
 export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
-  const { t } = useI18n();
+  const { t, v } = useI18n();
   const [data, setData] = useState<Customer360 | null>(null);
   const [revealed, setRevealed] = useState<ProfilePart | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revealing, setRevealing] = useState(false);
   const [reason, setReason] = useState('');
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const now = useNow();
 
   const load = useCallback(
     () =>
@@ -123,7 +125,7 @@ export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
         {profile.externalRef} <span data-testid="customer-name">{profile.name}</span>{' '}
         {s && (
           <Tag color={TAG.info} data-testid="value-tier">
-            {s.valueTier}
+            {v(s.valueTier)}
           </Tag>
         )}
       </Typography.Title>
@@ -169,10 +171,10 @@ export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
             {s ? (
               <>
                 <Descriptions column={2} size="small">
-                  <Descriptions.Item label={t.tier}>{s.valueTier}</Descriptions.Item>
-                  <Descriptions.Item label={t.segment}>{s.valueLoyaltySegment}</Descriptions.Item>
-                  <Descriptions.Item label={t.stage}>{s.lifecycleStage}</Descriptions.Item>
-                  <Descriptions.Item label={t.membership}>{s.membershipLevel}</Descriptions.Item>
+                  <Descriptions.Item label={t.tier}>{v(s.valueTier)}</Descriptions.Item>
+                  <Descriptions.Item label={t.segment}>{v(s.valueLoyaltySegment)}</Descriptions.Item>
+                  <Descriptions.Item label={t.stage}>{v(s.lifecycleStage)}</Descriptions.Item>
+                  <Descriptions.Item label={t.membership}>{v(s.membershipLevel)}</Descriptions.Item>
                   <Descriptions.Item label="RFM">
                     {s.rfm.recency}-{s.rfm.frequency}-{s.rfm.monetary}
                   </Descriptions.Item>
@@ -197,7 +199,7 @@ export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t.stageHistory}</h2>} size="small">
             <Timeline
               items={data.stageHistory.map((c) => ({
-                children: `${new Date(c.changedAt).toLocaleString()} ${c.previousStage ?? '—'} → ${c.stage}`,
+                children: `${new Date(c.changedAt).toLocaleString()} ${v(c.previousStage)} → ${v(c.stage)}`,
               }))}
             />
           </Card>
@@ -212,7 +214,7 @@ export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
                     value={ticketType}
                     onChange={setTicketType}
                     style={{ width: 160 }}
-                    options={OPENABLE_TICKET_TYPES.map((v) => ({ value: v, label: v }))}
+                    options={OPENABLE_TICKET_TYPES.map((type) => ({ value: type, label: v(type) }))}
                   />
                   <Input
                     aria-label={t.subject}
@@ -231,13 +233,19 @@ export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
               dataSource={data.tickets}
               locale={{ emptyText: t.nothing }}
               columns={[
-                { title: t.type, dataIndex: 'type' },
-                { title: t.priority, dataIndex: 'priority' },
-                { title: t.status, dataIndex: 'status' },
+                { title: t.type, dataIndex: 'type', render: (x: string) => v(x) },
+                { title: t.priority, dataIndex: 'priority', render: (x: string) => v(x) },
+                { title: t.status, dataIndex: 'status', render: (x: string) => v(x) },
                 {
                   title: t.deadline,
                   dataIndex: 'nextDeadline',
                   render: (d: string | null) => (d ? new Date(d).toLocaleString() : '—'),
+                },
+                {
+                  title: t.timeLeft,
+                  dataIndex: 'nextDeadline',
+                  key: 'left',
+                  render: (d: string | null) => timeLeft(d, now),
                 },
                 {
                   title: t.breached,

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n';
 import { navigate } from '../router';
 
 export function Customers() {
-  const { t } = useI18n();
+  const { t, v } = useI18n();
   const [result, setResult] = useState<SearchResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const search = async (q: string) => {
@@ -60,9 +60,9 @@ export function Customers() {
             },
             { title: t.name, dataIndex: 'name' },
             { title: t.owner, dataIndex: 'owner' },
-            { title: t.tier, dataIndex: 'valueTier' },
-            { title: t.segment, dataIndex: 'segment' },
-            { title: t.stage, dataIndex: 'lifecycleStage' },
+            { title: t.tier, dataIndex: 'valueTier', render: (x: string | null) => v(x) },
+            { title: t.segment, dataIndex: 'segment', render: (x: string | null) => v(x) },
+            { title: t.stage, dataIndex: 'lifecycleStage', render: (x: string | null) => v(x) },
           ]}
         />
       )}

@@ -7,7 +7,7 @@ import { useLiveEvents } from '../live';
 import { Bars } from './Charts';
 
 export function Overview() {
-  const { t } = useI18n();
+  const { t, v } = useI18n();
   const [data, setData] = useState<OverviewData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [events, setEvents] = useState(0);
@@ -18,7 +18,7 @@ export function Overview() {
   useEffect(() => void load(), []);
   useLiveEvents(() => setEvents((n) => n + 1), []);
 
-  const funnel = data?.stages ?? [];
+  const funnel = (data?.stages ?? []).map((d) => ({ ...d, label: v(d.label) }));
   const sla = (data?.sla ?? []).map((w) => ({
     label: w.period,
     count: w.met + w.breached === 0 ? 0 : Math.round((100 * w.met) / (w.met + w.breached)),
@@ -36,12 +36,21 @@ export function Overview() {
         <Row gutter={[16, 16]}>
           <Col xs={24} lg={12}>
             <Card>
-              <Bars empty={t.nothing} title={t.tierDistribution} data={data.tiers} />
+              <Bars
+                empty={t.nothing}
+                title={t.tierDistribution}
+                data={data.tiers.map((d) => ({ ...d, label: v(d.label) }))}
+              />
             </Card>
           </Col>
           <Col xs={24} lg={12}>
             <Card>
-              <Bars empty={t.nothing} title={t.segmentDistribution} data={data.segments} color="#237804" />
+              <Bars
+                empty={t.nothing}
+                title={t.segmentDistribution}
+                data={data.segments.map((d) => ({ ...d, label: v(d.label) }))}
+                color="#237804"
+              />
             </Card>
           </Col>
           <Col xs={24} lg={12}>

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n';
 import { beginOidcSignIn, finishOidcSignIn } from '../oidc';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: SignedIn) => void }) {
-  const { t } = useI18n();
+  const { t, v } = useI18n();
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [role, setRole] = useState<ConsoleRole>('agent');
@@ -22,7 +22,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: SignedIn) => void }) {
         }
       })
       .catch((e: Error) => setError(e.message));
-  }, [onSignedIn]);
+    // Once per visit: a code from the identity provider is exchanged once.
+  }, []);
 
   const devSignIn = async () => {
     try {
@@ -55,7 +56,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: SignedIn) => void }) {
                 id="sign-in-role"
                 value={role}
                 onChange={setRole}
-                options={['agent', 'analyst', 'admin'].map((r) => ({ value: r, label: r }))}
+                options={['agent', 'analyst', 'admin'].map((r) => ({ value: r, label: v(r) }))}
               />
             </Form.Item>
             <Form.Item label={t.yourId} htmlFor="sign-in-subject">

@@ -5,20 +5,12 @@ import { api } from '../api';
 import { TAG } from '../colors';
 import { useI18n } from '../i18n';
 import { liveBus, useLiveEvents } from '../live';
+import { timeLeft, useNow } from '../clock';
 
 const SLA_EVENTS = new Set(['crm.sla.warning.v1', 'crm.sla.breached.v1', 'crm.ticket.escalated.v1']);
 
-function left(seconds: number | null): string {
-  if (seconds === null) return '—';
-  const sign = seconds < 0 ? '-' : '';
-  const s = Math.abs(Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${sign}${h > 0 ? `${h}h ` : ''}${m}m ${s % 60}s`;
-}
-
 export function SlaBoard({ signedIn }: { signedIn: SignedIn }) {
-  const { t } = useI18n();
+  const { t, v } = useI18n();
   const [tickets, setTickets] = useState<BoardTicket[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [filters, setFilters] = useState<{ tier?: string; type?: string; owner?: string }>({});
@@ -26,11 +18,7 @@ export function SlaBoard({ signedIn }: { signedIn: SignedIn }) {
   const [feed, setFeed] = useState<LiveEvent[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   // The clocks tick in the browser from each deadline; the server is asked again only when an event says so.
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const tick = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(tick);
-  }, []);
+  const now = useNow();
 
   const load = useCallback(() => {
     const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v) as [string, string][]);
@@ -86,7 +74,7 @@ export function SlaBoard({ signedIn }: { signedIn: SignedIn }) {
           allowClear
           style={{ width: 180 }}
           onChange={(tier?: string) => setFilters((f) => ({ ...f, tier }))}
-          options={['high-value', 'potential', 'stable', 'silent'].map((v) => ({ value: v, label: v }))}
+          options={['high-value', 'potential', 'stable', 'silent'].map((x) => ({ value: x, label: v(x) }))}
         />
         <Select
           aria-label={t.filterType}
@@ -94,9 +82,9 @@ export function SlaBoard({ signedIn }: { signedIn: SignedIn }) {
           allowClear
           style={{ width: 180 }}
           onChange={(type?: string) => setFilters((f) => ({ ...f, type }))}
-          options={['consultation', 'fault', 'complaint', 'suggestion', 'follow-up'].map((v) => ({
-            value: v,
-            label: v,
+          options={['consultation', 'fault', 'complaint', 'suggestion', 'follow-up'].map((x) => ({
+            value: x,
+            label: v(x),
           }))}
         />
         <Input.Search
@@ -125,16 +113,15 @@ export function SlaBoard({ signedIn }: { signedIn: SignedIn }) {
         locale={{ emptyText: t.nothing }}
         onRow={(row) => ({ 'data-ticket': row.ticketId }) as React.HTMLAttributes<HTMLElement>}
         columns={[
-          { title: t.type, dataIndex: 'type' },
-          { title: t.priority, dataIndex: 'priority' },
-          { title: t.tier, dataIndex: 'tier' },
+          { title: t.type, dataIndex: 'type', render: (x: string | null) => v(x) },
+          { title: t.priority, dataIndex: 'priority', render: (x: string | null) => v(x) },
+          { title: t.tier, dataIndex: 'tier', render: (x: string | null) => v(x) },
           { title: t.owner, dataIndex: 'owner' },
-          { title: t.status, dataIndex: 'status' },
+          { title: t.status, dataIndex: 'status', render: (x: string | null) => v(x) },
           {
             title: t.timeLeft,
             dataIndex: 'nextDeadline',
-            render: (deadline: string | null) =>
-              left(deadline === null ? null : (new Date(deadline).getTime() - now) / 1000),
+            render: (deadline: string | null) => timeLeft(deadline, now),
           },
           {
             title: 'SLA',
