@@ -2,6 +2,9 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { CE_SPEC_VERSION, EnvelopeHeaders, type EventEnvelope, type WireHeaders } from './cloud-event';
 import type { EventDefinition } from './event-definition';
+import { memoiseValidationMetadata } from './validation-metadata-cache';
+
+memoiseValidationMetadata();
 
 export enum EventRejectionCode {
   MissingHeader = 'MISSING_HEADER',

@@ -75,9 +75,28 @@ describe('parseSearch', () => {
 });
 
 describe('liveEventOf', () => {
+  it('reads the customer from the subject header and parses only ticket and SLA payloads', () => {
+    const rescored = liveEventOf({
+      headers: { ce_type: Buffer.from('crm.customer.rescored.v1'), ce_subject: Buffer.from(CUSTOMER) },
+      value: Buffer.from('not even JSON'),
+      timestamp: '1764500000000',
+    });
+    expect(rescored).toMatchObject({
+      type: 'crm.customer.rescored.v1',
+      customerId: CUSTOMER,
+      ticketId: null,
+    });
+    const broken = liveEventOf({
+      headers: { ce_type: Buffer.from('crm.ticket.changed.v1'), ce_subject: Buffer.from(CUSTOMER) },
+      value: Buffer.from('{'),
+      timestamp: '1764500000000',
+    });
+    expect(broken).toBeNull();
+  });
+
   it('keeps the type and the ids, never the payload', () => {
     const event = liveEventOf({
-      headers: { ce_type: Buffer.from('crm.sla.warning.v1') },
+      headers: { ce_type: Buffer.from('crm.sla.warning.v1'), ce_subject: Buffer.from(CUSTOMER) },
       value: Buffer.from(
         JSON.stringify({ customerId: CUSTOMER, ticketId: CUSTOMER, email: 'x@example.com' }),
       ),
@@ -94,7 +113,9 @@ describe('liveEventOf', () => {
   it('on any record answers null or an event whose ids are UUIDs and whose keys are the four', () => {
     fc.assert(
       fc.property(
-        fc.option(fc.oneof(fc.string(), fc.constantFrom('crm.ticket.changed.v1', 'crm.x.v1'))),
+        fc.option(
+          fc.oneof(fc.string(), fc.constantFrom('crm.ticket.changed.v1', 'crm.sla.breached.v1', 'crm.x.v1')),
+        ),
         fc.oneof(
           fc.jsonValue().map((v) => JSON.stringify(v)),
           fc.string(),
@@ -103,7 +124,8 @@ describe('liveEventOf', () => {
         fc.oneof(fc.string(), fc.integer().map(String)),
         (type, value, timestamp) => {
           const event = liveEventOf({
-            headers: type === null ? {} : { ce_type: Buffer.from(type) },
+            headers:
+              type === null ? { ce_subject: CUSTOMER } : { ce_type: Buffer.from(type), ce_subject: CUSTOMER },
             value: Buffer.from(value),
             timestamp,
           });

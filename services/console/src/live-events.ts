@@ -9,30 +9,39 @@ import type { LiveEvent } from './view-model';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Event types whose payload names a ticket (the only payloads the relay reads). */
+const TICKET_EVENT = /^crm\.(ticket|sla)\./;
+
+const header = (message: Pick<KafkaMessage, 'headers'>, name: string): string => {
+  const value = message.headers?.[name];
+  return value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+};
+
 /**
- * What a browser is told of a record: its catalogue type and the ids it concerns, never its payload (which
- * may carry names of tiers and amounts the viewer's role should not see; the page asks the API again).
+ * What a browser is told of a record: its catalogue type and the ids it concerns, never its payload (the page
+ * asks the API again, which answers what the viewer's role may see). The customer is the record's subject
+ * header; only ticket and SLA events are parsed, for their ticket id.
  */
 export function liveEventOf(
   message: Pick<KafkaMessage, 'headers' | 'value' | 'timestamp'>,
 ): LiveEvent | null {
-  const header = message.headers?.ce_type;
-  const type = header === undefined ? '' : Buffer.isBuffer(header) ? header.toString('utf8') : String(header);
+  const type = header(message, 'ce_type');
   if (!/^crm\.[a-z0-9.-]{1,100}\.v\d+$/.test(type)) return null;
-  let body: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = message.value ? JSON.parse(message.value.toString('utf8')) : {};
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      body = parsed as Record<string, unknown>;
-  } catch {
-    return null;
-  }
   const id = (value: unknown) => (typeof value === 'string' && UUID.test(value) ? value : null);
+  let ticketId: string | null = null;
+  if (TICKET_EVENT.test(type))
+    try {
+      const parsed: unknown = message.value ? JSON.parse(message.value.toString('utf8')) : {};
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        ticketId = id((parsed as Record<string, unknown>).ticketId);
+    } catch {
+      return null;
+    }
   const millis = Number(message.timestamp);
   return {
     type,
-    customerId: id(body.customerId),
-    ticketId: id(body.ticketId),
+    customerId: id(header(message, 'ce_subject')),
+    ticketId,
     occurredAt: new Date(Number.isFinite(millis) && millis > 0 ? millis : Date.now()).toISOString(),
   };
 }
@@ -96,6 +105,8 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ message }) => {
+        // Nobody watching: nothing to decode (the stream starts from the end; a page reloads on connect).
+        if (this.listeners.size === 0) return;
         const event = liveEventOf(message);
         if (!event) return;
         this.relayed += 1;
