@@ -155,6 +155,14 @@ describe('playbooks as journeys', () => {
     expect(empty.body.fields.map((f: { field: string }) => f.field)).toEqual(['privileges']);
 
     const customerId = await customerWithFirstPurchase(4); // one order: bronze
+    // growth-campaigns having handled the purchase says nothing of tagging: wait for its score too.
+    await eventually(
+      'tagging scored the first purchase',
+      async () =>
+        (await call('GET', `${tagging()}/customers/${customerId}`, e2e.agent)).body?.facts?.purchases12m ===
+        1,
+      30_000,
+    );
     const bronze = (await call('GET', `${tagging()}/customers/${customerId}/membership`, e2e.agent)).body;
     expect(bronze).toMatchObject({
       level: 'bronze',

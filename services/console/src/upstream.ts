@@ -67,15 +67,9 @@ export class Upstream {
   }
 
   /** The same call, a failure passed on to the browser as the service's own status and problem. */
-  async relay<T>(
-    service: ConsumerGroupName,
-    token: string,
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
+  async relay<T>(...request: Parameters<Upstream['call']>): Promise<T> {
     try {
-      return await this.call<T>(service, token, method, path, body);
+      return await this.call<T>(...request);
     } catch (error) {
       if (error instanceof UpstreamError)
         throw new HttpException(

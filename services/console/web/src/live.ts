@@ -12,3 +12,13 @@ export function useLiveEvents(listener: (event: LiveEvent) => void, deps: unknow
     return () => liveBus.removeEventListener('crm', handler);
   }, deps);
 }
+
+/** Loads on mount and whenever `load` changes, and again when the event stream reconnects (events were missed). */
+export function useLoad(load: () => Promise<unknown>): void {
+  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    const again = () => void load();
+    liveBus.addEventListener('reconnected', again);
+    return () => liveBus.removeEventListener('reconnected', again);
+  }, [load]);
+}

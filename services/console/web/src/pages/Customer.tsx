@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import {
   Alert,
   Button,
@@ -28,7 +28,7 @@ import {
 import { api } from '../api';
 import { TAG } from '../colors';
 import { useI18n } from '../i18n';
-import { liveBus, useLiveEvents } from '../live';
+import { useLiveEvents, useLoad } from '../live';
 import { timeLeft, useNow } from '../clock';
 
 function Lines({ title, lines, empty }: { title: string; lines: Line[]; empty: string }) {
@@ -72,12 +72,7 @@ export function Customer({ id, signedIn }: { id: string; signedIn: SignedIn }) {
         .catch((e: Error) => setError(e.message)),
     [id],
   );
-  useEffect(() => void load(), [load]);
-  useEffect(() => {
-    const again = () => void load();
-    liveBus.addEventListener('reconnected', again);
-    return () => liveBus.removeEventListener('reconnected', again);
-  }, [load]);
+  useLoad(load);
   // Something happened to this customer: read the 360 again (coalesced, the cascade sends several events).
   useLiveEvents(
     (event) => {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Card, Input, Space, Typography } from 'antd';
 import { api, ApiError } from '../api';
 import { useI18n } from '../i18n';
+import { navigate } from '../router';
 
 interface Preview {
   count: number;
@@ -80,7 +81,22 @@ export function Segments() {
             </Typography.Text>{' '}
             {t.matches}
             <Typography.Paragraph>
-              {t.sample}: {preview.sample.join(', ') || '—'}
+              {t.sample}:{' '}
+              {preview.sample.length === 0
+                ? '—'
+                : preview.sample.map((id) => (
+                    <a
+                      key={id}
+                      href={`/console/customers/${id}`}
+                      style={{ marginRight: 12 }}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate(`/customers/${id}`);
+                      }}
+                    >
+                      {id.slice(0, 8)}
+                    </a>
+                  ))}
             </Typography.Paragraph>
           </div>
         )}

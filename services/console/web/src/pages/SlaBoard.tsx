@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Alert, Button, Input, Select, Space, Table, Tag, Typography, message } from 'antd';
 import type { BoardTicket, LiveEvent, SignedIn, TicketAction } from '../../../src/view-model';
 import { api } from '../api';
 import { TAG } from '../colors';
 import { useI18n } from '../i18n';
-import { liveBus, useLiveEvents } from '../live';
+import { useLiveEvents, useLoad } from '../live';
 import { timeLeft, useNow } from '../clock';
 
 const SLA_EVENTS = new Set(['crm.sla.warning.v1', 'crm.sla.breached.v1', 'crm.ticket.escalated.v1']);
@@ -29,12 +29,7 @@ export function SlaBoard({ signedIn }: { signedIn: SignedIn }) {
       })
       .catch((e: Error) => setError(e.message));
   }, [filters]);
-  useEffect(() => void load(), [load]);
-  useEffect(() => {
-    const again = () => void load();
-    liveBus.addEventListener('reconnected', again);
-    return () => liveBus.removeEventListener('reconnected', again);
-  }, [load]);
+  useLoad(load);
   useLiveEvents(
     (event) => {
       if (!event.ticketId) return;
