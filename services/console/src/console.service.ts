@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { invalid } from '@crm/service-kit';
 import type { ConsumerGroupName } from '@crm/contracts';
 import { Upstream, UpstreamError } from './upstream';
 import type {
@@ -53,41 +54,31 @@ function problemOf(part: string, error: unknown): PartProblem {
  */
 export function parseSearch(query: string): { by: SearchResult['by']; value: string } {
   const text = query.trim();
-  if (text.length === 0 || text.length > 500) throw badQuery('q', 'must be 1 to 500 characters');
+  if (text.length === 0 || text.length > 500) throw invalid('q', 'must be 1 to 500 characters');
   const prefixed = /^(name|owner|tier|segment|where):\s*(.+)$/is.exec(text);
   if (!prefixed) return { by: 'externalRef', value: text };
   const kind = prefixed[1]!.toLowerCase();
   const value = prefixed[2]!.trim();
   if (kind === 'name') {
-    if (value.length > 200) throw badQuery('q', 'a name is at most 200 characters');
+    if (value.length > 200) throw invalid('q', 'a name is at most 200 characters');
     return { by: 'name', value };
   }
   if (kind === 'owner') {
     if (!OWNER.test(value))
-      throw badQuery('q', 'owner must be 1-64 letters, digits, dots, dashes, underscores or @');
+      throw invalid('q', 'owner must be 1-64 letters, digits, dots, dashes, underscores or @');
     return { by: 'owner', value };
   }
   if (kind === 'tier') {
     if (!(VALUE_TIERS as readonly string[]).includes(value))
-      throw badQuery('q', `tier must be one of ${VALUE_TIERS.join(', ')}`);
+      throw invalid('q', `tier must be one of ${VALUE_TIERS.join(', ')}`);
     return { by: 'tier', value };
   }
   if (kind === 'segment') {
     if (!SLUG.test(value))
-      throw badQuery('q', 'segment must be a segment id (lower-case letters, digits, dashes)');
+      throw invalid('q', 'segment must be a segment id (lower-case letters, digits, dashes)');
     return { by: 'segment', value };
   }
   return { by: 'expression', value };
-}
-
-function badQuery(field: string, message: string): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    code: 'VALIDATION_FAILED',
-    message: [`${field}: ${message}`],
-    fields: [{ field, messages: [message] }],
-  });
 }
 
 /** The "why" of a value tier: the facts the rules read, in words. */
@@ -175,7 +166,7 @@ export class ConsoleService {
     } catch (error) {
       if (error instanceof UpstreamError && error.status === 404) return null;
       if (error instanceof UpstreamError && error.status === 400)
-        throw badQuery('q', 'is not a customer reference');
+        throw invalid('q', 'is not a customer reference');
       throw error;
     }
   }
@@ -199,7 +190,7 @@ export class ConsoleService {
 
   /** Everything about one customer, each part fetched in parallel; a part that fails is named, not fatal. */
   async customer360(token: string, id: string): Promise<Customer360> {
-    if (!UUID.test(id)) throw badQuery('id', 'must be a customer id (UUID)');
+    if (!UUID.test(id)) throw invalid('id', 'must be a customer id (UUID)');
     const unavailable: PartProblem[] = [];
     const part = async <T>(name: string, load: () => Promise<T>, fallback: T): Promise<T> => {
       try {
@@ -363,7 +354,7 @@ export class ConsoleService {
   }
 
   async reveal(token: string, id: string, reason: string): Promise<ProfilePart> {
-    if (!UUID.test(id)) throw badQuery('id', 'must be a customer id (UUID)');
+    if (!UUID.test(id)) throw invalid('id', 'must be a customer id (UUID)');
     return this.upstream.relay<ProfilePart>('customer-profile', token, 'POST', `/customers/${id}/reveal`, {
       reason,
     });
@@ -376,7 +367,7 @@ export class ConsoleService {
     owner: string,
     ticket: { type: string; priority?: string; subject?: string },
   ): Promise<unknown> {
-    if (!UUID.test(customerId)) throw badQuery('id', 'must be a customer id (UUID)');
+    if (!UUID.test(customerId)) throw invalid('id', 'must be a customer id (UUID)');
     return this.upstream.relay('feedback-sla', token, 'POST', '/tickets', { customerId, owner, ...ticket });
   }
 
@@ -391,14 +382,14 @@ export class ConsoleService {
   }
 
   async act(token: string, ticketId: string, action: TicketAction): Promise<unknown> {
-    if (!UUID.test(ticketId)) throw badQuery('ticketId', 'must be a ticket id (UUID)');
+    if (!UUID.test(ticketId)) throw invalid('ticketId', 'must be a ticket id (UUID)');
     return this.upstream.relay('feedback-sla', token, 'POST', `/tickets/${ticketId}/${action}`);
   }
 
   /** An owner's work: cadence tasks, needs and plan tasks, overdue first, then by due date. */
   async queue(token: string, owner: string): Promise<{ items: QueueItem[]; unavailable: PartProblem[] }> {
     if (!OWNER.test(owner))
-      throw badQuery('owner', 'must be 1-64 letters, digits, dots, dashes, underscores or @');
+      throw invalid('owner', 'must be 1-64 letters, digits, dots, dashes, underscores or @');
     const unavailable: PartProblem[] = [];
     const now = Date.now();
     const load = async (
@@ -456,7 +447,7 @@ export class ConsoleService {
 
   segmentPreview(token: string, expression: string): Promise<unknown> {
     if (typeof expression !== 'string' || expression.trim().length === 0)
-      throw badQuery('expression', 'is required');
+      throw invalid('expression', 'is required');
     return this.upstream.relay('tagging', token, 'POST', '/segments/preview', { expression });
   }
 
@@ -465,8 +456,8 @@ export class ConsoleService {
   }
 
   segmentWhy(token: string, segment: string, customerId: string): Promise<unknown> {
-    if (!SLUG.test(segment)) throw badQuery('segment', 'must be a segment id');
-    if (!UUID.test(customerId)) throw badQuery('customerId', 'must be a customer id (UUID)');
+    if (!SLUG.test(segment)) throw invalid('segment', 'must be a segment id');
+    if (!UUID.test(customerId)) throw invalid('customerId', 'must be a customer id (UUID)');
     return this.upstream.relay('tagging', token, 'GET', `/segments/${segment}/why/${customerId}`);
   }
 
