@@ -163,7 +163,7 @@ describe('the purchase cascade, end to end', () => {
             e.body.customerId === late &&
             e.body.valueTier === 'high-value',
         ),
-      15_000,
+      30_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const actions = (
