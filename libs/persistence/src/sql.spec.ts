@@ -1,4 +1,4 @@
-import { execute, queryOne, queryRows, type Queryable } from './sql';
+import { execute, insertMany, queryOne, queryRows, type Queryable } from './sql';
 
 const answering = (result: unknown): Queryable => ({ query: async () => result });
 
@@ -42,5 +42,34 @@ describe('typed SQL helpers', () => {
     };
     await queryRows(db, 'SELECT $1', ['x']);
     expect(seen).toEqual(['SELECT $1', ['x']]);
+  });
+
+  it('inserts many rows with one array parameter per column, JSON for jsonb and text[] columns', async () => {
+    const calls: Array<{ sql: string; parameters?: unknown[] }> = [];
+    const db: Queryable = {
+      query: (sql, parameters) => {
+        calls.push({ sql, parameters });
+        return Promise.resolve([]);
+      },
+    };
+    await insertMany(db, 'things', { id: 'uuid', tags: 'text[]', doc: 'jsonb', at: 'timestamptz' }, []);
+    expect(calls).toEqual([]);
+    const at = new Date('2026-01-01T00:00:00Z');
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: `id-${i}`,
+      tags: i % 2 ? ['a', 'b'] : null,
+      doc: { n: i },
+      at,
+    }));
+    await insertMany(db, 'things', { id: 'uuid', tags: 'text[]', doc: 'jsonb', at: 'timestamptz' }, rows);
+    expect(calls).toHaveLength(1);
+    const [{ sql, parameters }] = calls;
+    expect(sql).toContain('INSERT INTO things (id, tags, doc, at)');
+    expect(sql).toContain('unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])');
+    expect(parameters).toHaveLength(4);
+    expect((parameters as unknown[][]).map((p) => p.length)).toEqual([3000, 3000, 3000, 3000]);
+    expect((parameters as unknown[][])[1].slice(0, 2)).toEqual([null, '["a","b"]']);
+    expect((parameters as unknown[][])[2][7]).toBe('{"n":7}');
+    expect((parameters as unknown[][])[3][0]).toBe(at);
   });
 });

@@ -38,3 +38,44 @@ export async function execute(db: Queryable, sql: string, parameters: unknown[] 
   const result = await db.query(sql, parameters);
   return isAffectedPair(result) ? result[1] : 0;
 }
+
+/** A Postgres column type `insertMany` can carry: a scalar type, `jsonb`, or a `text[]` array. */
+export type BulkColumnType =
+  'uuid' | 'text' | 'int' | 'bigint' | 'numeric' | 'boolean' | 'timestamptz' | 'jsonb' | 'text[]';
+
+/**
+ * Inserts many rows in one statement whatever their number: one array parameter per column, unnested, so
+ * the statement has as many parameters as columns (a multi-row VALUES list has one per value, and Postgres
+ * allows 65,535). `columns` maps each column to its type; each row maps column names to values (missing is
+ * NULL). `jsonb` values and `text[]` arrays travel as JSON text (unnest would flatten an array of arrays).
+ */
+export async function insertMany(
+  db: Queryable,
+  table: string,
+  columns: Record<string, BulkColumnType>,
+  rows: Array<Record<string, unknown>>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const asJson = (type: BulkColumnType) => type === 'jsonb' || type === 'text[]';
+  const selected = names.map((name, i) =>
+    columns[name] === 'text[]'
+      ? `CASE WHEN c${i} IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(c${i}::jsonb)) END`
+      : columns[name] === 'jsonb'
+        ? `c${i}::jsonb`
+        : `c${i}`,
+  );
+  const parameters = names.map((name) =>
+    rows.map((row) => {
+      const value = row[name] ?? null;
+      return value !== null && asJson(columns[name]) ? JSON.stringify(value) : value;
+    }),
+  );
+  await db.query(
+    `INSERT INTO ${table} (${names.join(', ')})
+     SELECT ${selected.join(', ')}
+       FROM unnest(${names.map((name, i) => `$${i + 1}::${asJson(columns[name]) ? 'text' : columns[name]}[]`).join(', ')})
+         AS rows(${names.map((_, i) => `c${i}`).join(', ')})`,
+    parameters,
+  );
+}

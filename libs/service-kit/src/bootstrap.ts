@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -45,6 +46,18 @@ export interface ServiceBootstrapOptions {
   maxBatchSize?: number;
   shutdownTimeoutMs?: number;
   description?: string;
+  http?: HttpTimeouts;
+}
+
+/**
+ * The HTTP server's limits. Node's defaults cut any request whose body is still arriving after 300 s; a
+ * service that takes streamed uploads (customer-profile's imports) lifts that (`requestTimeoutMs: 0`) and
+ * closes sockets idle for `idleTimeoutMs` instead, so a stream that keeps sending is never cut and a stalled
+ * one is.
+ */
+export interface HttpTimeouts {
+  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface RunningService {
@@ -102,6 +115,9 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     .useGlobalFilters(new EventErrorPassthroughFilter());
   await app.startAllMicroservices();
   await app.listen(options.port, '0.0.0.0');
+  const server = app.getHttpServer() as Server;
+  if (options.http?.requestTimeoutMs !== undefined) server.requestTimeout = options.http.requestTimeoutMs;
+  if (options.http?.idleTimeoutMs !== undefined) server.timeout = options.http.idleTimeoutMs;
   const url = `http://127.0.0.1:${options.port}`;
   Logger.log({ msg: 'service started', url, prefix: options.prefix, docs: `${url}/docs` }, 'Bootstrap');
 
@@ -162,6 +178,7 @@ export interface CatalogServiceOptions<C extends ServiceConfig> {
   localOnly?: Record<string, string>;
   module: (config: C) => Type<unknown> | DynamicModule;
   description: string;
+  http?: HttpTimeouts;
 }
 
 /** Starts one of the catalog's services: its port, prefix and consumer group come from `@crm/contracts`. */
@@ -194,6 +211,7 @@ export function runCatalogService<C extends ServiceConfig>(
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       maxBatchSize: config.KAFKA_MAX_BATCH_SIZE,
       description: options.description,
+      http: options.http,
     }),
   );
 }

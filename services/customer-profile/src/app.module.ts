@@ -13,6 +13,7 @@ import { CustomerDataKeys1732500000120 } from './migrations/1732500000120-custom
 import { DataKeys } from './customers/data-keys';
 import { AuditExports1732500000130 } from './migrations/1732500000130-audit-exports';
 import { NameIndex1732500000200 } from './migrations/1732500000200-name-index';
+import { ImportCheckpoints1732500000210 } from './migrations/1732500000210-import-checkpoints';
 import { NameIndexBackfill } from './customers/name-index.backfill';
 import { OwnerIndex1732500000190 } from './migrations/1732500000190-owner-index';
 import { CustomerOwner1732500000140 } from './migrations/1732500000140-customer-owner';
@@ -41,6 +42,7 @@ export const PROFILE_MIGRATIONS = [
   Refunds1732500000180,
   OwnerIndex1732500000190,
   NameIndex1732500000200,
+  ImportCheckpoints1732500000210,
 ];
 
 export function appModule(config: ProfileConfig): DynamicModule {

@@ -9,4 +9,7 @@ runCatalogService('customer-profile', {
   localOnly: PROFILE_LOCAL_SECRETS,
   module: appModule,
   description: 'Customers, contacts (encrypted), consents and purchases; the source of the purchase cascade.',
+  // Streamed imports of a whole archive outlast Node's 300 s request limit: no limit while data flows,
+  // and a socket with nothing moving for a minute is closed.
+  http: { requestTimeoutMs: 0, idleTimeoutMs: 60_000 },
 });

@@ -80,10 +80,10 @@ describe('customer data keys', () => {
     // Four customers registered under master key A, bound to customer and field.
     const ids = [0, 1, 2, 3].map(() => randomUUID());
     for (const [i, id] of ids.entries()) {
-      const { fields, store } = keysA.create(id);
+      const { fields, stored } = keysA.create(id);
       await dataSource.transaction(async (manager) => {
         await insertCustomer(dataSource, id, fields.seal('name', `Customer ${i}`)!);
-        await store(manager);
+        await keysA.storeAll(manager, [stored]);
       });
     }
     const ciphertextsBefore = await names();

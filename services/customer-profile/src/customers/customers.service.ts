@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { HttpException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ConsentChanged,
@@ -7,13 +7,15 @@ import {
   CustomerRegistered,
   CustomerUpdated,
   type ConsentV1,
+  type CustomerRegisteredV1,
 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { mask, PiiCipher, type CustomerFields } from '@crm/privacy';
 import { conflict, invalid, isUniqueViolation, notFound } from '@crm/service-kit';
 import { ConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
-import { DataKeys } from './data-keys';
+import { DataKeys, type StoredDataKey } from './data-keys';
+import { insertMany, queryRows, type BulkColumnType } from '@crm/persistence';
 import type {
   ConsentDto,
   ContactDto,
@@ -27,6 +29,83 @@ import { PERSONAL_FIELDS, PersonalDataAudit, type PersonalField } from './person
 /** Channels whose driver needs the customer's address. */
 export const DELIVERY_CHANNELS = ['email', 'sms'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+
+/** What `registerMany` did with one entry. */
+export type RegisterOutcome = { created: true } | { created: false; error: HttpException };
+
+interface NewCustomer {
+  customer: CustomerEntity;
+  key: StoredDataKey;
+  consents: ConsentEntity[];
+}
+
+/** A new customer's columns, for a bulk insert. */
+const CUSTOMER_COLUMNS = {
+  id: 'uuid',
+  external_ref: 'text',
+  kind: 'text',
+  name_enc: 'text',
+  email_enc: 'text',
+  phone_enc: 'text',
+  contacts_enc: 'text',
+  birthday_enc: 'text',
+  email_hash: 'text',
+  name_hash: 'text',
+  phone_hash: 'text',
+  industry: 'text',
+  company_size: 'text',
+  need_tags: 'text[]',
+  birthday_month_day: 'text',
+  registered_at: 'timestamptz',
+  relationship_started_at: 'timestamptz',
+  referred_by_code: 'text',
+  acquisition_channel: 'text',
+  acquisition_cost: 'numeric',
+  owner: 'text',
+  time_zone: 'text',
+  locale: 'text',
+  contact_frequency: 'text',
+  lifetime_spend: 'numeric',
+  lifetime_purchase_count: 'int',
+} as const satisfies Record<string, BulkColumnType>;
+
+function customerRow(c: CustomerEntity): Record<keyof typeof CUSTOMER_COLUMNS, unknown> {
+  return {
+    id: c.id,
+    external_ref: c.externalRef,
+    kind: c.kind,
+    name_enc: c.nameEnc,
+    email_enc: c.emailEnc,
+    phone_enc: c.phoneEnc,
+    contacts_enc: c.contactsEnc,
+    birthday_enc: c.birthdayEnc,
+    email_hash: c.emailHash,
+    name_hash: c.nameHash,
+    phone_hash: c.phoneHash,
+    industry: c.industry,
+    company_size: c.companySize,
+    need_tags: c.needTags,
+    birthday_month_day: c.birthdayMonthDay,
+    registered_at: c.registeredAt,
+    relationship_started_at: c.relationshipStartedAt,
+    referred_by_code: c.referredByCode,
+    acquisition_channel: c.acquisitionChannel,
+    acquisition_cost: c.acquisitionCost,
+    owner: c.owner,
+    time_zone: c.timeZone,
+    locale: c.locale,
+    contact_frequency: c.contactFrequency,
+    lifetime_spend: c.lifetimeSpend,
+    lifetime_purchase_count: c.lifetimePurchaseCount,
+  };
+}
+
+const externalRefTaken = (externalRef: string) =>
+  conflict(
+    CustomerErrorCode.ExternalRefTaken,
+    'externalRef',
+    `a customer with externalRef ${externalRef} already exists`,
+  );
 
 export interface CustomerView {
   id: string;
@@ -73,6 +152,147 @@ export class CustomersService {
     options: { historical?: boolean } = {},
   ): Promise<CustomerView> {
     const now = new Date();
+    const fresh = this.newCustomer(dto, now);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(CustomerEntity, fresh.customer);
+        await this.keys.storeAll(manager, [fresh.key]);
+        if (fresh.consents.length > 0) await manager.insert(ConsentEntity, fresh.consents);
+        await this.outbox.publish(manager, CustomerRegistered, this.registeredPayload(fresh), {
+          subject: fresh.customer.id,
+          correlationId,
+          time: now,
+          historical: options.historical,
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'customers_external_ref_key')) throw externalRefTaken(dto.externalRef);
+      if (isUniqueViolation(error, 'customers_email_hash_key')) throw emailTaken();
+      throw error;
+    }
+    return this.get(fresh.customer.id);
+  }
+
+  /**
+   * Registers many customers in one transaction (a bulk import): the same rules and the same events as
+   * `register`, with a few set-based statements instead of a transaction per customer. Each entry's outcome
+   * comes back in order: created, or the error `register` would have thrown (a taken externalRef or e-mail,
+   * in the database or earlier in the same call). `alsoInTransaction` runs in the same transaction, before
+   * it commits, with those outcomes (an import's checkpoint). Should a concurrent writer take a reference in
+   * the meantime, the call falls back to one `register` per entry and runs `alsoInTransaction` after them.
+   */
+  async registerMany(
+    dtos: RegisterCustomerDto[],
+    correlationId: string,
+    options: {
+      historical?: boolean;
+      alsoInTransaction?: (manager: EntityManager, outcomes: RegisterOutcome[]) => Promise<void>;
+    } = {},
+  ): Promise<RegisterOutcome[]> {
+    const now = new Date();
+    const outcomes: RegisterOutcome[] = dtos.map(() => ({ created: true }));
+    const fresh: Array<{ index: number } & NewCustomer> = [];
+    const refs = new Set<string>();
+    const emails = new Set<string>();
+    dtos.forEach((dto, index) => {
+      try {
+        const candidate = this.newCustomer(dto, now);
+        const { externalRef, emailHash } = candidate.customer;
+        if (refs.has(externalRef)) throw externalRefTaken(externalRef);
+        if (emailHash && emails.has(emailHash)) throw emailTaken();
+        refs.add(externalRef);
+        if (emailHash) emails.add(emailHash);
+        fresh.push({ index, ...candidate });
+      } catch (error) {
+        if (!(error instanceof HttpException)) throw error;
+        outcomes[index] = { created: false, error };
+      }
+    });
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const taken = await queryRows<{ external_ref: string; email_hash: string | null }>(
+          manager,
+          'SELECT external_ref, email_hash FROM customers WHERE external_ref = ANY($1) OR email_hash = ANY($2)',
+          [[...refs], [...emails]],
+        );
+        const takenRefs = new Set(taken.map((t) => t.external_ref));
+        const takenEmails = new Set(taken.map((t) => t.email_hash));
+        const writing = fresh.filter(({ index, customer }) => {
+          const error = takenRefs.has(customer.externalRef)
+            ? externalRefTaken(customer.externalRef)
+            : customer.emailHash && takenEmails.has(customer.emailHash)
+              ? emailTaken()
+              : undefined;
+          if (error) outcomes[index] = { created: false, error };
+          return !error;
+        });
+        await insertMany(
+          manager,
+          'customers',
+          CUSTOMER_COLUMNS,
+          writing.map((c) => customerRow(c.customer)),
+        );
+        await insertMany(
+          manager,
+          'consents',
+          {
+            customer_id: 'uuid',
+            channel: 'text',
+            purpose: 'text',
+            granted: 'boolean',
+            changed_at: 'timestamptz',
+          },
+          writing.flatMap((c) =>
+            c.consents.map((consent) => ({
+              customer_id: consent.customerId,
+              channel: consent.channel,
+              purpose: consent.purpose,
+              granted: consent.granted,
+              changed_at: consent.changedAt,
+            })),
+          ),
+        );
+        await this.keys.storeAll(
+          manager,
+          writing.map((c) => c.key),
+        );
+        await this.outbox.publishMany(
+          manager,
+          writing.map((c) => ({
+            definition: CustomerRegistered,
+            payload: this.registeredPayload(c),
+            meta: { subject: c.customer.id, correlationId, time: now, historical: options.historical },
+          })),
+          // New customers: no one else can write their events yet. Payloads come from validated requests.
+          { subjectsLockedByCaller: true, validation: 'sample' },
+        );
+        await options.alsoInTransaction?.(manager, outcomes);
+      });
+      return outcomes;
+    } catch (error) {
+      if (
+        !isUniqueViolation(error, 'customers_external_ref_key') &&
+        !isUniqueViolation(error, 'customers_email_hash_key')
+      )
+        throw error;
+    }
+    const oneByOne: RegisterOutcome[] = [];
+    for (const dto of dtos) {
+      try {
+        await this.register(dto, correlationId, options);
+        oneByOne.push({ created: true });
+      } catch (error) {
+        if (!(error instanceof HttpException)) throw error;
+        oneByOne.push({ created: false, error });
+      }
+    }
+    if (options.alsoInTransaction)
+      await this.dataSource.transaction((manager) => options.alsoInTransaction!(manager, oneByOne));
+    return oneByOne;
+  }
+
+  /** A new customer's row, data key and consents, its personal data sealed; throws what the request breaks. */
+  private newCustomer(dto: RegisterCustomerDto, now: Date): NewCustomer {
     const registeredAt = dto.registeredAt ? new Date(dto.registeredAt) : now;
     const relationshipStartedAt = dto.relationshipStartedAt
       ? new Date(dto.relationshipStartedAt)
@@ -110,49 +330,28 @@ export class CustomersService {
       lifetimePurchaseCount: 0,
     } satisfies Partial<CustomerEntity>);
     const consents = (dto.consents ?? []).map((c) => this.consentEntity(customer.id, c, now));
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(CustomerEntity, customer);
-        await dataKey.store(manager);
-        if (consents.length > 0) await manager.insert(ConsentEntity, consents);
-        await this.outbox.publish(
-          manager,
-          CustomerRegistered,
-          {
-            customerId: customer.id,
-            externalRef: customer.externalRef,
-            kind: customer.kind,
-            industry: customer.industry ?? undefined,
-            companySize: customer.companySize ?? undefined,
-            birthdayMonthDay: customer.birthdayMonthDay ?? undefined,
-            registeredAt: registeredAt.toISOString(),
-            relationshipStartedAt: relationshipStartedAt.toISOString(),
-            referredByCode: customer.referredByCode ?? undefined,
-            acquisitionChannel: customer.acquisitionChannel ?? undefined,
-            acquisitionCost: customer.acquisitionCost ?? undefined,
-            owner: customer.owner ?? undefined,
-            ...this.contactPreferences(customer),
-            emailHash: customer.emailHash ?? undefined,
-            phoneHash: customer.phoneHash ?? undefined,
-            consents: consents.map((c) => this.consentPayload(c)),
-          },
-          { subject: customer.id, correlationId, time: now, historical: options.historical },
-        );
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, 'customers_external_ref_key')) {
-        throw conflict(
-          CustomerErrorCode.ExternalRefTaken,
-          'externalRef',
-          `a customer with externalRef ${dto.externalRef} already exists`,
-        );
-      }
-      if (isUniqueViolation(error, 'customers_email_hash_key')) {
-        throw emailTaken();
-      }
-      throw error;
-    }
-    return this.get(customer.id);
+    return { customer, key: dataKey.stored, consents };
+  }
+
+  private registeredPayload({ customer, consents }: NewCustomer): CustomerRegisteredV1 {
+    return {
+      customerId: customer.id,
+      externalRef: customer.externalRef,
+      kind: customer.kind,
+      industry: customer.industry ?? undefined,
+      companySize: customer.companySize ?? undefined,
+      birthdayMonthDay: customer.birthdayMonthDay ?? undefined,
+      registeredAt: customer.registeredAt.toISOString(),
+      relationshipStartedAt: customer.relationshipStartedAt.toISOString(),
+      referredByCode: customer.referredByCode ?? undefined,
+      acquisitionChannel: customer.acquisitionChannel ?? undefined,
+      acquisitionCost: customer.acquisitionCost ?? undefined,
+      owner: customer.owner ?? undefined,
+      ...this.contactPreferences(customer),
+      emailHash: customer.emailHash ?? undefined,
+      phoneHash: customer.phoneHash ?? undefined,
+      consents: consents.map((c) => this.consentPayload(c)),
+    };
   }
 
   /** A customer, personal data masked but for the `revealed` fields (only `reveal()` names any). */

@@ -18,6 +18,11 @@ export interface RotationProgress {
   remaining: number;
 }
 
+/** A new customer's data key, wrapped under the current master key, as it is stored. */
+export interface StoredDataKey extends WrappedDataKey {
+  customerId: string;
+}
+
 /**
  * Customers' data keys, apart from the ciphertexts they protect. Erasure deletes the key (crypto-shredding);
  * rotation re-wraps keys under the current master key and leaves every ciphertext as it is.
@@ -32,19 +37,23 @@ export class DataKeys {
   ) {}
 
   /**
-   * A new customer's data key: the fields to seal with it now, and `store`, which saves it in the
-   * transaction that inserts the customer (after the customer row, which it references).
+   * A new customer's data key: the fields to seal with it now, and the wrapped key that `storeAll` saves in
+   * the transaction that inserts the customer (after the customer row, which it references).
    */
-  create(customerId: string): { fields: CustomerFields; store: (db: Queryable) => Promise<void> } {
+  create(customerId: string): { fields: CustomerFields; stored: StoredDataKey } {
     const { stored, fields } = this.cipher.newDataKey(customerId);
-    const store = async (db: Queryable) => {
-      await execute(
-        db,
-        'INSERT INTO customer_data_keys (customer_id, master_key_id, wrapped_key) VALUES ($1, $2, $3)',
-        [customerId, stored.masterKeyId, stored.wrapped],
-      );
-    };
-    return { fields, store };
+    return { fields, stored: { customerId, ...stored } };
+  }
+
+  /** Saves new customers' wrapped data keys in one statement. */
+  async storeAll(db: Queryable, keys: StoredDataKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await execute(
+      db,
+      `INSERT INTO customer_data_keys (customer_id, master_key_id, wrapped_key)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
+      [keys.map((k) => k.customerId), keys.map((k) => k.masterKeyId), keys.map((k) => k.wrapped)],
+    );
   }
 
   /** The customer's fields, or null once erased (the key is gone). */

@@ -1,5 +1,5 @@
-import { Controller, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
 import { CorrelationId, invalid, invalidFields, ParseOneOf } from '@crm/service-kit';
 import type { ImportKind } from './import-rows';
@@ -18,29 +18,46 @@ interface StreamingResponse {
   once(event: 'drain', listener: () => void): void;
 }
 
+/** A named import: what `importId` may be. */
+const IMPORT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
 @ApiTags('imports')
 @ApiBearerAuth()
 @Controller('imports')
 export class ImportsController {
+  private readonly logger = new Logger(ImportsController.name);
+
   constructor(private readonly imports: ImportsService) {}
 
   @Post(':kind')
   @Roles('admin', 'integration')
   @ApiConsumes('text/csv')
   @ApiParam({ name: 'kind', enum: ['customers', 'purchases'] })
+  @ApiQuery({
+    name: 'importId',
+    required: false,
+    description:
+      'Names the import (1-100 letters, digits, dots, dashes, colons or underscores): each batch records where ' +
+      'the import stands, and sending the same file again under the same name continues after the last ' +
+      'committed row',
+  })
   @ApiOperation({
     summary:
-      'Stream a CSV of customers or purchases; answers NDJSON: progress lines, one line per row error, a summary',
+      'Stream a CSV of customers or purchases; answers NDJSON: where a named import resumes, progress lines, ' +
+      'one line per row error, a summary. No time limit: a stream that keeps sending is never cut.',
   })
   async import(
     @Param('kind', new ParseOneOf(['customers', 'purchases'] as const)) kind: ImportKind,
+    @Query('importId') importId: unknown,
     @Req() request: StreamingRequest,
     @Res() response: StreamingResponse,
     @CorrelationId() correlationId: string,
   ): Promise<void> {
     const contentType = request.headers['content-type'] ?? '';
     if (!/^text\/csv\b/.test(contentType)) throw invalid('content-type', 'must be text/csv');
-    const report = this.imports.run(kind, request, `import-${correlationId}`);
+    if (importId !== undefined && (typeof importId !== 'string' || !IMPORT_ID.test(importId)))
+      throw invalid('importId', 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
+    const report = this.imports.run(kind, request, `import-${correlationId}`, importId);
     let first: IteratorResult<unknown>;
     try {
       first = await report.next();
@@ -56,8 +73,19 @@ export class ImportsController {
       if (!response.write(`${JSON.stringify(line)}\n`))
         await new Promise<void>((resolve) => response.once('drain', resolve));
     };
-    if (!first.done) await send(first.value);
-    for await (const line of report) await send(line);
+    try {
+      if (!first.done) await send(first.value);
+      for await (const line of report) await send(line);
+    } catch (error) {
+      // The status is sent already: the report says the import stopped, and a named import can continue.
+      this.logger.error({ msg: 'import stopped', correlationId, err: error });
+      await send({
+        type: 'error',
+        line: 0,
+        field: 'import',
+        message: `the import stopped on an internal error (correlation id ${correlationId}); rows reported so far are written${importId ? ', and sending the file again with the same importId continues after them' : ''}`,
+      }).catch(() => undefined);
+    }
     response.end();
   }
 }

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { HttpException, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryOne } from '@crm/persistence';
-import { CustomersService } from '../customers/customers.service';
+import { DataSource, type EntityManager } from 'typeorm';
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { conflict } from '@crm/service-kit';
+import { CustomersService, type RegisterOutcome } from '../customers/customers.service';
+import type { RegisterCustomerDto } from '../customers/register-customer.dto';
+import type { RecordPurchaseDto } from '../purchases/record-purchase.dto';
 import { PurchasesService } from '../purchases/purchases.service';
 import { readCsv, type CsvRecord } from './csv-reader';
 import {
@@ -28,11 +32,22 @@ export interface ImportCounts {
   failed: number;
 }
 
-/** What an import reports as it goes: progress, each row error, and a summary at the end. */
+/**
+ * What an import reports as it goes: where a named import resumes (with what its earlier runs did), progress,
+ * each row error, and a summary at the end (a named import's totals over its runs, and this run's own).
+ */
 export type ImportReportLine =
+  | ({ type: 'resumed'; importId: string; fromLine: number } & ImportCounts)
   | ({ type: 'progress' } & ImportCounts)
   | ({ type: 'error' } & RowError)
-  | ({ type: 'summary'; kind: ImportKind; ignoredColumns: string[]; seconds: number } & ImportCounts);
+  | ({
+      type: 'summary';
+      kind: ImportKind;
+      importId?: string;
+      thisRun?: ImportCounts;
+      ignoredColumns: string[];
+      seconds: number;
+    } & ImportCounts);
 
 const PROGRESS_EVERY = 500;
 /** Lines one order may have; an order beyond it is reported, never held in memory. */
@@ -57,34 +72,51 @@ async function* bounded(
   }
 }
 
-type Outcome = { records: number; created: boolean; errors: RowError[] };
+type Outcome = { line: number; records: number; created: boolean; errors: RowError[] };
 
 /** A CSV line that could not be read: one failed record, named by line. */
 const malformed = (record: CsvRecord): Outcome => ({
+  line: record.line,
   records: 1,
   created: false,
   errors: [{ line: record.line, field: 'row', message: record.error! }],
 });
 
-function errorsOf(line: number, error: unknown): RowError[] {
-  if (error instanceof HttpException) {
-    const body = error.getResponse() as {
-      field?: string;
-      fields?: { field: string; messages: string[] }[];
-      message?: string | string[];
-    };
-    if (body.fields)
-      return body.fields.map((f) => ({ line, field: f.field, message: f.messages.join(', ') }));
-    const message = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? error.message);
-    return [{ line, field: body.field ?? 'row', message }];
-  }
-  throw error;
+function errorsOf(line: number, error: HttpException): RowError[] {
+  const body = error.getResponse() as {
+    field?: string;
+    fields?: { field: string; messages: string[] }[];
+    message?: string | string[];
+  };
+  if (body.fields) return body.fields.map((f) => ({ line, field: f.field, message: f.messages.join(', ') }));
+  const message = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? error.message);
+  return [{ line, field: body.field ?? 'row', message }];
 }
 
+/** Rows (customers) or order lines (purchases) written per transaction. */
+export const IMPORT_BATCH_ROWS = 1000;
+
+/** One entry of a batch: a row or order already refused, or one to write. */
+type Pending<T> =
+  { outcome: Outcome; lastLine?: number } | { line: number; records: number; lastLine: number; write: T };
+
+/** A named import's place: where to continue and what its earlier runs did. */
+interface Checkpoint {
+  importId: string;
+  runToken: string;
+  resumedFromLine?: number;
+  before: ImportCounts;
+}
+
+/** A newer run of the same named import took it over; this one stops without writing its batch. */
+export class ImportTakenOverError extends Error {}
+
 /**
- * Streams a CSV of customers or purchases through the same rules as the API, one transaction per row
- * (per order for purchases), so a bad row is reported and never stops or half-writes the good ones.
- * Re-running an import is safe: known customers and orders are reported as unchanged or as conflicts.
+ * Streams a CSV of customers or purchases through the same rules as the API, in batches of about a thousand
+ * rows, each one transaction with set-based statements, so a bad row is reported and never stops or
+ * half-writes the good ones. A named import (`importId`) records where it stands in each batch's transaction:
+ * running it again skips what is done and continues. Re-running an unnamed import is safe too: known
+ * customers are reported as conflicts and known orders as unchanged.
  */
 @Injectable()
 export class ImportsService {
@@ -100,6 +132,7 @@ export class ImportsService {
     kind: ImportKind,
     chunks: AsyncIterable<Buffer | string>,
     correlationId: string,
+    importId?: string,
   ): AsyncGenerator<ImportReportLine> {
     const started = Date.now();
     const cut: { at?: number } = {};
@@ -110,24 +143,42 @@ export class ImportsService {
     const header = first.value.fields.map((c) => c.trim());
     const problems = checkHeader(kind, header);
     if (problems.length > 0) throw new ImportHeaderError(problems);
+    const checkpoint = importId ? await this.openCheckpoint(importId, kind) : undefined;
+    const nextLine = checkpoint?.resumedFromLine ?? 0;
+    if (checkpoint?.resumedFromLine)
+      yield { type: 'resumed', importId: checkpoint.importId, fromLine: nextLine, ...checkpoint.before };
 
     const counts: ImportCounts = { records: 0, imported: 0, unchanged: 0, failed: 0 };
     let reported = 0;
-    const outcomes =
+    const remaining = skipDone(records, nextLine);
+    const batches =
       kind === 'customers'
-        ? this.customerOutcomes(header, records, correlationId)
-        : this.purchaseOutcomes(header, records, correlationId);
-    for await (const outcome of outcomes) {
-      counts.records += outcome.records;
-      if (outcome.errors.length > 0) {
-        counts.failed += 1;
-        for (const error of outcome.errors) yield { type: 'error', ...error };
-      } else if (outcome.created) counts.imported += 1;
-      else counts.unchanged += 1;
-      if (counts.records - reported >= PROGRESS_EVERY) {
-        reported = counts.records;
-        yield { type: 'progress', ...counts };
-      }
+        ? this.customerBatches(header, remaining, correlationId, checkpoint)
+        : this.purchaseBatches(header, remaining, correlationId, checkpoint);
+    try {
+      for await (const batch of batches)
+        for (const outcome of batch) {
+          counts.records += outcome.records;
+          if (outcome.errors.length > 0) {
+            counts.failed += 1;
+            for (const error of outcome.errors) yield { type: 'error', ...error };
+          } else if (outcome.created) counts.imported += 1;
+          else counts.unchanged += 1;
+          if (counts.records - reported >= PROGRESS_EVERY) {
+            reported = counts.records;
+            yield { type: 'progress', ...counts };
+          }
+        }
+    } catch (error) {
+      if (!(error instanceof ImportTakenOverError)) throw error;
+      yield {
+        type: 'error',
+        line: 0,
+        field: 'importId',
+        message:
+          'a newer run of this import took over; this run stopped (nothing of its last batch was written)',
+      };
+      return;
     }
     if (cut.at !== undefined)
       yield {
@@ -136,10 +187,18 @@ export class ImportsService {
         field: 'file',
         message: `the file is larger than ${cut.at} bytes; what follows was not read`,
       };
+    const total = checkpoint ? add(checkpoint.before, counts) : counts;
+    if (checkpoint)
+      await execute(
+        this.dataSource,
+        'UPDATE import_checkpoints SET finished_at = now(), updated_at = now() WHERE import_id = $1 AND run_token = $2',
+        [checkpoint.importId, checkpoint.runToken],
+      );
     const summary = {
       type: 'summary' as const,
       kind,
-      ...counts,
+      ...total,
+      ...(checkpoint ? { importId: checkpoint.importId, thisRun: counts } : {}),
       ignoredColumns: header.filter((c) => (DERIVED_CUSTOMER_COLUMNS as readonly string[]).includes(c)),
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
@@ -147,115 +206,282 @@ export class ImportsService {
     yield summary;
   }
 
-  private async *customerOutcomes(
-    header: string[],
-    records: AsyncIterable<CsvRecord>,
-    correlationId: string,
-  ): AsyncGenerator<Outcome> {
-    for await (const record of records) {
-      if (record.error) {
-        yield malformed(record);
-        continue;
-      }
-      const dto = await customerFromRow(record.line, rowObject(header, record.fields));
-      if (Array.isArray(dto)) {
-        yield { records: 1, created: false, errors: dto };
-        continue;
-      }
-      try {
-        // An import brings the past in: its events update state everywhere and trigger no touch or survey.
-        await this.customers.register(dto, correlationId, { historical: true });
-        yield { records: 1, created: true, errors: [] };
-      } catch (error) {
-        yield { records: 1, created: false, errors: errorsOf(record.line, error) };
-      }
-    }
+  /** Creates or takes over a named import; a run of the other kind under the same name is refused. */
+  private async openCheckpoint(importId: string, kind: ImportKind): Promise<Checkpoint> {
+    const runToken = randomUUID();
+    const row = await queryOne<{
+      kind: ImportKind;
+      next_line: number;
+      records: number;
+      imported: number;
+      unchanged: number;
+      failed: number;
+    }>(
+      this.dataSource,
+      `INSERT INTO import_checkpoints (import_id, kind, run_token, runs) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (import_id) DO UPDATE SET run_token = EXCLUDED.run_token, runs = import_checkpoints.runs + 1,
+         updated_at = now()
+       RETURNING kind, next_line, records, imported, unchanged, failed`,
+      [importId, kind, runToken],
+    );
+    if (row!.kind !== kind)
+      throw conflict(
+        'IMPORT_KIND_MISMATCH',
+        'importId',
+        `import ${importId} is an import of ${row!.kind}, not of ${kind}`,
+      );
+    const before = {
+      records: row!.records,
+      imported: row!.imported,
+      unchanged: row!.unchanged,
+      failed: row!.failed,
+    };
+    return { importId, runToken, resumedFromLine: row!.next_line > 2 ? row!.next_line : undefined, before };
   }
 
-  private async *purchaseOutcomes(
+  /** The batch's progress, in its own transaction: a run that lost the import to a newer one stops here. */
+  private async advance(
+    manager: EntityManager,
+    checkpoint: Checkpoint | undefined,
+    nextLine: number,
+    outcomes: Outcome[],
+  ): Promise<void> {
+    if (!checkpoint) return;
+    const c = add({ records: 0, imported: 0, unchanged: 0, failed: 0 }, tally(outcomes));
+    const updated = await queryRows(
+      manager,
+      `UPDATE import_checkpoints SET next_line = $3, records = records + $4, imported = imported + $5,
+              unchanged = unchanged + $6, failed = failed + $7, updated_at = now()
+        WHERE import_id = $1 AND run_token = $2 RETURNING 1`,
+      [checkpoint.importId, checkpoint.runToken, nextLine, c.records, c.imported, c.unchanged, c.failed],
+    );
+    if (updated.length === 0) throw new ImportTakenOverError();
+  }
+
+  private async *customerBatches(
     header: string[],
     records: AsyncIterable<CsvRecord>,
     correlationId: string,
-  ): AsyncGenerator<Outcome> {
-    const customerIds = new Map<string, string | null>();
-    let group: PurchaseRows | undefined;
-    const flush = async (done: PurchaseRows) => {
-      const outcome = { records: done.rows.length, created: false, errors: [] as RowError[] };
-      const dto = await purchaseFromRows(done);
-      if (Array.isArray(dto)) return { ...outcome, errors: dto };
-      const customerId = done.externalRef ? await this.customerIdOf(done.externalRef, customerIds) : null;
-      if (!customerId) {
-        const message = done.externalRef
-          ? `no customer has externalRef ${done.externalRef}`
-          : 'must not be empty';
-        return { ...outcome, errors: [{ line: done.line, field: 'externalRef', message }] };
+    checkpoint: Checkpoint | undefined,
+  ): AsyncGenerator<Outcome[]> {
+    const write = async (batch: Pending<RegisterCustomerDto>[]): Promise<Outcome[]> => {
+      const toWrite = batch.filter((p) => !('outcome' in p)) as Extract<
+        Pending<RegisterCustomerDto>,
+        { write: unknown }
+      >[];
+      const resolve = (results: RegisterOutcome[]) => {
+        let next = 0;
+        return batch.map((p) => {
+          if ('outcome' in p) return p.outcome;
+          const result = results[next++];
+          return {
+            line: p.line,
+            records: p.records,
+            created: result.created,
+            errors: result.created ? [] : errorsOf(p.line, result.error),
+          };
+        });
+      };
+      let outcomes: Outcome[] = [];
+      // An import brings the past in: its events update state everywhere and trigger no touch or survey.
+      await this.customers.registerMany(
+        toWrite.map((p) => p.write),
+        correlationId,
+        {
+          historical: true,
+          alsoInTransaction: async (manager, results) => {
+            outcomes = resolve(results);
+            await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
+          },
+        },
+      );
+      return outcomes;
+    };
+    let batch: Pending<RegisterCustomerDto>[] = [];
+    for await (const record of records) {
+      if (record.error) batch.push({ outcome: malformed(record) });
+      else {
+        const dto = await customerFromRow(record.line, rowObject(header, record.fields));
+        batch.push(
+          Array.isArray(dto)
+            ? { outcome: { line: record.line, records: 1, created: false, errors: dto } }
+            : { line: record.line, records: 1, lastLine: record.line, write: dto },
+        );
       }
-      try {
-        const { created } = await this.purchases.record(customerId, dto, correlationId, { historical: true });
-        return { ...outcome, created };
-      } catch (error) {
-        return { ...outcome, errors: errorsOf(done.line, error) };
+      if (batch.length >= IMPORT_BATCH_ROWS) {
+        yield await write(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield await write(batch);
+  }
+
+  private async *purchaseBatches(
+    header: string[],
+    records: AsyncIterable<CsvRecord>,
+    correlationId: string,
+    checkpoint: Checkpoint | undefined,
+  ): AsyncGenerator<Outcome[]> {
+    type Order = { externalRef: string; dto: RecordPurchaseDto };
+    const write = async (batch: Pending<Order>[]): Promise<Outcome[]> => {
+      const ids = await this.customerIds(batch.flatMap((p) => ('outcome' in p ? [] : [p.write.externalRef])));
+      // An order whose customer is unknown is refused here; the rest go to the service together.
+      const entries = batch.map((p): Pending<Order> => {
+        if ('outcome' in p) return p;
+        if (ids.has(p.write.externalRef)) return p;
+        return {
+          lastLine: p.lastLine,
+          outcome: {
+            line: p.line,
+            records: p.records,
+            created: false,
+            errors: [
+              {
+                line: p.line,
+                field: 'externalRef',
+                message: `no customer has externalRef ${p.write.externalRef}`,
+              },
+            ],
+          },
+        };
+      });
+      const toWrite = entries.filter((p) => !('outcome' in p)) as Extract<
+        Pending<Order>,
+        { write: unknown }
+      >[];
+      let outcomes: Outcome[] = [];
+      await this.purchases.recordMany(
+        toWrite.map((p) => ({ customerId: ids.get(p.write.externalRef)!, dto: p.write.dto })),
+        correlationId,
+        {
+          historical: true,
+          alsoInTransaction: async (manager, results) => {
+            let next = 0;
+            outcomes = entries.map((p) => {
+              if ('outcome' in p) return p.outcome;
+              const result = results[next++];
+              return {
+                line: p.line,
+                records: p.records,
+                created: result.created,
+                errors: result.error ? errorsOf(p.line, result.error) : [],
+              };
+            });
+            await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
+          },
+        },
+      );
+      return outcomes;
+    };
+    let batch: Pending<Order>[] = [];
+    let rowsInBatch = 0;
+    let group: PurchaseRows | undefined;
+    const close = async (done: PurchaseRows): Promise<Pending<Order>> => {
+      const records = done.rows.length;
+      const lastLine = done.rows[records - 1].line;
+      const dto = await purchaseFromRows(done);
+      if (Array.isArray(dto))
+        return { outcome: { line: done.line, records, created: false, errors: dto }, lastLine };
+      if (!done.externalRef)
+        return {
+          outcome: {
+            line: done.line,
+            records,
+            created: false,
+            errors: [{ line: done.line, field: 'externalRef', message: 'must not be empty' }],
+          },
+          lastLine,
+        };
+      return { line: done.line, records, lastLine, write: { externalRef: done.externalRef, dto } };
+    };
+    const push = async function* (entry: Pending<Order>) {
+      batch.push(entry);
+      rowsInBatch += 'outcome' in entry ? entry.outcome.records : entry.records;
+      if (rowsInBatch >= IMPORT_BATCH_ROWS) {
+        const done = batch;
+        batch = [];
+        rowsInBatch = 0;
+        yield await write(done);
       }
     };
     for await (const record of records) {
       if (record.error) {
-        yield malformed(record);
+        yield* push({ outcome: malformed(record) });
         continue;
       }
       const values = rowObject(header, record.fields);
       if (group && group.rows[0].values.orderId === values.orderId && values.orderId !== undefined) {
-        if (values.externalRef !== group.externalRef) {
-          yield {
-            records: 1,
-            created: false,
-            errors: [
-              {
-                line: record.line,
-                field: 'externalRef',
-                message: `order ${values.orderId} belongs to ${group.externalRef}`,
-              },
-            ],
-          };
-          continue;
-        }
-        if (group.rows.length >= MAX_ORDER_LINES) {
-          yield {
-            records: 1,
-            created: false,
-            errors: [
-              {
-                line: record.line,
-                field: 'orderId',
-                message: `order ${values.orderId} has more than ${MAX_ORDER_LINES} lines`,
-              },
-            ],
-          };
+        const refusal =
+          values.externalRef !== group.externalRef
+            ? { field: 'externalRef', message: `order ${values.orderId} belongs to ${group.externalRef}` }
+            : group.rows.length >= MAX_ORDER_LINES
+              ? {
+                  field: 'orderId',
+                  message: `order ${values.orderId} has more than ${MAX_ORDER_LINES} lines`,
+                }
+              : undefined;
+        if (refusal) {
+          yield* push({
+            outcome: {
+              line: record.line,
+              records: 1,
+              created: false,
+              errors: [{ line: record.line, ...refusal }],
+            },
+          });
           continue;
         }
         group.rows.push({ line: record.line, values });
         continue;
       }
-      if (group) yield await flush(group);
+      if (group) yield* push(await close(group));
       group = {
         line: record.line,
         externalRef: values.externalRef ?? '',
         rows: [{ line: record.line, values }],
       };
     }
-    if (group) yield await flush(group);
+    if (group) yield* push(await close(group));
+    if (batch.length > 0) yield await write(batch);
   }
 
-  private async customerIdOf(externalRef: string, cache: Map<string, string | null>): Promise<string | null> {
-    const cached = cache.get(externalRef);
-    if (cached !== undefined) return cached;
-    const row = await queryOne<{ id: string }>(
+  /** Customer ids by external reference, in one query for a batch. */
+  private async customerIds(externalRefs: string[]): Promise<Map<string, string>> {
+    if (externalRefs.length === 0) return new Map();
+    const rows = await queryRows<{ id: string; external_ref: string }>(
       this.dataSource,
-      'SELECT id FROM customers WHERE external_ref = $1',
-      [externalRef],
+      'SELECT id, external_ref FROM customers WHERE external_ref = ANY($1)',
+      [[...new Set(externalRefs)]],
     );
-    const id = row?.id ?? null;
-    if (cache.size >= 10_000) cache.clear();
-    cache.set(externalRef, id);
-    return id;
+    return new Map(rows.map((r) => [r.external_ref, r.id]));
   }
+}
+
+/** Records at or after `from` (the line a named import continues at); earlier ones were written before. */
+async function* skipDone(records: AsyncIterable<CsvRecord>, from: number): AsyncGenerator<CsvRecord> {
+  for await (const record of records) if (record.line >= from) yield record;
+}
+
+function lastLineOf(batch: Pending<unknown>[]): number {
+  return Math.max(...batch.map((p) => p.lastLine ?? ('outcome' in p ? p.outcome.line : 0)));
+}
+
+function tally(outcomes: Outcome[]): ImportCounts {
+  const counts = { records: 0, imported: 0, unchanged: 0, failed: 0 };
+  for (const o of outcomes) {
+    counts.records += o.records;
+    if (o.errors.length > 0) counts.failed += 1;
+    else if (o.created) counts.imported += 1;
+    else counts.unchanged += 1;
+  }
+  return counts;
+}
+
+function add(a: ImportCounts, b: ImportCounts): ImportCounts {
+  return {
+    records: a.records + b.records,
+    imported: a.imported + b.imported,
+    unchanged: a.unchanged + b.unchanged,
+    failed: a.failed + b.failed,
+  };
 }

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { PaymentRecorded, PurchaseRecorded, PurchaseRefunded } from '@crm/contracts';
+import { HttpException, Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { PaymentRecorded, PurchaseRecorded, PurchaseRefunded, type PurchaseRecordedV1 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
-import { execute, queryOne } from '@crm/persistence';
-import { conflict, invalid, notFound } from '@crm/service-kit';
+import { execute, insertMany, queryOne, queryRows } from '@crm/persistence';
+import { conflict, invalid, isUniqueViolation, notFound } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
 import { PurchaseEntity } from './purchase.entity';
 import type { RecordPaymentDto, RecordPurchaseDto, RecordRefundDto } from './record-purchase.dto';
-import { CustomerErrorCode } from '../customers/customer.errors';
+import { customerErased, CustomerErrorCode } from '../customers/customer.errors';
+import { CustomerEntity } from '../customers/customer.entity';
 
 export interface PurchaseView {
   id: string;
@@ -90,6 +91,115 @@ function refundView(row: RefundRow, purchase: PurchaseEntity, refundedOnOrder: n
 /** Clock skew allowed for "now" purchases from other systems. */
 const FUTURE_TOLERANCE_MS = 60_000;
 
+/** What `recordMany` did with one entry: created, already recorded the same (unchanged), or refused. */
+export type RecordOutcome = { created: boolean; error?: HttpException };
+
+/** A customer's purchases of the last 12 months before this one, and where those 12 months begin. */
+interface Trailing {
+  spend: number;
+  n: number;
+  since: Date;
+}
+
+/** The purchase's time, once its amount and date pass the rules `record` applies. */
+function checkedPurchase(dto: RecordPurchaseDto): Date {
+  const occurredAt = new Date(dto.occurredAt);
+  if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
+    throw invalid('occurredAt', 'must not be in the future');
+  }
+  const itemsTotal = dto.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+  if (Math.abs(itemsTotal - dto.amount) > 0.005 * Math.max(1, dto.items.length)) {
+    throw invalid(
+      'amount',
+      `must equal the sum of quantity × unitPrice (${dto.amount} is not the items total ${itemsTotal.toFixed(2)})`,
+    );
+  }
+  return occurredAt;
+}
+
+/** An order already on record: the same content is a repeat; different content is a conflict. */
+function sameOrder(
+  existing: PurchaseEntity,
+  customerId: string,
+  dto: RecordPurchaseDto,
+  occurredAt: Date,
+): void {
+  const same =
+    existing.customerId === customerId &&
+    existing.amount === dto.amount &&
+    existing.currency === dto.currency &&
+    existing.occurredAt.getTime() === occurredAt.getTime();
+  if (!same)
+    throw conflict(
+      CustomerErrorCode.OrderAlreadyRecorded,
+      'orderId',
+      `order ${dto.orderId} was already recorded with different content`,
+    );
+}
+
+/**
+ * Applies a new purchase to its (locked) customer's aggregates and to the 12 trailing months, and answers
+ * the purchase row and its `purchase recorded` payload.
+ */
+function applyPurchase(
+  customer: CustomerEntity,
+  trailing: Trailing,
+  dto: RecordPurchaseDto,
+  occurredAt: Date,
+): { purchase: PurchaseEntity; payload: PurchaseRecordedV1 } {
+  const purchase = Object.assign(new PurchaseEntity(), {
+    id: randomUUID(),
+    customerId: customer.id,
+    orderId: dto.orderId,
+    amount: dto.amount,
+    currency: dto.currency,
+    occurredAt,
+    items: dto.items.map((i) => ({
+      sku: i.sku,
+      category: i.category,
+      quantity: i.quantity,
+      unitPrice: i.unitPrice,
+    })),
+    eventId: randomUUID() as string,
+    recordedAt: new Date(),
+    paymentDueAt: dto.paymentDueAt ? new Date(dto.paymentDueAt) : null,
+    warrantyUntil: dto.warrantyUntil ? new Date(dto.warrantyUntil) : null,
+  });
+  const firstPurchase = customer.lifetimePurchaseCount === 0;
+  customer.lifetimeSpend = Math.round((customer.lifetimeSpend + dto.amount) * 100) / 100;
+  customer.lifetimePurchaseCount += 1;
+  if (!customer.firstPurchaseAt || occurredAt < customer.firstPurchaseAt)
+    customer.firstPurchaseAt = occurredAt;
+  if (!customer.lastPurchaseAt || occurredAt > customer.lastPurchaseAt) customer.lastPurchaseAt = occurredAt;
+  customer.updatedAt = new Date();
+  if (occurredAt > new Date(trailing.since)) {
+    trailing.spend += dto.amount;
+    trailing.n += 1;
+  }
+  return {
+    purchase,
+    payload: {
+      customerId: customer.id,
+      orderId: purchase.orderId,
+      amount: purchase.amount,
+      currency: purchase.currency,
+      occurredAt: occurredAt.toISOString(),
+      firstPurchase,
+      items: purchase.items,
+      aggregates: {
+        lifetimeSpend: customer.lifetimeSpend,
+        trailing12mSpend: Math.round(trailing.spend * 100) / 100,
+        trailing12mPurchaseCount: trailing.n,
+        lifetimePurchaseCount: customer.lifetimePurchaseCount,
+        firstPurchaseAt: customer.firstPurchaseAt.toISOString(),
+        lastPurchaseAt: customer.lastPurchaseAt.toISOString(),
+      },
+      paymentDueAt: purchase.paymentDueAt?.toISOString(),
+      warrantyUntil: purchase.warrantyUntil?.toISOString(),
+    },
+  };
+}
+
 @Injectable()
 export class PurchasesService {
   constructor(
@@ -105,96 +215,189 @@ export class PurchasesService {
     correlationId: string,
     options: { historical?: boolean } = {},
   ): Promise<{ purchase: PurchaseView; created: boolean }> {
-    const occurredAt = new Date(dto.occurredAt);
-    if (occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
-      throw invalid('occurredAt', 'must not be in the future');
-    }
-    const itemsTotal = dto.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
-    if (Math.abs(itemsTotal - dto.amount) > 0.005 * Math.max(1, dto.items.length)) {
-      throw invalid(
-        'amount',
-        `must equal the sum of quantity × unitPrice (${dto.amount} is not the items total ${itemsTotal.toFixed(2)})`,
-      );
-    }
+    const occurredAt = checkedPurchase(dto);
     return this.dataSource.transaction(async (manager) => {
       const customer = await this.customers.lockLiveCustomer(manager, customerId);
       const existing = await manager.findOneBy(PurchaseEntity, { orderId: dto.orderId });
       if (existing) {
-        const same =
-          existing.customerId === customerId &&
-          existing.amount === dto.amount &&
-          existing.currency === dto.currency &&
-          existing.occurredAt.getTime() === occurredAt.getTime();
-        if (!same)
-          throw conflict(
-            CustomerErrorCode.OrderAlreadyRecorded,
-            'orderId',
-            `order ${dto.orderId} was already recorded with different content`,
-          );
+        sameOrder(existing, customerId, dto, occurredAt);
         return { purchase: this.view(existing), created: false };
       }
-      const purchase = Object.assign(new PurchaseEntity(), {
-        id: randomUUID(),
-        customerId,
-        orderId: dto.orderId,
-        amount: dto.amount,
-        currency: dto.currency,
-        occurredAt,
-        items: dto.items.map((i) => ({
-          sku: i.sku,
-          category: i.category,
-          quantity: i.quantity,
-          unitPrice: i.unitPrice,
-        })),
-        eventId: randomUUID() as string,
-        recordedAt: new Date(),
-        paymentDueAt: dto.paymentDueAt ? new Date(dto.paymentDueAt) : null,
-        warrantyUntil: dto.warrantyUntil ? new Date(dto.warrantyUntil) : null,
-      });
-      const firstPurchase = customer.lifetimePurchaseCount === 0;
-      customer.lifetimeSpend = Math.round((customer.lifetimeSpend + dto.amount) * 100) / 100;
-      customer.lifetimePurchaseCount += 1;
-      if (!customer.firstPurchaseAt || occurredAt < customer.firstPurchaseAt)
-        customer.firstPurchaseAt = occurredAt;
-      if (!customer.lastPurchaseAt || occurredAt > customer.lastPurchaseAt)
-        customer.lastPurchaseAt = occurredAt;
-      customer.updatedAt = new Date();
-      await manager.save(customer);
-      await manager.insert(PurchaseEntity, purchase);
       const trailing = (await queryOne<{ spend: number; n: number }>(
         manager,
-        `SELECT coalesce(sum(amount), 0)::float8 AS spend, count(*)::int AS n FROM purchases
-          WHERE customer_id = $1 AND occurred_at > now() - interval '12 months'`,
+        `SELECT coalesce(sum(amount), 0)::float8 AS spend, count(*)::int AS n, now() - interval '12 months' AS since
+           FROM purchases WHERE customer_id = $1 AND occurred_at > now() - interval '12 months'`,
         [customerId],
-      )) ?? { spend: 0, n: 0 };
-      const published = await this.outbox.publish(
-        manager,
-        PurchaseRecorded,
-        {
-          customerId,
-          orderId: purchase.orderId,
-          amount: purchase.amount,
-          currency: purchase.currency,
-          occurredAt: occurredAt.toISOString(),
-          firstPurchase,
-          items: purchase.items,
-          aggregates: {
-            lifetimeSpend: customer.lifetimeSpend,
-            trailing12mSpend: Math.round(trailing.spend * 100) / 100,
-            trailing12mPurchaseCount: trailing.n,
-            lifetimePurchaseCount: customer.lifetimePurchaseCount,
-            firstPurchaseAt: customer.firstPurchaseAt.toISOString(),
-            lastPurchaseAt: customer.lastPurchaseAt.toISOString(),
-          },
-          paymentDueAt: purchase.paymentDueAt?.toISOString(),
-          warrantyUntil: purchase.warrantyUntil?.toISOString(),
-        },
-        { subject: customerId, correlationId, time: occurredAt, historical: options.historical },
-      );
+      )) as Trailing;
+      const { purchase, payload } = applyPurchase(customer, trailing, dto, occurredAt);
+      await manager.save(customer);
+      const published = await this.outbox.publish(manager, PurchaseRecorded, payload, {
+        subject: customerId,
+        correlationId,
+        time: occurredAt,
+        historical: options.historical,
+      });
       purchase.eventId = published.id;
-      await manager.update(PurchaseEntity, { id: purchase.id }, { eventId: published.id });
+      await manager.insert(PurchaseEntity, purchase);
       return { purchase: this.view(purchase), created: true };
     });
+  }
+
+  /**
+   * Records many purchases in one transaction (a bulk import): the same rules, aggregates and events as
+   * `record`, in order, with a few set-based statements. Each entry's outcome comes back in order: created,
+   * unchanged (the order was already recorded with the same content) or the error `record` would have
+   * thrown. `alsoInTransaction` runs before the commit with those outcomes (an import's checkpoint). Should
+   * a concurrent writer record one of the orders meanwhile, the call falls back to one `record` per entry.
+   */
+  async recordMany(
+    entries: Array<{ customerId: string; dto: RecordPurchaseDto }>,
+    correlationId: string,
+    options: {
+      historical?: boolean;
+      alsoInTransaction?: (manager: EntityManager, outcomes: RecordOutcome[]) => Promise<void>;
+    } = {},
+  ): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = entries.map(() => ({ created: false }));
+    const valid: Array<{ index: number; customerId: string; dto: RecordPurchaseDto; occurredAt: Date }> = [];
+    entries.forEach(({ customerId, dto }, index) => {
+      try {
+        valid.push({ index, customerId, dto, occurredAt: checkedPurchase(dto) });
+      } catch (error) {
+        if (!(error instanceof HttpException)) throw error;
+        outcomes[index] = { created: false, error };
+      }
+    });
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const ids = [...new Set(valid.map((v) => v.customerId))].sort();
+        const customers = new Map(
+          (
+            await manager.find(CustomerEntity, {
+              where: { id: In(ids) },
+              order: { id: 'ASC' },
+              lock: { mode: 'pessimistic_write' },
+            })
+          ).map((c) => [c.id, c]),
+        );
+        const known = new Map(
+          (
+            await manager.find(PurchaseEntity, { where: { orderId: In(valid.map((v) => v.dto.orderId)) } })
+          ).map((p) => [p.orderId, p]),
+        );
+        const trailingRows = await queryRows<Trailing & { customer_id: string }>(
+          manager,
+          `SELECT c.id AS customer_id, coalesce(sum(p.amount), 0)::float8 AS spend, count(p.id)::int AS n,
+                  now() - interval '12 months' AS since
+             FROM unnest($1::uuid[]) AS c(id)
+             LEFT JOIN purchases p ON p.customer_id = c.id AND p.occurred_at > now() - interval '12 months'
+            GROUP BY c.id`,
+          [ids],
+        );
+        const trailing = new Map(trailingRows.map((t) => [t.customer_id, t]));
+        const written: Array<{ index: number; purchase: PurchaseEntity; payload: PurchaseRecordedV1 }> = [];
+        for (const { index, customerId, dto, occurredAt } of valid) {
+          try {
+            const customer = customers.get(customerId);
+            if (!customer) throw notFound('customer', customerId);
+            if (customer.erasedAt) throw customerErased(customerId);
+            const existing = known.get(dto.orderId);
+            if (existing) {
+              sameOrder(existing, customerId, dto, occurredAt);
+              continue;
+            }
+            const { purchase, payload } = applyPurchase(customer, trailing.get(customerId)!, dto, occurredAt);
+            known.set(dto.orderId, purchase);
+            written.push({ index, purchase, payload });
+            outcomes[index] = { created: true };
+          } catch (error) {
+            if (!(error instanceof HttpException)) throw error;
+            outcomes[index] = { created: false, error };
+          }
+        }
+        const published = await this.outbox.publishMany(
+          manager,
+          written.map(({ purchase, payload }) => ({
+            definition: PurchaseRecorded,
+            payload,
+            meta: {
+              subject: purchase.customerId,
+              correlationId,
+              time: purchase.occurredAt,
+              historical: options.historical,
+            },
+          })),
+          // The customers' rows are locked above; the payloads come from validated requests.
+          { subjectsLockedByCaller: true, validation: 'sample' },
+        );
+        written.forEach((w, i) => (w.purchase.eventId = published[i].id));
+        await insertMany(
+          manager,
+          'purchases',
+          {
+            id: 'uuid',
+            customer_id: 'uuid',
+            order_id: 'text',
+            amount: 'numeric',
+            currency: 'text',
+            occurred_at: 'timestamptz',
+            items: 'jsonb',
+            event_id: 'uuid',
+            payment_due_at: 'timestamptz',
+            warranty_until: 'timestamptz',
+            recorded_at: 'timestamptz',
+          },
+          written.map(({ purchase: p }) => ({
+            id: p.id,
+            customer_id: p.customerId,
+            order_id: p.orderId,
+            amount: p.amount,
+            currency: p.currency,
+            occurred_at: p.occurredAt,
+            items: p.items,
+            event_id: p.eventId,
+            payment_due_at: p.paymentDueAt,
+            warranty_until: p.warrantyUntil,
+            recorded_at: p.recordedAt,
+          })),
+        );
+        const touched = [...new Set(written.map((w) => w.purchase.customerId))].map((id) =>
+          customers.get(id)!,
+        );
+        await execute(
+          manager,
+          `UPDATE customers c SET lifetime_spend = u.spend, lifetime_purchase_count = u.n,
+                  first_purchase_at = u.first_at, last_purchase_at = u.last_at, updated_at = u.updated_at
+             FROM unnest($1::uuid[], $2::numeric[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
+               AS u(id, spend, n, first_at, last_at, updated_at)
+            WHERE c.id = u.id`,
+          [
+            touched.map((c) => c.id),
+            touched.map((c) => c.lifetimeSpend),
+            touched.map((c) => c.lifetimePurchaseCount),
+            touched.map((c) => c.firstPurchaseAt),
+            touched.map((c) => c.lastPurchaseAt),
+            touched.map((c) => c.updatedAt),
+          ],
+        );
+        await options.alsoInTransaction?.(manager, outcomes);
+      });
+      return outcomes;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    const oneByOne: RecordOutcome[] = [];
+    for (const { customerId, dto } of entries) {
+      try {
+        oneByOne.push({ created: (await this.record(customerId, dto, correlationId, options)).created });
+      } catch (error) {
+        if (!(error instanceof HttpException)) throw error;
+        oneByOne.push({ created: false, error });
+      }
+    }
+    if (options.alsoInTransaction)
+      await this.dataSource.transaction((manager) => options.alsoInTransaction!(manager, oneByOne));
+    return oneByOne;
   }
 
   /**

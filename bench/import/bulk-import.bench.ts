@@ -1,0 +1,243 @@
+import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Kafka, logLevel } from 'kafkajs';
+import { mintToken } from '@crm/auth';
+import { residentBytes } from '@crm/testing';
+import { argument } from '../stats';
+
+/**
+ * Bulk import of a generated archive into a running platform (`npm start`): customers, then order lines,
+ * streamed through `POST /profile/imports/:kind` as `npm run import` does. Prints rows per second for each
+ * file against the targets (2,000 customers/s, 10,000 order lines/s), customer-profile's peak RSS meanwhile,
+ * and how long the cascade downstream (every consumer group of the platform) takes to settle afterwards.
+ */
+const customers = Number(argument('customers', '100000'));
+const orderLines = Number(argument('lines', '1000000'));
+const profileUrl = argument('profile-url', 'http://127.0.0.1:3101/profile');
+const brokers = argument('brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
+const settleLimitS = Number(argument('settle-limit', '1800'));
+const folder = argument('folder', join('.local', 'bench', `import-${customers}-${orderLines}`));
+const metricsUrl = `${profileUrl.replace(/\/profile$/, '')}/metrics`;
+const token = mintToken(
+  process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
+  'bench',
+  ['integration'],
+);
+const MiB = 1024 * 1024;
+const DAY = 86_400_000;
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+/** A deterministic number in [0, 1) from a row number and a salt. */
+function unit(n: number, salt: number): number {
+  const x = Math.sin(n * 12.9898 + salt * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+async function writeLines(path: string, lines: () => Generator<string>): Promise<void> {
+  const partial = `${path}.partial`;
+  const out = createWriteStream(partial);
+  for (const line of lines()) if (!out.write(line)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+  renameSync(partial, path);
+}
+
+/** The run's archive, written into `folder` (external references and order ids carry the run's name). */
+async function archive(run: string): Promise<{ customersCsv: string; purchasesCsv: string }> {
+  mkdirSync(folder, { recursive: true });
+  const customersCsv = join(folder, `customers-${run}.csv`);
+  const purchasesCsv = join(folder, `purchases-${run}.csv`);
+  const now = Date.now();
+  await writeLines(customersCsv, function* () {
+    yield 'externalRef,kind,name,industry,email,phone,registeredAt,owner,needTags,consents\n';
+    for (let i = 0; i < customers; i++) {
+      const company = unit(i, 1) < 0.6;
+      const registered = new Date(now - (60 + Math.floor(unit(i, 2) * 900)) * DAY).toISOString();
+      yield (
+        `B${run}${i},${company ? 'company' : 'person'},${company ? `"Bench ${i} Co., Ltd."` : `Bench Person ${i}`},` +
+        `${company ? 'manufacturing' : ''},b${run}-${i}@example.test,+4930${String(1000000 + i)},${registered},` +
+        `am-${i % 50},${unit(i, 3) < 0.3 ? 'cost reduction;automation' : ''},email:marketing\n`
+      );
+    }
+  });
+  await writeLines(purchasesCsv, function* () {
+    yield 'externalRef,orderId,occurredAt,currency,sku,category,quantity,unitPrice\n';
+    let written = 0;
+    let order = 0;
+    const perCustomer = orderLines / customers;
+    for (let i = 0; i < customers && written < orderLines; i++) {
+      // Each customer's lines, spread over orders of 1-4 lines in their first 700 days.
+      const lines = Math.max(1, Math.round(perCustomer * (0.5 + unit(i, 4))));
+      let left = Math.min(lines, orderLines - written);
+      while (left > 0) {
+        const size = Math.min(left, 1 + Math.floor(unit(order, 5) * 4));
+        const at = new Date(now - (2 + Math.floor(unit(order, 6) * 700)) * DAY).toISOString();
+        for (let l = 0; l < size; l++)
+          yield `B${run}${i},BO-${run}-${order},${at},EUR,SKU-${(order + l) % 97},${['pumps', 'valves', 'tools'][l % 3]},${1 + (l % 3)},${(100 + Math.floor(unit(order + l, 7) * 9000)).toFixed(2)}\n`;
+        order += 1;
+        left -= size;
+        written += size;
+      }
+    }
+  });
+  return { customersCsv, purchasesCsv };
+}
+
+interface Report {
+  summary?: Record<string, number | string>;
+  errors: number;
+  firstError?: Record<string, unknown>;
+}
+
+/** Streams one file to the import route, sampling customer-profile's RSS; prints progress every 10 s. */
+async function importFile(
+  kind: 'customers' | 'purchases',
+  file: string,
+): Promise<Report & { seconds: number; peakRss: number }> {
+  let peakRss = await residentBytes(metricsUrl);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peakRss = Math.max(peakRss, await residentBytes(metricsUrl).catch(() => 0));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  const started = Date.now();
+  const report: Report = { errors: 0 };
+  try {
+    const response = await fetch(`${profileUrl}/imports/${kind}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: ReadableStream.from(createReadStream(file)),
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    if (!response.ok || !response.body)
+      throw new Error(`import refused (${response.status}): ${await response.text()}`);
+    let buffered = '';
+    let shown = Date.now();
+    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const text of lines.filter(Boolean)) {
+        const line = JSON.parse(text) as Record<string, number | string>;
+        if (line.type === 'error') {
+          report.errors += 1;
+          report.firstError ??= line;
+        } else if (line.type === 'summary') report.summary = line;
+        else if (line.type === 'progress' && Date.now() - shown > 10_000) {
+          shown = Date.now();
+          const seconds = (Date.now() - started) / 1000;
+          say(
+            `  ${kind}: ${line.records} rows in ${seconds.toFixed(0)} s (${Math.round(Number(line.records) / seconds)} rows/s)`,
+          );
+        }
+      }
+    }
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+  return { ...report, seconds: (Date.now() - started) / 1000, peakRss };
+}
+
+/** Records not yet consumed by the platform's consumer groups (the console's live groups aside). */
+async function platformLag(kafka: Kafka): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith('crm.'));
+    const ends = new Map<string, number>();
+    for (const topic of topics)
+      for (const p of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}/${p.partition}`, Number(p.high));
+    const { groups } = await admin.listGroups();
+    let lag = 0;
+    for (const { groupId } of groups.filter((g) => !g.groupId.startsWith('console-live-'))) {
+      for (const topic of await admin.fetchOffsets({ groupId, topics })) {
+        const subscribed = topic.partitions.some((p) => Number(p.offset) >= 0);
+        if (!subscribed) continue;
+        for (const p of topic.partitions) {
+          const end = ends.get(`${topic.topic}/${p.partition}`) ?? 0;
+          lag += Math.max(0, end - Math.max(0, Number(p.offset)));
+        }
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  say(
+    `command: npm run bench:import -- --customers ${customers} --lines ${orderLines} --profile-url ${profileUrl} --brokers ${brokers}`,
+  );
+  const run = argument('run', Date.now().toString(36).toUpperCase());
+  const generating = Date.now();
+  const { customersCsv, purchasesCsv } = await archive(run);
+  say(
+    `archive ${run}: ${customers} customers (${(statSync(customersCsv).size / MiB).toFixed(1)} MiB), ${orderLines} order lines ` +
+      `(${(statSync(purchasesCsv).size / MiB).toFixed(1)} MiB) in ${folder}, written in ${((Date.now() - generating) / 1000).toFixed(1)} s`,
+  );
+  const kafka = new Kafka({
+    clientId: 'bench-import',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  say(`customer-profile RSS at rest: ${((await residentBytes(metricsUrl)) / MiB).toFixed(0)} MiB`);
+  const results: string[] = [];
+  for (const [kind, file, target] of [
+    ['customers', customersCsv, 2000],
+    ['purchases', purchasesCsv, 10000],
+  ] as const) {
+    const result = await importFile(kind, file);
+    const rows = Number(result.summary?.records ?? 0);
+    const rate = rows / result.seconds;
+    const line =
+      `${kind}: ${rows} rows in ${result.seconds.toFixed(1)} s = ${Math.round(rate)} rows/s (target ≥ ${target}: ${rate >= target ? 'met' : 'not met'}); ` +
+      `imported ${String(result.summary?.imported)}, unchanged ${String(result.summary?.unchanged)}, failed ${String(result.summary?.failed)}; ` +
+      `peak RSS ${(result.peakRss / MiB).toFixed(0)} MiB` +
+      (result.firstError ? `; first error ${JSON.stringify(result.firstError)}` : '');
+    say(line);
+    results.push(line);
+    if (!result.summary) throw new Error(`the ${kind} import ended without a summary`);
+  }
+  const imported = Date.now();
+  let lag = await platformLag(kafka);
+  say(`cascade: ${lag} records not yet consumed when the import ended`);
+  let peakLag = lag;
+  let calm = 0;
+  let shown = Date.now();
+  while (calm < 2) {
+    if (Date.now() - imported > settleLimitS * 1000) {
+      say(`cascade: still ${lag} records behind after ${settleLimitS} s; stopped waiting`);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    lag = await platformLag(kafka);
+    peakLag = Math.max(peakLag, lag);
+    calm = lag === 0 ? calm + 1 : 0;
+    if (Date.now() - shown > 15_000) {
+      shown = Date.now();
+      say(`  cascade: ${lag} records behind after ${((Date.now() - imported) / 1000).toFixed(0)} s`);
+    }
+  }
+  if (lag === 0)
+    say(
+      `cascade settled ${((Date.now() - imported) / 1000).toFixed(1)} s after the import ended (peak lag ${peakLag} records)`,
+    );
+  say(`customer-profile RSS after: ${((await residentBytes(metricsUrl)) / MiB).toFixed(0)} MiB`);
+  say('summary:');
+  for (const line of results) say(`  ${line}`);
+  if (argument('keep', 'no') === 'no') {
+    rmSync(customersCsv);
+    rmSync(purchasesCsv);
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:import failed: ${error.message}\n`);
+  process.exit(1);
+});
