@@ -1,9 +1,8 @@
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { Kafka, logLevel } from 'kafkajs';
 import { mintToken } from '@crm/auth';
-import { residentBytes } from '@crm/testing';
+import { platformConsumerLag, residentBytes, untilConsumersCaughtUp } from '@crm/testing';
 import { argument } from '../stats';
 
 /**
@@ -142,34 +141,6 @@ async function importFile(
   return { ...report, seconds: (Date.now() - started) / 1000, peakRss };
 }
 
-/** Records not yet consumed by the platform's consumer groups (the console's live groups aside). */
-async function platformLag(kafka: Kafka): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith('crm.'));
-    const ends = new Map<string, number>();
-    for (const topic of topics)
-      for (const p of await admin.fetchTopicOffsets(topic))
-        ends.set(`${topic}/${p.partition}`, Number(p.high));
-    const { groups } = await admin.listGroups();
-    let lag = 0;
-    for (const { groupId } of groups.filter((g) => !g.groupId.startsWith('console-live-'))) {
-      for (const topic of await admin.fetchOffsets({ groupId, topics })) {
-        const subscribed = topic.partitions.some((p) => Number(p.offset) >= 0);
-        if (!subscribed) continue;
-        for (const p of topic.partitions) {
-          const end = ends.get(`${topic.topic}/${p.partition}`) ?? 0;
-          lag += Math.max(0, end - Math.max(0, Number(p.offset)));
-        }
-      }
-    }
-    return lag;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
   say(
     `command: npm run bench:import -- --customers ${customers} --lines ${orderLines} --profile-url ${profileUrl} --brokers ${brokers}`,
@@ -181,11 +152,6 @@ async function main(): Promise<void> {
     `archive ${run}: ${customers} customers (${(statSync(customersCsv).size / MiB).toFixed(1)} MiB), ${orderLines} order lines ` +
       `(${(statSync(purchasesCsv).size / MiB).toFixed(1)} MiB) in ${folder}, written in ${((Date.now() - generating) / 1000).toFixed(1)} s`,
   );
-  const kafka = new Kafka({
-    clientId: 'bench-import',
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
   say(`customer-profile RSS at rest: ${((await residentBytes(metricsUrl)) / MiB).toFixed(0)} MiB`);
   const results: string[] = [];
   for (const [kind, file, target] of [
@@ -204,30 +170,24 @@ async function main(): Promise<void> {
     results.push(line);
     if (!result.summary) throw new Error(`the ${kind} import ended without a summary`);
   }
-  const imported = Date.now();
-  let lag = await platformLag(kafka);
-  say(`cascade: ${lag} records not yet consumed when the import ended`);
-  let peakLag = lag;
-  let calm = 0;
+  say(`cascade: ${await platformConsumerLag(brokers)} records not yet consumed when the import ended`);
   let shown = Date.now();
-  while (calm < 2) {
-    if (Date.now() - imported > settleLimitS * 1000) {
-      say(`cascade: still ${lag} records behind after ${settleLimitS} s; stopped waiting`);
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    lag = await platformLag(kafka);
-    peakLag = Math.max(peakLag, lag);
-    calm = lag === 0 ? calm + 1 : 0;
-    if (Date.now() - shown > 15_000) {
-      shown = Date.now();
-      say(`  cascade: ${lag} records behind after ${((Date.now() - imported) / 1000).toFixed(0)} s`);
-    }
+  try {
+    const settled = await untilConsumersCaughtUp(brokers, {
+      timeoutMs: settleLimitS * 1000,
+      intervalMs: 2000,
+      progress: (lag, seconds) => {
+        if (Date.now() - shown < 15_000) return;
+        shown = Date.now();
+        say(`  cascade: ${lag} records behind after ${seconds.toFixed(0)} s`);
+      },
+    });
+    const line = `cascade settled ${settled.seconds.toFixed(1)} s after the import ended (peak lag ${settled.peakLag} records)`;
+    say(line);
+    results.push(line);
+  } catch (error) {
+    say(`cascade: ${(error as Error).message}; stopped waiting`);
   }
-  if (lag === 0)
-    say(
-      `cascade settled ${((Date.now() - imported) / 1000).toFixed(1)} s after the import ended (peak lag ${peakLag} records)`,
-    );
   say(`customer-profile RSS after: ${((await residentBytes(metricsUrl)) / MiB).toFixed(0)} MiB`);
   say('summary:');
   for (const line of results) say(`  ${line}`);

@@ -9,3 +9,4 @@ export * from './topic-reader';
 export * from './smtp-capture';
 export * from './console-under-test';
 export * from './oidc-provider';
+export * from './consumer-lag';

@@ -1,4 +1,5 @@
-import { IsString, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ServiceConfig } from '@crm/config';
 import {
   LOCAL_MASTER_KEY,
@@ -16,6 +17,15 @@ export class ProfileConfig extends ServiceConfig implements MasterKeySettings {
   PII_PREVIOUS_MASTER_KEYS?: string;
   /** 32 bytes, base64: keys the e-mail and phone hashes used for duplicate checks. */
   @IsString() @MinLength(44) PII_HASH_KEY: string;
+  /** Rows (customers) or order lines (purchases) a bulk import writes per transaction (1,000). */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? undefined : Number(value),
+  )
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  IMPORT_BATCH_ROWS?: number;
 }
 
 export const PROFILE_DEFAULTS = MASTER_KEY_DEFAULTS;

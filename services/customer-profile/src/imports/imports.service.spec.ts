@@ -5,6 +5,7 @@ import type { CustomersService, RegisterOutcome } from '../customers/customers.s
 import type { RecordOutcome, PurchasesService } from '../purchases/purchases.service';
 import type { RecordPurchaseDto } from '../purchases/record-purchase.dto';
 import type { RegisterCustomerDto } from '../customers/register-customer.dto';
+import type { ProfileConfig } from '../profile.config';
 import { IMPORT_BATCH_ROWS, ImportsService, type ImportReportLine } from './imports.service';
 
 /**
@@ -75,7 +76,11 @@ function harness(resumeAt = 2): Harness {
       return outcomes;
     },
   } as unknown as CustomersService;
-  return { service: new ImportsService(dataSource, customers, purchases), batches, checkpoints };
+  return {
+    service: new ImportsService(dataSource, customers, purchases, {} as ProfileConfig),
+    batches,
+    checkpoints,
+  };
 }
 
 async function collect(lines: AsyncIterable<ImportReportLine>): Promise<ImportReportLine[]> {

@@ -7,6 +7,7 @@ import { CustomersService, type RegisterOutcome } from '../customers/customers.s
 import type { RegisterCustomerDto } from '../customers/register-customer.dto';
 import type { RecordPurchaseDto } from '../purchases/record-purchase.dto';
 import { PurchasesService } from '../purchases/purchases.service';
+import { ProfileConfig } from '../profile.config';
 import { readCsv, type CsvRecord } from './csv-reader';
 import {
   checkHeader,
@@ -93,7 +94,7 @@ function errorsOf(line: number, error: HttpException): RowError[] {
   return [{ line, field: body.field ?? 'row', message }];
 }
 
-/** Rows (customers) or order lines (purchases) written per transaction. */
+/** Rows (customers) or order lines (purchases) written per transaction, unless IMPORT_BATCH_ROWS says. */
 export const IMPORT_BATCH_ROWS = 1000;
 
 /** One entry of a batch: a row or order already refused, or one to write. */
@@ -126,7 +127,12 @@ export class ImportsService {
     private readonly dataSource: DataSource,
     private readonly customers: CustomersService,
     private readonly purchases: PurchasesService,
-  ) {}
+    config: ProfileConfig,
+  ) {
+    this.batchRows = config.IMPORT_BATCH_ROWS ?? IMPORT_BATCH_ROWS;
+  }
+
+  private readonly batchRows: number;
 
   async *run(
     kind: ImportKind,
@@ -308,7 +314,7 @@ export class ImportsService {
             : { line: record.line, records: 1, lastLine: record.line, write: dto },
         );
       }
-      if (batch.length >= IMPORT_BATCH_ROWS) {
+      if (batch.length >= this.batchRows) {
         yield await write(batch);
         batch = [];
       }
@@ -394,10 +400,11 @@ export class ImportsService {
         };
       return { line: done.line, records, lastLine, write: { externalRef: done.externalRef, dto } };
     };
+    const batchRows = this.batchRows;
     const push = async function* (entry: Pending<Order>) {
       batch.push(entry);
       rowsInBatch += 'outcome' in entry ? entry.outcome.records : entry.records;
-      if (rowsInBatch >= IMPORT_BATCH_ROWS) {
+      if (rowsInBatch >= batchRows) {
         const done = batch;
         batch = [];
         rowsInBatch = 0;
