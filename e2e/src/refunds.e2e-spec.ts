@@ -89,6 +89,11 @@ describe('refunds', () => {
       'scores net of the partial refund',
       async () => (await scores()).facts.spend12m === 100_000,
     );
+    // The test's own observer reads the topic beside tagging and may be behind it under load: wait for it.
+    await eventually(
+      'the refund event observed',
+      async () => once(PurchaseRefunded.type, (b) => b.orderId === order).length > 0,
+    );
     expect(once(PurchaseRefunded.type, (b) => b.orderId === order)).toHaveLength(1);
 
     // The rest: the order is fully refunded within the return window.

@@ -15,6 +15,7 @@ import { conflict, invalid, isUniqueViolation, notFound } from '@crm/service-kit
 import { ConsentEntity } from './consent.entity';
 import { CustomerEntity } from './customer.entity';
 import { DataKeys, type StoredDataKey } from './data-keys';
+import { oneByOne, type BulkOutcome, type BulkWriteOptions } from '../bulk/bulk-outcome';
 import { insertMany, queryRows, type BulkColumnType } from '@crm/persistence';
 import type {
   ConsentDto,
@@ -29,9 +30,6 @@ import { PERSONAL_FIELDS, PersonalDataAudit, type PersonalField } from './person
 /** Channels whose driver needs the customer's address. */
 export const DELIVERY_CHANNELS = ['email', 'sms'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
-
-/** What `registerMany` did with one entry. */
-export type RegisterOutcome = { created: true } | { created: false; error: HttpException };
 
 interface NewCustomer {
   customer: CustomerEntity;
@@ -184,13 +182,10 @@ export class CustomersService {
   async registerMany(
     dtos: RegisterCustomerDto[],
     correlationId: string,
-    options: {
-      historical?: boolean;
-      alsoInTransaction?: (manager: EntityManager, outcomes: RegisterOutcome[]) => Promise<void>;
-    } = {},
-  ): Promise<RegisterOutcome[]> {
+    options: BulkWriteOptions = {},
+  ): Promise<BulkOutcome[]> {
     const now = new Date();
-    const outcomes: RegisterOutcome[] = dtos.map(() => ({ created: true }));
+    const outcomes: BulkOutcome[] = dtos.map(() => ({ created: true }));
     const fresh: Array<{ index: number } & NewCustomer> = [];
     const refs = new Set<string>();
     const emails = new Set<string>();
@@ -276,19 +271,15 @@ export class CustomersService {
       )
         throw error;
     }
-    const oneByOne: RegisterOutcome[] = [];
-    for (const dto of dtos) {
-      try {
+    return oneByOne(
+      this.dataSource,
+      dtos,
+      async (dto) => {
         await this.register(dto, correlationId, options);
-        oneByOne.push({ created: true });
-      } catch (error) {
-        if (!(error instanceof HttpException)) throw error;
-        oneByOne.push({ created: false, error });
-      }
-    }
-    if (options.alsoInTransaction)
-      await this.dataSource.transaction((manager) => options.alsoInTransaction!(manager, oneByOne));
-    return oneByOne;
+        return true;
+      },
+      options.alsoInTransaction,
+    );
   }
 
   /** A new customer's row, data key and consents, its personal data sealed; throws what the request breaks. */

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CustomersService, RegisterOutcome } from '../customers/customers.service';
-import type { RecordOutcome, PurchasesService } from '../purchases/purchases.service';
+import type { BulkOutcome } from '../bulk/bulk-outcome';
+import type { CustomersService } from '../customers/customers.service';
+import type { PurchasesService } from '../purchases/purchases.service';
 import type { RecordPurchaseDto } from '../purchases/record-purchase.dto';
 import type { RegisterCustomerDto } from '../customers/register-customer.dto';
 import type { ProfileConfig } from '../profile.config';
@@ -56,7 +57,7 @@ function harness(resumeAt = 2): Harness {
     recordMany: async (
       entries: Array<{ customerId: string; dto: RecordPurchaseDto }>,
       _correlationId: string,
-      options: { alsoInTransaction?: (m: EntityManager, o: RecordOutcome[]) => Promise<void> },
+      options: { alsoInTransaction?: (m: EntityManager, o: BulkOutcome[]) => Promise<void> },
     ) => {
       batches.push(entries.map((e) => e.dto.orderId));
       const outcomes = entries.map(() => ({ created: true }));
@@ -68,10 +69,10 @@ function harness(resumeAt = 2): Harness {
     registerMany: async (
       dtos: RegisterCustomerDto[],
       _correlationId: string,
-      options: { alsoInTransaction?: (m: EntityManager, o: RegisterOutcome[]) => Promise<void> },
+      options: { alsoInTransaction?: (m: EntityManager, o: BulkOutcome[]) => Promise<void> },
     ) => {
       batches.push(dtos.map((d) => d.externalRef));
-      const outcomes = dtos.map((): RegisterOutcome => ({ created: true }));
+      const outcomes = dtos.map((): BulkOutcome => ({ created: true }));
       await options.alsoInTransaction?.(manager, outcomes);
       return outcomes;
     },

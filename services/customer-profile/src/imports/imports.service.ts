@@ -3,7 +3,8 @@ import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { conflict } from '@crm/service-kit';
-import { CustomersService, type RegisterOutcome } from '../customers/customers.service';
+import { CustomersService } from '../customers/customers.service';
+import type { BulkOutcome } from '../bulk/bulk-outcome';
 import type { RegisterCustomerDto } from '../customers/register-customer.dto';
 import type { RecordPurchaseDto } from '../purchases/record-purchase.dto';
 import { PurchasesService } from '../purchases/purchases.service';
@@ -275,19 +276,6 @@ export class ImportsService {
         Pending<RegisterCustomerDto>,
         { write: unknown }
       >[];
-      const resolve = (results: RegisterOutcome[]) => {
-        let next = 0;
-        return batch.map((p) => {
-          if ('outcome' in p) return p.outcome;
-          const result = results[next++];
-          return {
-            line: p.line,
-            records: p.records,
-            created: result.created,
-            errors: result.created ? [] : errorsOf(p.line, result.error),
-          };
-        });
-      };
       let outcomes: Outcome[] = [];
       // An import brings the past in: its events update state everywhere and trigger no touch or survey.
       await this.customers.registerMany(
@@ -296,7 +284,7 @@ export class ImportsService {
         {
           historical: true,
           alsoInTransaction: async (manager, results) => {
-            outcomes = resolve(results);
+            outcomes = resolved(batch, results);
             await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
           },
         },
@@ -362,17 +350,7 @@ export class ImportsService {
         {
           historical: true,
           alsoInTransaction: async (manager, results) => {
-            let next = 0;
-            outcomes = entries.map((p) => {
-              if ('outcome' in p) return p.outcome;
-              const result = results[next++];
-              return {
-                line: p.line,
-                records: p.records,
-                created: result.created,
-                errors: result.error ? errorsOf(p.line, result.error) : [],
-              };
-            });
+            outcomes = resolved(entries, results);
             await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
           },
         },
@@ -467,6 +445,21 @@ export class ImportsService {
 /** Records at or after `from` (the line a named import continues at); earlier ones were written before. */
 async function* skipDone(records: AsyncIterable<CsvRecord>, from: number): AsyncGenerator<CsvRecord> {
   for await (const record of records) if (record.line >= from) yield record;
+}
+
+/** The batch's outcomes in line order: those refused before writing, and the write's for the rest. */
+function resolved(batch: Pending<unknown>[], results: BulkOutcome[]): Outcome[] {
+  let next = 0;
+  return batch.map((p) => {
+    if ('outcome' in p) return p.outcome;
+    const result = results[next++];
+    return {
+      line: p.line,
+      records: p.records,
+      created: result.created,
+      errors: result.error ? errorsOf(p.line, result.error) : [],
+    };
+  });
 }
 
 function lastLineOf(batch: Pending<unknown>[]): number {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpException, Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { PaymentRecorded, PurchaseRecorded, PurchaseRefunded, type PurchaseRecordedV1 } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { execute, insertMany, queryOne, queryRows } from '@crm/persistence';
@@ -10,6 +10,7 @@ import { PurchaseEntity } from './purchase.entity';
 import type { RecordPaymentDto, RecordPurchaseDto, RecordRefundDto } from './record-purchase.dto';
 import { customerErased, CustomerErrorCode } from '../customers/customer.errors';
 import { CustomerEntity } from '../customers/customer.entity';
+import { oneByOne, type BulkOutcome, type BulkWriteOptions } from '../bulk/bulk-outcome';
 
 export interface PurchaseView {
   id: string;
@@ -90,9 +91,6 @@ function refundView(row: RefundRow, purchase: PurchaseEntity, refundedOnOrder: n
 
 /** Clock skew allowed for "now" purchases from other systems. */
 const FUTURE_TOLERANCE_MS = 60_000;
-
-/** What `recordMany` did with one entry: created, already recorded the same (unchanged), or refused. */
-export type RecordOutcome = { created: boolean; error?: HttpException };
 
 /** A customer's purchases of the last 12 months before this one, and where those 12 months begin. */
 interface Trailing {
@@ -253,12 +251,9 @@ export class PurchasesService {
   async recordMany(
     entries: Array<{ customerId: string; dto: RecordPurchaseDto }>,
     correlationId: string,
-    options: {
-      historical?: boolean;
-      alsoInTransaction?: (manager: EntityManager, outcomes: RecordOutcome[]) => Promise<void>;
-    } = {},
-  ): Promise<RecordOutcome[]> {
-    const outcomes: RecordOutcome[] = entries.map(() => ({ created: false }));
+    options: BulkWriteOptions = {},
+  ): Promise<BulkOutcome[]> {
+    const outcomes: BulkOutcome[] = entries.map(() => ({ created: false }));
     const valid: Array<{ index: number; customerId: string; dto: RecordPurchaseDto; occurredAt: Date }> = [];
     entries.forEach(({ customerId, dto }, index) => {
       try {
@@ -386,18 +381,12 @@ export class PurchasesService {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
-    const oneByOne: RecordOutcome[] = [];
-    for (const { customerId, dto } of entries) {
-      try {
-        oneByOne.push({ created: (await this.record(customerId, dto, correlationId, options)).created });
-      } catch (error) {
-        if (!(error instanceof HttpException)) throw error;
-        oneByOne.push({ created: false, error });
-      }
-    }
-    if (options.alsoInTransaction)
-      await this.dataSource.transaction((manager) => options.alsoInTransaction!(manager, oneByOne));
-    return oneByOne;
+    return oneByOne(
+      this.dataSource,
+      entries,
+      async ({ customerId, dto }) => (await this.record(customerId, dto, correlationId, options)).created,
+      options.alsoInTransaction,
+    );
   }
 
   /**
