@@ -48,6 +48,8 @@ const token =
   }).trim();
 
 const reportPath = `${file}.errors.ndjson`;
+/** Closes the error report once everything written to it is on disk (before the process exits). */
+const finish = (stream) => (stream ? new Promise((resolve) => stream.end(resolve)) : Promise.resolve());
 let report;
 const started = Date.now();
 let response;
@@ -101,14 +103,13 @@ try {
     }
   }
 } catch (error) {
-  report?.end();
+  await finish(report);
   process.stderr.write(
     `the connection to ${values.url} was lost after ${rowsThisRun} rows of this run (${error.cause?.message ?? error.message}); ${again}\n`,
   );
   process.exit(1);
 }
-report ??= createWriteStream(reportPath);
-report.end();
+await finish(report ?? createWriteStream(reportPath));
 if (!summary) {
   process.stderr.write(
     `the import stopped before its summary; rows reported so far are in ${reportPath}; ${again}\n`,
