@@ -1,3 +1,4 @@
+import { mintToken } from '@crm/auth';
 /** Percentile of already sorted numbers (nearest rank). */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -15,4 +16,11 @@ export function argument(name: string, fallback: string): string {
   return index >= 0 && process.argv[index + 1]
     ? process.argv[index + 1]
     : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
+}
+
+/** A token for the running platform (`npm start`'s development secret unless JWT_SECRET says), as an integration. */
+export function benchToken(): string {
+  return mintToken(process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production', 'bench', [
+    'integration',
+  ]);
 }

@@ -11,12 +11,11 @@ import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { mintToken } from '@crm/auth';
 import { Topics } from '@crm/contracts';
 // Loads the platform's Kafka client module, which patches kafkajs's idle 1 ms timer in this process too.
 import '@crm/messaging';
 import { platformCpu, serviceRss, slope, type PlatformCpu } from '../process-cpu';
-import { argument, summary } from '../stats';
+import { argument, benchToken, summary } from '../stats';
 
 const purchases = Number(argument('purchases', '1000'));
 const rate = Number(argument('rate', '50'));
@@ -29,11 +28,7 @@ const profileUrl = argument('profile-url', 'http://127.0.0.1:3101/profile');
 /** The embedded Postgres of `npm start`, whose processes are counted in CPU per purchase. */
 const pgDataDir = argument('pg-data', '.local/pg');
 const taggingMetricsUrl = argument('tagging-metrics-url', 'http://127.0.0.1:3102/metrics');
-const token = mintToken(
-  process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
-  'bench',
-  ['integration'],
-);
+const token = benchToken();
 const run = randomUUID().slice(0, 8);
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {

@@ -1,9 +1,8 @@
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { mintToken } from '@crm/auth';
 import { platformConsumerLag, residentBytes, untilConsumersCaughtUp } from '@crm/testing';
-import { argument } from '../stats';
+import { argument, benchToken } from '../stats';
 
 /**
  * Bulk import of a generated archive into a running platform (`npm start`): customers, then order lines,
@@ -18,11 +17,7 @@ const brokers = argument('brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092
 const settleLimitS = Number(argument('settle-limit', '1800'));
 const folder = argument('folder', join('.local', 'bench', `import-${customers}-${orderLines}`));
 const metricsUrl = `${profileUrl.replace(/\/profile$/, '')}/metrics`;
-const token = mintToken(
-  process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
-  'bench',
-  ['integration'],
-);
+const token = benchToken();
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
 const say = (text: string) => process.stdout.write(`${text}\n`);

@@ -1,6 +1,5 @@
-import { mintToken } from '@crm/auth';
 import { hostileCsvFiles, importWithPeakRss, residentBytes } from '@crm/testing';
-import { argument } from '../stats';
+import { argument, benchToken } from '../stats';
 
 /**
  * Hostile CSV imports against a running customer-profile (`npm start`): for each file, the peak resident
@@ -9,11 +8,7 @@ import { argument } from '../stats';
 const profileUrl = argument('profile-url', 'http://127.0.0.1:3101/profile');
 const scale = Number(argument('scale', '1'));
 const metricsUrl = `${profileUrl.replace(/\/profile$/, '')}/metrics`;
-const token = mintToken(
-  process.env.JWT_SECRET ?? 'crm-local-development-secret-not-for-production',
-  'bench',
-  ['integration'],
-);
+const token = benchToken();
 const MiB = 1024 * 1024;
 
 async function main(): Promise<void> {

@@ -82,9 +82,12 @@ export class ParsePattern implements PipeTransform<string, string> {
     private readonly pattern: RegExp,
     /** What a valid value is, e.g. `1-64 letters, digits, dots, dashes or underscores`. */
     private readonly what: string,
+    /** An optional query parameter: absent passes as undefined; present, it must match. */
+    private readonly options: { optional?: boolean } = {},
   ) {}
 
   transform(value: string, metadata: ArgumentMetadata): string {
+    if (value === undefined && this.options.optional) return value;
     if (typeof value !== 'string' || !this.pattern.test(value))
       throw invalid(metadata.data ?? 'id', `must be ${this.what}`);
     return value;

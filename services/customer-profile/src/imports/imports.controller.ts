@@ -1,7 +1,7 @@
 import { Controller, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
-import { CorrelationId, invalid, invalidFields, ParseOneOf } from '@crm/service-kit';
+import { CorrelationId, invalid, invalidFields, ParseOneOf, ParsePattern } from '@crm/service-kit';
 import type { ImportKind } from './import-rows';
 import { ImportHeaderError, ImportsService } from './imports.service';
 
@@ -48,15 +48,19 @@ export class ImportsController {
   })
   async import(
     @Param('kind', new ParseOneOf(['customers', 'purchases'] as const)) kind: ImportKind,
-    @Query('importId') importId: unknown,
+    @Query(
+      'importId',
+      new ParsePattern(IMPORT_ID, '1-100 letters, digits, dots, dashes, colons or underscores', {
+        optional: true,
+      }),
+    )
+    importId: string | undefined,
     @Req() request: StreamingRequest,
     @Res() response: StreamingResponse,
     @CorrelationId() correlationId: string,
   ): Promise<void> {
     const contentType = request.headers['content-type'] ?? '';
     if (!/^text\/csv\b/.test(contentType)) throw invalid('content-type', 'must be text/csv');
-    if (importId !== undefined && (typeof importId !== 'string' || !IMPORT_ID.test(importId)))
-      throw invalid('importId', 'must be 1-100 letters, digits, dots, dashes, colons or underscores');
     const report = this.imports.run(kind, request, `import-${correlationId}`, importId);
     let first: IteratorResult<unknown>;
     try {

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { conflict } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
-import type { BulkOutcome } from '../bulk/bulk-outcome';
+import type { AlsoInTransaction, BulkOutcome } from '../bulk/bulk-outcome';
 import type { RegisterCustomerDto } from '../customers/register-customer.dto';
 import type { RecordPurchaseDto } from '../purchases/record-purchase.dto';
 import { PurchasesService } from '../purchases/purchases.service';
@@ -165,12 +165,8 @@ export class ImportsService {
     try {
       for await (const batch of batches)
         for (const outcome of batch) {
-          counts.records += outcome.records;
-          if (outcome.errors.length > 0) {
-            counts.failed += 1;
-            for (const error of outcome.errors) yield { type: 'error', ...error };
-          } else if (outcome.created) counts.imported += 1;
-          else counts.unchanged += 1;
+          count(counts, outcome);
+          for (const error of outcome.errors) yield { type: 'error', ...error };
           if (counts.records - reported >= PROGRESS_EVERY) {
             reported = counts.records;
             yield { type: 'progress', ...counts };
@@ -254,7 +250,7 @@ export class ImportsService {
     outcomes: Outcome[],
   ): Promise<void> {
     if (!checkpoint) return;
-    const c = add({ records: 0, imported: 0, unchanged: 0, failed: 0 }, tally(outcomes));
+    const c = tally(outcomes);
     const updated = await queryRows(
       manager,
       `UPDATE import_checkpoints SET next_line = $3, records = records + $4, imported = imported + $5,
@@ -265,32 +261,37 @@ export class ImportsService {
     if (updated.length === 0) throw new ImportTakenOverError();
   }
 
+  /**
+   * Writes a batch's acceptable entries with `write` and, in its transaction, resolves every entry's outcome
+   * in line order and moves the checkpoint past the batch.
+   */
+  private async writeBatch<T>(
+    batch: Pending<T>[],
+    checkpoint: Checkpoint | undefined,
+    write: (entries: T[], alsoInTransaction: AlsoInTransaction) => Promise<unknown>,
+  ): Promise<Outcome[]> {
+    let outcomes: Outcome[] = [];
+    await write(
+      batch.flatMap((p) => ('outcome' in p ? [] : [p.write])),
+      async (manager, results) => {
+        outcomes = resolved(batch, results);
+        await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
+      },
+    );
+    return outcomes;
+  }
+
   private async *customerBatches(
     header: string[],
     records: AsyncIterable<CsvRecord>,
     correlationId: string,
     checkpoint: Checkpoint | undefined,
   ): AsyncGenerator<Outcome[]> {
-    const write = async (batch: Pending<RegisterCustomerDto>[]): Promise<Outcome[]> => {
-      const toWrite = batch.filter((p) => !('outcome' in p)) as Extract<
-        Pending<RegisterCustomerDto>,
-        { write: unknown }
-      >[];
-      let outcomes: Outcome[] = [];
-      // An import brings the past in: its events update state everywhere and trigger no touch or survey.
-      await this.customers.registerMany(
-        toWrite.map((p) => p.write),
-        correlationId,
-        {
-          historical: true,
-          alsoInTransaction: async (manager, results) => {
-            outcomes = resolved(batch, results);
-            await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
-          },
-        },
+    // An import brings the past in: its events update state everywhere and trigger no touch or survey.
+    const write = (batch: Pending<RegisterCustomerDto>[]) =>
+      this.writeBatch(batch, checkpoint, (dtos, alsoInTransaction) =>
+        this.customers.registerMany(dtos, correlationId, { historical: true, alsoInTransaction }),
       );
-      return outcomes;
-    };
     let batch: Pending<RegisterCustomerDto>[] = [];
     for await (const record of records) {
       if (record.error) batch.push({ outcome: malformed(record) });
@@ -339,23 +340,13 @@ export class ImportsService {
           },
         };
       });
-      const toWrite = entries.filter((p) => !('outcome' in p)) as Extract<
-        Pending<Order>,
-        { write: unknown }
-      >[];
-      let outcomes: Outcome[] = [];
-      await this.purchases.recordMany(
-        toWrite.map((p) => ({ customerId: ids.get(p.write.externalRef)!, dto: p.write.dto })),
-        correlationId,
-        {
-          historical: true,
-          alsoInTransaction: async (manager, results) => {
-            outcomes = resolved(entries, results);
-            await this.advance(manager, checkpoint, lastLineOf(batch) + 1, outcomes);
-          },
-        },
+      return this.writeBatch(entries, checkpoint, (orders, alsoInTransaction) =>
+        this.purchases.recordMany(
+          orders.map((o) => ({ customerId: ids.get(o.externalRef)!, dto: o.dto })),
+          correlationId,
+          { historical: true, alsoInTransaction },
+        ),
       );
-      return outcomes;
     };
     let batch: Pending<Order>[] = [];
     let rowsInBatch = 0;
@@ -466,14 +457,17 @@ function lastLineOf(batch: Pending<unknown>[]): number {
   return Math.max(...batch.map((p) => p.lastLine ?? ('outcome' in p ? p.outcome.line : 0)));
 }
 
+/** Adds one outcome to the counts: its rows, and the entry as failed, imported or unchanged. */
+function count(counts: ImportCounts, outcome: Outcome): void {
+  counts.records += outcome.records;
+  if (outcome.errors.length > 0) counts.failed += 1;
+  else if (outcome.created) counts.imported += 1;
+  else counts.unchanged += 1;
+}
+
 function tally(outcomes: Outcome[]): ImportCounts {
   const counts = { records: 0, imported: 0, unchanged: 0, failed: 0 };
-  for (const o of outcomes) {
-    counts.records += o.records;
-    if (o.errors.length > 0) counts.failed += 1;
-    else if (o.created) counts.imported += 1;
-    else counts.unchanged += 1;
-  }
+  for (const outcome of outcomes) count(counts, outcome);
   return counts;
 }
 
