@@ -1,3 +1,4 @@
+import { EventPattern } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
 import type { EventDefinition, EventEnvelope } from '@crm/contracts';
 import { causedBy, causeOf, type Cause } from './cause';
@@ -27,4 +28,32 @@ export class EventContext<T = unknown> {
   ): Promise<PublishedEvent> {
     return this.outbox.publish(this.manager, definition, payload, causedBy(subject, this.cause));
   }
+}
+
+/**
+ * What a batch handler (`@EventBatchPattern`) gets beside its events: the one transaction they share (their
+ * inbox rows are in it) and where they came from. The events are consecutive records of one partition, in
+ * order, each new to this consumer group.
+ */
+export class EventBatchContext {
+  constructor(
+    readonly events: readonly EventEnvelope[],
+    readonly manager: EntityManager,
+    readonly delivery: { topic: string; partition: number; offsets: string[]; attempt: number },
+  ) {}
+}
+
+/** The extras key `EventBatchPattern` marks its handlers with. */
+export const BATCH_HANDLER = 'crmBatchHandler';
+
+/**
+ * `@EventPattern` for a handler that takes consecutive records of a partition together: it is called with
+ * an array of envelopes (`@Payload() events: EventEnvelope[]`) and an `EventBatchContext`, once per run of
+ * records the transport applies in one transaction, and with one envelope on the record-by-record path
+ * (retries, a run that failed). Its effects must be those of handling the events one by one in order; it
+ * may do them set-based. A failure rolls back the whole run, which is then applied record by record.
+ */
+export function EventBatchPattern(types: string | string[]): MethodDecorator {
+  // The key groups the run's records by handler: every type of one decorator shares it.
+  return EventPattern(types, { [BATCH_HANDLER]: Symbol(String(types)) });
 }

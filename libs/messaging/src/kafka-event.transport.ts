@@ -14,7 +14,7 @@ import {
 } from '@crm/contracts';
 import { contextFromTraceHeaders, counter, gauge, histogram, inSpan, SpanKind } from '@crm/observability';
 import { queryRows } from '@crm/persistence';
-import { EventContext } from './event-context';
+import { BATCH_HANDLER, EventBatchContext, EventContext } from './event-context';
 import { createKafka } from './kafka-client';
 import type { OutboxPublisher } from './outbox.publisher';
 
@@ -53,6 +53,18 @@ export interface KafkaEventTransportOptions {
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
 type EventHandler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
+
+/** The key that groups records for a batch handler (`@EventBatchPattern`), or undefined for a per-record one. */
+function batchKey(handler: EventHandler): symbol | undefined {
+  const key: unknown = handler.extras?.[BATCH_HANDLER];
+  return typeof key === 'symbol' ? key : undefined;
+}
+
+/** A record of a run whose handler takes it. */
+interface HandledRecord {
+  message: KafkaMessage;
+  envelope: EventEnvelope;
+}
 
 /** A handler that did not finish within `handlerTimeoutMs`. */
 export class HandlerTimeoutError extends Error {
@@ -426,11 +438,54 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     manager: EntityManager,
     delivery: EventContext['delivery'],
   ): Promise<void> {
-    const result: unknown = await handler(
-      envelope,
-      new EventContext(envelope, manager, this.options.outbox, delivery),
-    );
+    const result: unknown = batchKey(handler)
+      ? await handler(
+          [envelope],
+          new EventBatchContext([envelope], manager, {
+            topic: delivery.topic,
+            partition: delivery.partition,
+            offsets: [delivery.offset],
+            attempt: delivery.attempt,
+          }),
+        )
+      : await handler(envelope, new EventContext(envelope, manager, this.options.outbox, delivery));
     await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+
+  /**
+   * A batch handler's call for records of a run: one consumer span for all of them, a child of the first
+   * record's producer span and linked to every record's.
+   */
+  private async runBatchHandler(
+    topic: string,
+    partition: number,
+    handler: EventHandler,
+    records: HandledRecord[],
+    manager: EntityManager,
+  ): Promise<void> {
+    const events = records.map((r) => r.envelope);
+    const span = this.consumerSpan(topic, events[0], { 'crm.attempt': 1 });
+    // One span for several records: no single message id or event type describes it.
+    const attributes: Record<string, string | number> = {
+      ...span.attributes,
+      'messaging.batch.message_count': events.length,
+    };
+    delete attributes['messaging.message.id'];
+    delete attributes['crm.event_type'];
+    await inSpan(
+      `${topic} process`,
+      { ...span, attributes, links: events.map((event) => contextFromTraceHeaders(event)) },
+      async () => {
+        const context = new EventBatchContext(events, manager, {
+          topic,
+          partition,
+          offsets: records.map((r) => r.message.offset),
+          attempt: 1,
+        });
+        const result: unknown = await handler(events, context);
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      },
+    );
   }
 
   /**
@@ -490,11 +545,27 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           ).map((row) => row.event_id),
         );
         const result: Outcome[] = [];
+        // Consecutive new records of one batch handler are handed to it together (records it ignores or
+        // has seen do not break the group); any other handled record first ends the group, keeping order.
+        let group: { handler: EventHandler; key: symbol; records: HandledRecord[] } | undefined;
+        const endGroup = async () => {
+          if (group) await this.runBatchHandler(topic, partition, group.handler, group.records, manager);
+          group = undefined;
+        };
         for (const { message, envelope, handler } of run) {
           // A record seen before, or twice in this run, is a duplicate: only its first delivery applies.
           if (!handler || !envelope) result.push('ignored');
           else if (!fresh.delete(envelope.id)) result.push('duplicate');
           else {
+            result.push('processed');
+            const key = batchKey(handler);
+            if (key) {
+              if (group?.key !== key) await endGroup();
+              group ??= { handler, key, records: [] };
+              group.records.push({ message, envelope });
+              continue;
+            }
+            await endGroup();
             await inSpan(
               `${topic} process`,
               this.consumerSpan(topic, envelope, { 'crm.attempt': 1, 'crm.batch_size': run.length }),
@@ -506,9 +577,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
                   attempt: 1,
                 }),
             );
-            result.push('processed');
           }
         }
+        await endGroup();
         return result;
       });
     } catch (error) {

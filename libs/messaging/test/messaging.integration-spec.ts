@@ -116,7 +116,7 @@ beforeAll(async () => {
   });
   await ensureTopics(brokers(), {}, [
     ProbeRecorded.topic,
-    ...[1, 2, 3, 4, 5, 6, 8].map((run) => deadLetterTopic(`probe-c${run}`)),
+    ...[1, 2, 3, 4, 5, 6, 8, 9].map((run) => deadLetterTopic(`probe-c${run}`)),
   ]);
 });
 
@@ -180,6 +180,69 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await producer.waitForLine('PROBE_DRAINED', 120_000);
     await eventually('5,000 effects', async () => (await effectCount(2)) >= 5000, 180_000);
     await expectExactlyOnceInOrder(2, 200, 25);
+  });
+
+  it('hands a batch handler runs of records: exactly once and in order through SIGKILLs, a failing run applied one by one', async () => {
+    await startGroupAtEnd('probe-c9');
+    const batchProbe = () => probe('consume', 9, { PROBE_BATCH: '1', PROBE_HANDLER_DELAY_MS: '2' });
+    let consumer = batchProbe();
+    await consumer.waitForLine('PROBE_READY');
+    const producer = probe('produce', 9, { PROBE_COUNT: '3000', PROBE_CUSTOMERS: '100' });
+    for (const threshold of [700, 1900]) {
+      await eventually(`${threshold} effects`, async () => (await effectCount(9)) >= threshold, 120_000);
+      expect((await consumer.kill('SIGKILL')).signal).toBe('SIGKILL');
+      consumer = batchProbe();
+      await consumer.waitForLine('PROBE_READY');
+    }
+    await producer.waitForLine('PROBE_DRAINED', 120_000);
+    await eventually('3,000 effects', async () => (await effectCount(9)) >= 3000, 180_000);
+    await expectExactlyOnceInOrder(9, 100, 30);
+    // The handler was called with runs of records, each effect in its call's span, parented by its first record.
+    const { rows: calls } = await pool.query<{ largest: number; calls: number }>(
+      `SELECT max(batch_size)::int AS largest, count(DISTINCT created_at)::int AS calls
+         FROM probe_c9.probe_effects WHERE customer_id::text LIKE $1`,
+      [`${customerPrefix(9)}%`],
+    );
+    expect(calls[0].largest).toBeGreaterThan(1);
+    expect(calls[0].calls).toBeLessThan(3000);
+    const { rows: traced } = await pool.query<{ call: string; trace_id: string; record_trace: string }>(
+      `SELECT e.created_at::text AS call, e.trace_id, split_part(o.headers->>'traceparent', '-', 2) AS record_trace
+         FROM probe_c9.probe_effects e JOIN probe_p9.outbox o ON o.event_id = e.event_id ORDER BY e.id`,
+    );
+    const firstOfCall = new Map<string, string>();
+    for (const row of traced) {
+      if (!firstOfCall.has(row.call)) firstOfCall.set(row.call, row.record_trace);
+      expect(row.trace_id).toBe(firstOfCall.get(row.call));
+    }
+
+    // A run holding a record the handler refuses: the run is rolled back and applied record by record, so
+    // the records around it take effect once each and the refused one is dead-lettered with the reason.
+    const customer = '00000000-0fff-4000-8000-000000000009';
+    const kafkaProducer = kafka.producer();
+    await kafkaProducer.connect();
+    await kafkaProducer.send({
+      topic: ProbeRecorded.topic,
+      messages: [
+        probeRecord('99999999-0000-4000-8000-000000000001', customer, 'probe-x-1'),
+        probeRecord('99999999-0000-4000-8000-000000000002', customer, 'always-fails-9'),
+        probeRecord('99999999-0000-4000-8000-000000000003', customer, 'probe-x-3'),
+        probeRecord('99999999-0000-4000-8000-000000000003', customer, 'probe-x-3'),
+      ],
+    });
+    await kafkaProducer.disconnect();
+    const [letter] = await readDeadLetters('probe-c9', 1);
+    expect(letter.headers.ce_id).toBe('99999999-0000-4000-8000-000000000002');
+    expect(letter.headers.dlq_code).toBe('HANDLER_FAILED');
+    expect(letter.headers.dlq_reason).toContain('probe handler refuses always-fails-9');
+    await eventually('the records around the refused one', async () => {
+      const { rows } = await pool.query<{ seq: number; batch_size: number }>(
+        'SELECT order_seq AS seq, batch_size FROM probe_c9.probe_effects WHERE customer_id = $1 ORDER BY id',
+        [customer],
+      );
+      return (
+        rows.length === 2 && rows[0].seq === 1 && rows[1].seq === 3 && rows.every((r) => r.batch_size === 1)
+      );
+    });
   });
 
   it('publishes every committed event after the producer dies between commit and publish', async () => {

@@ -71,11 +71,25 @@ export function contextFromTraceHeaders(headers: { traceparent?: string; tracest
 /** Runs fn inside a span, records failures and always ends the span. */
 export async function inSpan<T>(
   name: string,
-  options: { kind?: SpanKind; attributes?: Record<string, string | number | boolean>; parent?: Context },
+  options: {
+    kind?: SpanKind;
+    attributes?: Record<string, string | number | boolean>;
+    parent?: Context;
+    /** Other spans this one continues (a batch consumer span links every record's producer span). */
+    links?: Context[];
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  const span = tracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, parent);
+  const links = (options.links ?? [])
+    .map((linked) => trace.getSpanContext(linked))
+    .filter((linked) => linked !== undefined && trace.isSpanContextValid(linked))
+    .map((linked) => ({ context: linked! }));
+  const span = tracer().startSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes, ...(links.length > 0 ? { links } : {}) },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (error) {

@@ -71,5 +71,8 @@ describe('typed SQL helpers', () => {
     expect((parameters as unknown[][])[1].slice(0, 2)).toEqual([null, '["a","b"]']);
     expect((parameters as unknown[][])[2][7]).toBe('{"n":7}');
     expect((parameters as unknown[][])[3][0]).toBe(at);
+    expect(sql).not.toContain('ON CONFLICT');
+    await insertMany(db, 'things', { id: 'uuid' }, [{ id: 'x' }], { onConflict: 'do nothing' });
+    expect(calls[1].sql.trimEnd()).toMatch(/\) ON CONFLICT DO NOTHING$/);
   });
 });

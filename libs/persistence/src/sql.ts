@@ -48,12 +48,14 @@ export type BulkColumnType =
  * the statement has as many parameters as columns (a multi-row VALUES list has one per value, and Postgres
  * allows 65,535). `columns` maps each column to its type; each row maps column names to values (missing is
  * NULL). `jsonb` values and `text[]` arrays travel as JSON text (unnest would flatten an array of arrays).
+ * `onConflict: 'do nothing'` skips rows that would violate a unique constraint (rows already there).
  */
 export async function insertMany(
   db: Queryable,
   table: string,
   columns: Record<string, BulkColumnType>,
   rows: Array<Record<string, unknown>>,
+  options: { onConflict?: 'do nothing' } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const names = Object.keys(columns);
@@ -75,7 +77,7 @@ export async function insertMany(
     `INSERT INTO ${table} (${names.join(', ')})
      SELECT ${selected.join(', ')}
        FROM unnest(${names.map((name, i) => `$${i + 1}::${asJson(columns[name]) ? 'text' : columns[name]}[]`).join(', ')})
-         AS rows(${names.map((_, i) => `c${i}`).join(', ')})`,
+         AS rows(${names.map((_, i) => `c${i}`).join(', ')})${options.onConflict ? ' ON CONFLICT DO NOTHING' : ''}`,
     parameters,
   );
 }

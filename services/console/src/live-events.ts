@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { TOPIC_CATALOG } from '@crm/contracts';
 import { createKafka } from '@crm/messaging';
 import { ConsoleConfig } from './console.config';
@@ -57,13 +57,21 @@ type Listener = (event: LiveEvent) => void;
  * Reads the customer topics from their end, as a consumer group of its own per replica (every replica's
  * browsers see every event), and hands each record to the open event streams. Nothing is committed: a
  * restarted replica starts from the end again, and a browser that reconnects reloads what it shows.
+ * While no stream is open the consumer is paused (it stays in its group and fetches nothing: relaying a
+ * busy platform's records to nobody cost about 7 ms of CPU per purchase); the first stream to open moves it
+ * to the records written from just before that stream opened, skipping what was written while nobody watched.
  */
 @Injectable()
 export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LiveEvents.name);
   private readonly listeners = new Set<Listener>();
   private consumer?: Consumer;
+  private admin?: Admin;
   private joined = false;
+  /** Paused while no stream is open; changed one step at a time by `settle`. */
+  private paused = false;
+  private watchingSince = 0;
+  private settling: Promise<void> = Promise.resolve();
   relayed = 0;
 
   constructor(private readonly config: ConsoleConfig) {}
@@ -79,15 +87,53 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
   /** Adds a listener unless the replica already serves its most streams; answers the way to remove it. */
   listen(listener: Listener): (() => void) | null {
     if (this.listeners.size >= this.config.CONSOLE_MAX_STREAMS) return null;
+    if (this.listeners.size === 0) this.watchingSince = Date.now();
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.settle();
+    return () => {
+      this.listeners.delete(listener);
+      this.settle();
+    };
+  }
+
+  /** Pauses the consumer when nobody watches, resumes it when somebody does (in order, one change at a time). */
+  private settle(): void {
+    this.settling = this.settling
+      .then(() => this.reconcile())
+      .catch((error: Error) =>
+        this.logger.warn(`could not pause or resume the live events: ${error.message}`),
+      );
+  }
+
+  private async reconcile(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const topics = CONSOLE_TOPICS.map((topic) => ({ topic }));
+    const watched = this.listeners.size > 0;
+    if (!watched && !this.paused) {
+      consumer.pause(topics);
+      this.paused = true;
+    } else if (watched && this.paused) {
+      // From a second before the first stream opened: nothing written since then is missed.
+      for (const topic of CONSOLE_TOPICS)
+        for (const { partition, offset } of await this.admin!.fetchTopicOffsetsByTimestamp(
+          topic,
+          this.watchingSince - 1000,
+        ))
+          consumer.seek({ topic, partition, offset });
+      consumer.resume(topics);
+      this.paused = false;
+    }
   }
 
   async onModuleInit(): Promise<void> {
     const group = `console-live-${hostname()
       .replace(/[^A-Za-z0-9._-]/g, '-')
       .slice(0, 60)}-${randomBytes(4).toString('hex')}`;
-    const consumer = createKafka(this.config.KAFKA_BROKERS, 'console').consumer({
+    const kafka = createKafka(this.config.KAFKA_BROKERS, 'console');
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    const consumer = kafka.consumer({
       groupId: group,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
@@ -119,10 +165,13 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
         }
       },
     });
+    this.settle();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.listeners.clear();
+    await this.settling;
     await this.consumer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustomerErased, CustomerState, type CustomerStateV1, type EventEnvelope } from '@crm/contracts';
 import { counter } from '@crm/observability';
-import { execute, queryRows } from '@crm/persistence';
+import { execute, insertMany, queryRows } from '@crm/persistence';
 
 /** Announced (at commit) when deliveries are created, so a dispatcher wakes for them at once. */
 export const DELIVERIES_CHANNEL = 'crm_webhook_deliveries';
@@ -34,56 +34,88 @@ export function membershipsOf(state: CustomerStateV1): string[] {
 }
 
 /**
- * Turns one consumed event into one delivery per matching subscription, in the consumer's transaction (with
- * its inbox entry): an event is fanned out exactly once, and a subscription gets it at most once
- * (`deliveries_live_once`). The event is kept for replay. Snapshots of the compacted state topic keep the
+ * Turns consumed events into one delivery per matching subscription, in the consumer's transaction (with
+ * their inbox entries): an event is fanned out exactly once, and a subscription gets it at most once
+ * (`deliveries_live_once`). Events are kept for replay. Snapshots of the compacted state topic keep the
  * customer memberships that segment filters are evaluated against (at the moment the event is fanned out).
+ * A run of events is written set-based (one insert of events and one of deliveries between state changes),
+ * with the effects of fanning them out one by one in order: deliveries are numbered in event order.
  */
 @Injectable()
 export class FanOut {
-  async accept(manager: EntityManager, event: EventEnvelope): Promise<number> {
-    if (event.type === CustomerState.type) {
-      const state = event.data as CustomerStateV1;
-      await execute(
-        manager,
-        `INSERT INTO customer_state (customer_id, revision, memberships) VALUES ($1, $2, $3)
-         ON CONFLICT (customer_id) DO UPDATE SET revision = EXCLUDED.revision, memberships = EXCLUDED.memberships
-          WHERE customer_state.revision < EXCLUDED.revision`,
-        [state.customerId, state.revision, membershipsOf(state)],
-      );
-    } else if (event.type === CustomerErased.type) {
-      await execute(manager, 'DELETE FROM customer_state WHERE customer_id = $1', [event.subject]);
+  /** Fans out `events` in order; answers how many deliveries were created. */
+  async accept(manager: EntityManager, events: readonly EventEnvelope[]): Promise<number> {
+    let created = 0;
+    let pending: EventEnvelope[] = [];
+    for (const event of events) {
+      if (event.type === CustomerState.type || event.type === CustomerErased.type) {
+        // Events before a state change are matched against the state before it.
+        created += await this.fanOut(manager, pending);
+        pending = [];
+        await this.keepState(manager, event);
+      }
+      pending.push(event);
     }
+    created += await this.fanOut(manager, pending);
+    if (created > 0) {
+      await manager.query('SELECT pg_notify($1, current_schema())', [DELIVERIES_CHANNEL]);
+      fannedOut().inc({ kind: 'live' }, created);
+    }
+    return created;
+  }
+
+  private async keepState(manager: EntityManager, event: EventEnvelope): Promise<void> {
+    if (event.type === CustomerErased.type) {
+      await execute(manager, 'DELETE FROM customer_state WHERE customer_id = $1', [event.subject]);
+      return;
+    }
+    const state = event.data as CustomerStateV1;
     await execute(
       manager,
-      `INSERT INTO events (event_id, event_type, subject, occurred_at, source, correlation_id, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
-      [
-        event.id,
-        event.type,
-        event.subject,
-        event.time || new Date().toISOString(),
-        event.source,
-        event.correlationId,
-        JSON.stringify(event.data),
-      ],
+      `INSERT INTO customer_state (customer_id, revision, memberships) VALUES ($1, $2, $3)
+       ON CONFLICT (customer_id) DO UPDATE SET revision = EXCLUDED.revision, memberships = EXCLUDED.memberships
+        WHERE customer_state.revision < EXCLUDED.revision`,
+      [state.customerId, state.revision, membershipsOf(state)],
+    );
+  }
+
+  private async fanOut(manager: EntityManager, events: EventEnvelope[]): Promise<number> {
+    if (events.length === 0) return 0;
+    await insertMany(
+      manager,
+      'events',
+      {
+        event_id: 'text',
+        event_type: 'text',
+        subject: 'text',
+        occurred_at: 'timestamptz',
+        source: 'text',
+        correlation_id: 'text',
+        payload: 'jsonb',
+      },
+      events.map((event) => ({
+        event_id: event.id,
+        event_type: event.type,
+        subject: event.subject,
+        occurred_at: event.time || new Date().toISOString(),
+        source: event.source,
+        correlation_id: event.correlationId,
+        payload: event.data,
+      })),
+      { onConflict: 'do nothing' },
     );
     const created = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO deliveries (id, subscription_id, event_id, subject, kind, status)
-       SELECT gen_random_uuid(), s.id, $1, $2, 'live', 'pending'
-         FROM subscriptions s
-        WHERE s.status <> 'deleted' AND $3 = ANY(s.event_types)
-          AND ${segmentFilterMatches('$2')}
-        ORDER BY s.id
+       SELECT gen_random_uuid(), s.id, e.event_id, e.subject, 'live', 'pending'
+         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(event_id, subject, event_type, n)
+         JOIN subscriptions s ON s.status <> 'deleted' AND e.event_type = ANY(s.event_types)
+        WHERE ${segmentFilterMatches('e.subject')}
+        ORDER BY e.n, s.id
        ON CONFLICT DO NOTHING
        RETURNING id`,
-      [event.id, event.subject, event.type],
+      [events.map((e) => e.id), events.map((e) => e.subject), events.map((e) => e.type)],
     );
-    if (created.length > 0) {
-      await manager.query('SELECT pg_notify($1, current_schema())', [DELIVERIES_CHANNEL]);
-      fannedOut().inc({ kind: 'live' }, created.length);
-    }
     return created.length;
   }
 }
