@@ -1,8 +1,4 @@
 import type { DynamicModule } from '@nestjs/common';
-import { CategoryExclusions1732500000620 } from './migrations/1732500000620-category-exclusions';
-import { CareActionCancelled1732500000630 } from './migrations/1732500000630-care-action-cancelled';
-import { CareDeliveryLeases1732500000640 } from './migrations/1732500000640-care-delivery-leases';
-import { ServiceRecoveryPlaybook1732500000610 } from './migrations/1732500000610-service-recovery-playbook';
 import { serviceApplication, serviceUrls } from '@crm/service-kit';
 import { CampaignsConfig } from './campaigns.config';
 import { CampaignHandlers } from './care-actions/campaign.handlers';
@@ -28,22 +24,11 @@ import {
   StaffNotifications,
   StaffNotificationsController,
 } from './care-actions/staff-notifications';
-import { StaffNotifications1732500000701 } from './migrations/1732500000701-staff-notifications';
-import { JourneyChanges1732500000702 } from './migrations/1732500000702-journey-changes';
-import { ContactDeadlines1732500000680 } from './migrations/1732500000680-contact-deadlines';
 import { ContactDeadlinesService } from './cadences/contact-deadlines.service';
-import { OrderDates1732500000695 } from './migrations/1732500000695-order-dates';
-import { ServiceClock1732500000697 } from './migrations/1732500000697-service-clock';
-import { PlaybooksAsJourneys1732500000698 } from './migrations/1732500000698-playbooks-as-journeys';
-import { LevelWelcome1732500000699 } from './migrations/1732500000699-level-welcome';
-import { DateTriggers1732500000690 } from './migrations/1732500000690-date-triggers';
 import { DateTriggersService } from './dates/date-triggers.service';
-import { ContactBudget1732500000670 } from './migrations/1732500000670-contact-budget';
+import { CAMPAIGN_MIGRATIONS } from './migrations';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
-import { GrowthCampaignTables1732500000600 } from './migrations/1732500000600-growth-campaign-tables';
-import { Journeys1732500000650 } from './migrations/1732500000650-journeys';
-import { Cadences1732500000660 } from './migrations/1732500000660-cadences';
 import { CadencesController } from './cadences/cadences.controller';
 import { CadencesService } from './cadences/cadences.service';
 import { JourneysController } from './journeys/journeys.controller';
@@ -98,24 +83,7 @@ function defaultDriver(config: CampaignsConfig): ChannelAdapter {
 
 export function appModule(config: CampaignsConfig): DynamicModule {
   return serviceApplication('growth-campaigns', config, CampaignsConfig, {
-    migrations: [
-      GrowthCampaignTables1732500000600,
-      ServiceRecoveryPlaybook1732500000610,
-      CategoryExclusions1732500000620,
-      CareActionCancelled1732500000630,
-      CareDeliveryLeases1732500000640,
-      Journeys1732500000650,
-      Cadences1732500000660,
-      ContactBudget1732500000670,
-      ContactDeadlines1732500000680,
-      DateTriggers1732500000690,
-      OrderDates1732500000695,
-      ServiceClock1732500000697,
-      PlaybooksAsJourneys1732500000698,
-      LevelWelcome1732500000699,
-      StaffNotifications1732500000701,
-      JourneyChanges1732500000702,
-    ],
+    migrations: CAMPAIGN_MIGRATIONS,
     controllers: [
       CareActionsController,
       JourneysController,

@@ -62,17 +62,23 @@ export class CareActionsService {
     now ??= await this.clock.now(manager);
     // One budget per customer: touches decided for the same customer at once are counted one after another.
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`contact:${customerId}`]);
-    const customer = await queryOne<{
+    // Everything the budget reads, in one statement (after the lock, so it sees every earlier touch).
+    const facts = await queryOne<{
       time_zone: string | null;
       locale: string | null;
       reduced: boolean;
       cap: number | null;
-      window_days: number | null;
-      channel: string | null;
+      channel: string;
+      marketing: boolean | null;
+      service: boolean | null;
+      touches: number;
+      open_moments: number;
+      excluded: boolean;
     }>(
       manager,
       `SELECT p.time_zone, p.locale, coalesce(p.contact_frequency = 'reduced', false) AS reduced,
-              cap.touches AS cap, cap.window_days, ch.channel
+              cap.touches AS cap, chosen.channel, consent.marketing, consent.service, recent.touches,
+              moments.open AS open_moments, excluded.hit AS excluded
          FROM (SELECT $1::uuid AS customer_id) c
          LEFT JOIN contact_preferences p ON p.customer_id = c.customer_id
          LEFT JOIN customer_attributes a ON a.customer_id = c.customer_id
@@ -81,57 +87,43 @@ export class CareActionsService {
                              ORDER BY precedence LIMIT 1) cap ON true
          LEFT JOIN LATERAL (SELECT channel FROM segment_channels
                              WHERE key IN ('*', 'tier:' || a.value_tier, 'value-loyalty:' || a.value_loyalty_segment)
-                             ORDER BY precedence LIMIT 1) ch ON true`,
-      [customerId],
+                             ORDER BY precedence LIMIT 1) ch ON true
+         CROSS JOIN LATERAL (SELECT CASE WHEN $2::text = 'auto' THEN coalesce(ch.channel, 'email') ELSE $2::text END
+                               AS channel) chosen
+         CROSS JOIN LATERAL (SELECT bool_or(granted) FILTER (WHERE purpose = 'marketing') AS marketing,
+                                    bool_or(granted) FILTER (WHERE purpose = 'service') AS service
+                               FROM consents WHERE customer_id = c.customer_id AND channel = chosen.channel) consent
+         CROSS JOIN LATERAL (SELECT count(*)::int AS touches FROM care_actions
+                              WHERE customer_id = c.customer_id AND status IN ('triggered', 'delivered')
+                                AND created_at > $3::timestamptz - make_interval(days => coalesce(cap.window_days, 7))) recent
+         CROSS JOIN LATERAL (SELECT count(*)::int AS open FROM service_moments
+                              WHERE customer_id = c.customer_id AND until > $3::timestamptz) moments
+         CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM category_exclusions
+                              WHERE customer_id = c.customer_id AND category = $4::text) AS hit) excluded`,
+      [customerId, touch.channel, now, touch.category || null],
     );
-    const channel = touch.channel === 'auto' ? (customer?.channel ?? 'email') : touch.channel;
+    const customer = facts!;
     const playbook = {
       id: touch.source,
       action: touch.action,
       purpose: touch.purpose,
-      channel,
+      channel: customer.channel,
       contact_due_hours: touch.contactDueHours,
       category: touch.category,
     };
     const idempotencyKey = origin.idempotencyKey;
     const event = { id: origin.triggerEventId };
-    const consent = await queryOne<{ marketing: boolean | null; service: boolean | null }>(
-      manager,
-      `SELECT bool_or(granted) FILTER (WHERE purpose = 'marketing') AS marketing,
-              bool_or(granted) FILTER (WHERE purpose = 'service') AS service
-         FROM consents WHERE customer_id = $1 AND channel = $2`,
-      [customerId, playbook.channel],
-    );
-    const windowDays = customer?.window_days ?? 7;
-    const recent = await queryOne<{ touches: number }>(
-      manager,
-      `SELECT count(*)::int AS touches FROM care_actions WHERE customer_id = $1
-          AND status IN ('triggered', 'delivered') AND created_at > $2::timestamptz - make_interval(days => $3)`,
-      [customerId, now, windowDays],
-    );
-    const moments = await queryOne<{ open: number }>(
-      manager,
-      'SELECT count(*)::int AS open FROM service_moments WHERE customer_id = $1 AND until > $2',
-      [customerId, now],
-    );
-    const excluded = playbook.category
-      ? await queryOne(
-          manager,
-          'SELECT 1 FROM category_exclusions WHERE customer_id = $1 AND category = $2',
-          [customerId, playbook.category],
-        )
-      : undefined;
     const decision = decideCareAction({
-      categoryExcluded: Boolean(excluded),
+      categoryExcluded: customer.excluded,
       purpose: playbook.purpose,
-      marketingConsent: consent?.marketing ?? undefined,
-      serviceConsent: consent?.service ?? undefined,
-      recentTouches: recent?.touches ?? 0,
-      frequencyCap: customer?.cap ?? this.config.CARE_FREQUENCY_CAP,
-      reducedContact: customer?.reduced,
-      inServiceMoment: (moments?.open ?? 0) > 0,
+      marketingConsent: customer.marketing ?? undefined,
+      serviceConsent: customer.service ?? undefined,
+      recentTouches: customer.touches,
+      frequencyCap: customer.cap ?? this.config.CARE_FREQUENCY_CAP,
+      reducedContact: customer.reduced,
+      inServiceMoment: customer.open_moments > 0,
       now,
-      timeZone: customer?.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE,
+      timeZone: customer.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE,
       quietHours: this.quietHours,
     });
     const sendAfter = decision.status === 'triggered' ? decision.sendAfter : undefined;
@@ -163,7 +155,7 @@ export class CareActionsService {
         sendAfter ?? now,
         template,
         touch.variant ?? null,
-        customer?.locale ?? null,
+        customer.locale ?? null,
         JSON.stringify(touch.variables ?? {}),
       ],
     );
@@ -192,7 +184,7 @@ export class CareActionsService {
         triggeredAt: now.toISOString(),
         template,
         variant: touch.variant,
-        locale: (customer?.locale as Locale | null) ?? undefined,
+        locale: (customer.locale as Locale | null) ?? undefined,
         sendAfter: sendAfter?.toISOString(),
       },
       causedBy(customerId, origin.cause),

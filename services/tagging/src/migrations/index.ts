@@ -8,6 +8,7 @@ import { InteractionFactsChurn1732500000260 } from './1732500000260-interaction-
 import { CustomerNeeds1732500000270 } from './1732500000270-customer-needs';
 import { KpiFactsGoals1732500000280 } from './1732500000280-kpi-facts-goals';
 import { Refunds1732500000290 } from './1732500000290-refunds';
+import { StateDirtyMarks1732500000296 } from './1732500000296-state-dirty-marks';
 import { RuleSets1732500000295 } from './1732500000295-rule-sets';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
@@ -23,4 +24,5 @@ export const TAGGING_MIGRATIONS = [
   KpiFactsGoals1732500000280,
   Refunds1732500000290,
   RuleSets1732500000295,
+  StateDirtyMarks1732500000296,
 ];

@@ -42,7 +42,7 @@ interface StateRow {
 /**
  * Keeps `crm.customer-state.v1` (compacted, keyed by customer id) equal to each customer's latest
  * non-personal state. Triggers mark a customer dirty in the same transaction as any change to what a
- * snapshot is made of; this worker takes dirty customers in batches (SKIP LOCKED, so replicas share them),
+ * snapshot is made of (a mark per change); this worker takes marks in batches (SKIP LOCKED, so replicas share them),
  * builds their snapshots in one query and writes those that differ from the last published one to the
  * outbox, in the transaction that clears the marks: a change is published exactly once, bursts coalesce, and
  * an erased customer gets a tombstone. It wakes on the trigger's NOTIFY and otherwise looks every 30 s.
@@ -68,22 +68,30 @@ export class CustomerStatePublisher implements OnApplicationBootstrap, BeforeApp
     return this.loop.stop();
   }
 
-  /** One batch; answers how many dirty customers it took. */
+  /**
+   * One batch; answers how many marks it took. A mark made by a change not yet committed is invisible here,
+   * so it waits for a later round, which reads the committed change. Workers (replicas) take a customer one
+   * at a time, in one order: a later round for the same customer reads after the earlier one committed, and
+   * the topic never ends on an older state.
+   */
   async publishOnce(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const dirty = await queryRows<{ customer_id: string }>(
+      const marks = await queryRows<{ customer_id: string }>(
         manager,
-        `DELETE FROM state_dirty WHERE customer_id IN (
-           SELECT customer_id FROM state_dirty ORDER BY customer_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        `DELETE FROM state_dirty_marks WHERE id IN (
+           SELECT id FROM state_dirty_marks ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING customer_id`,
         [BATCH],
       );
-      if (dirty.length === 0) return 0;
-      await this.publish(
-        manager,
-        dirty.map((d) => d.customer_id),
+      if (marks.length === 0) return 0;
+      const customerIds = [...new Set(marks.map((m) => m.customer_id))].sort();
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(hashtext('customer-state:' || c))
+           FROM (SELECT c FROM unnest($1::text[]) AS c ORDER BY c) AS sorted`,
+        [customerIds],
       );
-      return dirty.length;
+      await this.publish(manager, customerIds);
+      return marks.length;
     });
   }
 
@@ -127,7 +135,7 @@ export class CustomerStatePublisher implements OnApplicationBootstrap, BeforeApp
       published.push({ id: row.customer_id, revision, digest });
     }
     if (published.length === 0) return;
-    // The dirty rows, deleted under FOR UPDATE in this transaction, serialise writers of each customer.
+    // The customers' locks, taken above, serialise writers of each customer's state events.
     await this.outbox.publishMany(manager, items, { subjectsLockedByCaller: true, validation: 'sample' });
     await this.outbox.publishTombstones(manager, CustomerState, tombstones, { subjectsLockedByCaller: true });
     await manager.query(
