@@ -10,3 +10,4 @@ export * from './smtp-capture';
 export * from './console-under-test';
 export * from './oidc-provider';
 export * from './consumer-lag';
+export * from './test-schema';

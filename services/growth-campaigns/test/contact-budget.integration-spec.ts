@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import type { Purpose } from '@crm/contracts';
-import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
-import {
-  initialiseServiceDataSource,
-  ScheduledJobsTable1732500000001,
-  serviceDataSourceOptions,
-  ServiceClock,
-  ServiceClockTable1732500000002,
-} from '@crm/persistence';
+import { OutboxPublisher } from '@crm/messaging';
+import { ServiceClock } from '@crm/persistence';
+import { testSchema, type TestSchema } from '@crm/testing';
 import type { CampaignsConfig } from '../src/campaigns.config';
 import type { ContactDeadlinesService } from '../src/cadences/contact-deadlines.service';
 import { CareActionsService } from '../src/care-actions/care-actions.service';
@@ -23,8 +18,7 @@ import { CAMPAIGN_MIGRATIONS } from '../src/migrations';
  * (purpose, a channel or `auto`, a category or none), the touch decided against real Postgres is the one
  * the policy decides on the same facts worked out here from the rows the test wrote.
  */
-const url = process.env.DATABASE_URL!;
-const schema = `campaigns_budget_${randomUUID().slice(0, 8)}`;
+let tables: TestSchema;
 const config = {
   CONTACT_QUIET_HOURS: '21:00-08:00',
   CARE_FREQUENCY_CAP: 3,
@@ -38,25 +32,13 @@ let caps: { key: string; precedence: number; touches: number; window_days: numbe
 let segmentChannels: { key: string; precedence: number; channel: string }[];
 
 beforeAll(async () => {
-  dataSource = await initialiseServiceDataSource(
-    serviceDataSourceOptions({
-      url,
-      schema,
-      entities: [],
-      migrations: [
-        ...MESSAGING_MIGRATIONS,
-        ScheduledJobsTable1732500000001,
-        ServiceClockTable1732500000002,
-        ...CAMPAIGN_MIGRATIONS,
-      ],
-      poolSize: 2,
-    }),
-  );
+  tables = await testSchema('campaigns_budget', CAMPAIGN_MIGRATIONS);
+  dataSource = tables.dataSource;
   const outbox = new OutboxPublisher({
     serviceName: 'growth-campaigns',
-    schema,
+    schema: tables.schema,
     brokers: '',
-    databaseUrl: url,
+    databaseUrl: process.env.DATABASE_URL!,
   });
   // Touches here have no contact deadline, so the deadlines service is never asked.
   service = new CareActionsService(
@@ -69,10 +51,7 @@ beforeAll(async () => {
   segmentChannels = await dataSource.query('SELECT key, precedence, channel FROM segment_channels');
 });
 
-afterAll(async () => {
-  await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-  await dataSource.destroy();
-});
+afterAll(() => tables.drop());
 
 /** The first row (by precedence) whose key is `*`, the customer's tier or value-loyalty segment. */
 function firstMatch<T extends { key: string; precedence: number }>(

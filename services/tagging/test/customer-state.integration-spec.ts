@@ -2,13 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { CustomerState } from '@crm/contracts';
-import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
-import {
-  initialiseServiceDataSource,
-  type PgNotifications,
-  ScheduledJobsTable1732500000001,
-  serviceDataSourceOptions,
-} from '@crm/persistence';
+import { OutboxPublisher } from '@crm/messaging';
+import type { PgNotifications } from '@crm/persistence';
+import { testSchema, type TestSchema } from '@crm/testing';
 import { TAGGING_MIGRATIONS } from '../src/migrations';
 import { CustomerStatePublisher } from '../src/state/customer-state.publisher';
 
@@ -18,29 +14,24 @@ import { CustomerStatePublisher } from '../src/state/customer-state.publisher';
  * rounds called by hand, a writer holding its transaction open on a connection of its own).
  */
 const url = process.env.DATABASE_URL!;
-const schema = `tagging_state_${randomUUID().slice(0, 8)}`;
+let tables: TestSchema;
 let dataSource: DataSource;
 let publisher: CustomerStatePublisher;
 
 beforeAll(async () => {
-  dataSource = await initialiseServiceDataSource(
-    serviceDataSourceOptions({
-      url,
-      schema,
-      entities: [],
-      migrations: [...MESSAGING_MIGRATIONS, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
-      poolSize: 2,
-    }),
-  );
-  const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
+  tables = await testSchema('tagging_state', TAGGING_MIGRATIONS);
+  dataSource = tables.dataSource;
+  const outbox = new OutboxPublisher({
+    serviceName: 'tagging',
+    schema: tables.schema,
+    brokers: '',
+    databaseUrl: url,
+  });
   // The rounds are called by hand here: the worker's wake-up channel is never listened to.
   publisher = new CustomerStatePublisher(dataSource, outbox, {} as PgNotifications);
 });
 
-afterAll(async () => {
-  await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
-  await dataSource.destroy();
-});
+afterAll(() => tables.drop());
 
 /** The consents of the last state event written for the customer, by outbox order. */
 async function lastPublishedConsents(customerId: string): Promise<unknown> {
@@ -73,7 +64,7 @@ describe('customer state marks', () => {
       JSON.stringify(consents(false)),
     ]);
     // A second change, not committed yet, on a connection of its own.
-    const writer = new Client({ connectionString: url, options: `-c search_path=${schema}` });
+    const writer = new Client({ connectionString: url, options: `-c search_path=${tables.schema}` });
     await writer.connect();
     try {
       await writer.query('BEGIN');

@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
-import {
-  execute,
-  initialiseServiceDataSource,
-  queryOne,
-  queryRows,
-  ScheduledJobsTable1732500000001,
-  serviceDataSourceOptions,
-} from '@crm/persistence';
+import { OutboxPublisher } from '@crm/messaging';
+import { execute, queryOne, queryRows } from '@crm/persistence';
+import { testSchema, type TestSchema } from '@crm/testing';
 import { TAGGING_MIGRATIONS } from '../src/migrations';
 import { loadScoringRules } from '../src/scoring/rules.provider';
 import { RuleBook } from '../src/scoring/rule-book';
@@ -26,27 +19,25 @@ import type { TaggingConfig } from '../src/tagging.config';
  * schema with customers, purchases, scores and survey answers in it. None may fail or be suspended.
  */
 const RUNS = 300;
-const url = process.env.DATABASE_URL!;
-const schema = `tagging_language_${randomUUID().slice(0, 8)}`;
+let tables: TestSchema;
 let dataSource: DataSource;
+let outbox: OutboxPublisher;
 let membership: SegmentMembership;
 let segments: SegmentsRepository;
 let compiler: SegmentCompiler;
 const customers = Array.from({ length: 20 }, () => randomUUID()).sort();
 
 beforeAll(async () => {
-  dataSource = await initialiseServiceDataSource(
-    serviceDataSourceOptions({
-      url,
-      schema,
-      entities: [],
-      migrations: [...MESSAGING_MIGRATIONS, ScheduledJobsTable1732500000001, ...TAGGING_MIGRATIONS],
-      poolSize: 2,
-    }),
-  );
+  tables = await testSchema('tagging_language', TAGGING_MIGRATIONS);
+  dataSource = tables.dataSource;
   compiler = new SegmentCompiler(new RuleBook(dataSource, {} as TaggingConfig, loadScoringRules()));
   segments = new SegmentsRepository(dataSource);
-  const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
+  outbox = new OutboxPublisher({
+    serviceName: 'tagging',
+    schema: tables.schema,
+    brokers: '',
+    databaseUrl: process.env.DATABASE_URL!,
+  });
   membership = new SegmentMembership(segments, compiler, outbox, {
     TAGGING_SEGMENT_TIMEOUT_MS: 10_000,
   } as TaggingConfig);
@@ -91,13 +82,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await dataSource?.destroy();
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-});
+afterAll(() => tables?.drop());
 
 /** Runs `work` in a transaction that is always rolled back: each expression starts from the same data. */
 async function rolledBack(work: (manager: EntityManager) => Promise<void>) {
@@ -162,7 +147,7 @@ describe('the segment language against the real Postgres', () => {
       const failing = new SegmentMembership(
         segments,
         { compile: () => ({ sql: "(s.value_tier = 'x')", conditions: [] }) } as unknown as SegmentCompiler,
-        new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url }),
+        outbox,
         { TAGGING_SEGMENT_TIMEOUT_MS: 10_000 } as TaggingConfig,
       );
       const diff = await failing.evaluateCustomers(manager, customers, new Date(), { correlationId: 't' }, [

@@ -9,7 +9,7 @@ import {
   type ValueTier,
   type EventEnvelope,
 } from '@crm/contracts';
-import { initialiseServiceDataSource, serviceDataSourceOptions } from '@crm/persistence';
+import { testSchema, type TestSchema } from '@crm/testing';
 import { FanOut } from '../src/deliveries/fan-out';
 import { WebhookTables1732500000700 } from '../src/migrations/1732500000700-webhook-tables';
 
@@ -19,7 +19,6 @@ import { WebhookTables1732500000700 } from '../src/migrations/1732500000700-webh
  * deliveries in the same order (their sequence is the dispatch order per subscription and customer), the
  * same customer memberships, for generated runs that mix state changes, erasures, repeats and plain events.
  */
-const url = process.env.DATABASE_URL!;
 const customers = ['c1', 'c2', 'c3'].map((_, i) => `00000000-0000-4000-8000-00000000000${i + 1}`);
 const subscriptions = [
   { types: [PurchaseRecorded.type], filter: null },
@@ -28,27 +27,19 @@ const subscriptions = [
   { types: [PurchaseRecorded.type, CustomerErased.type], filter: 'tag:active' },
 ].map((s) => ({ ...s, id: randomUUID() }));
 
-const runs: DataSource[] = [];
+const runs: TestSchema[] = [];
 const fanOut = new FanOut();
 
 async function schema(): Promise<DataSource> {
-  const dataSource = await initialiseServiceDataSource(
-    serviceDataSourceOptions({
-      url,
-      schema: `webhooks_fan_out_${randomUUID().slice(0, 8)}`,
-      entities: [],
-      migrations: [WebhookTables1732500000700],
-      poolSize: 2,
-    }),
-  );
+  const tables = await testSchema('webhooks_fan_out', [WebhookTables1732500000700]);
+  runs.push(tables);
   for (const s of subscriptions)
-    await dataSource.query(
+    await tables.dataSource.query(
       `INSERT INTO subscriptions (id, name, url, event_types, segment_filter, status, created_by)
        VALUES ($1, 'spec', 'https://example.test/hook', $2, $3, 'active', 'spec')`,
       [s.id, s.types, s.filter],
     );
-  runs.push(dataSource);
-  return dataSource;
+  return tables.dataSource;
 }
 
 async function clear(dataSource: DataSource): Promise<void> {
@@ -114,10 +105,7 @@ async function outcome(dataSource: DataSource) {
 }
 
 afterAll(async () => {
-  for (const dataSource of runs) {
-    await dataSource.query(`DROP SCHEMA "${dataSource.driver.schema}" CASCADE`);
-    await dataSource.destroy();
-  }
+  for (const tables of runs) await tables.drop();
 });
 
 describe('webhook fan-out of a run of events', () => {
