@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { Topics } from '@crm/contracts';
+import { SERVICE_CATALOG, Topics } from '@crm/contracts';
 // Loads the platform's Kafka client module, which patches kafkajs's idle 1 ms timer in this process too.
 import '@crm/messaging';
 import { platformCpu, serviceRss, slope, type PlatformCpu } from '../process-cpu';
@@ -231,34 +231,73 @@ function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): 
   ];
 }
 
-/** Samples every service's RSS every 10 s while the load runs; reports start, peak, end and the trend. */
-function sampleMemory(): () => string[] {
-  const started = Date.now();
-  const samples: { minutes: number; rss: Map<string, number> }[] = [{ minutes: 0, rss: serviceRss() }];
-  const timer = setInterval(
-    () => samples.push({ minutes: (Date.now() - started) / 60_000, rss: serviceRss() }),
-    10_000,
+/** Each service's V8 heap in use (MiB), read from its own `/metrics`; services that do not answer are left out. */
+async function serviceHeaps(): Promise<Map<string, number>> {
+  const heaps = new Map<string, number>();
+  await Promise.all(
+    SERVICE_CATALOG.map(async (service) => {
+      const text = await fetch(`http://127.0.0.1:${service.port}/metrics`, {
+        signal: AbortSignal.timeout(2000),
+      })
+        .then((response) => (response.ok ? response.text() : ''))
+        .catch(() => '');
+      const line = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text);
+      if (line) heaps.set(service.name, Number(line[1]) / 2 ** 20);
+    }),
   );
-  return () => {
+  return heaps;
+}
+
+interface MemorySample {
+  minutes: number;
+  rss: Map<string, number>;
+  heap: Map<string, number>;
+}
+
+/**
+ * Samples every service's RSS and V8 heap in use every 10 s while the load runs; reports start, peak, end,
+ * the trend of the second half and the floor of each half. The heap's floor (its low points come right after
+ * a collection) is what a leak raises; RSS can also grow while the heap holds steady (V8 keeping freed pages,
+ * the allocator's arenas).
+ */
+function sampleMemory(): () => Promise<string[]> {
+  const started = Date.now();
+  const samples: MemorySample[] = [];
+  const sample = async () =>
+    samples.push({ minutes: (Date.now() - started) / 60_000, rss: serviceRss(), heap: await serviceHeaps() });
+  void sample();
+  const timer = setInterval(() => void sample(), 10_000);
+  return async () => {
     clearInterval(timer);
-    samples.push({ minutes: (Date.now() - started) / 60_000, rss: serviceRss() });
+    await sample();
+    samples.sort((a, b) => a.minutes - b.minutes);
     const names = [...samples[0].rss.keys()].sort();
     const minutes = samples[samples.length - 1].minutes;
     // The second half of the run, after warm-up (caches, JIT, pools) has settled.
     const second = samples.filter((s) => s.minutes >= minutes / 2);
     const first = samples.filter((s) => s.minutes < minutes / 2);
     const mib = (n: number) => n.toFixed(0).padStart(5);
+    const report = (name: string, of: (s: MemorySample) => number | undefined) => {
+      const list = (part: MemorySample[]) => part.map(of).filter((v): v is number => v !== undefined);
+      const values = list(samples);
+      if (values.length === 0) return `${'-'.padStart(5)} (no samples)`;
+      const points = second.flatMap((s) =>
+        of(s) === undefined ? [] : [[s.minutes, of(s)!] as [number, number]],
+      );
+      const trend = slope(points);
+      const floor = (part: MemorySample[]) => (list(part).length ? Math.min(...list(part)).toFixed(0) : '-');
+      return `${mib(values[0])} ${mib(Math.max(...values))} ${mib(values[values.length - 1])}   ${trend >= 0 ? '+' : ''}${trend.toFixed(2)} MiB/min   floor ${floor(first)} → ${floor(second)}`;
+    };
     return [
-      `  service RSS (MiB) over ${minutes.toFixed(1)} min, ${samples.length} samples: start, peak, end;` +
-        ' trend of the second half; lowest of each half (after a GC: the floor a leak would raise)',
-      ...names.map((name) => {
-        const of = (list: typeof samples) => list.map((s) => s.rss.get(name) ?? 0);
-        const values = of(samples);
-        const trend = slope(second.map((s) => [s.minutes, s.rss.get(name) ?? 0]));
-        const floors = `${Math.min(...of(first)).toFixed(0)} → ${Math.min(...of(second)).toFixed(0)}`;
-        const peak = Math.max(...values);
-        return `    ${name.padEnd(18)} ${mib(values[0])} ${mib(peak)} ${mib(values[values.length - 1])}   ${trend >= 0 ? '+' : ''}${trend.toFixed(2)} MiB/min   floor ${floors}`;
-      }),
+      `  service memory (MiB) over ${minutes.toFixed(1)} min, ${samples.length} samples: start, peak, end;` +
+        ' trend of the second half; lowest of each half (the floor a leak would raise)',
+      ...names.flatMap((name) => [
+        `    ${name.padEnd(18)} RSS  ${report(name, (s) => s.rss.get(name))}`,
+        // The console is not in the service catalog: its heap is not read.
+        ...(samples.some((s) => s.heap.has(name))
+          ? [`    ${''.padEnd(18)} heap ${report(name, (s) => s.heap.get(name))}`]
+          : []),
+      ]),
     ];
   };
 }
@@ -357,7 +396,7 @@ async function main(): Promise<void> {
   // The rest of the cascade (interaction log, referral, feedback) settles shortly after the care action.
   await sleep(3000);
   const costAfter = await costSnapshot(kafka);
-  const memoryLines = memory();
+  const memoryLines = await memory();
   const after = await handlerSeconds();
   const handlerCount = after.count - before.count;
 

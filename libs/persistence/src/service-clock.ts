@@ -21,11 +21,17 @@ export class ServiceClock {
 
   async now(manager: EntityManager | DataSource = this.dataSource): Promise<Date> {
     if (!this.controllable) return new Date();
+    return new Date(Date.now() + (await this.offsetMs(manager)));
+  }
+
+  /** How far this clock has been moved ahead of real time, exactly as stored (0 where it cannot move). */
+  async offsetMs(manager: EntityManager | DataSource = this.dataSource): Promise<number> {
+    if (!this.controllable) return 0;
     const row = await queryOne<{ offset_ms: string }>(
       manager,
       'SELECT offset_ms FROM service_clock WHERE id = 1',
     );
-    return new Date(Date.now() + Number(row?.offset_ms ?? 0));
+    return Number(row?.offset_ms ?? 0);
   }
 
   /** Milliseconds of this clock until the instant a query answers as `at` (a next timer), if any. */

@@ -27,8 +27,9 @@ export class ClockController {
   @Roles('admin', 'analyst')
   @ApiOperation({ summary: 'The time every timer of this service reads, and whether tests may move it' })
   async read() {
-    const now = await this.clock.now();
-    return { now, offsetMs: now.getTime() - Date.now(), controllable: this.clock.controllable };
+    // The stored offset itself: now minus a second reading of real time could be a millisecond short.
+    const offsetMs = await this.clock.offsetMs();
+    return { now: new Date(Date.now() + offsetMs), offsetMs, controllable: this.clock.controllable };
   }
 
   @Post('advance')

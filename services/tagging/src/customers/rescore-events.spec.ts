@@ -1,6 +1,7 @@
-import type { CustomerClassificationV1 } from '@crm/contracts';
+import fc from 'fast-check';
+import type { CustomerClassificationV1, LifecycleStage } from '@crm/contracts';
 import type { CustomerFacts } from '../scoring/classify';
-import { reactivated, rescoreEvents, type Evaluation } from './rescore-events';
+import { reactivated, rescoreEvents, stageHistory, type Evaluation } from './rescore-events';
 
 const facts = {} as CustomerFacts;
 const classification = (over: Partial<CustomerClassificationV1>): CustomerClassificationV1 => ({
@@ -95,5 +96,46 @@ describe('the events a re-scoring emits', () => {
     expect(reactivated(evaluation({ lifecycleStage: 'churned' }, { lifecycleStage: 'growth' }))).toBe(true);
     expect(reactivated(evaluation({ lifecycleStage: 'decline' }, { lifecycleStage: 'churned' }))).toBe(false);
     expect(reactivated(evaluation(undefined, { lifecycleStage: 'growth' }))).toBe(false);
+  });
+});
+
+describe('the stage history a re-scoring records', () => {
+  const STAGES: LifecycleStage[] = ['acquisition', 'growth', 'maturity', 'decline', 'churned'];
+  const moves = (e: Evaluation) => stageHistory([e]).map((m) => `${m.from ?? 'none'}→${m.to}`);
+
+  it('starts every customer in acquisition, even one first scored in a later stage', () => {
+    expect(moves(evaluation(undefined, { lifecycleStage: 'acquisition' }))).toEqual(['none→acquisition']);
+    // Its purchase reached tagging before its registration did.
+    expect(moves(evaluation(undefined, { lifecycleStage: 'growth' }))).toEqual([
+      'none→acquisition',
+      'acquisition→growth',
+    ]);
+    expect(moves(evaluation({ lifecycleStage: 'growth' }, { lifecycleStage: 'maturity' }))).toEqual([
+      'growth→maturity',
+    ]);
+    expect(moves(evaluation({ lifecycleStage: 'growth' }, { lifecycleStage: 'growth' }))).toEqual([]);
+  });
+
+  it('records, for any sequence of scorings, one unbroken chain from acquisition to the latest stage', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...STAGES), { minLength: 1, maxLength: 12 }), (stages) => {
+        const history = stages.flatMap((stage, i) =>
+          stageHistory([
+            evaluation(i === 0 ? undefined : { lifecycleStage: stages[i - 1] }, { lifecycleStage: stage }),
+          ]),
+        );
+        expect(history[0]).toMatchObject({ from: null, to: 'acquisition', reactivated: false });
+        for (let i = 1; i < history.length; i++) {
+          expect(history[i].from).toBe(history[i - 1].to);
+          expect(history[i].to).not.toBe(history[i].from);
+          expect(history[i].reactivated).toBe(
+            ['decline', 'churned'].includes(history[i].from!) &&
+              !['decline', 'churned'].includes(history[i].to),
+          );
+        }
+        expect(history[history.length - 1].to).toBe(stages[stages.length - 1]);
+      }),
+      { seed: 20261201, numRuns: 500 },
+    );
   });
 });

@@ -55,6 +55,33 @@ const REACTIVATING_FROM: LifecycleStage[] = ['decline', 'churned'];
 
 export const stageChanged = (e: Evaluation) => e.previous?.lifecycleStage !== e.current.lifecycleStage;
 
+/** A row of `stage_history`: one move of a customer between lifecycle stages. */
+export interface StageMove {
+  customerId: string;
+  from: LifecycleStage | null;
+  to: LifecycleStage;
+  reactivated: boolean;
+}
+
+/**
+ * The moves the stage history records for these evaluations, in order. Every customer's history starts in
+ * acquisition: a customer first scored in a later stage (its purchases reached tagging before its
+ * registration did, or it came with an imported history) is recorded as acquired and then moved on, so the
+ * journey map counts it as acquired and converted, whatever order the topics were read in.
+ */
+export function stageHistory(evaluations: Evaluation[]): StageMove[] {
+  return evaluations.filter(stageChanged).flatMap((e): StageMove[] => {
+    const to = e.current.lifecycleStage;
+    const move = { customerId: e.customerId, to, reactivated: reactivated(e) };
+    if (e.previous) return [{ ...move, from: e.previous.lifecycleStage }];
+    if (to === 'acquisition') return [{ ...move, from: null }];
+    return [
+      { customerId: e.customerId, from: null, to: 'acquisition', reactivated: false },
+      { ...move, from: 'acquisition' },
+    ];
+  });
+}
+
 /** Back from decline or churned to an active stage. */
 export function reactivated(e: Evaluation): boolean {
   return (

@@ -9,14 +9,7 @@ import { RuleBook, type RuleEntry } from '../scoring/rule-book';
 import { MembershipPrivileges } from '../membership/membership-privileges';
 import { SegmentMembership } from '../segments/segment-membership';
 import { toClassification, type ClassificationColumns } from './customer-scores.repository';
-import {
-  churnEvent,
-  churnMoved,
-  reactivated,
-  rescoreEvents,
-  stageChanged,
-  type Evaluation,
-} from './rescore-events';
+import { churnEvent, churnMoved, rescoreEvents, stageHistory, type Evaluation } from './rescore-events';
 
 export type { Evaluation } from './rescore-events';
 
@@ -302,17 +295,19 @@ export class RescoringService {
     const changed = rows.filter((e) => e.changed.length > 0);
     if (changed.length === 0) return 0;
     const now = new Date().toISOString();
-    const stageChanges = changed.filter(stageChanged);
-    if (stageChanges.length > 0)
+    const moves = stageHistory(changed);
+    if (moves.length > 0)
       await execute(
         manager,
         `INSERT INTO stage_history (customer_id, previous_stage, stage, reactivated, caused_by_event_id, sweep_run_id, changed_at)
-         SELECT id, prev, stage, re, $5, $6, $7 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[]) AS rows(id, prev, stage, re)`,
+         SELECT id, prev, stage, re, $5, $6, $7
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY AS rows(id, prev, stage, re, n)
+          ORDER BY n`,
         [
-          stageChanges.map((e) => e.customerId),
-          stageChanges.map((e) => e.previous?.lifecycleStage ?? null),
-          stageChanges.map((e) => e.current.lifecycleStage),
-          stageChanges.map(reactivated),
+          moves.map((m) => m.customerId),
+          moves.map((m) => m.from),
+          moves.map((m) => m.to),
+          moves.map((m) => m.reactivated),
           cause.eventId ?? null,
           cause.runId ?? null,
           now,
