@@ -84,7 +84,7 @@ export default [
   {
     // No `any` leaks from raw SQL, JSON or libraries into services and libs: type-aware rules.
     files: ['services/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/test/**'],
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.long-spec.ts', '**/test/**'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -111,7 +111,13 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'e2e/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      '**/*.long-spec.ts',
+      '**/*.e2e-spec.ts',
+      'e2e/**/*.ts',
+    ],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

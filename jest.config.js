@@ -1,4 +1,7 @@
-/** Two tiers: unit specs beside the code (fakes allowed), integration specs against real Kafka and Postgres. */
+/**
+ * Unit specs beside the code (fakes allowed); integration specs against real Kafka and Postgres; and, with
+ * CRM_LONG_TESTS=1, the long guarantee runs (`*.long-spec.ts`).
+ */
 const swc = [
   '@swc/jest',
   {
@@ -21,6 +24,14 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 
+/** Integration and long specs run against a real Kafka broker and Postgres, which the global setup provides. */
+const integration = {
+  ...common,
+  globalSetup: '<rootDir>/libs/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/libs/testing/integration-setup.ts'],
+};
+
 module.exports = {
   projects: [
     {
@@ -29,15 +40,22 @@ module.exports = {
       testMatch: ['<rootDir>/{contracts,libs,services}/**/*.spec.ts'],
     },
     {
-      ...common,
+      ...integration,
       displayName: 'integration',
       testMatch: [
         '<rootDir>/{libs,services,deploy}/**/*.integration-spec.ts',
         '<rootDir>/e2e/**/*.e2e-spec.ts',
       ],
-      globalSetup: '<rootDir>/libs/testing/global-setup.ts',
-      globalTeardown: '<rootDir>/libs/testing/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/libs/testing/integration-setup.ts'],
     },
+    // The long guarantee runs (`npm run test:long`, after `npm test` in CI): kept out of `npm test`'s time.
+    ...(process.env.CRM_LONG_TESTS === '1'
+      ? [
+          {
+            ...integration,
+            displayName: 'long',
+            testMatch: ['<rootDir>/{libs,services,e2e}/**/*.long-spec.ts'],
+          },
+        ]
+      : []),
   ],
 };

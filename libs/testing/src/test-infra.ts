@@ -54,7 +54,11 @@ let stopContainers: (() => Promise<void>) | undefined;
  * when a Docker engine answers and CRM_TEST_DOCKER is not 0, else a Kafka broker and an embedded
  * PostgreSQL that the project starts itself.
  */
+/** Jest runs each selected project's global setup (integration and long share one infrastructure). */
+let projectsUsingInfra = 0;
+
 export async function setUpTestInfra(): Promise<void> {
+  if (projectsUsingInfra++ > 0) return;
   const previous = readState();
   if (previous?.kafka && isAlive(previous.kafka.pid)) await stopKafkaBroker(previous.kafka, 5000);
   if (previous?.postgresPid && isAlive(previous.postgresPid)) await stopProcess(previous.postgresPid, 5000);
@@ -110,6 +114,7 @@ function readPostmasterPid(dataDir: string): number | undefined {
 }
 
 export async function tearDownTestInfra(): Promise<void> {
+  if (--projectsUsingInfra > 0) return;
   const state = readState();
   if (state?.kafka) await stopKafkaBroker(state.kafka);
   // A server restarted by a test (restartTestPostgres) is not the process the handle knows: stop it by pid.
