@@ -78,7 +78,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     await expectExactlyOnceInOrder(9, 100, 30);
     // The handler was called with runs of records, each effect in its call's span, parented by its first record.
     const { rows: calls } = await harness.pool.query<{ largest: number; calls: number }>(
-      `SELECT max(batch_size)::int AS largest, count(DISTINCT created_at)::int AS calls
+      `SELECT max(batch_size)::int AS largest, count(DISTINCT call_span_id)::int AS calls
          FROM probe_c9.probe_effects WHERE customer_id::text LIKE $1`,
       [`${customerPrefix(9)}%`],
     );
@@ -89,7 +89,7 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
       trace_id: string;
       record_trace: string;
     }>(
-      `SELECT e.created_at::text AS call, e.trace_id, split_part(o.headers->>'traceparent', '-', 2) AS record_trace
+      `SELECT e.call_span_id AS call, e.trace_id, split_part(o.headers->>'traceparent', '-', 2) AS record_trace
          FROM probe_c9.probe_effects e JOIN probe_p9.outbox o ON o.event_id = e.event_id ORDER BY e.id`,
     );
     const firstOfCall = new Map<string, string>();
