@@ -49,14 +49,14 @@ function dockerEngineAnswers(): boolean {
 let stopPostgres: (() => Promise<void>) | undefined;
 let stopContainers: (() => Promise<void>) | undefined;
 
+/** Jest runs each selected project's global setup (integration and long share one infrastructure). */
+let projectsUsingInfra = 0;
+
 /**
  * Real infrastructure for integration tests: KAFKA_BROKERS / DATABASE_URL when given, else testcontainers
  * when a Docker engine answers and CRM_TEST_DOCKER is not 0, else a Kafka broker and an embedded
  * PostgreSQL that the project starts itself.
  */
-/** Jest runs each selected project's global setup (integration and long share one infrastructure). */
-let projectsUsingInfra = 0;
-
 export async function setUpTestInfra(): Promise<void> {
   if (projectsUsingInfra++ > 0) return;
   const previous = readState();
