@@ -159,15 +159,22 @@ async function main(): Promise<void> {
       membership,
     );
 
-    started = performance.now();
-    await client.query(
-      `SELECT customer_id, sum(amount) FILTER (WHERE occurred_at > $1::timestamptz - interval '12 months'),
-              count(*) FILTER (WHERE occurred_at > $1::timestamptz - interval '12 months'), count(*), max(occurred_at), min(occurred_at)
-         FROM purchase_facts WHERE occurred_at <= $1 GROUP BY customer_id`,
-      [asOf],
+    // The floor twice, the faster counted: the first run after generating may read cold pages.
+    const floors: number[] = [];
+    for (let run = 0; run < 2; run++) {
+      started = performance.now();
+      await client.query(
+        `SELECT customer_id, sum(amount) FILTER (WHERE occurred_at > $1::timestamptz - interval '12 months'),
+                count(*) FILTER (WHERE occurred_at > $1::timestamptz - interval '12 months'), count(*), max(occurred_at), min(occurred_at)
+           FROM purchase_facts WHERE occurred_at <= $1 GROUP BY customer_id`,
+        [asOf],
+      );
+      floors.push(seconds(started));
+    }
+    const floor = Math.min(...floors);
+    say(
+      `floor: plain SQL aggregate of the same purchases per customer: ${floor.toFixed(1)} s (runs: ${floors.map((f) => f.toFixed(1)).join(', ')} s; the faster counts)`,
     );
-    const floor = seconds(started);
-    say(`floor: plain SQL aggregate of the same purchases per customer: ${floor.toFixed(1)} s`);
 
     const timedSweep = async (title: string, at: Date) => {
       let lastReport = 0;
@@ -195,7 +202,7 @@ async function main(): Promise<void> {
       return took;
     };
     const dayBefore = new Date(asOf.getTime() - 86_400_000);
-    await timedSweep(
+    const first = await timedSweep(
       `first scoring of everyone, as of ${dayBefore.toISOString().slice(0, 10)} (every customer changes)`,
       dayBefore,
     );
@@ -204,6 +211,10 @@ async function main(): Promise<void> {
       asOf,
     );
     await timedSweep('re-score everyone again at the same date (nothing changes)', asOf);
+    const ratio = (took: number, limit: number) =>
+      `${(took / floor).toFixed(1)}x the floor, target at most ${limit}x: ${took / floor <= limit ? 'met' : 'not met'}`;
+    say(`target: daily re-score ${ratio(daily, 2)}`);
+    say(`target: first scoring of everyone ${ratio(first, 4)}`);
     if (customers >= 1_000_000 && purchases >= 10_000_000)
       say(
         `target: re-score 1,000,000 customers with 10,000,000 purchases in 60 s: ${daily <= 60 ? 'met' : 'missed'} (${daily.toFixed(1)} s)`,

@@ -10,6 +10,7 @@ import { KpiFactsGoals1732500000280 } from './1732500000280-kpi-facts-goals';
 import { Refunds1732500000290 } from './1732500000290-refunds';
 import { StateDirtyMarks1732500000296 } from './1732500000296-state-dirty-marks';
 import { RuleSets1732500000295 } from './1732500000295-rule-sets';
+import { NetPurchasesIndex1732500000297 } from './1732500000297-net-purchases-index';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const TAGGING_MIGRATIONS = [
   Refunds1732500000290,
   RuleSets1732500000295,
   StateDirtyMarks1732500000296,
+  NetPurchasesIndex1732500000297,
 ];

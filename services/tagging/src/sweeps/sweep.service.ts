@@ -185,6 +185,8 @@ class SweepPass {
   readonly phases: Record<string, number> = { read: 0, evaluate: 0, lockAndWrite: 0, segments: 0 };
   private readonly batchSize: number;
   private segments: SegmentRow[] = [];
+  /** The first failure of any worker: the others stop after the batch they are in. */
+  private failure?: { error: unknown };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -209,9 +211,18 @@ class SweepPass {
       // change, so a quiet night writes nothing and never waits on the event path. After a batch where most
       // customers changed (a first scoring, new rules), the next batch locks first and evaluates once.
       const state = { pessimistic: false };
-      for (let range = ranges.shift(); range; range = ranges.shift()) await this.sweepRange(range, state);
+      for (let range = ranges.shift(); range && !this.failure; range = ranges.shift()) {
+        try {
+          await this.sweepRange(range, state);
+        } catch (error) {
+          this.failure ??= { error };
+        }
+      }
     };
+    // A failed batch stops every worker after its current batch, and the run is reported failed only once
+    // they have all stopped: nothing of a failed run is still writing when its failure is recorded.
     await Promise.all(Array.from({ length: this.options.concurrency ?? 2 }, worker));
+    if (this.failure) throw this.failure.error;
   }
 
   private async sweepRange(range: { after: string; before: string | null }, state: { pessimistic: boolean }) {
@@ -221,11 +232,16 @@ class SweepPass {
       const done = await this.dataSource.transaction(async (manager) => {
         // A lost commit loses a batch's state and its events together; the next run redoes both.
         await execute(manager, 'SET LOCAL synchronous_commit = off');
+        // The sweep keeps every core busy with its own workers; a parallel plan per batch only adds the
+        // start of its helper processes (about 100 ms a batch of 5,000, measured) to work of about as much.
+        await execute(manager, 'SET LOCAL max_parallel_workers_per_gather = 0');
+        // \`>= $1\` is the index range's start; written as \`> $1 OR ($3 AND = $1)\` it was a filter, and every
+        // batch scanned its range from the beginning (368 ms for a batch late in a range, now 15 ms).
         const rows = await this.timed('read', () =>
           queryRows<{ customer_id: string }>(
             manager,
             `SELECT customer_id FROM customers
-              WHERE registered AND (customer_id > $1 OR ($3 AND customer_id = $1)) AND ($2::uuid IS NULL OR customer_id < $2)
+              WHERE registered AND customer_id >= $1 AND ($3 OR customer_id <> $1) AND ($2::uuid IS NULL OR customer_id < $2)
               ORDER BY customer_id LIMIT $4`,
             [after, range.before, inclusive, this.batchSize],
           ),
@@ -239,7 +255,7 @@ class SweepPass {
       });
       this.totals.customers += done;
       if (done > 0) this.options.onProgress?.(this.totals.customers);
-      if (done < this.batchSize) break;
+      if (done < this.batchSize || this.failure) break;
     }
   }
 
@@ -275,7 +291,9 @@ class SweepPass {
         const fresh = await this.rescoring.evaluate(manager, ids, this.asOf);
         const changed = await this.rescoring.apply(manager, fresh, this.cause, this.asOf, 'sample');
         this.totals.changed += changed;
-        this.totals.churnAlerts += await this.rescoring.applyChurn(manager, fresh, this.cause);
+        // Read the total after the await: two workers add to it (\`+= await\` would lose one's count).
+        const alerts = await this.rescoring.applyChurn(manager, fresh, this.cause);
+        this.totals.churnAlerts += alerts;
       }
       const diff = await this.membership.evaluateCustomers(
         manager,
