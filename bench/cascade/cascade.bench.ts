@@ -15,7 +15,7 @@ import { SERVICE_CATALOG, Topics } from '@crm/contracts';
 // Loads the platform's Kafka client module, which patches kafkajs's idle 1 ms timer in this process too.
 import '@crm/messaging';
 import { platformCpu, serviceRss, slope, type PlatformCpu } from '../process-cpu';
-import { argument, benchToken, summary } from '../stats';
+import { argument, benchToken, percentile, summary } from '../stats';
 
 const purchases = Number(argument('purchases', '1000'));
 const rate = Number(argument('rate', '50'));
@@ -211,9 +211,40 @@ async function costSnapshot(kafka: Kafka): Promise<CostSnapshot> {
 }
 
 /** What each purchase cost the whole platform: CPU of every process, Kafka records, database transactions. */
+/** CPU milliseconds per purchase of the whole platform (services, Kafka and Postgres) between two snapshots. */
+function cpuPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): number {
+  return (['services', 'kafka', 'postgres'] as const).reduce(
+    (sum, part) => sum + ((after.cpu[part] - before.cpu[part]) * 1000) / n,
+    0,
+  );
+}
+
+/**
+ * Issue 11's targets 2 and 3 beside this run's figures. Target 2 halves the CPU per purchase measured at
+ * 10/s before the performance work (141 ms, commit 4fb0c58, bench/README); target 3 is p99 at most 100 ms
+ * at 10/s, and at least 100 purchases/s sustained with p99 under 1 s.
+ */
+function targetLines(run: {
+  cpuMs: number;
+  rate: number;
+  acceptedPerSecond: number;
+  completed: number;
+  purchases: number;
+  p99: number;
+}): string[] {
+  const verdict = (met: boolean) => (met ? 'met' : 'not met');
+  const atTen = run.rate === 10 ? '' : ` (this run at ${run.rate}/s; the target is at 10/s)`;
+  const allCompleted = run.completed === run.purchases;
+  return [
+    `  target 2, CPU per purchase: ${run.cpuMs.toFixed(1)} ms, at most 70.5 ms (half of 141 ms)${atTen}: ${verdict(run.rate === 10 && run.cpuMs <= 70.5)}`,
+    `  target 3, p99 purchase → care action: ${run.p99.toFixed(0)} ms, at most 100 ms at 10/s${atTen}: ${verdict(run.rate === 10 && allCompleted && run.p99 <= 100)}`,
+    `  target 3, sustained: ${run.acceptedPerSecond.toFixed(1)} purchases/s accepted, ${run.completed}/${run.purchases} cascades, p99 ${run.p99.toFixed(0)} ms; at least 100/s with p99 under 1 s: ${run.rate < 100 ? `not tried by this run (--rate 100 tries it)` : verdict(run.acceptedPerSecond >= 100 && allCompleted && run.p99 < 1000)}`,
+  ];
+}
+
 function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): string[] {
   const ms = (part: 'services' | 'kafka' | 'postgres') => ((after.cpu[part] - before.cpu[part]) * 1000) / n;
-  const total = ms('services') + ms('kafka') + ms('postgres');
+  const total = cpuPerPurchase(before, after, n);
   const missing = [
     after.cpu.found.services < 6 ? `only ${after.cpu.found.services} service processes found` : '',
     after.cpu.found.kafka ? '' : 'no Kafka broker process found',
@@ -422,6 +453,17 @@ async function main(): Promise<void> {
   for (const line of memoryLines) process.stdout.write(`${line}\n`);
   if (statementsCounted) for (const line of await topStatements(purchases)) process.stdout.write(`${line}\n`);
   else process.stdout.write('  (statements per purchase: pg_stat_statements is not loaded on this server)\n');
+  process.stdout.write('\ntargets (issue 11)\n');
+  const sortedCascades = [...cascadeMs].sort((a, b) => a - b);
+  for (const line of targetLines({
+    cpuMs: cpuPerPurchase(costBefore, costAfter, purchases),
+    rate,
+    acceptedPerSecond: purchases / driveSeconds,
+    completed: cascadeMs.length,
+    purchases,
+    p99: percentile(sortedCascades, 99),
+  }))
+    process.stdout.write(`${line}\n`);
   process.stdout.write('\nfloors on this machine, same run\n');
   process.stdout.write(`  raw kafkajs produce:      ${await rawKafkaFloor(2000)}\n`);
   process.stdout.write(`  raw Postgres insert+commit: ${await rawPostgresFloor(2000)}\n`);

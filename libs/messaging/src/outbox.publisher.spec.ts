@@ -30,8 +30,18 @@ describe('OutboxPublisher.publishMany', () => {
     const published = await publisher.publishMany(manager, items(7000), { subjectsLockedByCaller: true });
     expect(published).toHaveLength(7000);
     const inserts = queries.filter((q) => q.sql.includes('INSERT INTO outbox'));
-    expect(inserts.map((q) => (q.params[0] as string[]).length)).toEqual([5000, 2000]);
-    expect((inserts[0].params[2] as string[])[1]).toBe('00000000-0000-4000-8000-000000000001');
+    const rows = inserts.map((q) => JSON.parse(q.params[0] as string) as unknown[][]);
+    expect(rows.map((chunk) => chunk.length)).toEqual([5000, 2000]);
+    // Each row: event id, topic, key, type, wire headers, payload text.
+    const [id, topic, key, type, headers, payload] = rows[0][1];
+    expect([id, topic, key, type]).toEqual([
+      published[1].id,
+      CustomerUpdated.topic,
+      '00000000-0000-4000-8000-000000000001',
+      CustomerUpdated.type,
+    ]);
+    expect(headers).toMatchObject({ ce_id: published[1].id, ce_subject: key, ce_type: type });
+    expect(JSON.parse(payload as string)).toEqual(items(7000)[1].payload);
     expect(queries.filter((q) => q.sql.includes('pg_notify'))).toHaveLength(1);
   });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { changedFields, classify, monthsBefore, type CustomerFacts } from './classify';
 import { loadScoringRules } from './rules.provider';
 import { parseRuleSet, RuleSetError } from './rule-set';
@@ -169,6 +170,38 @@ describe('monthsBefore', () => {
   it('clamps to the end of a shorter month', () => {
     expect(monthsBefore(new Date('2024-05-31T00:00:00.000Z'), 3).toISOString()).toBe(
       '2024-02-29T00:00:00.000Z',
+    );
+  });
+
+  it('answers by the calendar for any sequence of dates and spans (remembered answers included)', () => {
+    // The calendar, spelled out: the same day of the month, or the month's last day when it is shorter.
+    const reference = (date: Date, months: number) => {
+      const total = date.getUTCFullYear() * 12 + date.getUTCMonth() - months;
+      const [year, month] = [Math.floor(total / 12), ((total % 12) + 12) % 12];
+      const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+      const result = new Date(date.getTime());
+      result.setUTCFullYear(year, month, Math.min(date.getUTCDate(), lastDay));
+      return result.toISOString();
+    };
+    const date = fc.date({
+      min: new Date('1990-01-01T00:00:00Z'),
+      max: new Date('2090-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    });
+    // Few distinct dates, so that calls repeat a date (answered from memory) and switch between dates.
+    fc.assert(
+      fc.property(
+        fc.array(date, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 30 }),
+        (dates, calls) => {
+          for (const [pick, months] of calls) {
+            const at = dates[pick % dates.length];
+            const answer = monthsBefore(at, months);
+            expect(answer.toISOString()).toBe(reference(at, months));
+            answer.setUTCFullYear(1900); // a caller changing its copy changes no remembered answer
+          }
+        },
+      ),
     );
   });
 });

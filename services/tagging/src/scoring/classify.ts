@@ -25,25 +25,49 @@ export interface CustomerFacts {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The same day-of-month `months` calendar months earlier, clamped to the month's end (UTC). */
-export function monthsBefore(date: Date, months: number): Date {
-  const result = new Date(date.getTime());
+function calendarMonthsBefore(time: number, months: number): number {
+  const result = new Date(time);
   const day = result.getUTCDate();
   result.setUTCDate(1);
   result.setUTCMonth(result.getUTCMonth() - months);
   const lastDay = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate();
   result.setUTCDate(Math.min(day, lastDay));
-  return result;
+  return result.getTime();
+}
+
+/**
+ * The answers for the last as-of date asked about, by months. A sweep classifies a million customers at one
+ * as-of date, asking the same few spans for each (the calendar arithmetic was the sweep's largest cost in
+ * JavaScript); another date starts afresh.
+ */
+const recent = { time: NaN, byMonths: new Map<number, number>() };
+
+function monthsBeforeTime(time: number, months: number): number {
+  if (time !== recent.time) {
+    recent.time = time;
+    recent.byMonths.clear();
+  }
+  let answer = recent.byMonths.get(months);
+  if (answer === undefined) {
+    answer = calendarMonthsBefore(time, months);
+    recent.byMonths.set(months, answer);
+  }
+  return answer;
+}
+
+/** The same day-of-month `months` calendar months earlier, clamped to the month's end (UTC). */
+export function monthsBefore(date: Date, months: number): Date {
+  return new Date(monthsBeforeTime(date.getTime(), months));
 }
 
 function withinMonths(at: Date | null, asOf: Date, months: number): boolean {
-  return at !== null && at.getTime() >= monthsBefore(asOf, months).getTime();
+  return at !== null && at.getTime() >= monthsBeforeTime(asOf.getTime(), months);
 }
 
 function relationshipMonthsAtLeast(facts: CustomerFacts, months: number): boolean {
   return (
     facts.relationshipStartedAt !== null &&
-    facts.relationshipStartedAt.getTime() <= monthsBefore(facts.asOf, months).getTime()
+    facts.relationshipStartedAt.getTime() <= monthsBeforeTime(facts.asOf.getTime(), months)
   );
 }
 
