@@ -13,25 +13,13 @@ import { cpus, totalmem } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startEmbeddedPostgres, workspaceRoot, type EmbeddedPostgresHandle } from '@crm/local-infra';
-import { MESSAGING_MIGRATIONS, OutboxPublisher } from '@crm/messaging';
+import { MESSAGING_MIGRATIONS } from '@crm/messaging';
 import {
   initialiseServiceDataSource,
   ScheduledJobsTable1732500000001,
-  ServiceClock,
   serviceDataSourceOptions,
 } from '@crm/persistence';
-import {
-  loadScoringRules,
-  RuleBook,
-  MembershipPrivileges,
-  RescoringService,
-  SegmentCompiler,
-  type TaggingConfig,
-  SegmentMembership,
-  SegmentsRepository,
-  SweepService,
-  TAGGING_MIGRATIONS,
-} from '@crm-services/tagging';
+import { standaloneSweep, TAGGING_MIGRATIONS } from '@crm-services/tagging';
 import { argument } from '../stats';
 
 const customers = Number(argument('customers', '1000000'));
@@ -140,24 +128,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const rules = new RuleBook(dataSource, {} as TaggingConfig, loadScoringRules());
-    const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl: url });
-    const segments = new SegmentsRepository(dataSource);
-    const membership = new SegmentMembership(segments, new SegmentCompiler(rules), outbox, {
-      TAGGING_SEGMENT_TIMEOUT_MS: 600_000,
-    } as TaggingConfig);
-    const sweep = new SweepService(
-      dataSource,
-      new RescoringService(
-        rules,
-        outbox,
-        membership,
-        new MembershipPrivileges(dataSource),
-        new ServiceClock(dataSource, false),
-      ),
-      segments,
-      membership,
-    );
+    const sweep = standaloneSweep({ dataSource, schema, databaseUrl: url, segmentTimeoutMs: 600_000 });
 
     // The floor twice, the faster counted: the first run after generating may read cold pages.
     const floors: number[] = [];

@@ -140,6 +140,18 @@ describe('the Helm chart', () => {
     );
   });
 
+  it('gives a start the time the values allow, migrations included', () => {
+    const probes = (manifests: Manifest[]) =>
+      ofKind(manifests, 'Deployment')
+        .filter((m) => m.metadata.name !== 'crm-console')
+        .map((m) => {
+          const probe = m.spec.template.spec.containers[0].startupProbe;
+          return probe.periodSeconds * probe.failureThreshold;
+        });
+    expect(new Set(probes(render()))).toEqual(new Set([120]));
+    expect(new Set(probes(render('common.startupSeconds=900')))).toEqual(new Set([900]));
+  });
+
   it('never scales a consumer past the partition count', () => {
     // The console is no consumer of a shared group (each replica reads with a group of its own).
     const hpas = ofKind(render('kafka.strimzi.partitions=3'), 'HorizontalPodAutoscaler').filter(

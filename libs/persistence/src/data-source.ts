@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -62,7 +63,11 @@ export async function initialiseServiceDataSource(
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // Replicas starting together on a new schema race here: IF NOT EXISTS still fails for all but one of
+    // them (a unique violation on the catalog), and the schema is there either way.
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((error: { code?: string }) => {
+      if (error.code !== '23505' && error.code !== '42P06') throw error;
+    });
   } finally {
     await client.end();
   }
@@ -72,21 +77,45 @@ export async function initialiseServiceDataSource(
   return dataSource;
 }
 
-/** Several replicas start at once: one runs the migrations, the others wait and then find nothing to do. */
-export async function runMigrationsExclusively(dataSource: DataSource, schema: string): Promise<void> {
+const migrationsLogger = new Logger('Migrations');
+
+/** How often a replica waiting for another's migrations asks for the lock again. */
+const MIGRATION_LOCK_POLL_MS = 250;
+
+/**
+ * Several replicas start at once: one runs the migrations, the others wait and then find nothing to do.
+ * The others wait by asking for the lock again and again, not by blocking on it: a statement blocked on a
+ * lock holds a snapshot all the while, and a migration that builds an index concurrently waits for every
+ * older snapshot in the database, so the running replica and the waiting ones would wait for each other
+ * until a lock timeout failed the build.
+ */
+export async function runMigrationsExclusively(
+  dataSource: DataSource,
+  schema: string,
+  log: (message: string) => void = (message) => migrationsLogger.log(message),
+): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
+  const key = `migrations:${schema}`;
   try {
-    // Waiting for another replica's migrations is not a stuck statement: no session limits on this wait.
-    await runner.query('SET statement_timeout = 0');
-    await runner.query('SET lock_timeout = 0');
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
+    const waitingSince = Date.now();
+    let reported = waitingSince;
+    for (;;) {
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        key,
+      ])) as { locked: boolean }[];
+      if (locked) break;
+      if (Date.now() - reported >= 10_000) {
+        reported = Date.now();
+        log(
+          `waiting for another replica's migrations of schema ${schema} (${Math.round((reported - waitingSince) / 1000)} s)`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+    }
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
-    await runner
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`])
-      .catch(() => undefined);
-    await runner.query('RESET statement_timeout; RESET lock_timeout').catch(() => undefined);
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
     await runner.release();
   }
 }

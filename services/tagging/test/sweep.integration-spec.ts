@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
-import { OutboxPublisher } from '@crm/messaging';
-import { ServiceClock } from '@crm/persistence';
 import { testSchema, type TestSchema } from '@crm/testing';
-import { MembershipPrivileges } from '../src/membership/membership-privileges';
 import { TAGGING_MIGRATIONS } from '../src/migrations';
-import { RescoringService } from '../src/customers/rescoring.service';
-import { RuleBook } from '../src/scoring/rule-book';
-import { loadScoringRules } from '../src/scoring/rules.provider';
-import { SegmentCompiler } from '../src/segments/segment-compiler';
-import { SegmentMembership } from '../src/segments/segment-membership';
-import { SegmentsRepository } from '../src/segments/segments.repository';
-import { SweepService } from '../src/sweeps/sweep.service';
-import type { TaggingConfig } from '../src/tagging.config';
+import { standaloneSweep } from '../src/sweeps/standalone-sweep';
+import type { SweepService } from '../src/sweeps/sweep.service';
 
 /**
  * The sweep walks the id space in sixteen key ranges, a batch at a time, two workers at once: whatever the
@@ -26,29 +17,12 @@ let sweep: SweepService;
 beforeAll(async () => {
   tables = await testSchema('tagging_sweep', TAGGING_MIGRATIONS);
   dataSource = tables.dataSource;
-  const rules = new RuleBook(dataSource, {} as TaggingConfig, loadScoringRules());
-  const outbox = new OutboxPublisher({
-    serviceName: 'tagging',
-    schema: tables.schema,
-    brokers: '',
-    databaseUrl: process.env.DATABASE_URL!,
-  });
-  const segments = new SegmentsRepository(dataSource);
-  const membership = new SegmentMembership(segments, new SegmentCompiler(rules), outbox, {
-    TAGGING_SEGMENT_TIMEOUT_MS: 10_000,
-  } as TaggingConfig);
-  sweep = new SweepService(
+  sweep = standaloneSweep({
     dataSource,
-    new RescoringService(
-      rules,
-      outbox,
-      membership,
-      new MembershipPrivileges(dataSource),
-      new ServiceClock(dataSource, false),
-    ),
-    segments,
-    membership,
-  );
+    schema: tables.schema,
+    databaseUrl: process.env.DATABASE_URL!,
+    segmentTimeoutMs: 10_000,
+  });
 });
 
 afterAll(() => tables.drop());

@@ -14,17 +14,37 @@ export class NetPurchasesIndex1732500000297 implements MigrationInterface {
   transaction = false;
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_net_idx');
-    await runner.query(
-      'CREATE INDEX CONCURRENTLY purchase_facts_customer_net_idx ON purchase_facts (customer_id, occurred_at) INCLUDE (amount, refunded)',
-    );
-    await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_cover_idx');
+    await withoutSessionLimits(runner, async () => {
+      await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_net_idx');
+      await runner.query(
+        'CREATE INDEX CONCURRENTLY purchase_facts_customer_net_idx ON purchase_facts (customer_id, occurred_at) INCLUDE (amount, refunded)',
+      );
+      await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_cover_idx');
+    });
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query(
-      'CREATE INDEX CONCURRENTLY IF NOT EXISTS purchase_facts_customer_cover_idx ON purchase_facts (customer_id, occurred_at) INCLUDE (amount)',
-    );
-    await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_net_idx');
+    await withoutSessionLimits(runner, async () => {
+      await runner.query(
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS purchase_facts_customer_cover_idx ON purchase_facts (customer_id, occurred_at) INCLUDE (amount)',
+      );
+      await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_net_idx');
+    });
+  }
+}
+
+/**
+ * A concurrent build waits for every transaction older than it and reads the whole table: longer than the
+ * service's statement and lock limits on a large table, which would fail it halfway every start. The limits
+ * are lifted for the build (a session setting: no transaction here) and restored after.
+ */
+async function withoutSessionLimits(runner: QueryRunner, work: () => Promise<void>): Promise<void> {
+  await runner.query('SET statement_timeout = 0');
+  await runner.query('SET lock_timeout = 0');
+  try {
+    await work();
+  } finally {
+    await runner.query('RESET statement_timeout');
+    await runner.query('RESET lock_timeout');
   }
 }
