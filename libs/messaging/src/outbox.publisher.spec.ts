@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { CustomerUpdated, EventRejectedError } from '@crm/contracts';
-import { OutboxPublisher, type OutboxItem } from './outbox.publisher';
+import { BULK_CHUNK_CHARACTERS, OutboxPublisher, type OutboxItem } from './outbox.publisher';
 
 function fakeManager() {
   const queries: { sql: string; params: unknown[] }[] = [];
@@ -43,6 +43,22 @@ describe('OutboxPublisher.publishMany', () => {
     expect(headers).toMatchObject({ ce_id: published[1].id, ce_subject: key, ce_type: type });
     expect(JSON.parse(payload as string)).toEqual(items(7000)[1].payload);
     expect(queries.filter((q) => q.sql.includes('pg_notify'))).toHaveLength(1);
+  });
+
+  it('cuts a bulk of large events by size as well, keeping their order', async () => {
+    const { manager, queries } = fakeManager();
+    // Each payload about a fifth of a chunk's characters: five fill a chunk, the sixth starts the next.
+    const large = 'x'.repeat(Math.floor(BULK_CHUNK_CHARACTERS / 5) - 200);
+    const bulk = items(12).map((item) => ({
+      ...item,
+      payload: { ...(item.payload as object), changedFields: [large] },
+    }));
+    const published = await publisher.publishMany(manager, bulk, { subjectsLockedByCaller: true });
+    const chunks = queries
+      .filter((q) => q.sql.includes('INSERT INTO outbox'))
+      .map((q) => JSON.parse(q.params[0] as string) as unknown[][]);
+    expect(chunks.map((chunk) => chunk.length)).toEqual([5, 5, 2]);
+    expect(chunks.flat().map((row) => row[0])).toEqual(published.map((p) => p.id));
   });
 
   it('validates every payload by default and refuses the batch with the field named', async () => {
