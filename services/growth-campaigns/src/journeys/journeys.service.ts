@@ -693,9 +693,14 @@ export class JourneysService {
       decisions.push({ step: effect.step, template: effect.template, channel: effect.channel, outcome });
     }
     const finished = step.state.status !== 'active';
+    // The run's new state and its log entry in one round trip (a data-modifying WITH always runs).
     await execute(
       manager,
-      `UPDATE journey_runs SET status = $2, step = $3, steps = $4, wake_at = $5, finished_at = $6, exit_reason = $7 WHERE id = $1`,
+      `WITH stored AS (
+         UPDATE journey_runs SET status = $2, step = $3, steps = $4, wake_at = $5, finished_at = $6, exit_reason = $7
+          WHERE id = $1)
+       INSERT INTO journey_run_log (run_id, seq, at, input, path, touches)
+       VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM journey_run_log WHERE run_id = $1), $8, $9, $10, $11)`,
       [
         run.id,
         step.state.status,
@@ -704,13 +709,11 @@ export class JourneysService {
         step.state.wakeAt,
         finished ? now : null,
         step.state.exitReason ?? null,
+        now,
+        input,
+        step.path,
+        JSON.stringify(decisions),
       ],
-    );
-    await execute(
-      manager,
-      `INSERT INTO journey_run_log (run_id, seq, at, input, path, touches)
-       VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM journey_run_log WHERE run_id = $1), $2, $3, $4, $5)`,
-      [run.id, now, input, step.path, JSON.stringify(decisions)],
     );
     if (step.state.wakeAt)
       await manager.query('SELECT pg_notify($1, current_schema())', [JOURNEY_RUNS_CHANNEL]);
