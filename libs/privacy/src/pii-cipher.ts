@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 /** Before associated data: `v1:iv:tag:body`. Still read, never written. */
@@ -22,11 +29,15 @@ export class MasterKeyUnknownError extends Error {
   }
 }
 
-function decodeKey(name: string, base64: string): Buffer {
+/**
+ * Keys are held as KeyObjects: Node checks a raw Buffer key against every key kind on each use (about 10 µs
+ * per cipher or HMAC on Node 24, five to seven times the work itself), and a KeyObject once.
+ */
+function decodeKey(name: string, base64: string): KeyObject {
   const key = Buffer.from(base64, 'base64');
   if (key.length !== 32)
     throw new Error(`${name} must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
-  return key;
+  return createSecretKey(key);
 }
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -36,7 +47,7 @@ function checkKeyId(name: string, id: string): string {
   return id;
 }
 
-function seal(key: Buffer, plain: Buffer, context: string): string {
+function seal(key: KeyObject, plain: Buffer, context: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(Buffer.from(context, 'utf8'));
@@ -46,7 +57,7 @@ function seal(key: Buffer, plain: Buffer, context: string): string {
   );
 }
 
-function open(key: Buffer, sealed: string, context: string): Buffer {
+function open(key: KeyObject, sealed: string, context: string): Buffer {
   const [format, iv, tag, body] = sealed.split(':');
   if ((format !== BOUND && format !== LEGACY) || !iv || !tag || body === undefined)
     throw new Error('not an encrypted value of this platform');
@@ -75,10 +86,14 @@ export interface MasterKeys {
 
 /** One customer's personal fields, sealed with their data key and bound to customer and field. */
 export class CustomerFields {
+  private readonly dataKey: KeyObject;
+
   constructor(
     private readonly customerId: string,
-    private readonly dataKey: Buffer,
-  ) {}
+    dataKey: Buffer,
+  ) {
+    this.dataKey = createSecretKey(dataKey);
+  }
 
   seal(field: string, value: string | null | undefined): string | null {
     return value === null || value === undefined
@@ -99,9 +114,9 @@ export class CustomerFields {
  * so nothing can be copied from one customer or field to another.
  */
 export class PiiCipher {
-  private readonly masterKeys = new Map<string, Buffer>();
+  private readonly masterKeys = new Map<string, KeyObject>();
   private readonly currentId: string;
-  private readonly hashKey?: Buffer;
+  private readonly hashKey?: KeyObject;
 
   /** Without a hash key the cipher seals, opens and re-wraps, but cannot hash (the rotation command). */
   constructor(masterKeys: MasterKeys, hashKeyBase64?: string) {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -20,7 +20,12 @@ export function webhookSecretBytes(secret: string, setting = 'the webhook secret
  * several secrets (a rotation in progress), one signature per secret separated by spaces, as the
  * specification allows, so receivers holding either secret verify it.
  */
-export function signWebhook(secrets: Buffer | Buffer[], id: string, timestamp: number, body: string): string {
+export function signWebhook(
+  secrets: Buffer | KeyObject | (Buffer | KeyObject)[],
+  id: string,
+  timestamp: number,
+  body: string,
+): string {
   return (Array.isArray(secrets) ? secrets : [secrets])
     .map(
       (secret) => `v1,${createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64')}`,

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { postWebhook, signWebhook, webhookSecretBytes } from '@crm/service-kit';
 
@@ -53,11 +54,12 @@ export interface WebhookOptions {
  */
 export class WebhookChannelAdapter implements ChannelAdapter {
   private readonly url: URL;
-  private readonly secret: Buffer;
+  /** A KeyObject: Node re-checks a raw Buffer key on every HMAC (see libs/privacy's PiiCipher). */
+  private readonly secret: KeyObject;
 
   constructor(private readonly options: WebhookOptions) {
     this.url = new URL(options.url);
-    this.secret = webhookSecretBytes(options.secret, 'CARE_WEBHOOK_SECRET');
+    this.secret = createSecretKey(webhookSecretBytes(options.secret, 'CARE_WEBHOOK_SECRET'));
   }
 
   async deliver(touch: OutboundTouch): Promise<void> {
