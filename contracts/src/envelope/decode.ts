@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { CE_SPEC_VERSION, EnvelopeHeaders, type EventEnvelope, type WireHeaders } from './cloud-event';
+import { compiledPayload } from './compiled-validation';
 import type { EventDefinition } from './event-definition';
 import { memoiseValidationMetadata } from './validation-metadata-cache';
 
@@ -50,6 +51,19 @@ export function validatePayload<T extends object>(definition: EventDefinition<T>
       `${definition.type}: payload must be a JSON object`,
     );
   }
+  const compiled = compiledPayload(definition as EventDefinition);
+  if (compiled?.accepts(plain)) return compiled.instantiate(plain) as T;
+  return validateWithClassValidator(definition, plain);
+}
+
+/**
+ * The contract classes' own validation (class-transformer, then class-validator): what decides, and words the
+ * errors of, every payload the compiled check does not accept. About ten times the compiled check's CPU.
+ */
+export function validateWithClassValidator<T extends object>(
+  definition: EventDefinition<T>,
+  plain: object,
+): T {
   const instance = plainToInstance(definition.payload, plain);
   const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) {
