@@ -44,14 +44,27 @@ export function isTimeZone(name: unknown): name is string {
   );
 }
 
-/** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
+/** What the formatter writes in every case but far-off years: `MM/DD/YYYY, hh:mm:ss`. */
+const FORMATTED = /^(\d{2})\/(\d{2})\/(\d{4}), (\d{2}):(\d{2}):(\d{2})$/;
+
+/**
+ * The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). Read from the
+ * formatter's text, which is a third of the cost of its parts (a measurable share of growth-campaigns' CPU when
+ * an import reschedules date triggers); any other text is read part by part as before.
+ */
 export function zoneOffsetMs(timeZone: string, instant: number): number {
-  const parts = Object.fromEntries(
-    known(timeZone)
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
-  const asUtc = Date.UTC(
+  const f = known(timeZone);
+  const date = new Date(instant);
+  const m = FORMATTED.exec(f.format(date));
+  const asUtc = m
+    ? Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]))
+    : fromParts(f, date);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+function fromParts(f: Intl.DateTimeFormat, date: Date): number {
+  const parts = Object.fromEntries(f.formatToParts(date).map((p) => [p.type, p.value]));
+  return Date.UTC(
     Number(parts.year),
     Number(parts.month) - 1,
     Number(parts.day),
@@ -59,7 +72,6 @@ export function zoneOffsetMs(timeZone: string, instant: number): number {
     Number(parts.minute),
     Number(parts.second),
   );
-  return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
 /** The instant of a local wall-clock time; a time skipped by a DST jump maps forward past the gap. */
