@@ -1,10 +1,15 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
-/** An 8-character code without look-alike characters (no 0/O, 1/I). */
+/**
+ * An 8-character code without look-alike characters (no 0/O, 1/I): 40 random bits. The alphabet has 32
+ * letters, which divide 256, so the low five bits of each random byte pick one without bias.
+ */
 export function newReferralCode(): string {
-  return Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+  let code = '';
+  for (const byte of randomBytes(8)) code += ALPHABET[byte & 31];
+  return code;
 }
 
 export interface Party {

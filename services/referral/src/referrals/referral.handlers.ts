@@ -23,9 +23,9 @@ import {
 import type { EventContext } from '@crm/messaging';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
-import { isUniqueViolation } from '@crm/service-kit';
 import { PointsEarnings } from '../points/points.handlers';
 import { ReferralConfig } from '../referral.config';
+import { storeMember } from './members';
 import { isSelfReferral, newReferralCode } from './referral-rules';
 import { ReferralRewards } from './referral-rewards';
 
@@ -58,29 +58,7 @@ export class ReferralHandlers {
   async onRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext) {
     const customer = event.data;
     const { manager } = context;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await execute(manager, 'SAVEPOINT issue_code');
-        await execute(
-          manager,
-          `INSERT INTO members (customer_id, code, email_hash, phone_hash, registered_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (customer_id) DO UPDATE SET email_hash = EXCLUDED.email_hash, phone_hash = EXCLUDED.phone_hash,
-             registered_at = EXCLUDED.registered_at`,
-          [
-            customer.customerId,
-            newReferralCode(),
-            customer.emailHash ?? null,
-            customer.phoneHash ?? null,
-            customer.registeredAt,
-          ],
-        );
-        await execute(manager, 'RELEASE SAVEPOINT issue_code');
-        break;
-      } catch (error) {
-        await execute(manager, 'ROLLBACK TO SAVEPOINT issue_code');
-        if (!isUniqueViolation(error) || attempt >= 5) throw error;
-      }
-    }
+    await storeMember(manager, customer);
     if (!customer.referredByCode) return;
     const code = customer.referredByCode.toUpperCase();
     const referrer = await queryOne<MemberContactRow>(
