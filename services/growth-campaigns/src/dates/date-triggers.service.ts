@@ -119,21 +119,45 @@ export class DateTriggersService {
     );
   }
 
-  private async upsert(
+  private upsert(
     manager: EntityManager,
     customerId: string,
     trigger: DateTrigger,
     ref: string,
     at: { occursAt: number; dueAt: number; detail: string },
   ): Promise<void> {
+    return this.upsertAll(manager, customerId, [{ trigger, ref, ...at }]);
+  }
+
+  /**
+   * A customer's schedules set in one statement, which also wakes the timers worker at commit (its notification
+   * is part of the statement: one round trip, not one per schedule and one more per notification).
+   */
+  private async upsertAll(
+    manager: EntityManager,
+    customerId: string,
+    schedules: { trigger: DateTrigger; ref: string; occursAt: number; dueAt: number; detail: string }[],
+  ): Promise<void> {
+    if (schedules.length === 0) return;
     await execute(
       manager,
-      `INSERT INTO date_schedules (customer_id, trigger, ref, occurs_at, due_at, detail) VALUES ($1, $2, $3, $4, $5, $6)
+      `WITH announced AS (SELECT pg_notify($6, current_schema()))
+       INSERT INTO date_schedules (customer_id, trigger, ref, occurs_at, due_at, detail)
+       SELECT $1, s.trigger, s.ref, s.occurs_at, s.due_at, s.detail
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::text[])
+              AS s(trigger, ref, occurs_at, due_at, detail), announced
        ON CONFLICT (customer_id, trigger, ref) DO UPDATE SET occurs_at = EXCLUDED.occurs_at, due_at = EXCLUDED.due_at,
          detail = EXCLUDED.detail`,
-      [customerId, trigger, ref, new Date(at.occursAt), new Date(at.dueAt), at.detail],
+      [
+        customerId,
+        schedules.map((s) => s.trigger),
+        schedules.map((s) => s.ref),
+        schedules.map((s) => new Date(s.occursAt)),
+        schedules.map((s) => new Date(s.dueAt)),
+        CADENCE_TIMERS_CHANNEL,
+        schedules.map((s) => s.detail),
+      ],
     );
-    await manager.query('SELECT pg_notify($1, current_schema())', [CADENCE_TIMERS_CHANNEL]);
   }
 
   /** Computes the next due time of each trigger from the customer's dates and time zone. */
@@ -185,18 +209,21 @@ export class DateTriggersService {
             detail: `${this.config.DATE_TRIGGER_NO_PURCHASE_DAYS} days without a purchase`,
           }
         : null;
-    for (const [trigger, at] of Object.entries(next) as Array<[DateTrigger, (typeof next)[DateTrigger]]>) {
-      if (only && !only.includes(trigger)) continue;
-      if (!at) {
-        await execute(
-          manager,
-          `DELETE FROM date_schedules WHERE customer_id = $1 AND trigger = $2 AND ref = ''`,
-          [customerId, trigger],
-        );
-        continue;
-      }
-      await this.upsert(manager, customerId, trigger, '', at);
-    }
+    const entries = (Object.entries(next) as Array<[DateTrigger, (typeof next)[DateTrigger]]>).filter(
+      ([trigger]) => !only || only.includes(trigger),
+    );
+    const gone = entries.filter(([, at]) => !at).map(([trigger]) => trigger);
+    if (gone.length > 0)
+      await execute(
+        manager,
+        `DELETE FROM date_schedules WHERE customer_id = $1 AND ref = '' AND trigger = ANY($2::text[])`,
+        [customerId, gone],
+      );
+    await this.upsertAll(
+      manager,
+      customerId,
+      entries.flatMap(([trigger, at]) => (at ? [{ trigger, ref: '', ...at }] : [])),
+    );
   }
 
   /** A customer's next date triggers, soonest first. */

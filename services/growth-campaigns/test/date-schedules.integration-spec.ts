@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { OutboxPublisher } from '@crm/messaging';
+import { ServiceClock } from '@crm/persistence';
+import { testSchema, type TestSchema } from '@crm/testing';
+import type { CampaignsConfig } from '../src/campaigns.config';
+import { CADENCE_TIMERS_CHANNEL } from '../src/cadences/cadences.service';
+import { monthDayOf, nextAnnual } from '../src/dates/date-schedule';
+import { DateTriggersService } from '../src/dates/date-triggers.service';
+import { CAMPAIGN_MIGRATIONS } from '../src/migrations';
+
+/**
+ * A customer's date schedules are set and cleared in one statement each (real Postgres, the service's
+ * migrations): whatever the registrations in a row, the schedules left are the ones the last one gives, with
+ * the times the schedule arithmetic gives, and the timers worker is woken at commit.
+ */
+const DAY = 86_400_000;
+const config = {
+  DATE_TRIGGER_NOTICE_HOURS: 24,
+  DATE_TRIGGER_REGISTRATION_DAYS: 30,
+  DATE_TRIGGER_NO_PURCHASE_DAYS: 90,
+  DATE_TRIGGER_PAYMENT_REMINDER_DAYS: 3,
+  DATE_TRIGGER_WARRANTY_NOTICE_DAYS: 30,
+  CONTACT_DEFAULT_TIME_ZONE: 'UTC',
+} as CampaignsConfig;
+let tables: TestSchema;
+let dataSource: DataSource;
+let dates: DateTriggersService;
+
+beforeAll(async () => {
+  tables = await testSchema('campaigns_dates', CAMPAIGN_MIGRATIONS);
+  dataSource = tables.dataSource;
+  const outbox = new OutboxPublisher({
+    serviceName: 'growth-campaigns',
+    schema: tables.schema,
+    brokers: '',
+    databaseUrl: process.env.DATABASE_URL!,
+  });
+  dates = new DateTriggersService(dataSource, outbox, new ServiceClock(dataSource, false), config);
+});
+
+afterAll(() => tables.drop());
+
+interface Row {
+  trigger: string;
+  ref: string;
+  occurs_at: Date;
+  due_at: Date;
+}
+
+const schedules = (customerId: string): Promise<Row[]> =>
+  dataSource.query(
+    'SELECT trigger, ref, occurs_at, due_at FROM date_schedules WHERE customer_id = $1 ORDER BY trigger, ref',
+    [customerId],
+  );
+
+const monthDay = fc
+  .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))
+  .map(([m, d]) => `${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+/** Days ago, at midday: far from any boundary the few milliseconds of a call could cross. */
+const daysAgo = (days: number) => new Date(Math.floor(Date.now() / DAY) * DAY - days * DAY - DAY / 2);
+const registration = fc.record({
+  birthdayMonthDay: fc.option(monthDay, { nil: undefined }),
+  relationshipDaysAgo: fc.integer({ min: 0, max: 2000 }),
+  registeredDaysAgo: fc.integer({ min: 1, max: 60 }),
+});
+
+describe('date schedules', () => {
+  it('are what the last registration gives, whatever came before', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(registration, { minLength: 1, maxLength: 4 }), async (registrations) => {
+        const customerId = randomUUID();
+        let before = 0;
+        for (const r of registrations) {
+          before = Date.now();
+          await dataSource.transaction((manager) =>
+            dates.onRegistered(manager, {
+              customerId,
+              birthdayMonthDay: r.birthdayMonthDay,
+              relationshipStartedAt: daysAgo(r.relationshipDaysAgo).toISOString(),
+              registeredAt: daysAgo(r.registeredDaysAgo).toISOString(),
+            }),
+          );
+        }
+        const after = Date.now();
+        const last = registrations[registrations.length - 1];
+        const rows = await schedules(customerId);
+        const expected = ['membership-anniversary'];
+        if (last.birthdayMonthDay) expected.push('birthday');
+        if (last.registeredDaysAgo < 30) expected.push('days-since-registration');
+        expect(rows.map((r) => r.trigger)).toEqual(expected.sort());
+        expect(rows.every((r) => r.ref === '')).toBe(true);
+        // Yearly ones: the next occurrence after the call (computed at its start or its end).
+        const annual = (md: string) =>
+          [before, after].map((now) => nextAnnual(md, 'UTC', now, DAY)).map((a) => [a.occursAt, a.dueAt]);
+        const at = (trigger: string) => {
+          const row = rows.find((r) => r.trigger === trigger)!;
+          return [row.occurs_at.getTime(), row.due_at.getTime()];
+        };
+        expect(annual(monthDayOf(daysAgo(last.relationshipDaysAgo).getTime(), 'UTC'))).toContainEqual(
+          at('membership-anniversary'),
+        );
+        if (last.birthdayMonthDay) expect(annual(last.birthdayMonthDay)).toContainEqual(at('birthday'));
+        if (last.registeredDaysAgo < 30) {
+          const due = daysAgo(last.registeredDaysAgo).getTime() + 30 * DAY;
+          expect(at('days-since-registration')).toEqual([due, due]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("sets an order's reminders and the quiet-customer schedule, and wakes the timers worker once, at commit", async () => {
+    const listener = new Client({ connectionString: process.env.DATABASE_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(`${n.channel}:${n.payload}`));
+    await listener.query(`LISTEN ${CADENCE_TIMERS_CHANNEL}`);
+    try {
+      const customerId = randomUUID();
+      const occurredAt = daysAgo(1);
+      const paymentDueAt = new Date(Date.now() + 10 * DAY);
+      const warrantyUntil = new Date(Date.now() + 400 * DAY);
+      await dataSource.transaction(async (manager) => {
+        await dates.onRegistered(manager, {
+          customerId,
+          relationshipStartedAt: daysAgo(100).toISOString(),
+          registeredAt: daysAgo(100).toISOString(),
+        });
+        await dates.onPurchase(manager, {
+          customerId,
+          orderId: 'o-1',
+          occurredAt: occurredAt.toISOString(),
+          paymentDueAt: paymentDueAt.toISOString(),
+          warrantyUntil: warrantyUntil.toISOString(),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(heard).toEqual([]); // nothing before commit
+      });
+      const rows = await schedules(customerId);
+      expect(rows.map((r) => [r.trigger, r.ref, r.occurs_at.getTime(), r.due_at.getTime()])).toEqual([
+        ['days-without-purchase', '', occurredAt.getTime() + 90 * DAY, occurredAt.getTime() + 90 * DAY],
+        ['membership-anniversary', '', ...at(rows, 'membership-anniversary')],
+        ['payment-due', 'o-1', paymentDueAt.getTime(), paymentDueAt.getTime() - 3 * DAY],
+        ['warranty-expiry', 'o-1', warrantyUntil.getTime(), warrantyUntil.getTime() - 30 * DAY],
+      ]);
+      for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      // Postgres folds the transaction's identical notifications into one.
+      expect(heard).toEqual([`${CADENCE_TIMERS_CHANNEL}:${tables.schema}`]);
+    } finally {
+      await listener.end();
+    }
+  });
+});
+
+function at(rows: Row[], trigger: string): number[] {
+  const row = rows.find((r) => r.trigger === trigger)!;
+  return [row.occurs_at.getTime(), row.due_at.getTime()];
+}
