@@ -25,7 +25,7 @@ const items = (count: number, invalidAt: number[] = []): OutboxItem[] =>
   }));
 
 describe('OutboxPublisher.publishMany', () => {
-  it('writes many events in order with one INSERT per 5,000 and one notification', async () => {
+  it('writes many events in order with one INSERT per 5,000, each waking the relay', async () => {
     const { manager, queries } = fakeManager();
     const published = await publisher.publishMany(manager, items(7000), { subjectsLockedByCaller: true });
     expect(published).toHaveLength(7000);
@@ -42,7 +42,11 @@ describe('OutboxPublisher.publishMany', () => {
     ]);
     expect(headers).toMatchObject({ ce_id: published[1].id, ce_subject: key, ce_type: type });
     expect(JSON.parse(payload as string)).toEqual(items(7000)[1].payload);
-    expect(queries.filter((q) => q.sql.includes('pg_notify'))).toHaveLength(1);
+    expect(queries.map((q) => q.sql.includes('pg_notify'))).toEqual([true, true]);
+    expect(inserts.map((q) => q.params.slice(1))).toEqual([
+      ['crm_outbox', 'spec'],
+      ['crm_outbox', 'spec'],
+    ]);
   });
 
   it('cuts a bulk of large events by size as well, keeping their order', async () => {

@@ -152,11 +152,14 @@ export class OutboxPublisher {
     // string, so the text stored is exactly the text serialised here.
     const flush = async () => {
       if (rows.length === 0) return;
+      // The relay's wake-up (at commit) is part of the statement; Postgres sends a transaction's identical
+      // notifications once.
       await manager.query(
-        `INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload)
+        `WITH announced AS (SELECT pg_notify($2, $3))
+         INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload)
          SELECT (r->>0)::uuid, r->>1, r->>2, r->>3, r->4, r->>5
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS rows(r, n) ORDER BY n`,
-        [JSON.stringify(rows)],
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS rows(r, n), announced ORDER BY n`,
+        [JSON.stringify(rows), OUTBOX_CHANNEL, this.options.schema],
       );
       rows = [];
       characters = 0;
@@ -173,7 +176,6 @@ export class OutboxPublisher {
       if (rows.length === BULK_CHUNK) await flush();
     }
     await flush();
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, this.options.schema]);
     return published;
   }
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { Client } from 'pg';
 import { CustomerUpdated, toWireHeaders, type WireHeaders } from '@crm/contracts';
 import { testSchema, type TestSchema } from '@crm/testing';
-import { OutboxPublisher, type OutboxItem } from '../src';
+import { OUTBOX_CHANNEL, OutboxPublisher, type OutboxItem } from '../src';
 
 /**
  * A bulk publish stores each event exactly as a single publish would: the payload text byte for byte as
@@ -84,5 +85,40 @@ describe('OutboxPublisher.publishMany against Postgres', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('wakes the relay once, at commit, and not for a transaction rolled back', async () => {
+    const listener = new Client({ connectionString: process.env.DATABASE_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(`${n.channel}:${n.payload}`));
+    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    const items = (n: number): OutboxItem[] =>
+      Array.from({ length: n }, (_, i) => ({
+        definition: CustomerUpdated,
+        payload: { customerId: subject(i), changedFields: ['name'] },
+        meta: { subject: subject(i), correlationId: 'wake' },
+      }));
+    const settle = async () => {
+      for (let i = 0; i < 25; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    try {
+      await tables.dataSource
+        .transaction(async (manager) => {
+          await publisher.publishMany(manager, items(3), { subjectsLockedByCaller: true });
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      await settle();
+      expect(heard).toEqual([]);
+      await tables.dataSource.transaction(async (manager) => {
+        await publisher.publishMany(manager, items(3), { subjectsLockedByCaller: true });
+        await publisher.publishMany(manager, items(2), { subjectsLockedByCaller: true });
+      });
+      await settle();
+      expect(heard).toEqual([`${OUTBOX_CHANNEL}:${tables.schema}`]);
+    } finally {
+      await listener.end();
+    }
   });
 });
