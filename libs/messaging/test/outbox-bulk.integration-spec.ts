@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { Client } from 'pg';
 import { CustomerUpdated, toWireHeaders, type WireHeaders } from '@crm/contracts';
-import { testSchema, type TestSchema } from '@crm/testing';
+import { notificationsOn, testSchema, type TestSchema } from '@crm/testing';
 import { OUTBOX_CHANNEL, OutboxPublisher, type OutboxItem } from '../src';
 
 /**
@@ -88,20 +87,13 @@ describe('OutboxPublisher.publishMany against Postgres', () => {
   });
 
   it('wakes the relay once, at commit, and not for a transaction rolled back', async () => {
-    const listener = new Client({ connectionString: process.env.DATABASE_URL });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (n) => heard.push(`${n.channel}:${n.payload}`));
-    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    const listener = await notificationsOn(OUTBOX_CHANNEL);
     const items = (n: number): OutboxItem[] =>
       Array.from({ length: n }, (_, i) => ({
         definition: CustomerUpdated,
         payload: { customerId: subject(i), changedFields: ['name'] },
         meta: { subject: subject(i), correlationId: 'wake' },
       }));
-    const settle = async () => {
-      for (let i = 0; i < 25; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    };
     try {
       await tables.dataSource
         .transaction(async (manager) => {
@@ -109,16 +101,16 @@ describe('OutboxPublisher.publishMany against Postgres', () => {
           throw new Error('rolled back');
         })
         .catch(() => undefined);
-      await settle();
-      expect(heard).toEqual([]);
+      await listener.settle();
+      expect(listener.heard).toEqual([]);
       await tables.dataSource.transaction(async (manager) => {
         await publisher.publishMany(manager, items(3), { subjectsLockedByCaller: true });
         await publisher.publishMany(manager, items(2), { subjectsLockedByCaller: true });
       });
-      await settle();
-      expect(heard).toEqual([`${OUTBOX_CHANNEL}:${tables.schema}`]);
+      await listener.settle();
+      expect(listener.heard).toEqual([`${OUTBOX_CHANNEL}:${tables.schema}`]);
     } finally {
-      await listener.end();
+      await listener.close();
     }
   });
 });

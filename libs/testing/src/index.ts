@@ -11,3 +11,4 @@ export * from './console-under-test';
 export * from './oidc-provider';
 export * from './consumer-lag';
 export * from './test-schema';
+export * from './notifications';

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { OutboxPublisher } from '@crm/messaging';
 import { ServiceClock } from '@crm/persistence';
-import { testSchema, type TestSchema } from '@crm/testing';
+import { notificationsOn, testSchema, type TestSchema } from '@crm/testing';
 import type { CampaignsConfig } from '../src/campaigns.config';
 import { CADENCE_TIMERS_CHANNEL } from '../src/cadences/cadences.service';
 import { monthDayOf, nextAnnual } from '../src/dates/date-schedule';
@@ -113,11 +112,7 @@ describe('date schedules', () => {
   });
 
   it("sets an order's reminders and the quiet-customer schedule, and wakes the timers worker once, at commit", async () => {
-    const listener = new Client({ connectionString: process.env.DATABASE_URL });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (n) => heard.push(`${n.channel}:${n.payload}`));
-    await listener.query(`LISTEN ${CADENCE_TIMERS_CHANNEL}`);
+    const listener = await notificationsOn(CADENCE_TIMERS_CHANNEL);
     try {
       const customerId = randomUUID();
       const occurredAt = daysAgo(1);
@@ -136,8 +131,8 @@ describe('date schedules', () => {
           paymentDueAt: paymentDueAt.toISOString(),
           warrantyUntil: warrantyUntil.toISOString(),
         });
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        expect(heard).toEqual([]); // nothing before commit
+        await listener.settle();
+        expect(listener.heard).toEqual([]); // nothing before commit
       });
       const rows = await schedules(customerId);
       expect(rows.map((r) => [r.trigger, r.ref, r.occurs_at.getTime(), r.due_at.getTime()])).toEqual([
@@ -146,11 +141,11 @@ describe('date schedules', () => {
         ['payment-due', 'o-1', paymentDueAt.getTime(), paymentDueAt.getTime() - 3 * DAY],
         ['warranty-expiry', 'o-1', warrantyUntil.getTime(), warrantyUntil.getTime() - 30 * DAY],
       ]);
-      for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await listener.settle();
       // Postgres folds the transaction's identical notifications into one.
-      expect(heard).toEqual([`${CADENCE_TIMERS_CHANNEL}:${tables.schema}`]);
+      expect(listener.heard).toEqual([`${CADENCE_TIMERS_CHANNEL}:${tables.schema}`]);
     } finally {
-      await listener.end();
+      await listener.close();
     }
   });
 });
