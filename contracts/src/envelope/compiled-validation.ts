@@ -35,11 +35,9 @@ export interface CompiledPayload {
  */
 const ajv = new Ajv2020({
   strict: true,
-  allErrors: false,
   strictNumbers: true,
   unicodeRegExp: false,
   multipleOfPrecision: MULTIPLE_OF_PRECISION,
-  validateFormats: true,
 });
 addFormats(ajv);
 

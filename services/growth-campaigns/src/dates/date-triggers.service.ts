@@ -10,6 +10,15 @@ import { daysAfter, monthDayOf, nextAnnual } from './date-schedule';
 
 const fired = () => counter('crm_date_triggers_total', 'Date triggers that came due', ['trigger']);
 
+/** One schedule of a customer: a trigger, the order it is about (`''` for the customer's own dates). */
+interface Schedule {
+  trigger: DateTrigger;
+  ref: string;
+  occursAt: number;
+  dueAt: number;
+  detail: string;
+}
+
 interface DatesRow {
   birthday_md: string | null;
   relationship_started_at: Date | null;
@@ -90,17 +99,21 @@ export class DateTriggersService {
         'warranty of order',
       ],
     ];
+    const reminders: Schedule[] = [];
     for (const [trigger, date, noticeDays, what] of orderDates) {
       if (!date) continue;
       const occursAt = Date.parse(date) + shift;
       const dueAt = occursAt - noticeDays * 86_400_000;
       if (dueAt <= now) continue;
-      await this.upsert(manager, customerId, trigger, purchase.orderId, {
+      reminders.push({
+        trigger,
+        ref: purchase.orderId,
         occursAt,
         dueAt,
         detail: `${what} ${purchase.orderId} ends ${new Date(occursAt).toISOString().slice(0, 10)}`,
       });
     }
+    await this.upsertAll(manager, customerId, reminders);
     await execute(
       manager,
       `INSERT INTO customer_dates (customer_id, last_purchase_at) VALUES ($1, $2)
@@ -119,25 +132,11 @@ export class DateTriggersService {
     );
   }
 
-  private upsert(
-    manager: EntityManager,
-    customerId: string,
-    trigger: DateTrigger,
-    ref: string,
-    at: { occursAt: number; dueAt: number; detail: string },
-  ): Promise<void> {
-    return this.upsertAll(manager, customerId, [{ trigger, ref, ...at }]);
-  }
-
   /**
    * A customer's schedules set in one statement, which also wakes the timers worker at commit (its notification
    * is part of the statement: one round trip, not one per schedule and one more per notification).
    */
-  private async upsertAll(
-    manager: EntityManager,
-    customerId: string,
-    schedules: { trigger: DateTrigger; ref: string; occursAt: number; dueAt: number; detail: string }[],
-  ): Promise<void> {
+  private async upsertAll(manager: EntityManager, customerId: string, schedules: Schedule[]): Promise<void> {
     if (schedules.length === 0) return;
     await execute(
       manager,
