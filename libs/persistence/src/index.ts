@@ -5,3 +5,4 @@ export * from './sql';
 export * from './scheduled-jobs.migration';
 export * from './pg-notifications';
 export * from './service-clock';
+export * from './due-notice';

@@ -1,4 +1,4 @@
-import { CLOCK_CHANNEL } from '@crm/persistence';
+import { CLOCK_CHANNEL, dueInMs } from '@crm/persistence';
 import type { Logger } from '@nestjs/common';
 
 const DUE_NOW_PAUSE_MS = 20;
@@ -9,6 +9,11 @@ const DUE_NOW_PAUSE_MS = 20;
  * most `fallbackMs`, and `wake()` (a notification that work arrived) runs a round at once. Never two rounds
  * at the same time; a wake during a round runs another right after it. A failed round is logged and
  * retried after `retryMs`. `stop()` ends the schedule and waits for the round in flight.
+ *
+ * A notification that says when its work is due (`dueIn`, see `@crm/persistence`) runs no round when the loop
+ * already plans one by then; it only brings the planned round forward. A timer days away, stored while the loop
+ * sleeps its fallback, costs no round at all. Such a round runs at most the notifying transaction's remaining
+ * length late (the due time is measured from the notifying statement, the notification arrives at commit).
  */
 export class DueLoop {
   private timer?: NodeJS.Timeout;
@@ -16,6 +21,10 @@ export class DueLoop {
   private again = false;
   private stopped = false;
   private round?: () => Promise<number | undefined>;
+  /** When (`Date.now()` ms) the next round is planned, while one is; undefined while a round runs. */
+  private plannedAt?: number;
+  /** The earliest due time notified while a round ran, which the round may not have seen. */
+  private dueDuringRound?: number;
 
   constructor(
     private readonly logger: Logger,
@@ -37,7 +46,34 @@ export class DueLoop {
       return;
     }
     clearTimeout(this.timer);
+    this.plannedAt = undefined;
     this.running = this.runRound(this.round);
+  }
+
+  /** Work due at `at` (`Date.now()` ms) arrived: a round runs by then, at once only if it is due now. */
+  wakeBy(at: number): void {
+    if (this.stopped || !this.round) return;
+    if (this.running) {
+      this.dueDuringRound = Math.min(this.dueDuringRound ?? Infinity, at);
+      return;
+    }
+    if (this.plannedAt !== undefined && this.plannedAt <= at) return;
+    const delay = at - Date.now();
+    if (delay <= DUE_NOW_PAUSE_MS) return this.wake();
+    this.schedule(delay);
+  }
+
+  /** A notification's payload: `wakeBy` its due time when it names one, else `wake`. */
+  notice(payload: string): void {
+    const inMs = dueInMs(payload);
+    if (inMs === undefined) this.wake();
+    else this.wakeBy(Date.now() + inMs);
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.plannedAt = Date.now() + delay;
+    this.timer = setTimeout(() => this.wake(), delay);
   }
 
   private async runRound(round: () => Promise<number | undefined>): Promise<void> {
@@ -58,8 +94,10 @@ export class DueLoop {
     if (this.again) {
       this.again = false;
       delay = 0;
-    }
-    this.timer = setTimeout(() => this.wake(), delay);
+    } else if (this.dueDuringRound !== undefined)
+      delay = Math.min(delay, Math.max(0, this.dueDuringRound - Date.now()));
+    this.dueDuringRound = undefined;
+    this.schedule(delay);
   }
 
   /**
@@ -74,7 +112,7 @@ export class DueLoop {
     channel: string,
     round: () => Promise<number | undefined>,
   ): Promise<void> {
-    await notifications.listen(channel, () => this.wake());
+    await notifications.listen(channel, (payload) => this.notice(payload));
     // A moved service clock (tests, CLOCK_CONTROL) may have made timers due: look again.
     await notifications.listen(CLOCK_CHANNEL, () => this.wake());
     notifications.onReconnect(() => this.wake());
@@ -84,6 +122,7 @@ export class DueLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.plannedAt = undefined;
     await this.running;
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { OutboxPublisher } from '@crm/messaging';
-import { ServiceClock } from '@crm/persistence';
+import { dueInMs, ServiceClock } from '@crm/persistence';
 import { notificationsOn, testSchema, type TestSchema } from '@crm/testing';
 import type { CampaignsConfig } from '../src/campaigns.config';
 import { CADENCE_TIMERS_CHANNEL } from '../src/cadences/cadences.service';
@@ -111,13 +111,14 @@ describe('date schedules', () => {
     );
   });
 
-  it("sets an order's reminders and the quiet-customer schedule, and wakes the timers worker once, at commit", async () => {
+  it("sets an order's reminders and the quiet-customer schedule, and tells the timers worker at commit when they are due", async () => {
     const listener = await notificationsOn(CADENCE_TIMERS_CHANNEL);
     try {
       const customerId = randomUUID();
       const occurredAt = daysAgo(1);
       const paymentDueAt = new Date(Date.now() + 10 * DAY);
       const warrantyUntil = new Date(Date.now() + 400 * DAY);
+      let heardAt = 0;
       await dataSource.transaction(async (manager) => {
         await dates.onRegistered(manager, {
           customerId,
@@ -133,6 +134,7 @@ describe('date schedules', () => {
         });
         await listener.settle();
         expect(listener.heard).toEqual([]); // nothing before commit
+        heardAt = Date.now();
       });
       const rows = await schedules(customerId);
       expect(rows.map((r) => [r.trigger, r.ref, r.occurs_at.getTime(), r.due_at.getTime()])).toEqual([
@@ -142,8 +144,18 @@ describe('date schedules', () => {
         ['warranty-expiry', 'o-1', warrantyUntil.getTime(), warrantyUntil.getTime() - 30 * DAY],
       ]);
       await listener.settle();
-      // Postgres folds the transaction's identical notifications into one.
-      expect(listener.heard).toEqual([`${CADENCE_TIMERS_CHANNEL}:${tables.schema}`]);
+      // One notification per statement, each saying when its soonest schedule is due (measured from the
+      // statement): the registration's (its anniversary), the order's payment reminder, the quiet-customer one.
+      expect(listener.heard).toHaveLength(3);
+      const prefix = `${CADENCE_TIMERS_CHANNEL}:${tables.schema};in=`;
+      expect(listener.heard.every((h) => h.startsWith(prefix))).toBe(true);
+      const dueAt = listener.heard.map((h) => heardAt + dueInMs(h.slice(CADENCE_TIMERS_CHANNEL.length + 1))!);
+      const expected = [
+        at(rows, 'membership-anniversary')[1],
+        paymentDueAt.getTime() - 3 * DAY,
+        occurredAt.getTime() + 90 * DAY,
+      ];
+      dueAt.forEach((at, i) => expect(Math.abs(at - expected[i])).toBeLessThan(5000));
     } finally {
       await listener.close();
     }

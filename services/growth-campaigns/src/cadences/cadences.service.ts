@@ -10,7 +10,7 @@ import {
 } from '@crm/contracts';
 import { isNews, OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { dueInSql, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { notFound } from '@crm/service-kit';
 import { CampaignsConfig } from '../campaigns.config';
 
@@ -127,10 +127,10 @@ export class CadencesService {
        VALUES ($1, $2, $3::int, $4::timestamptz, $4::timestamptz + make_interval(days => $3::int))
        ON CONFLICT (customer_id) DO UPDATE SET cadence_key = EXCLUDED.cadence_key, interval_days = EXCLUDED.interval_days,
          due_at = cadence_timers.last_contact_at + make_interval(days => EXCLUDED.interval_days)
-       WHERE cadence_timers.cadence_key IS DISTINCT FROM EXCLUDED.cadence_key`,
-      [state.customerId, cadence?.key ?? null, cadence?.interval_days ?? null, now],
+       WHERE cadence_timers.cadence_key IS DISTINCT FROM EXCLUDED.cadence_key
+       RETURNING (SELECT pg_notify($5, current_schema() || ${dueInSql('due_at', '$4::timestamptz')}) WHERE due_at IS NOT NULL)`,
+      [state.customerId, cadence?.key ?? null, cadence?.interval_days ?? null, now, CADENCE_TIMERS_CHANNEL],
     );
-    await manager.query('SELECT pg_notify($1, current_schema())', [CADENCE_TIMERS_CHANNEL]);
   }
 
   /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EventEnvelope, InteractionLoggedV1 } from '@crm/contracts';
 import { isNews } from '@crm/messaging';
-import { execute, queryRows, ServiceClock } from '@crm/persistence';
+import { dueInSql, execute, queryRows, ServiceClock } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { CADENCE_TIMERS_CHANNEL, CadencesService } from './cadences.service';
 
@@ -96,6 +96,7 @@ export class ContactDeadlinesService {
     }));
   }
 
+  /** Opens a deadline (`since` is the campaigns clock's now) and tells the timers worker when it is due. */
   private async open(
     manager: EntityManager,
     deadline: {
@@ -111,7 +112,8 @@ export class ContactDeadlinesService {
     await execute(
       manager,
       `INSERT INTO contact_deadlines (id, customer_id, kind, owner, detail, since, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (id) DO NOTHING
+       RETURNING (SELECT pg_notify($8, current_schema() || ${dueInSql('due_at', 'since')}))`,
       [
         deadline.id,
         deadline.customerId,
@@ -120,9 +122,9 @@ export class ContactDeadlinesService {
         deadline.detail,
         deadline.since,
         deadline.dueAt,
+        CADENCE_TIMERS_CHANNEL,
       ],
     );
-    await manager.query('SELECT pg_notify($1, current_schema())', [CADENCE_TIMERS_CHANNEL]);
   }
 
   /** One round: each due, unmet deadline becomes a task, in the transaction that marks it fired. */

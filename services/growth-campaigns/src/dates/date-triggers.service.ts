@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DateTriggerDue, type DateTrigger } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { dueIn, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
 import { daysAfter, monthDayOf, nextAnnual } from './date-schedule';
@@ -113,7 +113,7 @@ export class DateTriggersService {
         detail: `${what} ${purchase.orderId} ends ${new Date(occursAt).toISOString().slice(0, 10)}`,
       });
     }
-    await this.upsertAll(manager, customerId, reminders);
+    await this.upsertAll(manager, customerId, reminders, now);
     await execute(
       manager,
       `INSERT INTO customer_dates (customer_id, last_purchase_at) VALUES ($1, $2)
@@ -133,14 +133,20 @@ export class DateTriggersService {
   }
 
   /**
-   * A customer's schedules set in one statement, which also wakes the timers worker at commit (its notification
-   * is part of the statement: one round trip, not one per schedule and one more per notification).
+   * A customer's schedules set in one statement, which also tells the timers worker at commit when the soonest is
+   * due (its notification is part of the statement: one round trip, not one per schedule and one more per
+   * notification). `now` is the campaigns clock's.
    */
-  private async upsertAll(manager: EntityManager, customerId: string, schedules: Schedule[]): Promise<void> {
+  private async upsertAll(
+    manager: EntityManager,
+    customerId: string,
+    schedules: Schedule[],
+    now: number,
+  ): Promise<void> {
     if (schedules.length === 0) return;
     await execute(
       manager,
-      `WITH announced AS (SELECT pg_notify($6, current_schema()))
+      `WITH announced AS (SELECT pg_notify($6, current_schema() || $8))
        INSERT INTO date_schedules (customer_id, trigger, ref, occurs_at, due_at, detail)
        SELECT $1, s.trigger, s.ref, s.occurs_at, s.due_at, s.detail
          FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::text[])
@@ -155,6 +161,7 @@ export class DateTriggersService {
         schedules.map((s) => new Date(s.dueAt)),
         CADENCE_TIMERS_CHANNEL,
         schedules.map((s) => s.detail),
+        dueIn(Math.min(...schedules.map((s) => s.dueAt)) - now),
       ],
     );
   }
@@ -222,6 +229,7 @@ export class DateTriggersService {
       manager,
       customerId,
       entries.flatMap(([trigger, at]) => (at ? [{ trigger, ref: '', ...at }] : [])),
+      now,
     );
   }
 

@@ -19,8 +19,9 @@ const BATCH = 100;
 /**
  * Fires growth-campaigns' durable timers when they are due by the campaigns clock: journey steps,
  * maintenance cadences, contact deadlines
- * and date triggers. It sleeps until the nearer of the two next timers, wakes when a run or a cadence gets
- * a timer or the clock is moved (NOTIFY), and otherwise looks every JOURNEY_TIMER_POLL_MS. Replicas share the
+ * and date triggers. It sleeps until the nearest next timer and otherwise looks every JOURNEY_TIMER_POLL_MS; a
+ * new timer's notification (which says when it is due) brings the round forward only if it is due sooner, and
+ * a moved clock (NOTIFY) wakes it at once. Replicas share the
  * due rows (SKIP LOCKED); each row advances in one transaction with its effects, so a process killed mid-round
  * leaves it where it was, and the next round (here or on another replica) takes it once.
  */
@@ -41,7 +42,7 @@ export class CampaignTimersWorker implements OnApplicationBootstrap, BeforeAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.listen(CADENCE_TIMERS_CHANNEL, () => this.loop.wake());
+    await this.notifications.listen(CADENCE_TIMERS_CHANNEL, (payload) => this.loop.notice(payload));
     await this.loop.startOnChannel(this.notifications, JOURNEY_RUNS_CHANNEL, () => this.round());
   }
 

@@ -12,7 +12,7 @@ import {
 } from '@crm/contracts';
 import { causedBy, causeOf, firesOn, isNews, OutboxPublisher, type Cause } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { dueIn, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { invalidFields, notFound } from '@crm/service-kit';
 import { PlaybookView } from '../care-actions/care-actions.repository';
 import { CareActionsService } from '../care-actions/care-actions.service';
@@ -693,14 +693,16 @@ export class JourneysService {
       decisions.push({ step: effect.step, template: effect.template, channel: effect.channel, outcome });
     }
     const finished = step.state.status !== 'active';
-    // The run's new state and its log entry in one round trip (a data-modifying WITH always runs).
+    // The run's new state, its log entry and, for a timer, the timers worker's wake-up (saying when it is due)
+    // in one round trip (a data-modifying WITH always runs).
     await execute(
       manager,
       `WITH stored AS (
          UPDATE journey_runs SET status = $2, step = $3, steps = $4, wake_at = $5, finished_at = $6, exit_reason = $7
           WHERE id = $1)
        INSERT INTO journey_run_log (run_id, seq, at, input, path, touches)
-       VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM journey_run_log WHERE run_id = $1), $8, $9, $10, $11)`,
+       VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM journey_run_log WHERE run_id = $1), $8, $9, $10, $11)
+       RETURNING (SELECT pg_notify($12, current_schema() || $13) WHERE $13::text IS NOT NULL)`,
       [
         run.id,
         step.state.status,
@@ -713,10 +715,10 @@ export class JourneysService {
         input,
         step.path,
         JSON.stringify(decisions),
+        JOURNEY_RUNS_CHANNEL,
+        step.state.wakeAt ? dueIn(new Date(step.state.wakeAt).getTime() - now.getTime()) : null,
       ],
     );
-    if (step.state.wakeAt)
-      await manager.query('SELECT pg_notify($1, current_schema())', [JOURNEY_RUNS_CHANNEL]);
     steps().inc(
       { input: input.startsWith('enter') ? 'enter' : input === 'timer' ? 'timer' : 'event' },
       Math.max(1, step.path.length),

@@ -10,7 +10,7 @@ import {
   type PointsSource,
 } from '@crm/contracts';
 import { counter } from '@crm/observability';
-import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { dueIn, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { conflict } from '@crm/service-kit';
 import { allocate, type PointsLot } from './points-allocation';
 
@@ -228,7 +228,8 @@ export class PointsLedger {
       `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, source, reason, idempotency_key,
                                    expires_at, remaining, occurred_at)
        VALUES ($1, $2, 'earned', $3, 0, $4, $5, $6, $7, $3, $8)
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id, (SELECT pg_notify($9, current_schema() || $10) WHERE $10::text IS NOT NULL) AS announced`,
       [
         randomUUID(),
         earning.customerId,
@@ -238,13 +239,14 @@ export class PointsLedger {
         earning.idempotencyKey,
         expiresAt,
         earning.at,
+        POINTS_LOTS_CHANNEL,
+        // The expiry worker learns at commit when the new lot expires (nothing to do before then).
+        expiresAt ? dueIn(expiresAt.getTime() - now.getTime()) : null,
       ],
     );
     if (inserted.length === 0) return undefined;
     const balance = await this.move(manager, earning.customerId, earning.points, now);
-    const entry = await this.settle(manager, inserted[0].id, balance, publish);
-    if (expiresAt) await manager.query('SELECT pg_notify($1, current_schema())', [POINTS_LOTS_CHANNEL]);
-    return entry;
+    return this.settle(manager, inserted[0].id, balance, publish);
   }
 
   /**
