@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CompressionTypes, type Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { counter, gauge, histogram } from '@crm/observability';
 import { execute, PgNotifications, queryOne, queryRows, type Queryable } from '@crm/persistence';
 import { createKafka } from './kafka-client';
@@ -52,8 +54,13 @@ function recordBytes(row: OutboxRow): number {
 
 /**
  * Publishes outbox rows in sequence order. It picks rows that are not yet published (never "after the
- * last id seen", which loses rows committed out of order) and marks them in the same transaction.
- * Only the replica holding the schema's advisory lock relays; the others stand by.
+ * last id seen", which loses rows committed out of order), sends them, and marks them published.
+ * Only the replica holding the schema's advisory lock relays; the others stand by. The lock is a session
+ * lock on the relay's own connection, held for as long as that connection lives: a round is then two
+ * statements (read, mark) and no transaction, and a replica that dies or loses its connection frees the
+ * lock for another at once. Every statement of a round runs on the lock's connection, so a replica that
+ * lost the lock can write nothing. A crash between send and mark sends those rows again (at least once;
+ * consumers' inboxes drop the repeat), in the same order.
  */
 @Injectable()
 export class OutboxRelay {
@@ -74,6 +81,9 @@ export class OutboxRelay {
   private lastCleanup = 0;
   /** Whether the last round stopped at its row or byte budget with rows still waiting. */
   private leftBehind = false;
+  /** The relay's own connection (outside the pool), which holds the relay lock while `leading`. */
+  private holder?: Client;
+  private leading = false;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -134,6 +144,7 @@ export class OutboxRelay {
       });
     }
     this.stopListening?.();
+    if (this.holder) this.dropConnection(this.holder);
     await this.producer?.disconnect().catch(() => undefined);
   }
 
@@ -205,62 +216,120 @@ export class OutboxRelay {
     if (!producer) throw new Error('relay not started');
     this.signalled = false;
     this.leftBehind = false;
-    return this.dataSource.transaction(async (manager) => {
-      // The schema's relay lock and the batch in one round trip: no rows when another replica relays.
-      const candidates = await queryRows<OutboxRow>(
-        manager,
-        `WITH relay AS (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS locked)
-         SELECT o.seq, o.topic, o.message_key, o.headers, o.payload, o.created_at
-           FROM relay, LATERAL (SELECT * FROM outbox WHERE relay.locked AND published_at IS NULL AND parked_at IS NULL
-                                 ORDER BY seq LIMIT $1) o`,
-        [this.batchSize, this.lockKey],
-      );
-      if (candidates.length === 0) return 0;
-      this.leftBehind = candidates.length === this.batchSize;
-      const rows: OutboxRow[] = [];
-      let bytes = 0;
-      for (const row of candidates) {
-        const size = recordBytes(row);
-        if (size > this.maxMessageBytes) {
-          await this.park(
-            manager,
-            row,
-            `${size} bytes, more than the ${this.maxMessageBytes} the broker takes`,
-          );
-          continue;
-        }
-        if (rows.length > 0 && bytes + size > this.batchBytes) {
-          this.leftBehind = true;
-          break;
-        }
-        rows.push(row);
-        bytes += size;
-      }
-      if (rows.length === 0) return 1;
-      const byTopic = new Map<
-        string,
-        { key: string; value: string | null; headers: Record<string, string> }[]
-      >();
-      for (const row of rows) {
-        const messages = byTopic.get(row.topic) ?? [];
-        messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
-        byTopic.set(row.topic, messages);
-      }
-      await producer.sendBatch({
-        acks: -1,
-        compression: bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    const connection = await this.leaderConnection();
+    if (!connection) return 0;
+    try {
+      return await this.round(connection, producer);
+    } catch (error) {
+      // Whatever failed, the next round starts on a new connection (and takes the lock again, or stands by).
+      this.dropConnection(connection);
+      throw error;
+    }
+  }
+
+  /** The lock's connection when this replica relays (taking the lock if free), else undefined. */
+  private async leaderConnection(): Promise<Client | undefined> {
+    if (!this.holder) {
+      // The pool's own settings (search path, session time limits), on a connection the pool does not hand out.
+      const options = this.dataSource.options as PostgresConnectionOptions;
+      const extra = (options.extra ?? {}) as { options?: string; application_name?: string };
+      const client = new Client({
+        connectionString: options.url,
+        options: extra.options,
+        application_name: `${extra.application_name ?? this.options.schema}-relay`,
       });
-      await execute(manager, 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
-        rows.map((r) => r.seq),
-      ]);
-      const now = Date.now();
-      for (const row of rows) {
-        published().inc({ topic: row.topic });
-        lag().observe((now - new Date(row.created_at).getTime()) / 1000);
+      client.on('error', () => this.dropConnection(client));
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
       }
-      return rows.length;
+      this.holder = client;
+      this.leading = false;
+    }
+    if (!this.leading) {
+      const holder = this.holder;
+      try {
+        const { rows } = await holder.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+          [this.lockKey],
+        );
+        this.leading = rows[0]?.locked === true;
+      } catch (error) {
+        this.dropConnection(holder);
+        throw error;
+      }
+    }
+    return this.leading ? this.holder : undefined;
+  }
+
+  /** Closes the lock's connection; ending the session frees the lock. */
+  private dropConnection(client: Client): void {
+    if (this.holder === client) {
+      this.holder = undefined;
+      this.leading = false;
+    }
+    client.end().catch(() => undefined);
+  }
+
+  /**
+   * One round on the lock's connection: read a batch in sequence order (at most `batchSize` rows and about
+   * `batchBytes`), send with acks=all (gzip when large), mark published. A row larger than the broker could
+   * ever take is parked with the reason (metric, log) instead of blocking every row after it.
+   */
+  private async round(connection: Client, producer: Producer): Promise<number> {
+    const db = {
+      query: async (sql: string, parameters?: unknown[]) =>
+        (await connection.query(sql, parameters)).rows as unknown[],
+    };
+    const candidates = await queryRows<OutboxRow>(
+      db,
+      `SELECT seq, topic, message_key, headers, payload, created_at FROM outbox
+        WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.batchSize],
+    );
+    if (candidates.length === 0) return 0;
+    this.leftBehind = candidates.length === this.batchSize;
+    const rows: OutboxRow[] = [];
+    let bytes = 0;
+    for (const row of candidates) {
+      const size = recordBytes(row);
+      if (size > this.maxMessageBytes) {
+        await this.park(db, row, `${size} bytes, more than the ${this.maxMessageBytes} the broker takes`);
+        continue;
+      }
+      if (rows.length > 0 && bytes + size > this.batchBytes) {
+        this.leftBehind = true;
+        break;
+      }
+      rows.push(row);
+      bytes += size;
+    }
+    if (rows.length === 0) return 1;
+    const byTopic = new Map<
+      string,
+      { key: string; value: string | null; headers: Record<string, string> }[]
+    >();
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
+      byTopic.set(row.topic, messages);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      compression: bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+    await execute(db, 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
+      rows.map((r) => r.seq),
+    ]);
+    const now = Date.now();
+    for (const row of rows) {
+      published().inc({ topic: row.topic });
+      lag().observe((now - new Date(row.created_at).getTime()) / 1000);
+    }
+    return rows.length;
   }
 
   private async park(manager: Queryable, row: OutboxRow, reason: string): Promise<void> {
