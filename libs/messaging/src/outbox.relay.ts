@@ -5,7 +5,14 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { counter, gauge, histogram } from '@crm/observability';
-import { execute, PgNotifications, queryOne, queryRows, type Queryable } from '@crm/persistence';
+import {
+  execute,
+  PgNotifications,
+  PreparingClient,
+  queryOne,
+  queryRows,
+  type Queryable,
+} from '@crm/persistence';
 import { createKafka } from './kafka-client';
 import { MESSAGING_OPTIONS, PG_NOTIFICATIONS, type MessagingOptions } from './messaging.options';
 import { OUTBOX_CHANNEL } from './outbox.publisher';
@@ -233,7 +240,7 @@ export class OutboxRelay {
       // The pool's own settings (search path, session time limits), on a connection the pool does not hand out.
       const options = this.dataSource.options as PostgresConnectionOptions;
       const extra = (options.extra ?? {}) as { options?: string; application_name?: string };
-      const client = new Client({
+      const client = new PreparingClient({
         connectionString: options.url,
         options: extra.options,
         application_name: `${extra.application_name ?? this.options.schema}-relay`,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { PreparingClient } from './preparing-client';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -37,7 +38,8 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
     logging: options.logging ? 'all' : ['error'],
     poolSize: options.poolSize ?? 10,
     // Unqualified names in raw SQL resolve to the service's own schema.
-    extra: { options: sessionOptions(options), application_name: options.schema },
+    // Statements a connection runs again and again are prepared on it (see PreparingClient).
+    extra: { options: sessionOptions(options), application_name: options.schema, Client: PreparingClient },
   };
 }
 

@@ -6,3 +6,4 @@ export * from './scheduled-jobs.migration';
 export * from './pg-notifications';
 export * from './service-clock';
 export * from './due-notice';
+export * from './preparing-client';

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+
+/** A statement text is prepared on a connection from its third use there (its parse and plan cached). */
+export const PREPARE_AFTER_USES = 3;
+/** At most this many prepared statements per connection; texts beyond it run unprepared. */
+export const MAX_PREPARED_PER_CONNECTION = 500;
+/** Distinct texts counted per connection before the counts start over (statements built per call). */
+const MAX_COUNTED_TEXTS = 5000;
+
+/**
+ * The pool's connections: a statement with parameters that a connection has run `PREPARE_AFTER_USES` times
+ * is sent as a named prepared statement from then on, so Postgres parses it once per connection and may keep
+ * a generic plan, and the client sends only Bind and Execute. The name is a digest of the text, so a text
+ * always has the same name and two texts never share one. Statements without parameters (DDL, `BEGIN`) are
+ * never prepared; each connection keeps at most `MAX_PREPARED_PER_CONNECTION`. Prepared statements belong to
+ * a session: a pooler in front of Postgres must be in session mode (LISTEN needs it too).
+ */
+export class PreparingClient extends Client {
+  private readonly uses = new Map<string, number>();
+  private readonly names = new Map<string, string>();
+
+  /** The statement's name when it is (now) prepared on this connection, else undefined. */
+  statementName(text: string): string | undefined {
+    const known = this.names.get(text);
+    if (known) return known;
+    const uses = (this.uses.get(text) ?? 0) + 1;
+    if (uses < PREPARE_AFTER_USES || this.names.size >= MAX_PREPARED_PER_CONNECTION) {
+      if (this.uses.size >= MAX_COUNTED_TEXTS) this.uses.clear();
+      this.uses.set(text, uses);
+      return undefined;
+    }
+    this.uses.delete(text);
+    const name = `crm_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
+    this.names.set(text, name);
+    return name;
+  }
+}
+
+// Client.query has many overloads; the pool and TypeORM call it as query(text, values) for a promise.
+const plainQuery = Client.prototype.query as (...args: unknown[]) => unknown;
+PreparingClient.prototype.query = function (this: PreparingClient, ...args: unknown[]): unknown {
+  const [text, values] = args;
+  if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2) {
+    const name = this.statementName(text);
+    if (name) return plainQuery.call(this, { name, text, values });
+  }
+  return plainQuery.apply(this, args);
+} as typeof Client.prototype.query;
