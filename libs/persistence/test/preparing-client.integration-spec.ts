@@ -52,4 +52,28 @@ describe('PreparingClient against Postgres', () => {
     );
     expect(await prepared()).toContain(text);
   });
+
+  it('keeps working when a table gains a column, and when a prepared result changes shape', async () => {
+    const table = `prep_${Date.now()}`;
+    await plain.query(`CREATE TABLE ${table} (id int PRIMARY KEY, a int)`);
+    await plain.query(`INSERT INTO ${table} VALUES (1, 10)`);
+    const all = `SELECT * FROM ${table} WHERE id = $1`;
+    for (let use = 0; use < PREPARE_AFTER_USES + 1; use += 1) await preparing.query(all, [1]);
+    await plain.query(`ALTER TABLE ${table} ADD COLUMN b text DEFAULT 'new'`);
+    expect((await preparing.query(all, [1])).rows).toEqual([{ id: 1, a: 10, b: 'new' }]);
+
+    // A view redefined under a prepared statement: it fails once, then is prepared afresh.
+    const view = `${table}_v`;
+    await plain.query(`CREATE VIEW ${view} AS SELECT 1::int AS a`);
+    const read = `SELECT a FROM ${view} WHERE $1::int > 0`;
+    for (let use = 0; use < PREPARE_AFTER_USES + 1; use += 1)
+      expect((await preparing.query(read, [1])).rows).toEqual([{ a: 1 }]);
+    await plain.query(`DROP VIEW ${view}`);
+    await plain.query(`CREATE VIEW ${view} AS SELECT 'x'::text AS a`);
+    await expect(preparing.query(read, [1])).rejects.toMatchObject({ code: '0A000' });
+    for (let use = 0; use < PREPARE_AFTER_USES + 1; use += 1)
+      expect((await preparing.query(read, [1])).rows).toEqual([{ a: 'x' }]);
+    await plain.query(`DROP VIEW ${view}`);
+    await plain.query(`DROP TABLE ${table}`);
+  });
 });
