@@ -49,6 +49,8 @@ const parked = () =>
 const DEFAULT_BATCH_BYTES = 512 * 1024;
 /** Default largest record the broker takes (its `message.max.bytes`, less room for the batch header). */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000;
+/** Server-side TCP keepalives of the relay's connection: a dead peer is noticed, and the lock freed, in ~60 s. */
+const RELAY_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3';
 /** Batches larger than this are sent gzip-compressed. */
 const COMPRESS_FROM_BYTES = 16 * 1024;
 
@@ -240,9 +242,12 @@ export class OutboxRelay {
       // The pool's own settings (search path, session time limits), on a connection the pool does not hand out.
       const options = this.dataSource.options as PostgresConnectionOptions;
       const extra = (options.extra ?? {}) as { options?: string; application_name?: string };
+      // Keepalives both ways: a connection dropped silently (a NAT, a partition) must not keep the lock on
+      // the server for hours (its default), or no replica could relay until then; here it is about a minute.
       const client = new PreparingClient({
         connectionString: options.url,
-        options: extra.options,
+        options: [extra.options, RELAY_KEEPALIVES].filter(Boolean).join(' '),
+        keepAlive: true,
         application_name: `${extra.application_name ?? this.options.schema}-relay`,
       });
       client.on('error', () => this.dropConnection(client));
