@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { causedBy, causeOf, isNews } from './cause';
+import { causedBy, causeFor, causeOf, isNews, wavesByKeys } from './cause';
 
 describe('cause', () => {
   it('takes the event id and correlation id of the event being handled', () => {
@@ -55,5 +55,57 @@ describe('history is not news', () => {
         ).not.toHaveProperty('historical');
       }),
     );
+  });
+});
+
+describe('waves by keys', () => {
+  const run = fc.array(
+    fc.record({
+      keys: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { minLength: 1, maxLength: 3 }),
+      n: fc.nat(),
+    }),
+    { maxLength: 60 },
+  );
+
+  it('hands every event over once, no key twice in a wave, events sharing a key in their order', () => {
+    fc.assert(
+      fc.property(run, (events) => {
+        const waves = wavesByKeys(events, (e) => e.keys);
+        const waveOf = new Map(waves.flatMap((wave, n) => wave.map((e) => [e, n] as const)));
+        expect(waves.flat()).toHaveLength(events.length);
+        expect(new Set(waves.flat())).toEqual(new Set(events));
+        for (const wave of waves) {
+          expect(wave.length).toBeGreaterThan(0);
+          const keys = wave.flatMap((e) => e.keys);
+          expect(new Set(keys).size).toBe(keys.length);
+          // Within a wave the run's order is kept.
+          const positions = wave.map((e) => events.indexOf(e));
+          expect(positions).toEqual([...positions].sort((x, y) => x - y));
+        }
+        events.forEach((earlier, i) =>
+          events.slice(i + 1).forEach((later) => {
+            if (earlier.keys.some((k) => later.keys.includes(k)))
+              expect(waveOf.get(earlier)!).toBeLessThan(waveOf.get(later)!);
+          }),
+        );
+      }),
+    );
+  });
+
+  it('puts events with nothing in common in one wave', () => {
+    const events = [{ keys: ['a'] }, { keys: ['b'] }, { keys: ['a', 'c'] }, { keys: ['d'] }, { keys: ['c'] }];
+    expect(wavesByKeys(events, (e) => e.keys)).toEqual([
+      [events[0], events[1], events[3]],
+      [events[2]],
+      [events[4]],
+    ]);
+  });
+
+  it("finds each subject's own cause, or the one cause of all", () => {
+    const one = { correlationId: 'c', runId: 'r' };
+    expect(causeFor(one, 'anyone')).toBe(one);
+    const each = new Map([['a', { correlationId: 'c1', eventId: 'e1' }]]);
+    expect(causeFor(each, 'a')).toEqual({ correlationId: 'c1', eventId: 'e1' });
+    expect(() => causeFor(each, 'b')).toThrow('no cause given for b');
   });
 });

@@ -77,3 +77,36 @@ export function firesOn(
   historySkipped().inc({ trigger });
   return false;
 }
+
+/**
+ * One cause for every subject a change touches, or each subject's own (a run of events handled together,
+ * each the cause of what changes for its subject). Subjects are looked up exactly as given.
+ */
+export type Causes = Cause | ReadonlyMap<string, Cause>;
+
+/** The cause of the change to `subject`. */
+export function causeFor(causes: Causes, subject: string): Cause {
+  if (!(causes instanceof Map)) return causes as Cause;
+  const cause = (causes as ReadonlyMap<string, Cause>).get(subject);
+  if (!cause) throw new Error(`no cause given for ${subject}`);
+  return cause;
+}
+
+/**
+ * Splits a run of events into waves in which no key appears twice (a key: a row the event's handling
+ * writes, such as its subject): an event goes into the wave after the last one holding any of its keys,
+ * in the run's order. Handling the waves in turn, each set-based, has the effects of handling the events one
+ * by one, since events that share a key keep their order and the others touch different rows.
+ */
+export function wavesByKeys<T>(items: readonly T[], keysOf: (item: T) => readonly string[]): T[][] {
+  const lastWave = new Map<string, number>();
+  const waves: T[][] = [];
+  for (const item of items) {
+    const keys = keysOf(item);
+    let n = 0;
+    for (const key of keys) n = Math.max(n, (lastWave.get(key) ?? -1) + 1);
+    for (const key of keys) lastWave.set(key, n);
+    (waves[n] ??= []).push(item);
+  }
+  return waves;
+}

@@ -7,7 +7,7 @@ import {
   type CustomerClassificationV1,
   type LifecycleStage,
 } from '@crm/contracts';
-import { causedBy, type Cause, type OutboxItem } from '@crm/messaging';
+import { causedBy, causeFor, type Cause, type Causes, type OutboxItem } from '@crm/messaging';
 import type { CustomerFacts, Prediction } from '../scoring/classify';
 import { levelRank } from '../scoring/membership-progress';
 
@@ -94,18 +94,19 @@ export function reactivated(e: Evaluation): boolean {
 /**
  * The events a set of changed evaluations emits, in order per customer: `customer rescored`, then
  * `lifecycle stage changed` when the stage moved, then `segment changed` for the value-loyalty segment
- * (exited the old, entered the new). Each carries its cause and the time `now`.
+ * (exited the old, entered the new). Each carries its customer's cause and the time `now`.
  */
 export function rescoreEvents(
   changed: Evaluation[],
-  cause: Cause,
+  causes: Causes,
   now: string,
   /** The privileges of each membership level, carried by `membership changed`. */
   privileges: Record<string, string[]> = {},
 ): OutboxItem[] {
-  const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.runId };
   const events: OutboxItem[] = [];
   for (const e of changed) {
+    const cause = causeFor(causes, e.customerId);
+    const provenance = { causedByEventId: cause.eventId, sweepRunId: cause.runId };
     const meta = causedBy(e.customerId, cause);
     const rulesVersion = e.rulesVersion;
     events.push({

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OutboxPublisher, type Cause } from '@crm/messaging';
+import { causeFor, OutboxPublisher, type Cause, type Causes } from '@crm/messaging';
 import { histogram } from '@crm/observability';
-import { execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { execute, queryRows, ServiceClock } from '@crm/persistence';
 import { churnAlerting } from '../scoring/churn-risk';
 import { changedFields, classify, monthsBefore, predict, type CustomerFacts } from '../scoring/classify';
 import { RuleBook, type RuleEntry } from '../scoring/rule-book';
@@ -170,58 +170,85 @@ export class RescoringService {
 
   /** The event path: one customer, inside the handler's transaction; its segments follow. */
   async rescore(manager: EntityManager, customerId: string, cause: Cause, asOf?: Date): Promise<string[]> {
+    const [evaluation] = await this.rescoreEach(manager, new Map([[customerId, cause]]), asOf);
+    return evaluation?.changed ?? [];
+  }
+
+  /**
+   * The event path for several customers at once (a run of events, one per customer): each re-scored as
+   * `rescore` would, with its own cause, in a handful of statements for all of them. Keys are customer ids;
+   * answers the evaluations of the registered ones.
+   */
+  async rescoreEach(
+    manager: EntityManager,
+    causes: ReadonlyMap<string, Cause>,
+    asOf?: Date,
+  ): Promise<Evaluation[]> {
+    if (causes.size === 0) return [];
     const stop = rescoreSeconds().startTimer({ path: 'event' });
     try {
       // The service clock: in tests that move it, the event path and the sweep see the same day.
-      return await this.rescoreOne(manager, customerId, cause, asOf ?? (await this.clock.now(manager)));
+      return await this.rescoreSet(manager, causes, asOf ?? (await this.clock.now(manager)));
     } finally {
       stop();
     }
   }
 
-  private async rescoreOne(
+  private async rescoreSet(
     manager: EntityManager,
-    customerId: string,
-    cause: Cause,
+    causes: ReadonlyMap<string, Cause>,
     asOf: Date,
-  ): Promise<string[]> {
-    // The active rule set comes with the lock: an activation that committed before this statement is seen.
-    const customer = await queryOne<{ registered: boolean; active_rules: string | null }>(
+  ): Promise<Evaluation[]> {
+    // Locked in id order, so two runs that share customers wait for each other rather than deadlock. The
+    // active rule set comes with the lock: an activation that committed before this statement is seen.
+    const customers = await queryRows<{
+      customer_id: string;
+      registered: boolean;
+      active_rules: string | null;
+    }>(
       manager,
-      `SELECT registered, (SELECT version FROM rule_sets WHERE status = 'active') AS active_rules
-         FROM customers WHERE customer_id = $1 FOR UPDATE`,
-      [customerId],
+      `SELECT customer_id, registered, (SELECT version FROM rule_sets WHERE status = 'active') AS active_rules
+         FROM customers WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id FOR UPDATE`,
+      [[...causes.keys()]],
     );
     // A purchase that overtook its registration (another topic) is kept as a fact; scoring waits for the
     // registration, so the first classification knows the relationship and the stage history starts right.
-    if (!customer?.registered) return [];
-    const entry = await this.book.sync(manager, customer.active_rules);
-    const [evaluation] = await this.evaluate(manager, [customerId], asOf, entry);
-    await this.apply(manager, [evaluation], cause, asOf);
-    await this.applyChurn(manager, [evaluation], cause);
-    if (!written(evaluation))
+    const registered = customers.filter((c) => c.registered).map((c) => c.customer_id);
+    if (registered.length === 0) return [];
+    // The database spells ids in lower case; the causes are looked up under the ids as the events gave them.
+    const given = new Map([...causes.keys()].map((id) => [id.toLowerCase(), id]));
+    const own = new Map(registered.map((id) => [id, causes.get(given.get(id) ?? id)!]));
+    const entry = await this.book.sync(manager, customers[0].active_rules);
+    const evaluations = await this.evaluate(manager, registered, asOf, entry);
+    await this.apply(manager, evaluations, own, asOf);
+    await this.applyChurn(manager, evaluations, own);
+    const unwritten = evaluations.filter((e) => !written(e));
+    if (unwritten.length > 0)
       await execute(
         manager,
-        `UPDATE customer_scores SET spend_12m = $2, purchases_12m = $3, lifetime_purchases = $4, last_purchase_at = $5,
-                first_purchase_at = $6 WHERE customer_id = $1`,
+        `UPDATE customer_scores s SET spend_12m = r.s12, purchases_12m = r.p12, lifetime_purchases = r.lp,
+                last_purchase_at = r.lpa, first_purchase_at = r.fpa
+           FROM unnest($1::uuid[], $2::float8[], $3::int[], $4::int[], $5::timestamptz[], $6::timestamptz[])
+             AS r(id, s12, p12, lp, lpa, fpa)
+          WHERE s.customer_id = r.id`,
         [
-          customerId,
-          evaluation.facts.spend12m,
-          evaluation.facts.purchases12m,
-          evaluation.facts.lifetimePurchases,
-          evaluation.facts.lastPurchaseAt,
-          evaluation.facts.firstPurchaseAt,
+          unwritten.map((e) => e.customerId),
+          unwritten.map((e) => e.facts.spend12m),
+          unwritten.map((e) => e.facts.purchases12m),
+          unwritten.map((e) => e.facts.lifetimePurchases),
+          unwritten.map((e) => e.facts.lastPurchaseAt),
+          unwritten.map((e) => e.facts.firstPurchaseAt),
         ],
       );
-    await this.membership.evaluateCustomers(manager, [customerId], asOf, cause);
-    return evaluation.changed;
+    await this.membership.evaluateCustomers(manager, registered, asOf, own);
+    return evaluations;
   }
 
   /**
    * Announces churn risk crossing the alert threshold (`churn risk changed`: high, or back to normal) and
    * remembers it, for the evaluations whose alert state moved; the others write nothing.
    */
-  async applyChurn(manager: EntityManager, evaluations: Evaluation[], cause: Cause): Promise<number> {
+  async applyChurn(manager: EntityManager, evaluations: Evaluation[], causes: Causes): Promise<number> {
     const moved = evaluations.filter(churnMoved);
     if (moved.length === 0) return 0;
     await execute(
@@ -237,7 +264,7 @@ export class RescoringService {
     const now = new Date().toISOString();
     await this.outbox.publishMany(
       manager,
-      moved.map((e) => churnEvent(e, cause, now)),
+      moved.map((e) => churnEvent(e, causeFor(causes, e.customerId), now)),
       { subjectsLockedByCaller: true },
     );
     return moved.length;
@@ -247,23 +274,25 @@ export class RescoringService {
   async apply(
     manager: EntityManager,
     evaluations: Evaluation[],
-    cause: Cause,
+    causes: Causes,
     asOf: Date,
     validation: 'all' | 'sample' = 'all',
   ): Promise<number> {
     const rows = evaluations.filter(written);
     if (rows.length === 0) return 0;
     const col = <T>(pick: (e: Evaluation) => T) => rows.map(pick);
+    const causeOfRow = (e: Evaluation) => causeFor(causes, e.customerId);
     await execute(
       manager,
       `INSERT INTO customer_scores (customer_id, recency, frequency, monetary, value_tier, value_loyalty_segment, membership_level,
                                     lifecycle_stage, tags, spend_12m, purchases_12m, lifetime_purchases, last_purchase_at,
                                     first_purchase_at, rules_version, scored_at, caused_by_event_id, sweep_run_id)
        SELECT id, r, f, m, vt, vl, ml, ls, ARRAY(SELECT jsonb_array_elements_text(tg::jsonb)), s12, p12, lp, lpa, fpa,
-              rv, $15::timestamptz, $16, $17
+              rv, $15::timestamptz, ce, sr
          FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::float8[], $11::int[], $12::int[], $13::timestamptz[], $14::timestamptz[], $18::text[])
-           AS rows(id, r, f, m, vt, vl, ml, ls, tg, s12, p12, lp, lpa, fpa, rv)
+                     $10::float8[], $11::int[], $12::int[], $13::timestamptz[], $14::timestamptz[], $18::text[],
+                     $16::text[], $17::text[])
+           AS rows(id, r, f, m, vt, vl, ml, ls, tg, s12, p12, lp, lpa, fpa, rv, ce, sr)
        ON CONFLICT (customer_id) DO UPDATE SET recency = EXCLUDED.recency, frequency = EXCLUDED.frequency,
          monetary = EXCLUDED.monetary, value_tier = EXCLUDED.value_tier, value_loyalty_segment = EXCLUDED.value_loyalty_segment,
          membership_level = EXCLUDED.membership_level, lifecycle_stage = EXCLUDED.lifecycle_stage, tags = EXCLUDED.tags,
@@ -287,8 +316,8 @@ export class RescoringService {
         col((e) => e.facts.lastPurchaseAt),
         col((e) => e.facts.firstPurchaseAt ?? null),
         asOf,
-        cause.eventId ?? null,
-        cause.runId ?? null,
+        col((e) => causeOfRow(e).eventId ?? null),
+        col((e) => causeOfRow(e).runId ?? null),
         col((e) => e.rulesVersion),
       ],
     );
@@ -300,16 +329,17 @@ export class RescoringService {
       await execute(
         manager,
         `INSERT INTO stage_history (customer_id, previous_stage, stage, reactivated, caused_by_event_id, sweep_run_id, changed_at)
-         SELECT id, prev, stage, re, $5, $6, $7
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY AS rows(id, prev, stage, re, n)
+         SELECT id, prev, stage, re, ce, sr, $7
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[])
+                WITH ORDINALITY AS rows(id, prev, stage, re, ce, sr, n)
           ORDER BY n`,
         [
           moves.map((m) => m.customerId),
           moves.map((m) => m.from),
           moves.map((m) => m.to),
           moves.map((m) => m.reactivated),
-          cause.eventId ?? null,
-          cause.runId ?? null,
+          moves.map((m) => causeFor(causes, m.customerId).eventId ?? null),
+          moves.map((m) => causeFor(causes, m.customerId).runId ?? null),
           now,
         ],
       );
@@ -318,7 +348,7 @@ export class RescoringService {
     );
     const events = rescoreEvents(
       changed,
-      cause,
+      causes,
       now,
       levelMoved ? await this.privileges.byLevel(manager) : {},
     );

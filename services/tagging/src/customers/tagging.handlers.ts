@@ -30,7 +30,14 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import type { EventContext } from '@crm/messaging';
+import {
+  causeOf,
+  EventBatchPattern,
+  wavesByKeys,
+  type Cause,
+  type EventBatchContext,
+  type EventContext,
+} from '@crm/messaging';
 import { execute, queryRows } from '@crm/persistence';
 import { ExclusionsService } from '../preferences/exclusions.service';
 import { RescoringService } from './rescoring.service';
@@ -43,31 +50,44 @@ export class TaggingHandlers {
     private readonly exclusions: ExclusionsService,
   ) {}
 
-  @EventPattern(CustomerRegistered.type)
-  async onCustomerRegistered(
-    @Payload() event: EventEnvelope<CustomerRegisteredV1>,
-    @Ctx() context: EventContext,
+  /**
+   * Registrations, a run of a partition's records at a time (an import brings thousands in a row): each wave
+   * of the run (every customer at most once) is stored with one statement and re-scored together, each
+   * customer with its own registration as the cause, as one by one.
+   */
+  @EventBatchPattern(CustomerRegistered.type)
+  async onCustomersRegistered(
+    @Payload() events: EventEnvelope<CustomerRegisteredV1>[],
+    @Ctx() context: EventBatchContext,
   ): Promise<void> {
-    const { customerId, relationshipStartedAt, industry, consents, acquisitionChannel, acquisitionCost } =
-      event.data;
-    const flags = consents.map(({ channel, purpose, granted }) => ({ channel, purpose, granted }));
-    await execute(
-      context.manager,
-      `INSERT INTO customers (customer_id, registered, relationship_started_at, industry, consents, acquisition_channel, acquisition_cost)
-       VALUES ($1, true, $2, $3, $4::jsonb, $5, $6)
-       ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
-         industry = EXCLUDED.industry, consents = EXCLUDED.consents, acquisition_channel = EXCLUDED.acquisition_channel,
-         acquisition_cost = EXCLUDED.acquisition_cost, updated_at = now()`,
-      [
-        customerId,
-        relationshipStartedAt,
-        industry ?? null,
-        JSON.stringify(flags),
-        acquisitionChannel ?? null,
-        acquisitionCost ?? null,
-      ],
-    );
-    await this.rescoring.rescore(context.manager, customerId, context.cause);
+    for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
+      const rows = [...wave].sort((x, y) => compareIds(x.data.customerId, y.data.customerId));
+      const data = rows.map((e) => e.data);
+      await execute(
+        context.manager,
+        `INSERT INTO customers (customer_id, registered, relationship_started_at, industry, consents, acquisition_channel, acquisition_cost)
+         SELECT id, true, rs, ind, cs::jsonb, ch, cost
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::numeric[])
+             WITH ORDINALITY AS r(id, rs, ind, cs, ch, cost, n)
+          ORDER BY n
+         ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
+           industry = EXCLUDED.industry, consents = EXCLUDED.consents, acquisition_channel = EXCLUDED.acquisition_channel,
+           acquisition_cost = EXCLUDED.acquisition_cost, updated_at = now()`,
+        [
+          data.map((d) => d.customerId),
+          data.map((d) => d.relationshipStartedAt),
+          data.map((d) => d.industry ?? null),
+          data.map((d) =>
+            JSON.stringify(
+              d.consents.map(({ channel, purpose, granted }) => ({ channel, purpose, granted })),
+            ),
+          ),
+          data.map((d) => d.acquisitionChannel ?? null),
+          data.map((d) => d.acquisitionCost ?? null),
+        ],
+      );
+      await this.rescoring.rescoreEach(context.manager, causesOf(rows));
+    }
   }
 
   @EventPattern(CustomerUpdated.type)
@@ -244,41 +264,56 @@ export class TaggingHandlers {
     await this.rescoring.rescore(context.manager, customerId, context.cause);
   }
 
-  /** A purchase may arrive before the registration (other topic): the customer row is created empty then. */
-  @EventPattern(PurchaseRecorded.type)
-  async onPurchaseRecorded(
-    @Payload() event: EventEnvelope<PurchaseRecordedV1>,
-    @Ctx() context: EventContext,
+  /**
+   * Purchases, a run of a partition's records at a time. A purchase may arrive before the registration
+   * (other topic): the customer row is created empty then. Each wave of the run (every customer at most
+   * once, every order id at most once) is stored with two statements (the facts, and the category spend of the orders new to tagging)
+   * and re-scored together, each customer with its own purchase as the cause: the same effects as one by
+   * one, since a customer's next purchase is stored only after the re-scoring of the one before.
+   */
+  @EventBatchPattern(PurchaseRecorded.type)
+  async onPurchasesRecorded(
+    @Payload() events: EventEnvelope<PurchaseRecordedV1>[],
+    @Ctx() context: EventBatchContext,
   ): Promise<void> {
-    const purchase = event.data;
-    const categoryAmounts: Record<string, number> = {};
-    for (const item of purchase.items)
-      categoryAmounts[item.category] = (categoryAmounts[item.category] ?? 0) + item.quantity * item.unitPrice;
-    await execute(context.manager, 'INSERT INTO customers (customer_id) VALUES ($1) ON CONFLICT DO NOTHING', [
-      purchase.customerId,
-    ]);
-    const inserted = await queryRows<{ order_id: string }>(
-      context.manager,
-      `INSERT INTO purchase_facts (order_id, customer_id, amount, occurred_at, category_amounts, event_id)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
-      [
-        purchase.orderId,
-        purchase.customerId,
-        purchase.amount,
-        purchase.occurredAt,
-        JSON.stringify(categoryAmounts),
-        event.id,
-      ],
-    );
-    if (inserted.length > 0)
+    // An order id is one row of facts: two events naming it (a repeat, or bad data naming it for two
+    // customers) keep their order too.
+    const keys = (e: EventEnvelope<PurchaseRecordedV1>) => [
+      e.data.customerId.toLowerCase(),
+      `order ${e.data.orderId}`,
+    ];
+    for (const wave of wavesByKeys(events, keys)) {
+      const rows = [...wave].sort((x, y) => compareIds(x.data.customerId, y.data.customerId));
+      const purchases = rows.map((e) => e.data);
       await execute(
         context.manager,
-        `INSERT INTO customer_category_spend (customer_id, category, spend)
-         SELECT $1, key, value::numeric FROM jsonb_each_text($2::jsonb)
-         ON CONFLICT (customer_id, category) DO UPDATE SET spend = customer_category_spend.spend + EXCLUDED.spend`,
-        [purchase.customerId, JSON.stringify(categoryAmounts)],
+        'INSERT INTO customers (customer_id) SELECT id FROM unnest($1::uuid[]) AS r(id) ON CONFLICT DO NOTHING',
+        [purchases.map((p) => p.customerId)],
       );
-    await this.rescoring.rescore(context.manager, purchase.customerId, context.cause);
+      const byRun = [...wave];
+      await execute(
+        context.manager,
+        `WITH inserted AS (
+           INSERT INTO purchase_facts (order_id, customer_id, amount, occurred_at, category_amounts, event_id)
+           SELECT o, c, a, t, ca::jsonb, e
+             FROM unnest($1::text[], $2::uuid[], $3::numeric[], $4::timestamptz[], $5::text[], $6::text[])
+               WITH ORDINALITY AS r(o, c, a, t, ca, e, n)
+            ORDER BY n
+           ON CONFLICT (order_id) DO NOTHING RETURNING customer_id, category_amounts)
+         INSERT INTO customer_category_spend (customer_id, category, spend)
+         SELECT i.customer_id, j.key, j.value::numeric FROM inserted i, jsonb_each_text(i.category_amounts) AS j
+         ON CONFLICT (customer_id, category) DO UPDATE SET spend = customer_category_spend.spend + EXCLUDED.spend`,
+        [
+          byRun.map((e) => e.data.orderId),
+          byRun.map((e) => e.data.customerId),
+          byRun.map((e) => e.data.amount),
+          byRun.map((e) => e.data.occurredAt),
+          byRun.map((e) => JSON.stringify(categoryAmounts(e.data))),
+          byRun.map((e) => e.id),
+        ],
+      );
+      await this.rescoring.rescoreEach(context.manager, causesOf(rows));
+    }
   }
 
   /** The latest consent per channel and purpose, for the customer state topic. */
@@ -314,4 +349,24 @@ export class TaggingHandlers {
       [event.data.customerId],
     );
   }
+}
+
+/** Each event's customer with the event as its cause. */
+function causesOf(events: EventEnvelope<{ customerId: string }>[]): Map<string, Cause> {
+  return new Map(events.map((e) => [e.data.customerId, causeOf(e)]));
+}
+
+/** Ids in the order Postgres sorts uuids (case aside), so that rows are always taken in one order. */
+function compareIds(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** An order's spend per category. */
+function categoryAmounts(purchase: PurchaseRecordedV1): Record<string, number> {
+  const amounts: Record<string, number> = {};
+  for (const item of purchase.items)
+    amounts[item.category] = (amounts[item.category] ?? 0) + item.quantity * item.unitPrice;
+  return amounts;
 }

@@ -2,7 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { SegmentChanged, SegmentSuspended } from '@crm/contracts';
-import { causedBy, OutboxPublisher, type Cause, type OutboxItem } from '@crm/messaging';
+import {
+  causedBy,
+  causeFor,
+  OutboxPublisher,
+  type Cause,
+  type Causes,
+  type OutboxItem,
+} from '@crm/messaging';
 import { counter } from '@crm/observability';
 import { execute, queryRows } from '@crm/persistence';
 import { TaggingConfig } from '../tagging.config';
@@ -116,15 +123,16 @@ export class SegmentMembership {
 
   /**
    * Brings membership of the given customers (whose rows the caller has locked) up to date for every
-   * segment, set-based; emits an event per entry and exit with the cause.
+   * segment, set-based; emits an event per entry and exit with its customer's cause.
    */
   async evaluateCustomers(
     manager: EntityManager,
     customerIds: string[],
     asOf: Date,
-    cause: Cause,
+    causes: Causes,
     segments?: SegmentRow[],
   ): Promise<SegmentDiff> {
+    if (customerIds.length === 0) return { entered: 0, exited: 0 };
     const diff: SegmentDiff = { entered: 0, exited: 0 };
     const events: OutboxItem[] = [];
     const now = new Date();
@@ -137,7 +145,9 @@ export class SegmentMembership {
           `WITH matching AS (${this.matchingSql(segment, 6)}),
          entered AS (
            INSERT INTO segment_members (segment_id, customer_id, entered_at, caused_by_event_id, sweep_run_id)
-           SELECT $2, m.customer_id, $3, $4, $5 FROM matching m
+           SELECT $2, m.customer_id, $3, c.event_id, c.run_id
+             FROM matching m JOIN unnest($6::uuid[], $4::text[], $5::text[]) AS c(customer_id, event_id, run_id)
+                  ON c.customer_id = m.customer_id
             WHERE NOT EXISTS (SELECT 1 FROM segment_members x WHERE x.segment_id = $2 AND x.customer_id = m.customer_id)
            RETURNING customer_id),
          exited AS (
@@ -146,15 +156,22 @@ export class SegmentMembership {
            RETURNING customer_id)
          SELECT 'entered' AS change, customer_id FROM entered UNION ALL SELECT 'exited', customer_id FROM exited
          ORDER BY customer_id, change DESC`,
-          [asOf, segment.id, now, cause.eventId ?? null, cause.runId ?? null, customerIds],
+          [
+            asOf,
+            segment.id,
+            now,
+            customerIds.map((id) => causeFor(causes, id).eventId ?? null),
+            customerIds.map((id) => causeFor(causes, id).runId ?? null),
+            customerIds,
+          ],
         ),
-      cause,
+      causeFor(causes, customerIds[0]),
     );
     for (const { segment, result: changes } of evaluated) {
       if (changes.length === 0) continue;
       diff.entered += changes.filter((c) => c.change === 'entered').length;
       diff.exited += changes.filter((c) => c.change === 'exited').length;
-      events.push(...(await this.record(manager, segment.id, changes, cause, now)));
+      events.push(...(await this.record(manager, segment.id, changes, causes, now)));
     }
     await this.outbox.publishMany(manager, events, { subjectsLockedByCaller: true });
     return diff;
@@ -177,37 +194,36 @@ export class SegmentMembership {
     manager: EntityManager,
     segmentId: string,
     changes: { change: 'entered' | 'exited'; customer_id: string }[],
-    cause: Cause,
+    causes: Causes,
     now: Date,
   ): Promise<OutboxItem[]> {
     if (changes.length === 0) return [];
-    {
-      await execute(
-        manager,
-        `INSERT INTO segment_changes (segment_id, customer_id, change, caused_by_event_id, sweep_run_id, changed_at)
-         SELECT $1, id, ch, $4, $5, $6 FROM unnest($2::uuid[], $3::text[]) AS rows(id, ch)`,
-        [
-          segmentId,
-          changes.map((c) => c.customer_id),
-          changes.map((c) => c.change),
-          cause.eventId ?? null,
-          cause.runId ?? null,
-          now,
-        ],
-      );
-      return changes.map(({ change, customer_id }) => ({
-        definition: SegmentChanged,
-        payload: {
-          customerId: customer_id,
-          segmentSet: 'custom',
-          segment: segmentId,
-          change,
-          causedByEventId: cause.eventId,
-          sweepRunId: cause.runId,
-          changedAt: now.toISOString(),
-        },
-        meta: causedBy(customer_id, cause),
-      }));
-    }
+    const caused = changes.map((c) => causeFor(causes, c.customer_id));
+    await execute(
+      manager,
+      `INSERT INTO segment_changes (segment_id, customer_id, change, caused_by_event_id, sweep_run_id, changed_at)
+       SELECT $1, id, ch, ce, sr, $6 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS rows(id, ch, ce, sr)`,
+      [
+        segmentId,
+        changes.map((c) => c.customer_id),
+        changes.map((c) => c.change),
+        caused.map((c) => c.eventId ?? null),
+        caused.map((c) => c.runId ?? null),
+        now,
+      ],
+    );
+    return changes.map(({ change, customer_id }, i) => ({
+      definition: SegmentChanged,
+      payload: {
+        customerId: customer_id,
+        segmentSet: 'custom',
+        segment: segmentId,
+        change,
+        causedByEventId: caused[i].eventId,
+        sweepRunId: caused[i].runId,
+        changedAt: now.toISOString(),
+      },
+      meta: causedBy(customer_id, caused[i]),
+    }));
   }
 }

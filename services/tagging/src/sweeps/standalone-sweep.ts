@@ -11,17 +11,23 @@ import { SegmentsRepository } from '../segments/segments.repository';
 import type { TaggingConfig } from '../tagging.config';
 import { SweepService } from './sweep.service';
 
-/**
- * The sweep wired by hand, outside Nest, on a schema of tagging's tables: the same classes the service
- * injects, with the default rules and the service clock at real time. For the rescore benchmark and the
- * sweep's integration test, which drive the sweep without starting the service.
- */
-export function standaloneSweep(options: {
+/** Where the hand-wired classes work: a schema of tagging's tables. */
+export interface StandaloneOptions {
   dataSource: DataSource;
   schema: string;
   databaseUrl: string;
   segmentTimeoutMs: number;
-}): SweepService {
+}
+
+/**
+ * Re-scoring wired by hand, outside Nest, on a schema of tagging's tables: the same classes the service
+ * injects, with the default rules and the service clock at real time.
+ */
+export function standaloneRescoring(options: StandaloneOptions): {
+  rescoring: RescoringService;
+  segments: SegmentsRepository;
+  membership: SegmentMembership;
+} {
   const { dataSource, schema, databaseUrl } = options;
   const rules = new RuleBook(dataSource, {} as TaggingConfig, loadScoringRules());
   const outbox = new OutboxPublisher({ serviceName: 'tagging', schema, brokers: '', databaseUrl });
@@ -36,5 +42,14 @@ export function standaloneSweep(options: {
     new MembershipPrivileges(dataSource),
     new ServiceClock(dataSource, false),
   );
-  return new SweepService(dataSource, rescoring, segments, membership);
+  return { rescoring, segments, membership };
+}
+
+/**
+ * The sweep wired by hand the same way. For the rescore benchmark and the sweep's integration test, which
+ * drive the sweep without starting the service.
+ */
+export function standaloneSweep(options: StandaloneOptions): SweepService {
+  const { rescoring, segments, membership } = standaloneRescoring(options);
+  return new SweepService(options.dataSource, rescoring, segments, membership);
 }
