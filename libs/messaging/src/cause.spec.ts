@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { causedBy, causeFor, causeOf, isNews, wavesByKeys } from './cause';
+import { causedBy, causeFor, causeOf, isNews, lastOfEach, wavesByKeys } from './cause';
 
 describe('cause', () => {
   it('takes the event id and correlation id of the event being handled', () => {
@@ -107,5 +107,23 @@ describe('waves by keys', () => {
     const each = new Map([['a', { correlationId: 'c1', eventId: 'e1' }]]);
     expect(causeFor(each, 'a')).toEqual({ correlationId: 'c1', eventId: 'e1' });
     expect(() => causeFor(each, 'b')).toThrow('no cause given for b');
+  });
+});
+
+describe('last of each', () => {
+  it('keeps, for every key, its last event, in the run order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), n: fc.nat() })),
+        (events) => {
+          const last = lastOfEach(events, (e) => e.key);
+          expect(last.map((e) => e.key).sort()).toEqual([...new Set(events.map((e) => e.key))].sort());
+          for (const e of last)
+            expect(events.slice(events.indexOf(e) + 1).some((x) => x.key === e.key)).toBe(false);
+          const positions = last.map((e) => events.indexOf(e));
+          expect(positions).toEqual([...positions].sort((x, y) => x - y));
+        },
+      ),
+    );
   });
 });

@@ -110,3 +110,13 @@ export function wavesByKeys<T>(items: readonly T[], keysOf: (item: T) => readonl
   }
   return waves;
 }
+
+/**
+ * The last event of each key, in the run's order of those last events: for a handler whose effect is to
+ * keep the latest value per key, handling these has the effects of handling the whole run one by one.
+ */
+export function lastOfEach<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  const last = new Map<string, number>();
+  items.forEach((item, i) => last.set(keyOf(item), i));
+  return items.filter((item, i) => last.get(keyOf(item)) === i);
+}

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { testSchema, type TestSchema } from '@crm/testing';
 import { ReferralTables1732500000500 } from '../src/migrations/1732500000500-referral-tables';
-import { storeMember } from '../src/referrals/members';
+import { storeMember, storeSegments } from '../src/referrals/members';
 import { newReferralCode } from '../src/referrals/referral-rules';
 
 /** A registration stores its member in one statement (real Postgres, the service's migration). */
@@ -106,5 +106,56 @@ describe('storeMember', () => {
         [customerId],
       ),
     ).toEqual([{ code: 'PURCHASE', email_hash: 'a'.repeat(64), first_purchase_order_id: 'o-1' }]);
+  });
+});
+
+describe('storeSegments', () => {
+  it('leaves every member in the segment of its last re-scoring, a run at once as one by one', async () => {
+    const ids = Array.from({ length: 4 }, () => randomUUID());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            who: fc.integer({ min: 0, max: 4 }),
+            upper: fc.boolean(),
+            segment: fc.constantFrom('champions', 'loyal', 'at-risk', 'hibernating'),
+          }),
+          { maxLength: 15 },
+        ),
+        async (generated) => {
+          // Four members and one customer who is not (nothing to update for it).
+          const stored = async () => {
+            await dataSource.query('TRUNCATE members');
+            for (const customerId of ids)
+              await dataSource.transaction((m) =>
+                storeMember(m, { customerId, registeredAt: '2024-05-20T09:30:00Z' }),
+              );
+          };
+          const run = generated.map(({ who, upper, segment }) => {
+            const id = ids[who] ?? '0a6f1c52-8f0e-4c43-9b8e-1f6f0b7e2a09';
+            return { customerId: upper ? id.toUpperCase() : id, segment };
+          });
+          const segments = async () =>
+            (await dataSource.query(
+              'SELECT customer_id, segment FROM members ORDER BY customer_id',
+            )) as unknown[];
+          await stored();
+          for (const one of run) await dataSource.transaction((m) => storeSegments(m, [one]));
+          const oneByOne = await segments();
+          await stored();
+          await dataSource.transaction((m) => storeSegments(m, run));
+          expect(await segments()).toEqual(oneByOne);
+          // And that is each member's last segment of the run.
+          for (const [who, id] of ids.entries()) {
+            const last = generated.filter((g) => g.who === who).pop();
+            const row = (oneByOne as { customer_id: string; segment: string | null }[]).find(
+              (r) => r.customer_id === id,
+            );
+            expect(row?.segment ?? null).toBe(last?.segment ?? null);
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });

@@ -12,11 +12,12 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import { firesOn, type EventContext } from '@crm/messaging';
+import { EventBatchPattern, firesOn, type EventBatchContext, type EventContext } from '@crm/messaging';
 import { execute, ServiceClock } from '@crm/persistence';
 import { PersonalTexts } from '@crm/privacy';
 import { FeedbackConfig } from '../feedback.config';
 import { TicketsService } from '../tickets/tickets.service';
+import { storeClassifications } from './customer-classifications';
 import { SurveyPolicy } from './survey-policy';
 
 @Controller()
@@ -29,22 +30,36 @@ export class FeedbackHandlers {
     private readonly texts: PersonalTexts,
   ) {}
 
-  /** The customer's tier and segment pick the SLA policy of their tickets, open ones included. */
-  @EventPattern(CustomerRescored.type)
-  async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
-    const { customerId, current } = event.data;
-    await execute(
+  /**
+   * The customer's tier and segment pick the SLA policy of their tickets, open ones included. A run of
+   * records at a time: each customer's classification is stored once, its last; the open tickets of the
+   * few customers that have some follow every record in order, as one by one.
+   */
+  @EventBatchPattern(CustomerRescored.type)
+  async onRescored(
+    @Payload() events: EventEnvelope<CustomerRescoredV1>[],
+    @Ctx() context: EventBatchContext,
+  ) {
+    const run = events.map(({ data }) => ({
+      customerId: data.customerId,
+      tier: data.current.valueTier,
+      segment: data.current.valueLoyaltySegment,
+    }));
+    await storeClassifications(context.manager, run);
+    const withOpen = await this.tickets.withOpenTickets(
       context.manager,
-      `INSERT INTO customers (customer_id, value_tier, value_loyalty_segment) VALUES ($1, $2, $3)
-       ON CONFLICT (customer_id) DO UPDATE SET value_tier = EXCLUDED.value_tier, value_loyalty_segment = EXCLUDED.value_loyalty_segment, updated_at = now()`,
-      [customerId, current.valueTier, current.valueLoyaltySegment],
+      run.map((c) => c.customerId),
     );
-    await this.tickets.customerReclassified(
-      context.manager,
-      customerId,
-      current.valueTier,
-      current.valueLoyaltySegment,
-    );
+    for (const event of events) {
+      const { customerId, current } = event.data;
+      if (!withOpen.has(customerId.toLowerCase())) continue;
+      await this.tickets.customerReclassified(
+        context.manager,
+        customerId,
+        current.valueTier,
+        current.valueLoyaltySegment,
+      );
+    }
   }
 
   /** Every purchase records a post-purchase CSAT request (once per order); the quiet period may hold it back. */

@@ -231,6 +231,16 @@ export class TicketsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Of these customers, the ones (lower-case ids) with a ticket not yet resolved. */
+  async customersWithOpen(db: Queryable, customerIds: string[]): Promise<string[]> {
+    const rows = await queryRows<{ customer_id: string }>(
+      db,
+      `SELECT DISTINCT customer_id FROM tickets WHERE customer_id = ANY($1::uuid[]) AND status <> 'resolved'`,
+      [customerIds],
+    );
+    return rows.map((r) => r.customer_id);
+  }
+
   async openIds(db: Queryable): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(db, `SELECT id FROM tickets WHERE status <> 'resolved'`);
     return rows.map((r) => r.id);

@@ -451,6 +451,11 @@ export class TicketsService {
     return this.get(id);
   }
 
+  /** Of these customers, the ones (lower-case ids) with a ticket not yet resolved. */
+  async withOpenTickets(db: EntityManager, customerIds: string[]): Promise<Set<string>> {
+    return new Set(await this.tickets.customersWithOpen(db, customerIds));
+  }
+
   /** A customer's tier or segment changed: their open tickets take the policy that now matches. */
   async customerReclassified(
     db: EntityManager,

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { queryOne } from '@crm/persistence';
+import { lastOfEach } from '@crm/messaging';
+import { execute, queryOne } from '@crm/persistence';
 import { newReferralCode } from './referral-rules';
 
 export interface MemberDetails {
@@ -45,4 +46,19 @@ export async function storeMember(
     if (row?.stored) return;
   }
   throw new Error(`no free referral code for customer ${member.customerId} after ${CODE_TRIES} tries`);
+}
+
+/** Members' value-loyalty segments, from a run of re-scorings in order: each member takes its last. */
+export async function storeSegments(
+  db: EntityManager,
+  rescored: { customerId: string; segment: string }[],
+): Promise<void> {
+  const last = lastOfEach(rescored, (r) => r.customerId.toLowerCase());
+  if (last.length === 0) return;
+  await execute(
+    db,
+    `UPDATE members m SET segment = r.segment FROM unnest($1::uuid[], $2::text[]) AS r(id, segment)
+      WHERE m.customer_id = r.id`,
+    [last.map((r) => r.customerId), last.map((r) => r.segment)],
+  );
 }

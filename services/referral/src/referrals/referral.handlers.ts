@@ -20,12 +20,12 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import type { EventContext } from '@crm/messaging';
+import { EventBatchPattern, type EventBatchContext, type EventContext } from '@crm/messaging';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { PointsEarnings } from '../points/points.handlers';
 import { ReferralConfig } from '../referral.config';
-import { storeMember } from './members';
+import { storeMember, storeSegments } from './members';
 import { isSelfReferral, newReferralCode } from './referral-rules';
 import { ReferralRewards } from './referral-rewards';
 
@@ -230,12 +230,16 @@ export class ReferralHandlers {
     await this.rewards.grant(context, referral, now);
   }
 
-  @EventPattern(CustomerRescored.type)
-  async onRescored(@Payload() event: EventEnvelope<CustomerRescoredV1>, @Ctx() context: EventContext) {
-    await execute(context.manager, 'UPDATE members SET segment = $2 WHERE customer_id = $1', [
-      event.data.customerId,
-      event.data.current.valueLoyaltySegment,
-    ]);
+  /** The member's value-loyalty segment: a run of records at a time, each member taking its last. */
+  @EventBatchPattern(CustomerRescored.type)
+  async onRescored(
+    @Payload() events: EventEnvelope<CustomerRescoredV1>[],
+    @Ctx() context: EventBatchContext,
+  ) {
+    await storeSegments(
+      context.manager,
+      events.map((e) => ({ customerId: e.data.customerId, segment: e.data.current.valueLoyaltySegment })),
+    );
   }
 
   /** Erasure: the contact hashes are personal data derivatives; they go. */
