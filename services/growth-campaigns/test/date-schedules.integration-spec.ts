@@ -58,8 +58,11 @@ const schedules = (customerId: string): Promise<Row[]> =>
 const monthDay = fc
   .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))
   .map(([m, d]) => `${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
-/** Days ago, at midday: far from any boundary the few milliseconds of a call could cross. */
-const daysAgo = (days: number) => new Date(Math.floor(Date.now() / DAY) * DAY - days * DAY - DAY / 2);
+/**
+ * Days and a half ago: a date plus whole days is half a day from now, never at it, whatever the time of day
+ * the test runs (anchored to a time of day instead, 30 days after one of them fell in the past after noon).
+ */
+const daysAgo = (days: number, now = Date.now()) => new Date(now - days * DAY - DAY / 2);
 const registration = fc.record({
   birthdayMonthDay: fc.option(monthDay, { nil: undefined }),
   relationshipDaysAgo: fc.integer({ min: 0, max: 2000 }),
@@ -71,6 +74,10 @@ describe('date schedules', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(registration, { minLength: 1, maxLength: 4 }), async (registrations) => {
         const customerId = randomUUID();
+        const now = Date.now();
+        const relationshipStartedAt = (r: (typeof registrations)[number]) =>
+          daysAgo(r.relationshipDaysAgo, now);
+        const registeredAt = (r: (typeof registrations)[number]) => daysAgo(r.registeredDaysAgo, now);
         let before = 0;
         for (const r of registrations) {
           before = Date.now();
@@ -78,8 +85,8 @@ describe('date schedules', () => {
             dates.onRegistered(manager, {
               customerId,
               birthdayMonthDay: r.birthdayMonthDay,
-              relationshipStartedAt: daysAgo(r.relationshipDaysAgo).toISOString(),
-              registeredAt: daysAgo(r.registeredDaysAgo).toISOString(),
+              relationshipStartedAt: relationshipStartedAt(r).toISOString(),
+              registeredAt: registeredAt(r).toISOString(),
             }),
           );
         }
@@ -98,12 +105,12 @@ describe('date schedules', () => {
           const row = rows.find((r) => r.trigger === trigger)!;
           return [row.occurs_at.getTime(), row.due_at.getTime()];
         };
-        expect(annual(monthDayOf(daysAgo(last.relationshipDaysAgo).getTime(), 'UTC'))).toContainEqual(
+        expect(annual(monthDayOf(relationshipStartedAt(last).getTime(), 'UTC'))).toContainEqual(
           at('membership-anniversary'),
         );
         if (last.birthdayMonthDay) expect(annual(last.birthdayMonthDay)).toContainEqual(at('birthday'));
         if (last.registeredDaysAgo < 30) {
-          const due = daysAgo(last.registeredDaysAgo).getTime() + 30 * DAY;
+          const due = registeredAt(last).getTime() + 30 * DAY;
           expect(at('days-since-registration')).toEqual([due, due]);
         }
       }),
