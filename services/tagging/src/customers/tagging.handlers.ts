@@ -266,10 +266,11 @@ export class TaggingHandlers {
 
   /**
    * Purchases, a run of a partition's records at a time. A purchase may arrive before the registration
-   * (other topic): the customer row is created empty then. Each wave of the run (every customer at most
-   * once, every order id at most once) is stored with two statements (the facts, and the category spend of the orders new to tagging)
-   * and re-scored together, each customer with its own purchase as the cause: the same effects as one by
-   * one, since a customer's next purchase is stored only after the re-scoring of the one before.
+   * (other topic): the customer row is created empty then. Each wave of the run (every customer and every
+   * order id at most once) is stored with two statements (the customer rows; the facts, with the category
+   * spend of the orders new to tagging) and re-scored together, each customer with its own purchase as the
+   * cause: the same effects as one by one, since a customer's next purchase is stored only after the
+   * re-scoring of the one before.
    */
   @EventBatchPattern(PurchaseRecorded.type)
   async onPurchasesRecorded(
@@ -290,7 +291,6 @@ export class TaggingHandlers {
         'INSERT INTO customers (customer_id) SELECT id FROM unnest($1::uuid[]) AS r(id) ON CONFLICT DO NOTHING',
         [purchases.map((p) => p.customerId)],
       );
-      const byRun = [...wave];
       await execute(
         context.manager,
         `WITH inserted AS (
@@ -304,12 +304,12 @@ export class TaggingHandlers {
          SELECT i.customer_id, j.key, j.value::numeric FROM inserted i, jsonb_each_text(i.category_amounts) AS j
          ON CONFLICT (customer_id, category) DO UPDATE SET spend = customer_category_spend.spend + EXCLUDED.spend`,
         [
-          byRun.map((e) => e.data.orderId),
-          byRun.map((e) => e.data.customerId),
-          byRun.map((e) => e.data.amount),
-          byRun.map((e) => e.data.occurredAt),
-          byRun.map((e) => JSON.stringify(categoryAmounts(e.data))),
-          byRun.map((e) => e.id),
+          wave.map((e) => e.data.orderId),
+          wave.map((e) => e.data.customerId),
+          wave.map((e) => e.data.amount),
+          wave.map((e) => e.data.occurredAt),
+          wave.map((e) => JSON.stringify(categoryAmounts(e.data))),
+          wave.map((e) => e.id),
         ],
       );
       await this.rescoring.rescoreEach(context.manager, causesOf(rows));
