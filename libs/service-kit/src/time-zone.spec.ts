@@ -55,4 +55,13 @@ describe('zone offsets', () => {
     expect(zoneOffsetMs('Asia/Kathmandu', Date.UTC(2024, 0, 1))).toBe(5.75 * 3_600_000);
     expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
   });
+
+  it("read a local time on the evening before clocks go back with that evening's offset", () => {
+    // Lord Howe, 2027-04-04 02:00 local (+11:00) goes back to 01:30 (+10:30). 23:30 on the 3rd is +11:00
+    // (12:30 UTC); the offset at "23:30 UTC" is already +10:30, which once gave 13:00 UTC (00:00 on the 4th).
+    const evening = Date.UTC(2027, 3, 3, 23, 30);
+    expect(new Date(localToInstant('Australia/Lord_Howe', evening)).toISOString()).toBe(
+      '2027-04-03T12:30:00.000Z',
+    );
+  });
 });

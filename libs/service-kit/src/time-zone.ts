@@ -74,12 +74,19 @@ function fromParts(f: Intl.DateTimeFormat, date: Date): number {
   );
 }
 
-/** The instant of a local wall-clock time; a time skipped by a DST jump maps forward past the gap. */
+/**
+ * The instant of a local wall-clock time; a time skipped by a DST jump maps forward past the gap. Near a
+ * change of offset the first guess may take the offset of the other side (23:30 the evening before Lord
+ * Howe's clocks go back half an hour read as 00:00): of the two guesses, the one that reads back as the
+ * wall-clock time wins.
+ */
 export function localToInstant(timeZone: string, localMs: number): number {
-  let instant = localMs - zoneOffsetMs(timeZone, localMs);
-  const corrected = localMs - zoneOffsetMs(timeZone, instant);
-  if (corrected !== instant) instant = Math.max(instant, corrected);
-  return instant;
+  const first = localMs - zoneOffsetMs(timeZone, localMs);
+  const second = localMs - zoneOffsetMs(timeZone, first);
+  if (second === first) return first;
+  const readsBack = (at: number) => at + zoneOffsetMs(timeZone, at) === localMs;
+  if (readsBack(first) !== readsBack(second)) return readsBack(first) ? first : second;
+  return Math.max(first, second);
 }
 
 /** Local calendar day (as a UTC-midnight timestamp of the same Y-M-D) containing an instant. */
