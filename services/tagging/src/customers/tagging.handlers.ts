@@ -61,15 +61,15 @@ export class TaggingHandlers {
     @Ctx() context: EventBatchContext,
   ): Promise<void> {
     for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
-      const rows = [...wave].sort((x, y) => compareIds(x.data.customerId, y.data.customerId));
-      const data = rows.map((e) => e.data);
+      const data = wave.map((e) => e.data);
+      // In id order (as Postgres sorts uuids), so that two runs sharing customers wait rather than deadlock.
       await execute(
         context.manager,
         `INSERT INTO customers (customer_id, registered, relationship_started_at, industry, consents, acquisition_channel, acquisition_cost)
          SELECT id, true, rs, ind, cs::jsonb, ch, cost
            FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::numeric[])
-             WITH ORDINALITY AS r(id, rs, ind, cs, ch, cost, n)
-          ORDER BY n
+             AS r(id, rs, ind, cs, ch, cost)
+          ORDER BY id
          ON CONFLICT (customer_id) DO UPDATE SET registered = true, relationship_started_at = EXCLUDED.relationship_started_at,
            industry = EXCLUDED.industry, consents = EXCLUDED.consents, acquisition_channel = EXCLUDED.acquisition_channel,
            acquisition_cost = EXCLUDED.acquisition_cost, updated_at = now()`,
@@ -86,7 +86,7 @@ export class TaggingHandlers {
           data.map((d) => d.acquisitionCost ?? null),
         ],
       );
-      await this.rescoring.rescoreEach(context.manager, causesOf(rows));
+      await this.rescoring.rescoreEach(context.manager, causesOf(wave));
     }
   }
 
@@ -284,12 +284,10 @@ export class TaggingHandlers {
       `order ${e.data.orderId}`,
     ];
     for (const wave of wavesByKeys(events, keys)) {
-      const rows = [...wave].sort((x, y) => compareIds(x.data.customerId, y.data.customerId));
-      const purchases = rows.map((e) => e.data);
       await execute(
         context.manager,
-        'INSERT INTO customers (customer_id) SELECT id FROM unnest($1::uuid[]) AS r(id) ON CONFLICT DO NOTHING',
-        [purchases.map((p) => p.customerId)],
+        'INSERT INTO customers (customer_id) SELECT id FROM unnest($1::uuid[]) AS r(id) ORDER BY id ON CONFLICT DO NOTHING',
+        [wave.map((e) => e.data.customerId)],
       );
       await execute(
         context.manager,
@@ -312,7 +310,7 @@ export class TaggingHandlers {
           wave.map((e) => e.id),
         ],
       );
-      await this.rescoring.rescoreEach(context.manager, causesOf(rows));
+      await this.rescoring.rescoreEach(context.manager, causesOf(wave));
     }
   }
 
@@ -354,13 +352,6 @@ export class TaggingHandlers {
 /** Each event's customer with the event as its cause. */
 function causesOf(events: EventEnvelope<{ customerId: string }>[]): Map<string, Cause> {
   return new Map(events.map((e) => [e.data.customerId, causeOf(e)]));
-}
-
-/** Ids in the order Postgres sorts uuids (case aside), so that rows are always taken in one order. */
-function compareIds(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** An order's spend per category. */
