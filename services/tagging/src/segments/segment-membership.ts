@@ -136,6 +136,9 @@ export class SegmentMembership {
     const diff: SegmentDiff = { entered: 0, exited: 0 };
     const events: OutboxItem[] = [];
     const now = new Date();
+    // Each customer's cause, once for all segments.
+    const eventIds = customerIds.map((id) => causeFor(causes, id).eventId ?? null);
+    const runIds = customerIds.map((id) => causeFor(causes, id).runId ?? null);
     const evaluated = await this.eachGuarded(
       manager,
       segments ?? (await this.segments.active(manager)),
@@ -156,14 +159,7 @@ export class SegmentMembership {
            RETURNING customer_id)
          SELECT 'entered' AS change, customer_id FROM entered UNION ALL SELECT 'exited', customer_id FROM exited
          ORDER BY customer_id, change DESC`,
-          [
-            asOf,
-            segment.id,
-            now,
-            customerIds.map((id) => causeFor(causes, id).eventId ?? null),
-            customerIds.map((id) => causeFor(causes, id).runId ?? null),
-            customerIds,
-          ],
+          [asOf, segment.id, now, eventIds, runIds, customerIds],
         ),
       causeFor(causes, customerIds[0]),
     );
