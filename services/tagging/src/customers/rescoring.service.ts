@@ -215,9 +215,9 @@ export class RescoringService {
     // registration, so the first classification knows the relationship and the stage history starts right.
     const registered = customers.filter((c) => c.registered).map((c) => c.customer_id);
     if (registered.length === 0) return [];
-    // The database spells ids in lower case; the causes are looked up under the ids as the events gave them.
-    const given = new Map([...causes.keys()].map((id) => [id.toLowerCase(), id]));
-    const own = new Map(registered.map((id) => [id, causes.get(given.get(id) ?? id)!]));
+    // The database spells ids in lower case, the events as they came: the causes are keyed the database's way.
+    const byId = new Map([...causes].map(([id, cause]) => [id.toLowerCase(), cause]));
+    const own = new Map(registered.map((id) => [id, byId.get(id)!]));
     const entry = await this.book.sync(manager, customers[0].active_rules);
     const evaluations = await this.evaluate(manager, registered, asOf, entry);
     await this.apply(manager, evaluations, own, asOf);
