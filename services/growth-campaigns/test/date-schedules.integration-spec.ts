@@ -82,12 +82,14 @@ describe('date schedules', () => {
         for (const r of registrations) {
           before = Date.now();
           await dataSource.transaction((manager) =>
-            dates.onRegistered(manager, {
-              customerId,
-              birthdayMonthDay: r.birthdayMonthDay,
-              relationshipStartedAt: relationshipStartedAt(r).toISOString(),
-              registeredAt: registeredAt(r).toISOString(),
-            }),
+            dates.onRegistered(manager, [
+              {
+                customerId,
+                birthdayMonthDay: r.birthdayMonthDay,
+                relationshipStartedAt: relationshipStartedAt(r).toISOString(),
+                registeredAt: registeredAt(r).toISOString(),
+              },
+            ]),
           );
         }
         const after = Date.now();
@@ -127,18 +129,22 @@ describe('date schedules', () => {
       const warrantyUntil = new Date(Date.now() + 400 * DAY);
       let heardAt = 0;
       await dataSource.transaction(async (manager) => {
-        await dates.onRegistered(manager, {
-          customerId,
-          relationshipStartedAt: daysAgo(100).toISOString(),
-          registeredAt: daysAgo(100).toISOString(),
-        });
-        await dates.onPurchase(manager, {
-          customerId,
-          orderId: 'o-1',
-          occurredAt: occurredAt.toISOString(),
-          paymentDueAt: paymentDueAt.toISOString(),
-          warrantyUntil: warrantyUntil.toISOString(),
-        });
+        await dates.onRegistered(manager, [
+          {
+            customerId,
+            relationshipStartedAt: daysAgo(100).toISOString(),
+            registeredAt: daysAgo(100).toISOString(),
+          },
+        ]);
+        await dates.onPurchases(manager, [
+          {
+            customerId,
+            orderId: 'o-1',
+            occurredAt: occurredAt.toISOString(),
+            paymentDueAt: paymentDueAt.toISOString(),
+            warrantyUntil: warrantyUntil.toISOString(),
+          },
+        ]);
         await listener.settle();
         expect(listener.heard).toEqual([]); // nothing before commit
         heardAt = Date.now();

@@ -107,29 +107,56 @@ export class CadencesService {
   }
 
   async setOwner(manager: EntityManager, customerId: string, owner: string | undefined): Promise<void> {
-    if (!owner) return;
+    await this.setOwners(manager, [{ customerId, owner }]);
+  }
+
+  /** Account owners (each customer at most once; none given keeps the one there), with one statement. */
+  async setOwners(
+    manager: EntityManager,
+    customers: Array<{ customerId: string; owner?: string }>,
+  ): Promise<void> {
+    const owned = customers.filter((c) => c.owner);
+    if (owned.length === 0) return;
     await execute(
       manager,
-      `INSERT INTO customer_owners (customer_id, owner) VALUES ($1, $2)
+      `INSERT INTO customer_owners (customer_id, owner)
+       SELECT * FROM unnest($1::uuid[], $2::text[]) AS r(id, owner) ORDER BY id
        ON CONFLICT (customer_id) DO UPDATE SET owner = EXCLUDED.owner`,
-      [customerId, owner],
+      [owned.map((c) => c.customerId), owned.map((c) => c.owner)],
     );
   }
 
-  /** A segment or tier change puts the customer on another cadence, re-timed from the last contact. */
-  async onState(manager: EntityManager, state: CustomerStateV1): Promise<void> {
-    const memberships = cadenceMemberships(state);
-    const cadence = (await this.all(manager)).find((c) => memberships.includes(c.key));
+  /**
+   * Segment or tier changes (state snapshots, each customer at most once) put customers on another cadence,
+   * re-timed from the last contact; one statement, which tells the worker at commit when the soonest is due.
+   */
+  async onStates(manager: EntityManager, states: CustomerStateV1[]): Promise<void> {
+    if (states.length === 0) return;
+    const all = await this.all(manager);
+    const cadences = states.map((state) => {
+      const memberships = cadenceMemberships(state);
+      return all.find((c) => memberships.includes(c.key));
+    });
     const now = await this.clock.now(manager);
     await execute(
       manager,
-      `INSERT INTO cadence_timers (customer_id, cadence_key, interval_days, last_contact_at, due_at)
-       VALUES ($1, $2, $3::int, $4::timestamptz, $4::timestamptz + make_interval(days => $3::int))
-       ON CONFLICT (customer_id) DO UPDATE SET cadence_key = EXCLUDED.cadence_key, interval_days = EXCLUDED.interval_days,
-         due_at = cadence_timers.last_contact_at + make_interval(days => EXCLUDED.interval_days)
-       WHERE cadence_timers.cadence_key IS DISTINCT FROM EXCLUDED.cadence_key
-       RETURNING (SELECT pg_notify($5, current_schema() || ${dueInSql('due_at', '$4::timestamptz')}) WHERE due_at IS NOT NULL)`,
-      [state.customerId, cadence?.key ?? null, cadence?.interval_days ?? null, now, CADENCE_TIMERS_CHANNEL],
+      `WITH changed AS (
+         INSERT INTO cadence_timers (customer_id, cadence_key, interval_days, last_contact_at, due_at)
+         SELECT id, k, d, $4::timestamptz, $4::timestamptz + make_interval(days => d)
+           FROM unnest($1::uuid[], $2::text[], $3::int[]) AS r(id, k, d) ORDER BY id
+         ON CONFLICT (customer_id) DO UPDATE SET cadence_key = EXCLUDED.cadence_key, interval_days = EXCLUDED.interval_days,
+           due_at = cadence_timers.last_contact_at + make_interval(days => EXCLUDED.interval_days)
+         WHERE cadence_timers.cadence_key IS DISTINCT FROM EXCLUDED.cadence_key
+         RETURNING due_at)
+       SELECT pg_notify($5, current_schema() || ${dueInSql('min(due_at)', '$4::timestamptz')})
+         FROM changed HAVING min(due_at) IS NOT NULL`,
+      [
+        states.map((s) => s.customerId),
+        cadences.map((c) => c?.key ?? null),
+        cadences.map((c) => c?.interval_days ?? null),
+        now,
+        CADENCE_TIMERS_CHANNEL,
+      ],
     );
   }
 

@@ -46,7 +46,8 @@ import {
   type SegmentChangedV1,
   type TicketOpenedV1,
 } from '@crm/contracts';
-import type { EventContext } from '@crm/messaging';
+import type { EntityManager } from 'typeorm';
+import { EventBatchPattern, wavesByKeys, type EventBatchContext, type EventContext } from '@crm/messaging';
 import { execute } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { StaffNotifications } from './staff-notifications';
@@ -83,11 +84,23 @@ export class CampaignHandlers {
     await this.staff.record(context.manager, event.data);
   }
 
-  /** The compacted state topic: the attributes journeys branch on, and the customer's cadence. */
-  @EventPattern(CustomerState.type)
-  async onCustomerState(@Payload() event: EventEnvelope<CustomerStateV1>, @Ctx() context: EventContext) {
-    await this.journeys.onEvent(context.manager, event);
-    await this.cadences.onState(context.manager, event.data);
+  /**
+   * The compacted state topic: the attributes journeys branch on, and the customer's cadence. A run of a
+   * partition's snapshots at a time, in waves in which each customer appears once: a statement each for the
+   * wave's attributes and cadences, as one by one.
+   */
+  @EventBatchPattern(CustomerState.type)
+  async onCustomerStates(
+    @Payload() events: EventEnvelope<CustomerStateV1>[],
+    @Ctx() context: EventBatchContext,
+  ) {
+    for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
+      await this.journeys.onStates(context.manager, wave);
+      await this.cadences.onStates(
+        context.manager,
+        wave.map((e) => e.data),
+      );
+    }
   }
 
   /** The account owner, who gets the customer's tasks. */
@@ -95,7 +108,7 @@ export class CampaignHandlers {
   async onCustomerUpdated(@Payload() event: EventEnvelope<CustomerUpdatedV1>, @Ctx() context: EventContext) {
     await this.journeys.onEvent(context.manager, event);
     await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
-    await this.savePreferences(context, event.data.customerId, event.data);
+    await this.savePreferences(context.manager, [event.data]);
   }
 
   /** Any logged interaction resets the customer's maintenance cadence. */
@@ -123,14 +136,27 @@ export class CampaignHandlers {
     });
   }
 
-  @EventPattern(CustomerRegistered.type)
-  async onRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext) {
-    for (const consent of event.data.consents)
-      await this.saveConsent(context, event.data.customerId, consent);
-    await this.cadences.setOwner(context.manager, event.data.customerId, event.data.owner);
-    await this.savePreferences(context, event.data.customerId, event.data);
-    await this.dates.onRegistered(context.manager, event.data);
-    await this.journeys.onEvent(context.manager, event);
+  /**
+   * Registrations, a run of a partition's records at a time (an import brings thousands), in waves in which
+   * each customer appears once: consents, owners, preferences and dates with a statement each for the wave,
+   * then each registration's journeys, as one by one.
+   */
+  @EventBatchPattern(CustomerRegistered.type)
+  async onRegistered(
+    @Payload() events: EventEnvelope<CustomerRegisteredV1>[],
+    @Ctx() context: EventBatchContext,
+  ) {
+    for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
+      const customers = wave.map((e) => e.data);
+      await this.saveConsents(
+        context.manager,
+        customers.flatMap((c) => c.consents.map((consent) => ({ customerId: c.customerId, ...consent }))),
+      );
+      await this.cadences.setOwners(context.manager, customers);
+      await this.savePreferences(context.manager, customers);
+      await this.dates.onRegistered(context.manager, customers);
+      for (const event of wave) await this.journeys.onEvent(context.manager, event);
+    }
   }
 
   /** A payment: in full, the order's reminder is dropped and the customer thanked. */
@@ -163,41 +189,63 @@ export class CampaignHandlers {
     });
   }
 
-  /** Time zone, language and contact frequency: quiet hours, templates and the cap follow them. */
+  /**
+   * Time zone, language and contact frequency (each customer at most once; what is not given is kept):
+   * quiet hours, templates and the cap follow them. A statement for those that give a frequency, one for the
+   * rest.
+   */
   private async savePreferences(
-    context: EventContext,
-    customerId: string,
-    preferences: { timeZone?: string; locale?: string; contactFrequency?: string },
+    manager: EntityManager,
+    customers: Array<{ customerId: string; timeZone?: string; locale?: string; contactFrequency?: string }>,
   ) {
-    if (!preferences.timeZone && !preferences.locale && !preferences.contactFrequency) return;
-    await execute(
-      context.manager,
-      `INSERT INTO contact_preferences (customer_id, time_zone, locale, contact_frequency)
-       VALUES ($1, $2, $3, coalesce($4, 'normal'))
-       ON CONFLICT (customer_id) DO UPDATE SET time_zone = coalesce(EXCLUDED.time_zone, contact_preferences.time_zone),
-         locale = coalesce(EXCLUDED.locale, contact_preferences.locale),
-         contact_frequency = coalesce($4, contact_preferences.contact_frequency)`,
-      [
-        customerId,
-        preferences.timeZone ?? null,
-        preferences.locale ?? null,
-        preferences.contactFrequency ?? null,
-      ],
-    );
+    const given = customers.filter((c) => c.timeZone || c.locale || c.contactFrequency);
+    for (const withFrequency of [true, false]) {
+      const rows = given.filter((c) => !!c.contactFrequency === withFrequency);
+      if (rows.length === 0) continue;
+      await execute(
+        manager,
+        `INSERT INTO contact_preferences (customer_id, time_zone, locale, contact_frequency)
+         SELECT id, tz, loc, coalesce(freq, 'normal')
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS r(id, tz, loc, freq) ORDER BY id
+         ON CONFLICT (customer_id) DO UPDATE SET time_zone = coalesce(EXCLUDED.time_zone, contact_preferences.time_zone),
+           locale = coalesce(EXCLUDED.locale, contact_preferences.locale),
+           contact_frequency = ${withFrequency ? 'EXCLUDED' : 'contact_preferences'}.contact_frequency`,
+        [
+          rows.map((c) => c.customerId),
+          rows.map((c) => c.timeZone ?? null),
+          rows.map((c) => c.locale ?? null),
+          rows.map((c) => c.contactFrequency ?? null),
+        ],
+      );
+    }
   }
 
   @EventPattern(ConsentChanged.type)
   async onConsentChanged(@Payload() event: EventEnvelope<ConsentChangedV1>, @Ctx() context: EventContext) {
-    await this.saveConsent(context, event.data.customerId, event.data);
+    await this.saveConsents(context.manager, [event.data]);
     await this.journeys.onEvent(context.manager, event);
   }
 
-  @EventPattern(PurchaseRecorded.type)
-  async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
-    await this.journeys.onEvent(context.manager, event);
-    await this.dates.onPurchase(context.manager, event.data);
-    if (event.data.firstPurchase)
-      await this.journeys.onTrigger(context.manager, 'first-purchase', event, event.data.customerId);
+  /**
+   * Purchases, a run of a partition's records at a time, in waves in which each customer appears once: each
+   * purchase's journeys, the wave's dates with a statement each, then each first purchase's trigger, as one
+   * by one (journeys and triggers read no dates).
+   */
+  @EventBatchPattern(PurchaseRecorded.type)
+  async onPurchases(
+    @Payload() events: EventEnvelope<PurchaseRecordedV1>[],
+    @Ctx() context: EventBatchContext,
+  ) {
+    for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
+      for (const event of wave) await this.journeys.onEvent(context.manager, event);
+      await this.dates.onPurchases(
+        context.manager,
+        wave.map((e) => e.data),
+      );
+      for (const event of wave)
+        if (event.data.firstPurchase)
+          await this.journeys.onTrigger(context.manager, 'first-purchase', event, event.data.customerId);
+    }
   }
 
   @EventPattern(CustomerRescored.type)
@@ -346,17 +394,37 @@ export class CampaignHandlers {
     );
   }
 
-  private async saveConsent(
-    context: EventContext,
-    customerId: string,
-    consent: { channel: string; purpose: string; granted: boolean; changedAt: string },
+  /**
+   * Consents, each (customer, channel, purpose) taking the latest change as one by one would: of those with
+   * the latest time, the last given; an older change than the one kept changes nothing.
+   */
+  private async saveConsents(
+    manager: EntityManager,
+    consents: Array<{
+      customerId: string;
+      channel: string;
+      purpose: string;
+      granted: boolean;
+      changedAt: string;
+    }>,
   ) {
+    if (consents.length === 0) return;
     await execute(
-      context.manager,
-      `INSERT INTO consents (customer_id, channel, purpose, granted, changed_at) VALUES ($1, $2, $3, $4, $5)
+      manager,
+      `INSERT INTO consents (customer_id, channel, purpose, granted, changed_at)
+       SELECT DISTINCT ON (id, channel, purpose) id, channel, purpose, granted, changed_at
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[])
+           WITH ORDINALITY AS r(id, channel, purpose, granted, changed_at, n)
+        ORDER BY id, channel, purpose, changed_at DESC, n DESC
        ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET granted = EXCLUDED.granted, changed_at = EXCLUDED.changed_at
        WHERE consents.changed_at <= EXCLUDED.changed_at`,
-      [customerId, consent.channel, consent.purpose, consent.granted, consent.changedAt],
+      [
+        consents.map((c) => c.customerId),
+        consents.map((c) => c.channel),
+        consents.map((c) => c.purpose),
+        consents.map((c) => c.granted),
+        consents.map((c) => c.changedAt),
+      ],
     );
   }
 

@@ -3,23 +3,46 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DateTriggerDue, type DateTrigger } from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { counter } from '@crm/observability';
-import { dueIn, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { dueIn, execute, queryRows, ServiceClock } from '@crm/persistence';
 import { CampaignsConfig } from '../campaigns.config';
 import { CADENCE_TIMERS_CHANNEL } from '../cadences/cadences.service';
 import { daysAfter, monthDayOf, nextAnnual } from './date-schedule';
 
 const fired = () => counter('crm_date_triggers_total', 'Date triggers that came due', ['trigger']);
 
-/** One schedule of a customer: a trigger, the order it is about (`''` for the customer's own dates). */
-interface Schedule {
-  trigger: DateTrigger;
-  ref: string;
+/** When a trigger next occurs, when it is due (its notice before), and what it is. */
+interface Occurrence {
   occursAt: number;
   dueAt: number;
   detail: string;
 }
 
+/** One schedule of a customer: a trigger, the order it is about (`''` for the customer's own dates). */
+interface Schedule extends Occurrence {
+  customerId: string;
+  trigger: DateTrigger;
+  ref: string;
+}
+
+/** What a registration tells about a customer's dates. */
+export interface RegisteredDates {
+  customerId: string;
+  birthdayMonthDay?: string;
+  relationshipStartedAt: string;
+  registeredAt: string;
+}
+
+/** What a purchase tells about a customer's dates. */
+export interface PurchaseDates {
+  customerId: string;
+  orderId: string;
+  occurredAt: string;
+  paymentDueAt?: string;
+  warrantyUntil?: string;
+}
+
 interface DatesRow {
+  customer_id: string;
   birthday_md: string | null;
   relationship_started_at: Date | null;
   registered_at: Date | null;
@@ -43,84 +66,85 @@ export class DateTriggersService {
     private readonly config: CampaignsConfig,
   ) {}
 
-  /** A registration: birthday, relationship start and registration date. */
-  async onRegistered(
-    manager: EntityManager,
-    customer: {
-      customerId: string;
-      birthdayMonthDay?: string;
-      relationshipStartedAt: string;
-      registeredAt: string;
-    },
-  ): Promise<void> {
+  /**
+   * Registrations (each customer at most once): birthday, relationship start and registration date, stored
+   * and scheduled with a statement each for all of them.
+   */
+  async onRegistered(manager: EntityManager, customers: RegisteredDates[]): Promise<void> {
+    if (customers.length === 0) return;
     await execute(
       manager,
-      `INSERT INTO customer_dates (customer_id, birthday_md, relationship_started_at, registered_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO customer_dates (customer_id, birthday_md, relationship_started_at, registered_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS r(id, md, rs, reg) ORDER BY id
        ON CONFLICT (customer_id) DO UPDATE SET birthday_md = EXCLUDED.birthday_md,
          relationship_started_at = EXCLUDED.relationship_started_at, registered_at = EXCLUDED.registered_at`,
       [
-        customer.customerId,
-        customer.birthdayMonthDay ?? null,
-        customer.relationshipStartedAt,
-        customer.registeredAt,
+        customers.map((c) => c.customerId),
+        customers.map((c) => c.birthdayMonthDay ?? null),
+        customers.map((c) => c.relationshipStartedAt),
+        customers.map((c) => c.registeredAt),
       ],
     );
-    await this.reschedule(manager, customer.customerId);
+    await this.reschedule(
+      manager,
+      customers.map((c) => c.customerId),
+    );
   }
 
   /**
-   * A purchase restarts the days-without-purchase schedule; an order with a payment due date gets a reminder
-   * ahead of it, one with a warranty gets care ahead of its end (when those are still to come).
+   * Purchases (each customer at most once): a purchase restarts the days-without-purchase schedule; an order
+   * with a payment due date gets a reminder ahead of it, one with a warranty gets care ahead of its end (when
+   * those are still to come). A statement each for all of them.
    */
-  async onPurchase(
-    manager: EntityManager,
-    purchase: {
-      customerId: string;
-      orderId: string;
-      occurredAt: string;
-      paymentDueAt?: string;
-      warrantyUntil?: string;
-    },
-  ): Promise<void> {
-    const { customerId, occurredAt } = purchase;
-    const now = (await this.clock.now(manager)).getTime();
-    const shift = now - Date.now();
-    const orderDates: Array<[DateTrigger, string | undefined, number, string]> = [
-      [
-        'payment-due',
-        purchase.paymentDueAt,
-        this.config.DATE_TRIGGER_PAYMENT_REMINDER_DAYS,
-        'payment of order',
-      ],
-      [
-        'warranty-expiry',
-        purchase.warrantyUntil,
-        this.config.DATE_TRIGGER_WARRANTY_NOTICE_DAYS,
-        'warranty of order',
-      ],
-    ];
+  async onPurchases(manager: EntityManager, purchases: PurchaseDates[]): Promise<void> {
+    if (purchases.length === 0) return;
+    // Absolute dates from outside are real time; on a clock moved forward (tests) they keep their distance.
+    const shift = await this.clock.offsetMs(manager);
+    const now = Date.now() + shift;
     const reminders: Schedule[] = [];
-    for (const [trigger, date, noticeDays, what] of orderDates) {
-      if (!date) continue;
-      const occursAt = Date.parse(date) + shift;
-      const dueAt = occursAt - noticeDays * 86_400_000;
-      if (dueAt <= now) continue;
-      reminders.push({
-        trigger,
-        ref: purchase.orderId,
-        occursAt,
-        dueAt,
-        detail: `${what} ${purchase.orderId} ends ${new Date(occursAt).toISOString().slice(0, 10)}`,
-      });
+    for (const purchase of purchases) {
+      const orderDates: Array<[DateTrigger, string | undefined, number, string]> = [
+        [
+          'payment-due',
+          purchase.paymentDueAt,
+          this.config.DATE_TRIGGER_PAYMENT_REMINDER_DAYS,
+          'payment of order',
+        ],
+        [
+          'warranty-expiry',
+          purchase.warrantyUntil,
+          this.config.DATE_TRIGGER_WARRANTY_NOTICE_DAYS,
+          'warranty of order',
+        ],
+      ];
+      for (const [trigger, date, noticeDays, what] of orderDates) {
+        if (!date) continue;
+        const occursAt = Date.parse(date) + shift;
+        const dueAt = occursAt - noticeDays * 86_400_000;
+        if (dueAt <= now) continue;
+        reminders.push({
+          customerId: purchase.customerId,
+          trigger,
+          ref: purchase.orderId,
+          occursAt,
+          dueAt,
+          detail: `${what} ${purchase.orderId} ends ${new Date(occursAt).toISOString().slice(0, 10)}`,
+        });
+      }
     }
-    await this.upsertAll(manager, customerId, reminders, now);
+    await this.upsertAll(manager, reminders, now);
     await execute(
       manager,
-      `INSERT INTO customer_dates (customer_id, last_purchase_at) VALUES ($1, $2)
+      `INSERT INTO customer_dates (customer_id, last_purchase_at)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS r(id, at) ORDER BY id
        ON CONFLICT (customer_id) DO UPDATE SET last_purchase_at = greatest(customer_dates.last_purchase_at, EXCLUDED.last_purchase_at)`,
-      [customerId, occurredAt],
+      [purchases.map((p) => p.customerId), purchases.map((p) => p.occurredAt)],
     );
-    await this.reschedule(manager, customerId, ['days-without-purchase']);
+    await this.reschedule(
+      manager,
+      purchases.map((p) => p.customerId),
+      ['days-without-purchase'],
+    );
   }
 
   /** A payment in full: the order's reminder is no longer needed. */
@@ -133,28 +157,24 @@ export class DateTriggersService {
   }
 
   /**
-   * A customer's schedules set in one statement, which also tells the timers worker at commit when the soonest is
-   * due (its notification is part of the statement: one round trip, not one per schedule and one more per
-   * notification). `now` is the campaigns clock's.
+   * Schedules (at most one per customer, trigger and order) set in one statement, which also tells the timers
+   * worker at commit when the soonest is due (its notification is part of the statement: one round trip, not
+   * one per schedule and one more per notification). `now` is the campaigns clock's.
    */
-  private async upsertAll(
-    manager: EntityManager,
-    customerId: string,
-    schedules: Schedule[],
-    now: number,
-  ): Promise<void> {
+  private async upsertAll(manager: EntityManager, schedules: Schedule[], now: number): Promise<void> {
     if (schedules.length === 0) return;
     await execute(
       manager,
       `WITH announced AS (SELECT pg_notify($6, current_schema() || $8))
        INSERT INTO date_schedules (customer_id, trigger, ref, occurs_at, due_at, detail)
-       SELECT $1, s.trigger, s.ref, s.occurs_at, s.due_at, s.detail
-         FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::text[])
-              AS s(trigger, ref, occurs_at, due_at, detail), announced
+       SELECT s.customer_id, s.trigger, s.ref, s.occurs_at, s.due_at, s.detail
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::text[])
+              AS s(customer_id, trigger, ref, occurs_at, due_at, detail), announced
+        ORDER BY s.customer_id
        ON CONFLICT (customer_id, trigger, ref) DO UPDATE SET occurs_at = EXCLUDED.occurs_at, due_at = EXCLUDED.due_at,
          detail = EXCLUDED.detail`,
       [
-        customerId,
+        schedules.map((s) => s.customerId),
         schedules.map((s) => s.trigger),
         schedules.map((s) => s.ref),
         schedules.map((s) => new Date(s.occursAt)),
@@ -166,71 +186,86 @@ export class DateTriggersService {
     );
   }
 
-  /** Computes the next due time of each trigger from the customer's dates and time zone. */
-  async reschedule(manager: EntityManager, customerId: string, only?: DateTrigger[]): Promise<void> {
-    const dates = await queryOne<DatesRow>(
+  /**
+   * Computes the next due time of each trigger (or of the `only` ones) from the customers' dates and time
+   * zones: one read, one delete of the schedules that no longer come, one upsert of the rest.
+   */
+  async reschedule(manager: EntityManager, customerIds: string[], only?: DateTrigger[]): Promise<void> {
+    const rows = await queryRows<DatesRow>(
       manager,
       `SELECT d.*, p.time_zone FROM customer_dates d LEFT JOIN contact_preferences p ON p.customer_id = d.customer_id
-        WHERE d.customer_id = $1`,
-      [customerId],
+        WHERE d.customer_id = ANY($1::uuid[])`,
+      [customerIds],
     );
-    if (!dates) return;
-    const now = (await this.clock.now(manager)).getTime();
-    // Absolute dates from outside are real time; on a clock moved forward (tests) they keep their distance.
-    const shift = now - Date.now();
+    if (rows.length === 0) return;
+    const shift = await this.clock.offsetMs(manager);
+    const now = Date.now() + shift;
+    const gone: Array<{ customerId: string; trigger: DateTrigger }> = [];
+    const schedules: Schedule[] = [];
+    for (const dates of rows) {
+      for (const [trigger, at] of this.nextOf(dates, now, shift)) {
+        if (only && !only.includes(trigger)) continue;
+        if (at) schedules.push({ customerId: dates.customer_id, trigger, ref: '', ...at });
+        else gone.push({ customerId: dates.customer_id, trigger });
+      }
+    }
+    if (gone.length > 0)
+      await execute(
+        manager,
+        `DELETE FROM date_schedules s USING unnest($1::uuid[], $2::text[]) AS g(customer_id, trigger)
+          WHERE s.customer_id = g.customer_id AND s.ref = '' AND s.trigger = g.trigger`,
+        [gone.map((g) => g.customerId), gone.map((g) => g.trigger)],
+      );
+    await this.upsertAll(manager, schedules, now);
+  }
+
+  /**
+   * A customer's next occurrence of each date trigger (null: none to come), on the campaigns clock: `now` is
+   * its time, `shift` how far it is ahead of real time (absolute dates from outside keep their distance).
+   */
+  private nextOf(dates: DatesRow, now: number, shift: number): Array<[DateTrigger, Occurrence | null]> {
     const zone = dates.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE;
     const notice = this.config.DATE_TRIGGER_NOTICE_HOURS * 3_600_000;
-    const next: Partial<Record<DateTrigger, { occursAt: number; dueAt: number; detail: string } | null>> = {};
+    const next: Array<[DateTrigger, Occurrence | null]> = [];
     if (dates.birthday_md) {
       const at = nextAnnual(dates.birthday_md, zone, now, notice);
-      next.birthday = {
-        ...at,
-        detail: `birthday on ${dates.birthday_md} (${zone}), ${notice / 3_600_000} h notice`,
-      };
-    } else next.birthday = null;
+      next.push([
+        'birthday',
+        { ...at, detail: `birthday on ${dates.birthday_md} (${zone}), ${notice / 3_600_000} h notice` },
+      ]);
+    } else next.push(['birthday', null]);
     if (dates.relationship_started_at) {
       const md = monthDayOf(dates.relationship_started_at.getTime(), zone);
       const at = nextAnnual(md, zone, now, notice);
-      next['membership-anniversary'] = { ...at, detail: `membership anniversary on ${md} (${zone})` };
-    } else next['membership-anniversary'] = null;
+      next.push(['membership-anniversary', { ...at, detail: `membership anniversary on ${md} (${zone})` }]);
+    } else next.push(['membership-anniversary', null]);
     const registration = dates.registered_at
       ? daysAfter(dates.registered_at.getTime() + shift, this.config.DATE_TRIGGER_REGISTRATION_DAYS)
       : undefined;
-    next['days-since-registration'] =
+    next.push([
+      'days-since-registration',
       registration && registration > now
         ? {
             occursAt: registration,
             dueAt: registration,
             detail: `${this.config.DATE_TRIGGER_REGISTRATION_DAYS} days since registration`,
           }
-        : null;
+        : null,
+    ]);
     const quiet = dates.last_purchase_at
       ? daysAfter(dates.last_purchase_at.getTime() + shift, this.config.DATE_TRIGGER_NO_PURCHASE_DAYS)
       : undefined;
-    next['days-without-purchase'] =
+    next.push([
+      'days-without-purchase',
       quiet && quiet > now
         ? {
             occursAt: quiet,
             dueAt: quiet,
             detail: `${this.config.DATE_TRIGGER_NO_PURCHASE_DAYS} days without a purchase`,
           }
-        : null;
-    const entries = (Object.entries(next) as Array<[DateTrigger, (typeof next)[DateTrigger]]>).filter(
-      ([trigger]) => !only || only.includes(trigger),
-    );
-    const gone = entries.filter(([, at]) => !at).map(([trigger]) => trigger);
-    if (gone.length > 0)
-      await execute(
-        manager,
-        `DELETE FROM date_schedules WHERE customer_id = $1 AND ref = '' AND trigger = ANY($2::text[])`,
-        [customerId, gone],
-      );
-    await this.upsertAll(
-      manager,
-      customerId,
-      entries.flatMap(([trigger, at]) => (at ? [{ trigger, ref: '', ...at }] : [])),
-      now,
-    );
+        : null,
+    ]);
+    return next;
   }
 
   /** A customer's next date triggers, soonest first. */
@@ -302,7 +337,7 @@ export class DateTriggersService {
         );
         // Yearly ones come round again; one-shots are done until their date changes.
         if (schedule.trigger === 'birthday' || schedule.trigger === 'membership-anniversary')
-          await this.reschedule(manager, schedule.customer_id, [schedule.trigger]);
+          await this.reschedule(manager, [schedule.customer_id], [schedule.trigger]);
       }
       return due.length;
     });

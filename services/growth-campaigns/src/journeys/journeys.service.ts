@@ -393,7 +393,25 @@ export class JourneysService {
 
   /** Called for every event growth-campaigns consumes, in its transaction. */
   async onEvent(manager: EntityManager, event: EventEnvelope): Promise<void> {
-    if (event.type === CustomerState.type) await this.saveAttributes(manager, event.data as CustomerStateV1);
+    if (event.type === CustomerState.type)
+      await this.saveAttributes(manager, [event.data as CustomerStateV1]);
+    await this.react(manager, event);
+  }
+
+  /**
+   * Snapshots of the state topic, each customer at most once: their attributes stored with one statement,
+   * then each event as `onEvent` would take it.
+   */
+  async onStates(manager: EntityManager, events: EventEnvelope<CustomerStateV1>[]): Promise<void> {
+    await this.saveAttributes(
+      manager,
+      events.map((e) => e.data),
+    );
+    for (const event of events) await this.react(manager, event);
+  }
+
+  /** An event's runs (exits, waits, conversions) and entries; the attributes it carries are stored. */
+  private async react(manager: EntityManager, event: EventEnvelope): Promise<void> {
     const customerId = event.subject;
     if (!UUID.test(customerId)) return;
     const heads = await this.loadHeads(manager);
@@ -511,23 +529,28 @@ export class JourneysService {
     return Boolean(row);
   }
 
-  private async saveAttributes(manager: EntityManager, state: CustomerStateV1): Promise<void> {
+  /** The attributes journeys branch on, from state snapshots (each customer at most once): a newer revision wins. */
+  private async saveAttributes(manager: EntityManager, states: CustomerStateV1[]): Promise<void> {
+    if (states.length === 0) return;
     await execute(
       manager,
       `INSERT INTO customer_attributes (customer_id, revision, value_tier, value_loyalty_segment, membership_level, lifecycle_stage, custom_segments)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT id, rev, tier, vl, ml, stage, ARRAY(SELECT jsonb_array_elements_text(cs))
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+           AS r(id, rev, tier, vl, ml, stage, cs)
+        ORDER BY id
        ON CONFLICT (customer_id) DO UPDATE SET revision = EXCLUDED.revision, value_tier = EXCLUDED.value_tier,
          value_loyalty_segment = EXCLUDED.value_loyalty_segment, membership_level = EXCLUDED.membership_level,
          lifecycle_stage = EXCLUDED.lifecycle_stage, custom_segments = EXCLUDED.custom_segments
        WHERE customer_attributes.revision < EXCLUDED.revision`,
       [
-        state.customerId,
-        state.revision,
-        state.valueTier ?? null,
-        state.valueLoyaltySegment ?? null,
-        state.membershipLevel ?? null,
-        state.lifecycleStage ?? null,
-        state.customSegments ?? [],
+        states.map((s) => s.customerId),
+        states.map((s) => s.revision),
+        states.map((s) => s.valueTier ?? null),
+        states.map((s) => s.valueLoyaltySegment ?? null),
+        states.map((s) => s.membershipLevel ?? null),
+        states.map((s) => s.lifecycleStage ?? null),
+        states.map((s) => JSON.stringify(s.customSegments ?? [])),
       ],
     );
   }
