@@ -21,6 +21,14 @@ export function segmentFilterMatches(subjectSql: string): string {
             SELECT 1 FROM customer_state c WHERE c.customer_id::text = ${subjectSql} AND s.segment_filter = ANY(c.memberships)))`;
 }
 
+/** The customers an event is about, as phases of a run compare them (its subject, and a snapshot's customer). */
+function customersOf(event: EventEnvelope): string[] {
+  const subject = event.subject.toLowerCase();
+  if (event.type !== CustomerState.type) return [subject];
+  const customerId = (event.data as CustomerStateV1).customerId.toLowerCase();
+  return customerId === subject ? [subject] : [subject, customerId];
+}
+
 /** The memberships a segment filter can name, from a customer state snapshot. */
 export function membershipsOf(state: CustomerStateV1): string[] {
   return [
@@ -43,20 +51,35 @@ export function membershipsOf(state: CustomerStateV1): string[] {
  */
 @Injectable()
 export class FanOut {
-  /** Fans out `events` in order; answers how many deliveries were created. */
+  /**
+   * Fans out `events` in order; answers how many deliveries were created. The run is cut into phases in
+   * which no customer's state changes after an event about them: each phase's state changes are written
+   * first (a statement for all of them), then its events fanned out (one insert each for events and
+   * deliveries), so every event is matched against its customer's state at its place in the run.
+   */
   async accept(manager: EntityManager, events: readonly EventEnvelope[]): Promise<number> {
     let created = 0;
-    let pending: EventEnvelope[] = [];
+    let phase: { events: EventEnvelope[]; states: EventEnvelope[]; customers: Set<string> } = {
+      events: [],
+      states: [],
+      customers: new Set(),
+    };
+    const endPhase = async () => {
+      await this.keepStates(manager, phase.states);
+      created += await this.fanOut(manager, phase.events);
+      phase = { events: [], states: [], customers: new Set() };
+    };
     for (const event of events) {
+      const concerns = customersOf(event);
       if (event.type === CustomerState.type || event.type === CustomerErased.type) {
-        // Events before a state change are matched against the state before it.
-        created += await this.fanOut(manager, pending);
-        pending = [];
-        await this.keepState(manager, event);
+        // A second change of a customer, or a change after an event about them, starts a new phase.
+        if (concerns.some((c) => phase.customers.has(c))) await endPhase();
+        phase.states.push(event);
       }
-      pending.push(event);
+      for (const c of concerns) phase.customers.add(c);
+      phase.events.push(event);
     }
-    created += await this.fanOut(manager, pending);
+    await endPhase();
     if (created > 0) {
       await manager.query('SELECT pg_notify($1, current_schema())', [DELIVERIES_CHANNEL]);
       fannedOut().inc({ kind: 'live' }, created);
@@ -64,18 +87,25 @@ export class FanOut {
     return created;
   }
 
-  private async keepState(manager: EntityManager, event: EventEnvelope): Promise<void> {
-    if (event.type === CustomerErased.type) {
-      await execute(manager, 'DELETE FROM customer_state WHERE customer_id = $1', [event.subject]);
-      return;
-    }
-    const state = event.data as CustomerStateV1;
+  /** State changes of distinct customers: erasures forget the memberships, snapshots replace older ones. */
+  private async keepStates(manager: EntityManager, changes: EventEnvelope[]): Promise<void> {
+    const erased = changes.filter((e) => e.type === CustomerErased.type).map((e) => e.subject);
+    if (erased.length > 0)
+      await execute(manager, 'DELETE FROM customer_state WHERE customer_id = ANY($1::uuid[])', [erased]);
+    const states = changes.filter((e) => e.type === CustomerState.type).map((e) => e.data as CustomerStateV1);
+    if (states.length === 0) return;
     await execute(
       manager,
-      `INSERT INTO customer_state (customer_id, revision, memberships) VALUES ($1, $2, $3)
+      `INSERT INTO customer_state (customer_id, revision, memberships)
+       SELECT id, rev, ARRAY(SELECT jsonb_array_elements_text(m))
+         FROM unnest($1::uuid[], $2::int[], $3::jsonb[]) AS r(id, rev, m) ORDER BY id
        ON CONFLICT (customer_id) DO UPDATE SET revision = EXCLUDED.revision, memberships = EXCLUDED.memberships
         WHERE customer_state.revision < EXCLUDED.revision`,
-      [state.customerId, state.revision, membershipsOf(state)],
+      [
+        states.map((s) => s.customerId),
+        states.map((s) => s.revision),
+        states.map((s) => JSON.stringify(membershipsOf(s))),
+      ],
     );
   }
 
