@@ -12,3 +12,4 @@ export * from './oidc-provider';
 export * from './consumer-lag';
 export * from './test-schema';
 export * from './notifications';
+export * from './batch-runs';

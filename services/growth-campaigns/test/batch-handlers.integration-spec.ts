@@ -13,9 +13,9 @@ import {
   type PurchaseRecordedV1,
 } from '@crm/contracts';
 import { loadConfig } from '@crm/config';
-import { EventBatchContext, OutboxPublisher } from '@crm/messaging';
+import { OutboxPublisher } from '@crm/messaging';
 import { ServiceClock } from '@crm/persistence';
-import { testSchema, type TestSchema } from '@crm/testing';
+import { batchContext, RUN_CUSTOMERS, takeBothWays, testSchema, type TestSchema } from '@crm/testing';
 import { CAMPAIGNS_DEFAULTS, CampaignsConfig } from '../src/campaigns.config';
 import { CadencesService } from '../src/cadences/cadences.service';
 import { ContactDeadlinesService } from '../src/cadences/contact-deadlines.service';
@@ -97,12 +97,7 @@ afterAll(async () => {
   await batched?.tables.drop();
 });
 
-const CUSTOMERS = [
-  '0a6f1c52-8f0e-4c43-9b8e-1f6f0b7e2a01',
-  '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a02',
-  'A0000000-0000-4000-8000-00000000000F',
-  'ffffffff-ffff-4fff-bfff-ffffffffffff',
-];
+const CUSTOMERS = RUN_CUSTOMERS;
 const DAY = 86_400_000;
 const CHANNELS = ['email', 'sms'] as const;
 const PURPOSES = ['marketing', 'service'] as const;
@@ -233,12 +228,7 @@ function envelope(generated: Generated, now: number): EventEnvelope {
 }
 
 async function handle(side: Side, events: EventEnvelope[], manager: EntityManager): Promise<void> {
-  const context = new EventBatchContext(events, manager, {
-    topic: 'test',
-    partition: 0,
-    offsets: events.map((_, i) => String(i)),
-    attempt: 1,
-  });
+  const context = batchContext(events, manager);
   if (events[0].type === CustomerRegistered.type)
     await side.handlers.onRegistered(events as EventEnvelope<CustomerRegisteredV1>[], context);
   else if (events[0].type === PurchaseRecorded.type)
@@ -311,11 +301,7 @@ describe('growth-campaigns batch handlers', () => {
         await truncate(batched.tables.dataSource);
         const now = Date.now();
         const all = generated.map((run) => run.map((g) => envelope(g, now)));
-        for (const run of all)
-          for (const event of run)
-            await one.tables.dataSource.transaction((manager) => handle(one, [event], manager));
-        for (const run of all)
-          await batched.tables.dataSource.transaction((manager) => handle(batched, run, manager));
+        await takeBothWays(all, one, batched, handle);
         expect(await outcome(batched.tables.dataSource)).toEqual(await outcome(one.tables.dataSource));
       }),
       { numRuns: 40 },

@@ -8,8 +8,7 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import { EventBatchContext } from '@crm/messaging';
-import { testSchema, type TestSchema } from '@crm/testing';
+import { batchContext, RUN_CUSTOMERS, takeBothWays, testSchema, type TestSchema } from '@crm/testing';
 import { TaggingHandlers } from '../src/customers/tagging.handlers';
 import type { ExclusionsService } from '../src/preferences/exclusions.service';
 import { TAGGING_MIGRATIONS } from '../src/migrations';
@@ -51,12 +50,7 @@ afterAll(async () => {
   await batched?.tables.drop();
 });
 
-const CUSTOMERS = [
-  '0a6f1c52-8f0e-4c43-9b8e-1f6f0b7e2a01',
-  '6f1c2a52-8f0e-4c43-9b8e-1f6f0b7e2a02',
-  'A0000000-0000-4000-8000-00000000000F',
-  'ffffffff-ffff-4fff-bfff-ffffffffffff',
-];
+const CUSTOMERS = RUN_CUSTOMERS;
 const DAY = 86_400_000;
 
 type Generated =
@@ -150,12 +144,7 @@ function envelope(
 }
 
 async function handle(side: Side, events: EventEnvelope[], manager: EntityManager): Promise<void> {
-  const context = new EventBatchContext(events, manager, {
-    topic: 'test',
-    partition: 0,
-    offsets: events.map((_, i) => String(i)),
-    attempt: 1,
-  });
+  const context = batchContext(events, manager);
   if (events[0].type === CustomerRegistered.type)
     await side.handlers.onCustomersRegistered(events as EventEnvelope<CustomerRegisteredV1>[], context);
   else await side.handlers.onPurchasesRecorded(events as EventEnvelope<PurchaseRecordedV1>[], context);
@@ -211,11 +200,7 @@ describe('tagging takes runs of registrations and purchases together', () => {
         await batched.tables.dataSource.query(`TRUNCATE ${TABLES}`);
         const now = Date.now();
         const taken = generated.map((run) => run.map((g) => envelope(g, now)));
-        for (const run of taken) {
-          for (const event of run)
-            await one.tables.dataSource.transaction((manager) => handle(one, [event], manager));
-          await batched.tables.dataSource.transaction((manager) => handle(batched, run, manager));
-        }
+        await takeBothWays(taken, one, batched, handle);
         const expected = await outcome(one.tables.dataSource);
         expect(await outcome(batched.tables.dataSource)).toEqual(expected);
         // The comparison is not empty: every purchase left a fact, every registration a customer.

@@ -10,7 +10,7 @@ import {
   type PointsSource,
 } from '@crm/contracts';
 import { counter } from '@crm/observability';
-import { dueIn, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
+import { dueIn, dueInSql, execute, queryOne, queryRows, ServiceClock } from '@crm/persistence';
 import { conflict } from '@crm/service-kit';
 import { allocate, type PointsLot } from './points-allocation';
 
@@ -247,6 +247,82 @@ export class PointsLedger {
     if (inserted.length === 0) return undefined;
     const balance = await this.move(manager, earning.customerId, earning.points, now);
     return this.settle(manager, inserted[0].id, balance, publish);
+  }
+
+  /**
+   * Credits earnings of distinct customers as `earn` does each, with three statements for all of them (the
+   * lots, the balances, the balance after each lot); `publish` gets each credited earning's movement, in the
+   * earnings' order. Answers how many were credited.
+   */
+  async earnMany(
+    manager: EntityManager,
+    earnings: Earning[],
+    publish: (earning: Earning, movement: PointsChangedV1) => Promise<unknown>,
+  ): Promise<number> {
+    const now = await this.clock.now(manager);
+    const lots = earnings
+      .filter((e) => Number.isInteger(e.points) && e.points >= 1)
+      .map((earning) => {
+        const days = earning.expiresAfterDays;
+        const expiresAt = days === null ? null : new Date(earning.at.getTime() + days * 86_400_000);
+        return { earning, expiresAt, id: randomUUID() };
+      })
+      .filter((lot) => !lot.expiresAt || lot.expiresAt > now);
+    if (lots.length === 0) return 0;
+    // The expiry worker learns at commit when the soonest new lot expires (nothing to do before then).
+    const inserted = await queryRows<{ id: string; customer_id: string; points: number }>(
+      manager,
+      `WITH inserted AS (
+         INSERT INTO points_entries (id, customer_id, movement, points, balance_after, source, reason, idempotency_key,
+                                     expires_at, remaining, occurred_at)
+         SELECT id, c, 'earned', p, 0, src, reason, key, exp, p, at
+           FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                       $8::timestamptz[]) AS r(id, c, p, src, reason, key, exp, at)
+          ORDER BY c
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id, customer_id, points, expires_at),
+       announced AS (
+         SELECT pg_notify($9, current_schema() || ${dueInSql('min(expires_at)', '$10::timestamptz')})
+           FROM inserted HAVING min(expires_at) IS NOT NULL)
+       SELECT i.id, i.customer_id, i.points FROM inserted i CROSS JOIN (SELECT count(*) FROM announced) a`,
+      [
+        lots.map((l) => l.id),
+        lots.map((l) => l.earning.customerId),
+        lots.map((l) => l.earning.points),
+        lots.map((l) => l.earning.source),
+        lots.map((l) => l.earning.reason?.slice(0, 200) ?? null),
+        lots.map((l) => l.earning.idempotencyKey),
+        lots.map((l) => l.expiresAt),
+        lots.map((l) => l.earning.at),
+        POINTS_LOTS_CHANNEL,
+        now,
+      ],
+    );
+    if (inserted.length === 0) return 0;
+    const balances = await queryRows<{ customer_id: string; balance: number }>(
+      manager,
+      `INSERT INTO points_balances (customer_id, balance, earned_total, updated_at)
+       SELECT c, p, p, $3 FROM unnest($1::uuid[], $2::int[]) AS r(c, p) ORDER BY c
+       ON CONFLICT (customer_id) DO UPDATE SET balance = points_balances.balance + EXCLUDED.balance,
+         earned_total = points_balances.earned_total + EXCLUDED.earned_total, updated_at = EXCLUDED.updated_at
+       RETURNING customer_id, balance`,
+      [inserted.map((i) => i.customer_id), inserted.map((i) => i.points), now],
+    );
+    const balanceOf = new Map(balances.map((b) => [b.customer_id, b.balance]));
+    const settled = await queryRows<EntryRow>(
+      manager,
+      `UPDATE points_entries e SET balance_after = r.balance FROM unnest($1::uuid[], $2::int[]) AS r(id, balance)
+        WHERE e.id = r.id RETURNING e.*`,
+      [inserted.map((i) => i.id), inserted.map((i) => balanceOf.get(i.customer_id)!)],
+    );
+    const byId = new Map(settled.map((row) => [row.id, row]));
+    for (const lot of lots) {
+      const row = byId.get(lot.id);
+      if (!row) continue;
+      await publish(lot.earning, changed(row));
+      movements().inc({ movement: row.movement, source: row.source ?? 'none' });
+    }
+    return settled.length;
   }
 
   /**

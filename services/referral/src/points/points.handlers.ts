@@ -9,17 +9,41 @@ import {
   type PointsGrantRequestedV1,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import { OutboxPublisher, type EventContext } from '@crm/messaging';
+import { causedBy, causeOf, OutboxPublisher, type EventContext } from '@crm/messaging';
 import { ServiceClock } from '@crm/persistence';
 import { conflict, invalid } from '@crm/service-kit';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { purchasePoints } from './points-allocation';
-import { PointsErrorCode, PointsLedger, type PointsEntryView, type PublishPoints } from './points-ledger';
+import {
+  PointsErrorCode,
+  PointsLedger,
+  type Earning,
+  type PointsEntryView,
+  type PointsRuleView,
+  type PublishPoints,
+} from './points-ledger';
 
 const publisher =
   (context: Pick<EventContext, 'publish'>): PublishPoints =>
   (movement) =>
     context.publish(PointsChanged, movement, movement.customerId);
+
+/** What a purchase earns by the purchase rule (per unit of its amount, or fixed points), if anything. */
+function purchaseEarning(purchase: PurchaseRecordedV1, rule: PointsRuleView): Earning | undefined {
+  const points = rule.pointsPerUnit
+    ? purchasePoints(purchase.amount, rule.pointsPerUnit)
+    : (rule.points ?? 0);
+  if (points < 1) return undefined;
+  return {
+    customerId: purchase.customerId,
+    points,
+    source: 'purchase',
+    reason: `order ${purchase.orderId}`,
+    idempotencyKey: `purchase:${purchase.customerId}:${purchase.orderId}`,
+    at: new Date(purchase.occurredAt),
+    expiresAfterDays: rule.expiresAfterDays,
+  };
+}
 
 /**
  * What earns care points, by the rules in `points_rules`: a purchase (per unit of its amount), a survey
@@ -112,22 +136,31 @@ export class PointsEarnings {
   /** Called by the purchase handler (one handler per event type and service). */
   async onPurchase(purchase: PurchaseRecordedV1, context: EventContext): Promise<void> {
     const rule = await this.ledger.activeRule(context.manager, 'purchase');
-    const points = rule?.pointsPerUnit
-      ? purchasePoints(purchase.amount, rule.pointsPerUnit)
-      : (rule?.points ?? 0);
-    if (!rule || points < 1) return;
-    await this.ledger.earn(
-      context.manager,
-      {
-        customerId: purchase.customerId,
-        points,
-        source: 'purchase',
-        reason: `order ${purchase.orderId}`,
-        idempotencyKey: `purchase:${purchase.customerId}:${purchase.orderId}`,
-        at: new Date(purchase.occurredAt),
-        expiresAfterDays: rule.expiresAfterDays,
-      },
-      publisher(context),
+    const earning = rule && purchaseEarning(purchase, rule);
+    if (earning) await this.ledger.earn(context.manager, earning, publisher(context));
+  }
+
+  /**
+   * Purchases of distinct customers (a wave of a run), each earning as `onPurchase` would, with the rule
+   * read once and the ledger written set-based; each movement is published with its purchase as the cause.
+   */
+  async onPurchases(events: EventEnvelope<PurchaseRecordedV1>[], manager: EntityManager): Promise<void> {
+    const rule = await this.ledger.activeRule(manager, 'purchase');
+    if (!rule) return;
+    const causes = new Map<Earning, EventEnvelope>();
+    const earnings = events.flatMap((event) => {
+      const earning = purchaseEarning(event.data, rule);
+      if (!earning) return [];
+      causes.set(earning, event);
+      return [earning];
+    });
+    await this.ledger.earnMany(manager, earnings, (earning, movement) =>
+      this.outbox.publish(
+        manager,
+        PointsChanged,
+        movement,
+        causedBy(movement.customerId, causeOf(causes.get(earning)!)),
+      ),
     );
   }
 

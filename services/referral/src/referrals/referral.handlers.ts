@@ -20,7 +20,13 @@ import {
   type EventEnvelope,
   type PurchaseRecordedV1,
 } from '@crm/contracts';
-import { EventBatchPattern, type EventBatchContext, type EventContext } from '@crm/messaging';
+import {
+  EventBatchPattern,
+  EventContext,
+  OutboxPublisher,
+  wavesByKeys,
+  type EventBatchContext,
+} from '@crm/messaging';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { PointsEarnings } from '../points/points.handlers';
@@ -51,6 +57,7 @@ export class ReferralHandlers {
     private readonly config: ReferralConfig,
     private readonly points: PointsEarnings,
     private readonly rewards: ReferralRewards,
+    private readonly outbox: OutboxPublisher,
   ) {}
 
   /** Every customer gets a code; a sign-up with a code is attributed, or rejected with a reason. */
@@ -118,10 +125,54 @@ export class ReferralHandlers {
 
   /**
    * Every purchase earns care points (the purchase rule); the referee's first purchase qualifies the
-   * referral and rewards both sides, once (idempotency keys).
+   * referral and rewards both sides, once (idempotency keys). A run of a partition's purchases at a time: in
+   * waves in which each customer appears once, the points and the first purchases take a few statements per
+   * wave. A run in which a first purchase qualifies a referral (its rewards credit a second customer, the
+   * referrer) is taken one by one instead, as are single records.
    */
-  @EventPattern(PurchaseRecorded.type)
-  async onPurchase(@Payload() event: EventEnvelope<PurchaseRecordedV1>, @Ctx() context: EventContext) {
+  @EventBatchPattern(PurchaseRecorded.type)
+  async onPurchases(
+    @Payload() events: EventEnvelope<PurchaseRecordedV1>[],
+    @Ctx() context: EventBatchContext,
+  ): Promise<void> {
+    const { manager } = context;
+    const referees = events.filter((e) => e.data.firstPurchase).map((e) => e.data.customerId);
+    const qualifying =
+      referees.length > 0 &&
+      (await queryRows(
+        manager,
+        `SELECT 1 FROM referrals WHERE referee_id = ANY($1::uuid[]) AND status = 'attributed' LIMIT 1`,
+        [referees],
+      ).then((rows) => rows.length > 0));
+    if (events.length === 1 || qualifying) {
+      for (const [i, event] of events.entries())
+        await this.onPurchase(
+          event,
+          new EventContext(event, manager, this.outbox, {
+            topic: context.delivery.topic,
+            partition: context.delivery.partition,
+            offset: context.delivery.offsets[i],
+            attempt: context.delivery.attempt,
+          }),
+        );
+      return;
+    }
+    for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
+      await this.points.onPurchases(wave, manager);
+      const firsts = wave.filter((e) => e.data.firstPurchase).map((e) => e.data);
+      if (firsts.length === 0) continue;
+      await execute(
+        manager,
+        `INSERT INTO members (customer_id, code, registered_at, first_purchase_order_id)
+         SELECT c, code, now(), o FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(c, code, o) ORDER BY c
+         ON CONFLICT (customer_id) DO UPDATE SET first_purchase_order_id = coalesce(members.first_purchase_order_id, EXCLUDED.first_purchase_order_id)`,
+        [firsts.map((p) => p.customerId), firsts.map(() => newReferralCode()), firsts.map((p) => p.orderId)],
+      );
+    }
+  }
+
+  /** One purchase: its points, and a first purchase's member row and referral. */
+  private async onPurchase(event: EventEnvelope<PurchaseRecordedV1>, context: EventContext) {
     const purchase = event.data;
     await this.points.onPurchase(purchase, context);
     if (!purchase.firstPurchase) return;
