@@ -137,7 +137,9 @@ export class ReferralHandlers {
   ): Promise<void> {
     const { manager } = context;
     const referees = events.filter((e) => e.data.firstPurchase).map((e) => e.data.customerId);
+    // A single record goes the one-by-one way without the lookup.
     const qualifying =
+      events.length > 1 &&
       referees.length > 0 &&
       (await queryRows(
         manager,
