@@ -410,7 +410,7 @@ export class JourneysService {
     for (const event of events) await this.react(manager, event);
   }
 
-  /** An event's runs (exits, waits, conversions) and entries; the attributes it carries are stored. */
+  /** An event's runs (exits, waits, conversions) and entries, once the attributes a snapshot carries are stored. */
   private async react(manager: EntityManager, event: EventEnvelope): Promise<void> {
     const customerId = event.subject;
     if (!UUID.test(customerId)) return;
