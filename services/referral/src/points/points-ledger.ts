@@ -155,6 +155,20 @@ const changed = (r: EntryRow): PointsChangedV1 => ({
  * balance that never goes below zero (a CHECK, and a redemption takes only what unexpired lots hold);
  * earned points are lots that redemptions consume soonest-to-expire first and the expiry timer empties.
  */
+/** Only whole points of at least one are credited. */
+const creditable = (earning: Earning): boolean => Number.isInteger(earning.points) && earning.points >= 1;
+
+/**
+ * When a credited earning's lot expires: null when its rule never expires it, undefined when it has already
+ * expired at `now` (an imported, long-past purchase), so nothing is credited.
+ */
+function lotExpiry(earning: Earning, now: Date): Date | null | undefined {
+  const days = earning.expiresAfterDays;
+  if (days === null) return null;
+  const expiresAt = new Date(earning.at.getTime() + days * 86_400_000);
+  return expiresAt > now ? expiresAt : undefined;
+}
+
 @Injectable()
 export class PointsLedger {
   constructor(
@@ -218,11 +232,10 @@ export class PointsLedger {
     earning: Earning,
     publish: PublishPoints,
   ): Promise<PointsEntryView | undefined> {
-    if (!Number.isInteger(earning.points) || earning.points < 1) return undefined;
-    const days = earning.expiresAfterDays;
-    const expiresAt = days === null ? null : new Date(earning.at.getTime() + days * 86_400_000);
+    if (!creditable(earning)) return undefined;
     const now = await this.clock.now(manager);
-    if (expiresAt && expiresAt <= now) return undefined;
+    const expiresAt = lotExpiry(earning, now);
+    if (expiresAt === undefined) return undefined;
     const inserted = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO points_entries (id, customer_id, movement, points, balance_after, source, reason, idempotency_key,
@@ -259,15 +272,13 @@ export class PointsLedger {
     earnings: Earning[],
     publish: (earning: Earning, movement: PointsChangedV1) => Promise<unknown>,
   ): Promise<number> {
+    const creditables = earnings.filter(creditable);
+    if (creditables.length === 0) return 0;
     const now = await this.clock.now(manager);
-    const lots = earnings
-      .filter((e) => Number.isInteger(e.points) && e.points >= 1)
-      .map((earning) => {
-        const days = earning.expiresAfterDays;
-        const expiresAt = days === null ? null : new Date(earning.at.getTime() + days * 86_400_000);
-        return { earning, expiresAt, id: randomUUID() };
-      })
-      .filter((lot) => !lot.expiresAt || lot.expiresAt > now);
+    const lots = creditables.flatMap((earning) => {
+      const expiresAt = lotExpiry(earning, now);
+      return expiresAt === undefined ? [] : [{ earning, expiresAt, id: randomUUID() }];
+    });
     if (lots.length === 0) return 0;
     // The expiry worker learns at commit when the soonest new lot expires (nothing to do before then).
     const inserted = await queryRows<{ id: string; customer_id: string; points: number }>(
