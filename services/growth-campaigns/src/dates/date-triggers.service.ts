@@ -144,6 +144,7 @@ export class DateTriggersService {
       manager,
       purchases.map((p) => p.customerId),
       ['days-without-purchase'],
+      { shift, now },
     );
   }
 
@@ -188,9 +189,15 @@ export class DateTriggersService {
 
   /**
    * Computes the next due time of each trigger (or of the `only` ones) from the customers' dates and time
-   * zones: one read, one delete of the schedules that no longer come, one upsert of the rest.
+   * zones: one read, one delete of the schedules that no longer come, one upsert of the rest. A caller that
+   * has already read the campaigns clock passes its `reading`, so the wave has one instant and one read.
    */
-  async reschedule(manager: EntityManager, customerIds: string[], only?: DateTrigger[]): Promise<void> {
+  async reschedule(
+    manager: EntityManager,
+    customerIds: string[],
+    only?: DateTrigger[],
+    reading?: { shift: number; now: number },
+  ): Promise<void> {
     const rows = await queryRows<DatesRow>(
       manager,
       `SELECT d.*, p.time_zone FROM customer_dates d LEFT JOIN contact_preferences p ON p.customer_id = d.customer_id
@@ -198,8 +205,8 @@ export class DateTriggersService {
       [customerIds],
     );
     if (rows.length === 0) return;
-    const shift = await this.clock.offsetMs(manager);
-    const now = Date.now() + shift;
+    const shift = reading?.shift ?? (await this.clock.offsetMs(manager));
+    const now = reading?.now ?? Date.now() + shift;
     const gone: Array<{ customerId: string; trigger: DateTrigger }> = [];
     const schedules: Schedule[] = [];
     for (const dates of rows) {
