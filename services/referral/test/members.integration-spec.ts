@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { testSchema, type TestSchema } from '@crm/testing';
 import { ReferralTables1732500000500 } from '../src/migrations/1732500000500-referral-tables';
-import { storeMember, storeSegments } from '../src/referrals/members';
+import { storeMember, storeMembers, storeSegments } from '../src/referrals/members';
 import { newReferralCode } from '../src/referrals/referral-rules';
 
 /** A registration stores its member in one statement (real Postgres, the service's migration). */
@@ -106,6 +106,42 @@ describe('storeMember', () => {
         [customerId],
       ),
     ).toEqual([{ code: 'PURCHASE', email_hash: 'a'.repeat(64), first_purchase_order_id: 'o-1' }]);
+  });
+});
+
+describe('storeMembers', () => {
+  it('stores a wave in one try and tries again, with new codes, only those whose code was taken', async () => {
+    await dataSource.query('TRUNCATE members');
+    await dataSource.transaction((m) =>
+      storeMember(m, { customerId: randomUUID(), registeredAt: '2024-05-20T09:30:00Z' }, () => 'TAKENCDE'),
+    );
+    const existing = randomUUID();
+    await dataSource.query(
+      `INSERT INTO members (customer_id, code, registered_at) VALUES ($1, 'KEEPCODE', '2024-01-01T00:00:00Z')`,
+      [existing],
+    );
+    const fresh = [randomUUID(), randomUUID().toUpperCase(), randomUUID()];
+    // The first try: a code taken before, one taken twice within the wave, one for the existing member.
+    const offered = ['TAKENCDE', 'TWICECDE', 'TWICECDE', 'UNUSEDCD', 'SECONDAA', 'SECONDBB'];
+    await dataSource.transaction((m) =>
+      storeMembers(
+        m,
+        [...fresh, existing].map((customerId) => ({
+          customerId,
+          emailHash: 'd'.repeat(64),
+          registeredAt: '2024-05-20T09:30:00Z',
+        })),
+        () => offered.shift()!,
+      ),
+    );
+    expect(offered).toEqual([]);
+    const rows = await members();
+    const codeOf = (id: string) => rows.find((r) => r.customer_id === id.toLowerCase())?.code;
+    expect(codeOf(existing)).toBe('KEEPCODE');
+    // Which of the two offered the same code gets it is the insert's order (by id); the other tries again.
+    expect(fresh.map(codeOf).sort()).toEqual(['SECONDAA', 'SECONDBB', 'TWICECDE']);
+    expect(['SECONDAA', 'SECONDBB']).toContain(codeOf(fresh[0]));
+    expect(rows.filter((r) => r.email_hash === 'd'.repeat(64))).toHaveLength(4);
   });
 });
 

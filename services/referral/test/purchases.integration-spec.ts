@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { PurchaseRecorded, type EventEnvelope, type PurchaseRecordedV1 } from '@crm/contracts';
+import {
+  CustomerRegistered,
+  PurchaseRecorded,
+  ReferralAttributed,
+  type CustomerRegisteredV1,
+  type EventEnvelope,
+  type PurchaseRecordedV1,
+} from '@crm/contracts';
 import { OutboxPublisher } from '@crm/messaging';
 import { ServiceClock } from '@crm/persistence';
 import { batchContext, RUN_CUSTOMERS, takeBothWays, testSchema, type TestSchema } from '@crm/testing';
@@ -123,7 +130,7 @@ async function handle(
 }
 
 /** Ids and times made at the moment the events were taken. */
-const MOMENT = new Set(['entryId', 'rewardId', 'qualifiedAt', 'grantedAt']);
+const MOMENT = new Set(['entryId', 'rewardId', 'qualifiedAt', 'grantedAt', 'attributedAt', 'rejectedAt']);
 
 /** What referral holds and has queued to publish. */
 async function outcome(db: DataSource): Promise<Record<string, unknown>> {
@@ -139,7 +146,11 @@ async function outcome(db: DataSource): Promise<Record<string, unknown>> {
   const events: Record<string, unknown[]> = {};
   for (const row of outbox) {
     const parsed = JSON.parse(row.payload) as Record<string, unknown>;
-    const moment = parsed.source === 'referral' ? ['occurredAt', 'expiresAt'] : [];
+    const moment = [
+      ...(parsed.source === 'referral' ? ['occurredAt', 'expiresAt'] : []),
+      // An attribution makes up its referral's id.
+      ...(row.event_type === ReferralAttributed.type ? ['referralId'] : []),
+    ];
     const payload = Object.fromEntries(
       Object.entries(parsed).filter(([key]) => !MOMENT.has(key) && !moment.includes(key)),
     );
@@ -159,15 +170,24 @@ async function outcome(db: DataSource): Promise<Record<string, unknown>> {
     balances: await rows(
       'SELECT customer_id, balance, earned_total FROM points_balances ORDER BY customer_id',
     ),
-    members: await rows('SELECT customer_id, first_purchase_order_id FROM members ORDER BY customer_id'),
-    referrals: await rows('SELECT id, status, qualifying_order_id FROM referrals ORDER BY id'),
+    // A member's code is made up when it is first stored; that it has one is checked where members are made.
+    members: await rows(
+      'SELECT customer_id, email_hash, phone_hash, first_purchase_order_id FROM members ORDER BY customer_id',
+    ),
+    referrals: await rows(
+      `SELECT referrer_id, referee_id, code, status, held_reason, qualifying_order_id FROM referrals
+        ORDER BY referee_id`,
+    ),
+    rejected: await rows('SELECT referee_id, code, reason FROM rejected_referrals ORDER BY referee_id, code'),
     rewards: await rows('SELECT customer_id, role, points FROM rewards ORDER BY customer_id, role'),
     events,
   };
 }
 
 async function reset(db: DataSource, referred: boolean): Promise<void> {
-  await db.query('TRUNCATE points_entries, points_balances, members, referrals, rewards, outbox CASCADE');
+  await db.query(
+    'TRUNCATE points_entries, points_balances, members, referrals, rejected_referrals, rewards, outbox CASCADE',
+  );
   if (referred)
     await db.query(
       `INSERT INTO referrals (id, referrer_id, referee_id, code, status, attributed_at)
@@ -217,5 +237,128 @@ describe('referral purchase runs', () => {
       { customer_id: CUSTOMERS[2].toLowerCase(), first_purchase_order_id: 'SO-1' },
       { customer_id: CUSTOMERS[3], first_purchase_order_id: 'SO-2' },
     ]);
+  });
+});
+
+/** Members stored before each registration run: customers 0 and 3, whose codes the registrations may give. */
+const CODES = ['CODE0AAA', 'CODE3AAA'] as const;
+const HASHES = ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)] as const;
+
+async function seedMembers(db: DataSource): Promise<void> {
+  await reset(db, false);
+  await db.query(
+    `INSERT INTO members (customer_id, code, email_hash, registered_at)
+     VALUES ($1, $2, $3, '2024-01-01T00:00:00Z'), ($4, $5, NULL, '2024-01-01T00:00:00Z')`,
+    [CUSTOMERS[0], CODES[0], HASHES[0], CUSTOMERS[3], CODES[1]],
+  );
+}
+
+const registration = fc.record({
+  customer: fc.nat({ max: CUSTOMERS.length - 1 }),
+  // No code, a member's code (in either case), or a code nobody has.
+  code: fc.constantFrom(undefined, CODES[0], CODES[1], CODES[0].toLowerCase(), 'NOPECODE'),
+  // Shared e-mail hashes: the referrer's own (self-referral), another referee's (held for review).
+  emailHash: fc.option(fc.constantFrom(...HASHES), { nil: undefined }),
+  phoneHash: fc.option(fc.constantFrom(...HASHES), { nil: undefined }),
+  day: fc.integer({ min: 1, max: 28 }),
+});
+type Registration = typeof registration extends fc.Arbitrary<infer T> ? T : never;
+
+function registered(generated: Registration): EventEnvelope<CustomerRegisteredV1> {
+  const customerId = CUSTOMERS[generated.customer];
+  const at = `2024-05-${String(generated.day).padStart(2, '0')}T09:30:00.000Z`;
+  return {
+    id: randomUUID(),
+    source: '/crm/customer-profile',
+    subject: customerId,
+    correlationId: randomUUID(),
+    type: CustomerRegistered.type,
+    time: at,
+    data: {
+      customerId,
+      externalRef: `C-${generated.customer}`,
+      kind: 'person',
+      registeredAt: at,
+      relationshipStartedAt: at,
+      referredByCode: generated.code,
+      emailHash: generated.emailHash,
+      phoneHash: generated.phoneHash,
+      consents: [],
+    },
+  };
+}
+
+async function register(side: Side, events: EventEnvelope<CustomerRegisteredV1>[], manager: EntityManager) {
+  await side.handlers.onRegistrations(events, batchContext(events, manager));
+}
+
+/** What registrations leave that purchases do not: when each member registered, and that each has a code. */
+async function registrations(db: DataSource): Promise<unknown[]> {
+  return JSON.parse(
+    JSON.stringify(
+      await db.query(
+        `SELECT customer_id, registered_at, code ~ '^[A-Z0-9]{8}$' AS coded FROM members ORDER BY customer_id`,
+      ),
+    ),
+  ) as unknown[];
+}
+
+describe('referral registration runs', () => {
+  it('leave what the same registrations leave one by one, whatever the run', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(registration, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 4 }),
+        async (generated) => {
+          await seedMembers(one.tables.dataSource);
+          await seedMembers(batched.tables.dataSource);
+          await takeBothWays(
+            generated.map((run) => run.map(registered)),
+            one,
+            batched,
+            register,
+          );
+          expect(await outcome(batched.tables.dataSource)).toEqual(await outcome(one.tables.dataSource));
+          const members = await registrations(batched.tables.dataSource);
+          expect(members).toEqual(await registrations(one.tables.dataSource));
+          expect(members).not.toContainEqual(expect.objectContaining({ coded: false }));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('stores the members before a registration with a code, which may name one of them as its referrer', async () => {
+    await seedMembers(batched.tables.dataSource);
+    const db = batched.tables.dataSource;
+    const run = [
+      { customer: 1, code: undefined, emailHash: HASHES[1], phoneHash: undefined, day: 1 },
+      { customer: 2, code: CODES[1], emailHash: HASHES[1], phoneHash: undefined, day: 2 },
+      { customer: 1, code: CODES[0].toLowerCase(), emailHash: HASHES[1], phoneHash: undefined, day: 3 },
+      { customer: 3, code: 'NOPECODE', emailHash: undefined, phoneHash: undefined, day: 4 },
+      { customer: 2, code: undefined, emailHash: undefined, phoneHash: HASHES[2], day: 5 },
+    ].map(registered);
+    await db.transaction((manager) => register(batched, run, manager));
+    const lower = (i: number) => CUSTOMERS[i].toLowerCase();
+    expect(
+      await db.query('SELECT referrer_id, referee_id, code, held_reason FROM referrals ORDER BY referee_id'),
+    ).toEqual([
+      // Customer 1 shares the e-mail of customer 2, referred before it in the same run: held.
+      { referrer_id: lower(0), referee_id: lower(1), code: CODES[0], held_reason: 'shared-contact' },
+      // Customer 2 shares customer 1's e-mail, but customer 1 was not referred yet: no hold.
+      { referrer_id: lower(3), referee_id: lower(2), code: CODES[1], held_reason: null },
+    ]);
+    expect(await db.query('SELECT referee_id, code, reason FROM rejected_referrals')).toEqual([
+      { referee_id: lower(3), code: 'NOPECODE', reason: 'unknown-code' },
+    ]);
+    expect(
+      await db.query('SELECT customer_id, email_hash, phone_hash FROM members ORDER BY customer_id'),
+    ).toEqual(
+      [
+        { customer_id: lower(0), email_hash: HASHES[0], phone_hash: null },
+        { customer_id: lower(1), email_hash: HASHES[1], phone_hash: null },
+        { customer_id: lower(2), email_hash: null, phone_hash: HASHES[2] },
+        { customer_id: lower(3), email_hash: null, phone_hash: null },
+      ].sort((a, b) => a.customer_id.localeCompare(b.customer_id)),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { lastOfEach } from '@crm/messaging';
-import { execute, queryOne } from '@crm/persistence';
+import { execute, queryRows } from '@crm/persistence';
 import { newReferralCode } from './referral-rules';
 
 export interface MemberDetails {
@@ -24,28 +24,48 @@ export async function storeMember(
   member: MemberDetails,
   nextCode: () => string = newReferralCode,
 ): Promise<void> {
-  for (let attempt = 1; attempt <= CODE_TRIES; attempt += 1) {
-    const row = await queryOne<{ stored: boolean }>(
+  await storeMembers(manager, [member], nextCode);
+}
+
+/**
+ * Registered customers (each at most once) as members, as `storeMember` does each, with one statement for all
+ * of them; only those a try did not store (a code taken, a member inserted meanwhile) are tried again, each
+ * with a new code.
+ */
+export async function storeMembers(
+  manager: EntityManager,
+  members: readonly MemberDetails[],
+  nextCode: () => string = newReferralCode,
+): Promise<void> {
+  let left = [...members];
+  for (let attempt = 1; attempt <= CODE_TRIES && left.length > 0; attempt += 1) {
+    const stored = await queryRows<{ customer_id: string }>(
       manager,
-      `WITH updated AS (
-         UPDATE members SET email_hash = $3, phone_hash = $4, registered_at = $5 WHERE customer_id = $1 RETURNING 1
+      `WITH r AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+           AS r(customer_id, code, email_hash, phone_hash, registered_at)
+       ), updated AS (
+         UPDATE members m SET email_hash = r.email_hash, phone_hash = r.phone_hash, registered_at = r.registered_at
+           FROM r WHERE m.customer_id = r.customer_id RETURNING m.customer_id
        ), inserted AS (
          INSERT INTO members (customer_id, code, email_hash, phone_hash, registered_at)
-         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM updated)
-         ON CONFLICT DO NOTHING RETURNING 1
+         SELECT * FROM r WHERE r.customer_id NOT IN (SELECT customer_id FROM updated) ORDER BY r.customer_id
+         ON CONFLICT DO NOTHING RETURNING customer_id
        )
-       SELECT EXISTS (SELECT 1 FROM updated) OR EXISTS (SELECT 1 FROM inserted) AS stored`,
+       SELECT customer_id FROM updated UNION ALL SELECT customer_id FROM inserted`,
       [
-        member.customerId,
-        nextCode(),
-        member.emailHash ?? null,
-        member.phoneHash ?? null,
-        member.registeredAt,
+        left.map((m) => m.customerId),
+        left.map(() => nextCode()),
+        left.map((m) => m.emailHash ?? null),
+        left.map((m) => m.phoneHash ?? null),
+        left.map((m) => m.registeredAt),
       ],
     );
-    if (row?.stored) return;
+    const done = new Set(stored.map((s) => s.customer_id));
+    left = left.filter((m) => !done.has(m.customerId.toLowerCase()));
   }
-  throw new Error(`no free referral code for customer ${member.customerId} after ${CODE_TRIES} tries`);
+  if (left.length > 0)
+    throw new Error(`no free referral code for customer ${left[0].customerId} after ${CODE_TRIES} tries`);
 }
 
 /** Members' value-loyalty segments, from a run of re-scorings in order: each member takes its last. */

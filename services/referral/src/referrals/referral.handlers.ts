@@ -31,7 +31,7 @@ import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { PointsEarnings } from '../points/points.handlers';
 import { ReferralConfig } from '../referral.config';
-import { storeMember, storeSegments } from './members';
+import { storeMember, storeMembers, storeSegments } from './members';
 import { isSelfReferral, newReferralCode } from './referral-rules';
 import { ReferralRewards } from './referral-rewards';
 
@@ -60,9 +60,39 @@ export class ReferralHandlers {
     private readonly outbox: OutboxPublisher,
   ) {}
 
-  /** Every customer gets a code; a sign-up with a code is attributed, or rejected with a reason. */
-  @EventPattern(CustomerRegistered.type)
-  async onRegistered(@Payload() event: EventEnvelope<CustomerRegisteredV1>, @Ctx() context: EventContext) {
+  /**
+   * Every customer gets a code; a sign-up with a code is attributed, or rejected with a reason. A run of a
+   * partition's registrations at a time: those without a code are stored as members with a statement per wave
+   * (each customer once in a wave); one with a code is taken on its own, in its place in the run, after the
+   * members before it (its referrer may be one of them).
+   */
+  @EventBatchPattern(CustomerRegistered.type)
+  async onRegistrations(
+    @Payload() events: EventEnvelope<CustomerRegisteredV1>[],
+    @Ctx() context: EventBatchContext,
+  ): Promise<void> {
+    let plain: EventEnvelope<CustomerRegisteredV1>[] = [];
+    const storePlain = async () => {
+      for (const wave of wavesByKeys(plain, (e) => [e.data.customerId.toLowerCase()]))
+        await storeMembers(
+          context.manager,
+          wave.map((e) => e.data),
+        );
+      plain = [];
+    };
+    for (const [i, event] of events.entries()) {
+      if (!event.data.referredByCode) {
+        plain.push(event);
+        continue;
+      }
+      await storePlain();
+      await this.onRegistered(event, this.recordContext(context, i));
+    }
+    await storePlain();
+  }
+
+  /** One registration: its member row, and the referral its code asks for. */
+  private async onRegistered(event: EventEnvelope<CustomerRegisteredV1>, context: EventContext) {
     const customer = event.data;
     const { manager } = context;
     await storeMember(manager, customer);
@@ -147,16 +177,7 @@ export class ReferralHandlers {
         [referees],
       ).then((rows) => rows.length > 0));
     if (events.length === 1 || qualifying) {
-      for (const [i, event] of events.entries())
-        await this.onPurchase(
-          event,
-          new EventContext(event, manager, this.outbox, {
-            topic: context.delivery.topic,
-            partition: context.delivery.partition,
-            offset: context.delivery.offsets[i],
-            attempt: context.delivery.attempt,
-          }),
-        );
+      for (const [i, event] of events.entries()) await this.onPurchase(event, this.recordContext(context, i));
       return;
     }
     for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
@@ -171,6 +192,16 @@ export class ReferralHandlers {
         [firsts.map((p) => p.customerId), firsts.map(() => newReferralCode()), firsts.map((p) => p.orderId)],
       );
     }
+  }
+
+  /** The context of the run's `i`th record taken on its own: its events are caused by that record. */
+  private recordContext(context: EventBatchContext, i: number): EventContext {
+    return new EventContext(context.events[i], context.manager, this.outbox, {
+      topic: context.delivery.topic,
+      partition: context.delivery.partition,
+      offset: context.delivery.offsets[i],
+      attempt: context.delivery.attempt,
+    });
   }
 
   /** One purchase: its points, and a first purchase's member row and referral. */
