@@ -42,6 +42,9 @@ const BULK_CHUNK = 5000;
  */
 export const BULK_CHUNK_CHARACTERS = 64 * 1024 * 1024;
 
+/** The advisory lock that serialises a subject's outbox writers (hashed by Postgres's `hashtext`). */
+const subjectLockKey = (subject: string): string => `outbox:${subject}`;
+
 /** A written outbox row, returned so callers can log or return the event id. */
 export interface PublishedEvent {
   id: string;
@@ -102,7 +105,7 @@ export class OutboxPublisher {
             definition.type,
             JSON.stringify(toWireHeaders(metadata)),
             JSON.stringify(payload),
-            `outbox:${meta.subject}`,
+            subjectLockKey(meta.subject),
             OUTBOX_CHANNEL,
             this.options.schema,
           ],
@@ -113,9 +116,28 @@ export class OutboxPublisher {
   }
 
   /**
+   * Takes, in one statement, the per-subject locks `publish` takes for each event, so that the caller may
+   * then `publishMany` events of those subjects while writers that `publish` one at a time wait for its
+   * commit. The locks are taken in one order (sorted), so two callers locking overlapping sets cannot
+   * deadlock on them; they are held until the transaction ends.
+   */
+  async lockSubjects(manager: EntityManager, subjects: readonly string[]): Promise<void> {
+    if (subjects.length === 0) return;
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error('locking subjects needs an active transaction (use dataSource.transaction)');
+    const keys = [...new Set(subjects.map(subjectLockKey))].sort();
+    await manager.query(
+      `SELECT count(pg_advisory_xact_lock(hashtext(k)))
+         FROM (SELECT k FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n) ordered`,
+      [keys],
+    );
+  }
+
+  /**
    * Writes many events in a few INSERTs (set-based work such as a sweep), in the order given. The caller
    * must already hold a lock that serialises writers of each subject (for example the subjects' rows
-   * FOR UPDATE), which keeps one customer's outbox order its commit order without one advisory lock per row.
+   * FOR UPDATE, or `lockSubjects`), which keeps one customer's outbox order its commit order without one
+   * advisory lock per row.
    */
   async publishMany(
     manager: EntityManager,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { Client } from 'pg';
 import { CustomerUpdated, toWireHeaders, type WireHeaders } from '@crm/contracts';
-import { notificationsOn, testSchema, type TestSchema } from '@crm/testing';
+import { eventually, notificationsOn, testSchema, type TestSchema } from '@crm/testing';
 import { OUTBOX_CHANNEL, OutboxPublisher, type OutboxItem } from '../src';
 
 /**
@@ -112,5 +113,78 @@ describe('OutboxPublisher.publishMany against Postgres', () => {
     } finally {
       await listener.close();
     }
+  });
+
+  it('lockSubjects takes the locks publish takes: a single publish of a locked subject waits for the commit', async () => {
+    // Any subject text, repeated or not; the locks of other subjects stay free.
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 8 }), text, async (subjects, other) => {
+        fc.pre(!subjects.includes(other));
+        const tryLock = (s: string) =>
+          tables.dataSource
+            .query(`SELECT pg_try_advisory_lock(hashtext('outbox:' || $1)) AS got`, [s])
+            .then(async ([{ got }]: { got: boolean }[]) => {
+              if (got)
+                await tables.dataSource.query(`SELECT pg_advisory_unlock(hashtext('outbox:' || $1))`, [s]);
+              return got;
+            });
+        await tables.dataSource.transaction(async (manager) => {
+          await publisher.lockSubjects(manager, subjects);
+          for (const s of subjects) expect(await tryLock(s)).toBe(false);
+          expect(await tryLock(other)).toBe(true);
+        });
+        for (const s of subjects) expect(await tryLock(s)).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+
+    await tables.dataSource.query('TRUNCATE outbox');
+    const event = (i: number, correlationId: string): OutboxItem => ({
+      definition: CustomerUpdated,
+      payload: { customerId: subject(i), changedFields: ['name'] },
+      meta: { subject: subject(i), correlationId },
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const bulk = tables.dataSource.transaction(async (manager) => {
+      await publisher.lockSubjects(manager, [subject(2), subject(1)]);
+      await held;
+      await publisher.publishMany(manager, [event(1, 'bulk'), event(2, 'bulk')], {
+        subjectsLockedByCaller: true,
+      });
+    });
+    const single = (i: number) =>
+      tables.dataSource.transaction(async (manager) => {
+        const { definition, payload, meta } = event(i, 'single');
+        await publisher.publish(manager, definition, payload, meta);
+      });
+    // A subject the bulk did not lock is published at once; a locked one waits for the bulk's commit.
+    await single(3);
+    const waiting = single(2);
+    // Watched from a connection of its own: the pool's two are the bulk's and the waiting publish's.
+    const watcher = new Client({ connectionString: process.env.DATABASE_URL });
+    await watcher.connect();
+    try {
+      await eventually('the single publish to wait for the lock', async () => {
+        const { rows } = await watcher.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+        );
+        return rows[0].n === 1;
+      });
+    } finally {
+      await watcher.end();
+    }
+    release();
+    await Promise.all([bulk, waiting]);
+    const rows = (await tables.dataSource.query(
+      `SELECT message_key, headers->>'correlationid' AS correlation FROM outbox ORDER BY seq`,
+    )) as { message_key: string; correlation: string }[];
+    expect(rows.map((r) => [r.message_key, r.correlation])).toEqual([
+      [subject(3), 'single'],
+      [subject(1), 'bulk'],
+      [subject(2), 'bulk'],
+      [subject(2), 'single'],
+    ]);
   });
 });

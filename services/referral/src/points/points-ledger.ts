@@ -264,13 +264,13 @@ export class PointsLedger {
 
   /**
    * Credits earnings of distinct customers as `earn` does each, with three statements for all of them (the
-   * lots, the balances, the balance after each lot); `publish` gets each credited earning's movement, in the
-   * earnings' order. Answers how many were credited.
+   * lots, the balances, the balance after each lot); `publish` gets the credited earnings' movements at once,
+   * in the earnings' order. Answers how many were credited.
    */
   async earnMany(
     manager: EntityManager,
     earnings: Earning[],
-    publish: (earning: Earning, movement: PointsChangedV1) => Promise<unknown>,
+    publish: (credited: Array<{ earning: Earning; movement: PointsChangedV1 }>) => Promise<unknown>,
   ): Promise<number> {
     const creditables = earnings.filter(creditable);
     if (creditables.length === 0) return 0;
@@ -327,13 +327,13 @@ export class PointsLedger {
       [inserted.map((i) => i.id), inserted.map((i) => balanceOf.get(i.customer_id)!)],
     );
     const byId = new Map(settled.map((row) => [row.id, row]));
-    for (const lot of lots) {
+    const credited = lots.flatMap((lot) => {
       const row = byId.get(lot.id);
-      if (!row) continue;
-      await publish(lot.earning, changed(row));
-      movements().inc({ movement: row.movement, source: row.source ?? 'none' });
-    }
-    return settled.length;
+      return row ? [{ earning: lot.earning, row }] : [];
+    });
+    await publish(credited.map(({ earning, row }) => ({ earning, movement: changed(row) })));
+    for (const { row } of credited) movements().inc({ movement: row.movement, source: row.source ?? 'none' });
+    return credited.length;
   }
 
   /**

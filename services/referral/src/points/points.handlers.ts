@@ -142,7 +142,8 @@ export class PointsEarnings {
 
   /**
    * Purchases of distinct customers (a wave of a run), each earning as `onPurchase` would, with the rule
-   * read once and the ledger written set-based; each movement is published with its purchase as the cause.
+   * read once and the ledger written set-based; each movement is published with its purchase as the cause,
+   * all of them with one statement once their subjects' outbox locks are held (one more).
    */
   async onPurchases(events: EventEnvelope<PurchaseRecordedV1>[], manager: EntityManager): Promise<void> {
     const rule = await this.ledger.activeRule(manager, 'purchase');
@@ -154,14 +155,22 @@ export class PointsEarnings {
       causes.set(earning, event);
       return [earning];
     });
-    await this.ledger.earnMany(manager, earnings, (earning, movement) =>
-      this.outbox.publish(
+    await this.ledger.earnMany(manager, earnings, async (credited) => {
+      if (credited.length === 0) return;
+      await this.outbox.lockSubjects(
         manager,
-        PointsChanged,
-        movement,
-        causedBy(movement.customerId, causeOf(causes.get(earning)!)),
-      ),
-    );
+        credited.map(({ movement }) => movement.customerId),
+      );
+      await this.outbox.publishMany(
+        manager,
+        credited.map(({ earning, movement }) => ({
+          definition: PointsChanged,
+          payload: movement,
+          meta: causedBy(movement.customerId, causeOf(causes.get(earning)!)),
+        })),
+        { subjectsLockedByCaller: true },
+      );
+    });
   }
 
   /** A referral reward, credited in the ledger under the reward's own key. */
