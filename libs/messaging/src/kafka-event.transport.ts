@@ -45,7 +45,7 @@ export interface KafkaEventTransportOptions {
   lagSampleMs?: number;
   /**
    * Up to this many consecutive records of a partition are applied in one transaction with one inbox
-   * insert (default 50; 1 turns it off). A run that fails for any reason is rolled back and applied again
+   * insert (default 250; 1 turns it off). A run that fails for any reason is rolled back and applied again
    * record by record, with the usual retries and dead letters, so a batch never changes the outcome.
    */
   maxBatchSize?: number;
@@ -86,6 +86,12 @@ const HEARTBEAT_INTERVAL_MS = 3000;
  * commit per record buys nothing but broker requests.
  */
 const COMMIT_INTERVAL_MS = 1000;
+/**
+ * Records per run by default. Measured on an import's cascade (20,000 customers, 100,000 order lines): 50 took
+ * 202,122 statements and settled 100.6 s after the import; 250 took 59,749 and 78.1 s; 500 took 44,185 and
+ * 73.9 s. Under light load a run holds what a fetch brought (often one record), so the size costs nothing then.
+ */
+const DEFAULT_MAX_BATCH_SIZE = 250;
 /** Tries to produce one dead letter before the error goes up to the consumer. */
 const DEAD_LETTER_ATTEMPTS = 5;
 const consumerLag = () =>
@@ -167,7 +173,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.initialBackoffMs = options.initialBackoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
-    this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 50);
+    this.maxBatchSize = Math.max(1, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
   }
 
   /** Topics to subscribe to, from the contracts of the handled event types. */
