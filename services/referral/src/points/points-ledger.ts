@@ -150,11 +150,6 @@ const changed = (r: EntryRow): PointsChangedV1 => ({
   occurredAt: new Date(r.occurred_at).toISOString(),
 });
 
-/**
- * The care points ledger: every movement a row, once per idempotency key, with the balance after it; a
- * balance that never goes below zero (a CHECK, and a redemption takes only what unexpired lots hold);
- * earned points are lots that redemptions consume soonest-to-expire first and the expiry timer empties.
- */
 /** Only whole points of at least one are credited. */
 const creditable = (earning: Earning): boolean => Number.isInteger(earning.points) && earning.points >= 1;
 
@@ -169,6 +164,11 @@ function lotExpiry(earning: Earning, now: Date): Date | null | undefined {
   return expiresAt > now ? expiresAt : undefined;
 }
 
+/**
+ * The care points ledger: every movement a row, once per idempotency key, with the balance after it; a
+ * balance that never goes below zero (a CHECK, and a redemption takes only what unexpired lots hold);
+ * earned points are lots that redemptions consume soonest-to-expire first and the expiry timer empties.
+ */
 @Injectable()
 export class PointsLedger {
   constructor(
