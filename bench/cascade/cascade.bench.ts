@@ -400,7 +400,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
   // A purchase the service did not accept (refused, or not answered in time on a saturated machine) is
-  // counted and reported, not left to end the run with a stack trace.
+  // counted and reported, not left to end the run with a stack trace; costs are per purchase accepted.
   const refused: string[] = [];
   for (let i = 0; i < purchases; i += 1) {
     const due = started + (i * 1000) / rate;
@@ -462,14 +462,14 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  of which re-scoring (facts, classification, writes, events, segments): ${(((after.rescoreSum - before.rescoreSum) / rescores) * 1000).toFixed(2)} ms mean over ${rescores}\n`,
     );
-  for (const line of costPerPurchase(costBefore, costAfter, purchases)) process.stdout.write(`${line}\n`);
+  for (const line of costPerPurchase(costBefore, costAfter, accepted)) process.stdout.write(`${line}\n`);
   for (const line of memoryLines) process.stdout.write(`${line}\n`);
-  if (statementsCounted) for (const line of await topStatements(purchases)) process.stdout.write(`${line}\n`);
+  if (statementsCounted) for (const line of await topStatements(accepted)) process.stdout.write(`${line}\n`);
   else process.stdout.write('  (statements per purchase: pg_stat_statements is not loaded on this server)\n');
   process.stdout.write('\ntargets (issue 11)\n');
   const sortedCascades = [...cascadeMs].sort((a, b) => a - b);
   for (const line of targetLines({
-    cpuMs: cpuPerPurchase(costBefore, costAfter, purchases),
+    cpuMs: cpuPerPurchase(costBefore, costAfter, accepted),
     rate,
     acceptedPerSecond: accepted / driveSeconds,
     completed: cascadeMs.length,
