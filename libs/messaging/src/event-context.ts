@@ -41,6 +41,21 @@ export class EventBatchContext {
     readonly manager: EntityManager,
     readonly delivery: { topic: string; partition: number; offsets: string[]; attempt: number },
   ) {}
+
+  /**
+   * The context of the run's `index`th record taken on its own, in the run's transaction: what it publishes
+   * is caused by that record. For a batch handler that takes some records of its run one by one.
+   */
+  record(index: number, outbox: OutboxPublisher): EventContext {
+    const event = this.events[index];
+    if (!event) throw new RangeError(`record ${index} is not in a run of ${this.events.length}`);
+    return new EventContext(event, this.manager, outbox, {
+      topic: this.delivery.topic,
+      partition: this.delivery.partition,
+      offset: this.delivery.offsets[index],
+      attempt: this.delivery.attempt,
+    });
+  }
 }
 
 /** The extras key `EventBatchPattern` marks its handlers with. */

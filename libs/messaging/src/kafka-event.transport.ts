@@ -87,9 +87,10 @@ const HEARTBEAT_INTERVAL_MS = 3000;
  */
 const COMMIT_INTERVAL_MS = 1000;
 /**
- * Records per run by default. Measured on an import's cascade (20,000 customers, 100,000 order lines): 50 took
- * 202,122 statements and settled 100.6 s after the import; 250 took 59,749 and 78.1 s; 500 took 44,185 and
- * 73.9 s. Under light load a run holds what a fetch brought (often one record), so the size costs nothing then.
+ * Records per run by default: longer runs take fewer statements per record under load, a failed run is applied
+ * again record by record, and a run holds its customers' rows until it commits (the measurements behind the
+ * choice are in bench/README.md, "Registrations in waves, points published together, longer runs"). Under light
+ * load a run holds what a fetch brought (often one record), so the size costs nothing then.
  */
 const DEFAULT_MAX_BATCH_SIZE = 250;
 /** Tries to produce one dead letter before the error goes up to the consumer. */

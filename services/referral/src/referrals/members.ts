@@ -68,6 +68,28 @@ export async function storeMembers(
     throw new Error(`no free referral code for customer ${left[0].customerId} after ${CODE_TRIES} tries`);
 }
 
+/**
+ * First purchases (each customer at most once) on their members: a member keeps the first order it was told
+ * of; a customer not yet a member (the purchase overtook the registration) becomes one with a fresh code.
+ */
+export async function storeFirstPurchases(
+  manager: EntityManager,
+  purchases: readonly { customerId: string; orderId: string }[],
+): Promise<void> {
+  if (purchases.length === 0) return;
+  await execute(
+    manager,
+    `INSERT INTO members (customer_id, code, registered_at, first_purchase_order_id)
+     SELECT c, code, now(), o FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(c, code, o) ORDER BY c
+     ON CONFLICT (customer_id) DO UPDATE SET first_purchase_order_id = coalesce(members.first_purchase_order_id, EXCLUDED.first_purchase_order_id)`,
+    [
+      purchases.map((p) => p.customerId),
+      purchases.map(() => newReferralCode()),
+      purchases.map((p) => p.orderId),
+    ],
+  );
+}
+
 /** Members' value-loyalty segments, from a run of re-scorings in order: each member takes its last. */
 export async function storeSegments(
   db: EntityManager,

@@ -31,8 +31,8 @@ import { execute, queryOne, queryRows } from '@crm/persistence';
 import { counter } from '@crm/observability';
 import { PointsEarnings } from '../points/points.handlers';
 import { ReferralConfig } from '../referral.config';
-import { storeMember, storeMembers, storeSegments } from './members';
-import { isSelfReferral, newReferralCode } from './referral-rules';
+import { storeFirstPurchases, storeMember, storeMembers, storeSegments } from './members';
+import { isSelfReferral } from './referral-rules';
 import { ReferralRewards } from './referral-rewards';
 
 interface MemberContactRow {
@@ -86,7 +86,7 @@ export class ReferralHandlers {
         continue;
       }
       await storePlain();
-      await this.onRegistered(event, this.recordContext(context, i));
+      await this.onRegistered(event, context.record(i, this.outbox));
     }
     await storePlain();
   }
@@ -177,31 +177,16 @@ export class ReferralHandlers {
         [referees],
       ).then((rows) => rows.length > 0));
     if (events.length === 1 || qualifying) {
-      for (const [i, event] of events.entries()) await this.onPurchase(event, this.recordContext(context, i));
+      for (const [i, event] of events.entries()) await this.onPurchase(event, context.record(i, this.outbox));
       return;
     }
     for (const wave of wavesByKeys(events, (e) => [e.data.customerId.toLowerCase()])) {
       await this.points.onPurchases(wave, manager);
-      const firsts = wave.filter((e) => e.data.firstPurchase).map((e) => e.data);
-      if (firsts.length === 0) continue;
-      await execute(
+      await storeFirstPurchases(
         manager,
-        `INSERT INTO members (customer_id, code, registered_at, first_purchase_order_id)
-         SELECT c, code, now(), o FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(c, code, o) ORDER BY c
-         ON CONFLICT (customer_id) DO UPDATE SET first_purchase_order_id = coalesce(members.first_purchase_order_id, EXCLUDED.first_purchase_order_id)`,
-        [firsts.map((p) => p.customerId), firsts.map(() => newReferralCode()), firsts.map((p) => p.orderId)],
+        wave.filter((e) => e.data.firstPurchase).map((e) => e.data),
       );
     }
-  }
-
-  /** The context of the run's `i`th record taken on its own: its events are caused by that record. */
-  private recordContext(context: EventBatchContext, i: number): EventContext {
-    return new EventContext(context.events[i], context.manager, this.outbox, {
-      topic: context.delivery.topic,
-      partition: context.delivery.partition,
-      offset: context.delivery.offsets[i],
-      attempt: context.delivery.attempt,
-    });
   }
 
   /** One purchase: its points, and a first purchase's member row and referral. */
@@ -209,12 +194,7 @@ export class ReferralHandlers {
     const purchase = event.data;
     await this.points.onPurchase(purchase, context);
     if (!purchase.firstPurchase) return;
-    await execute(
-      context.manager,
-      `INSERT INTO members (customer_id, code, registered_at, first_purchase_order_id) VALUES ($1, $2, now(), $3)
-       ON CONFLICT (customer_id) DO UPDATE SET first_purchase_order_id = coalesce(members.first_purchase_order_id, EXCLUDED.first_purchase_order_id)`,
-      [purchase.customerId, newReferralCode(), purchase.orderId],
-    );
+    await storeFirstPurchases(context.manager, [purchase]);
     await this.qualify(context, purchase.customerId, purchase.orderId);
   }
 
