@@ -1,15 +1,18 @@
 /**
  * One consumer of the transport benchmark, run as its own process so its CPU is its own:
- *   BENCH_VARIANT=ours-noop | ours-insert | stock-noop | stock-insert
+ *   BENCH_VARIANT=ours-noop | ours-insert | stock-noop | stock-insert | client-noop
  * `ours` is this platform's KafkaEventTransport (CloudEvents decoding and validation, inbox, one transaction
  * per run of a partition, dead letters); `stock` is Nest's ServerKafka (`Transport.KAFKA`) with the same
- * handler. Prints one JSON line when BENCH_COUNT messages were handled.
+ * handler; `client` is kafkajs alone (a consumer that counts each record it is given and does nothing else:
+ * the client library's own ceiling, which no transport built on it can pass). Prints one JSON line when
+ * BENCH_COUNT messages were handled.
  */
 import 'reflect-metadata';
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
@@ -37,7 +40,7 @@ const env = (name: string): string => {
   return value;
 };
 const variant = env('BENCH_VARIANT');
-const [transport, handler] = variant.split('-') as ['ours' | 'stock', 'noop' | 'insert'];
+const [transport, handler] = variant.split('-') as ['ours' | 'stock' | 'client', 'noop' | 'insert'];
 const topic = env('BENCH_TOPIC');
 const count = Number(env('BENCH_COUNT'));
 const schema = env('BENCH_SCHEMA');
@@ -145,9 +148,31 @@ function oursModule(): DynamicModule {
 @Module({ controllers: [StockConsumer] })
 class StockBenchModule {}
 
+/** kafkajs alone: the same client the transports use, fetching from the start and counting records. */
+async function clientOnly(group: string): Promise<void> {
+  if (handler !== 'noop') throw new Error('the client variant has no handler to run: use client-noop');
+  const consumer = new Kafka({
+    clientId: group,
+    brokers: brokers.split(','),
+    logLevel: logLevel.ERROR,
+  }).consumer({
+    groupId: group,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    eachBatch: async ({ batch }) => {
+      for (let i = 0; i < batch.messages.length; i += 1) seen();
+    },
+  });
+}
+
 async function main(): Promise<void> {
   const group = `bench-${variant}-${Date.now()}`;
-  if (transport === 'ours') {
+  if (transport === 'client') {
+    await clientOnly(group);
+  } else if (transport === 'ours') {
     const app = await NestFactory.create(oursModule(), { logger: ['error'] });
     const server = new KafkaEventTransport({
       brokers,
