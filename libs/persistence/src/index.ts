@@ -7,3 +7,4 @@ export * from './pg-notifications';
 export * from './service-clock';
 export * from './due-notice';
 export * from './preparing-client';
+export * from './concurrent-index';

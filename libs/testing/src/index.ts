@@ -13,3 +13,4 @@ export * from './consumer-lag';
 export * from './test-schema';
 export * from './notifications';
 export * from './batch-runs';
+export * from './rows-read';

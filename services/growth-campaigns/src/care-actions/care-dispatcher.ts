@@ -61,6 +61,23 @@ export const WRITTEN_CHANNELS: ReadonlySet<string> = new Set([
  * sleeps until the next retry or lease expiry is due, wakes when a touch is triggered (NOTIFY), and otherwise
  * looks at most every CARE_DISPATCH_POLL_MS.
  */
+/**
+ * Milliseconds until the next triggered touch may be claimed (`ms`): the latest of its retry time (in the
+ * campaign clock's time, `$1` ms ahead of the database's) and its lease's end, or now when it holds no lease.
+ * Unleased touches are due at their retry time, so the earliest of them is the first in the due index; leased
+ * ones are few (being delivered now) and come from their own index. Touches waiting for the end of quiet hours
+ * (every marketing touch of a night) are not read row by row each round.
+ */
+export const NEXT_TOUCH_DUE_SQL = `
+  SELECT (extract(epoch FROM least(
+    (SELECT greatest(next_attempt_at - make_interval(secs => $1::float8 / 1000), now()) FROM care_actions
+      WHERE status = 'triggered' AND lease_expires_at IS NULL ORDER BY next_attempt_at LIMIT 1),
+    (SELECT now() WHERE EXISTS (SELECT 1 FROM care_actions
+      WHERE status = 'triggered' AND lease_expires_at IS NULL AND next_attempt_at IS NULL)),
+    (SELECT min(greatest(next_attempt_at - make_interval(secs => $1::float8 / 1000), lease_expires_at))
+       FROM care_actions WHERE status = 'triggered' AND lease_expires_at IS NOT NULL)
+  ) - now()) * 1000)::float8 AS ms`;
+
 @Injectable()
 export class CareDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareDispatcher.name);
@@ -93,13 +110,7 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
   private async nextDueMs(): Promise<number | undefined> {
     // Retries and quiet-hours waits are in the campaign clock's time; leases in the database's.
     const offsetMs = (await this.clock.now()).getTime() - Date.now();
-    const next = await queryOne<{ ms: number | null }>(
-      this.dataSource,
-      `SELECT (extract(epoch FROM min(greatest(next_attempt_at - make_interval(secs => $1::float8 / 1000),
-                                               coalesce(lease_expires_at, now()))) - now()) * 1000)::float8 AS ms
-         FROM care_actions WHERE status = 'triggered'`,
-      [offsetMs],
-    );
+    const next = await queryOne<{ ms: number | null }>(this.dataSource, NEXT_TOUCH_DUE_SQL, [offsetMs]);
     return next?.ms ?? undefined;
   }
 

@@ -14,6 +14,7 @@ import { PlaybooksAsJourneys1732500000698 } from './1732500000698-playbooks-as-j
 import { LevelWelcome1732500000699 } from './1732500000699-level-welcome';
 import { StaffNotifications1732500000701 } from './1732500000701-staff-notifications';
 import { JourneyChanges1732500000702 } from './1732500000702-journey-changes';
+import { CareLeasesIndex1732500000703 } from './1732500000703-care-leases-index';
 
 /** growth-campaigns' schema, in order. */
 export const CAMPAIGN_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const CAMPAIGN_MIGRATIONS = [
   LevelWelcome1732500000699,
   StaffNotifications1732500000701,
   JourneyChanges1732500000702,
+  CareLeasesIndex1732500000703,
 ];

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { withoutSessionLimits } from '@crm/persistence';
 
 /**
  * Scores and segments read purchases through `net_purchases`, which compares `refunded` with `amount`. The
@@ -30,21 +31,5 @@ export class NetPurchasesIndex1732500000297 implements MigrationInterface {
       );
       await runner.query('DROP INDEX CONCURRENTLY IF EXISTS purchase_facts_customer_net_idx');
     });
-  }
-}
-
-/**
- * A concurrent build waits for every transaction older than it and reads the whole table: longer than the
- * service's statement and lock limits on a large table, which would fail it halfway every start. The limits
- * are lifted for the build (a session setting: no transaction here) and restored after.
- */
-async function withoutSessionLimits(runner: QueryRunner, work: () => Promise<void>): Promise<void> {
-  await runner.query('SET statement_timeout = 0');
-  await runner.query('SET lock_timeout = 0');
-  try {
-    await work();
-  } finally {
-    await runner.query('RESET statement_timeout');
-    await runner.query('RESET lock_timeout');
   }
 }
