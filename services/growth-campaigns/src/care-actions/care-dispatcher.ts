@@ -52,16 +52,6 @@ export const WRITTEN_CHANNELS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Delivers triggered care actions through the channel adapter, by lease: a short statement claims due
- * touches for a while (replicas share the work, a crashed dispatcher's claims expire), the channel is called
- * outside any transaction, then the outcome is recorded. A failed call is retried with exponential backoff
- * and jitter until the purpose's maximum age; then the touch is given up as `care delivery failed` (event,
- * metric, alert), never dropped silently. Consent and erasure are checked again just before each call; the
- * idempotency key (the webhook id) makes a repeat after a crash harmless at the channel. The dispatcher
- * sleeps until the next retry or lease expiry is due, wakes when a touch is triggered (NOTIFY), and otherwise
- * looks at most every CARE_DISPATCH_POLL_MS.
- */
-/**
  * Milliseconds until the next triggered touch may be claimed (`ms`): the latest of its retry time (in the
  * campaign clock's time, `$1` ms ahead of the database's) and its lease's end, or now when it holds no lease.
  * Unleased touches are due at their retry time, so the earliest of them is the first in the due index; leased
@@ -78,6 +68,16 @@ export const NEXT_TOUCH_DUE_SQL = `
        FROM care_actions WHERE status = 'triggered' AND lease_expires_at IS NOT NULL)
   ) - now()) * 1000)::float8 AS ms`;
 
+/**
+ * Delivers triggered care actions through the channel adapter, by lease: a short statement claims due
+ * touches for a while (replicas share the work, a crashed dispatcher's claims expire), the channel is called
+ * outside any transaction, then the outcome is recorded. A failed call is retried with exponential backoff
+ * and jitter until the purpose's maximum age; then the touch is given up as `care delivery failed` (event,
+ * metric, alert), never dropped silently. Consent and erasure are checked again just before each call; the
+ * idempotency key (the webhook id) makes a repeat after a crash harmless at the channel. The dispatcher
+ * sleeps until the next retry or lease expiry is due, wakes when a touch is triggered (NOTIFY), and otherwise
+ * looks at most every CARE_DISPATCH_POLL_MS.
+ */
 @Injectable()
 export class CareDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareDispatcher.name);

@@ -68,15 +68,6 @@ export function deliveryBody(delivery: {
 }
 
 /**
- * Sends deliveries to their endpoints. A round claims due deliveries by lease (replicas share the work; a
- * crashed dispatcher's claims expire), only the oldest pending one of each customer per subscription, so an
- * endpoint sees one customer's events in order; a later one waits until the earlier is delivered. Each
- * request is signed per Standard Webhooks (`webhook-id` is the delivery id, the same on every retry; during a
- * secret rotation it carries a signature per live secret). A failure is retried with exponential backoff and
- * jitter; WEBHOOK_PAUSE_AFTER_FAILURES failures in a row pause the subscription (an event, a metric) until
- * it is resumed. Every attempt is logged with its status code and duration.
- */
-/**
  * When the next pending delivery of an active subscription may be claimed (`at`): the latest of its retry time
  * and its lease's end. Unleased deliveries are due at their retry time, so the earliest of them is the first
  * in the due index; leased ones are few (being sent now) and come from their own index. The pending backlog
@@ -91,6 +82,15 @@ export const NEXT_DELIVERY_DUE_SQL = `
       WHERE d.status = 'pending' AND d.lease_expires_at IS NOT NULL AND s.status = 'active')
   ) AS at`;
 
+/**
+ * Sends deliveries to their endpoints. A round claims due deliveries by lease (replicas share the work; a
+ * crashed dispatcher's claims expire), only the oldest pending one of each customer per subscription, so an
+ * endpoint sees one customer's events in order; a later one waits until the earlier is delivered. Each
+ * request is signed per Standard Webhooks (`webhook-id` is the delivery id, the same on every retry; during a
+ * secret rotation it carries a signature per live secret). A failure is retried with exponential backoff and
+ * jitter; WEBHOOK_PAUSE_AFTER_FAILURES failures in a row pause the subscription (an event, a metric) until
+ * it is resumed. Every attempt is logged with its status code and duration.
+ */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
