@@ -114,4 +114,12 @@ describe('sweep', () => {
     )) as unknown[];
     expect(old).toHaveLength(0);
   });
+
+  it('takes its batches of registered customers from an index of their ids alone', async () => {
+    const [index] = (await dataSource.query(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'customers'
+          AND indexname = 'customers_registered_idx'`,
+    )) as { indexdef: string }[];
+    expect(index?.indexdef).toMatch(/\(customer_id\) WHERE registered$/);
+  });
 });

@@ -48,7 +48,9 @@ const rescoreSeconds = () =>
 /**
  * Facts for customers at an as-of date, set-based: one statement for a set of customers (the event path
  * passes one id, the sweep a batch of consecutive ids, read as one index range). Previous scores come
- * along for the comparison. Category spend (preferred-category tags) counts every recorded purchase.
+ * along for the comparison. Category spend (preferred-category tags) counts every recorded purchase; it is
+ * built as `json`, not `jsonb` (a batch's 5,000 objects took 46 ms as jsonb, 15 ms as json, the keys being
+ * unique already).
  */
 export const FACTS_SQL = `
   WITH batch AS (
@@ -76,14 +78,14 @@ export const FACTS_SQL = `
      WHERE customer_id BETWEEN $4 AND $5 AND customer_id = ANY($1::uuid[]) AND status IN ('open', 'in-progress')
      GROUP BY customer_id
   ), cats AS (
-    SELECT customer_id, jsonb_object_agg(category, spend::float8) AS category_spend FROM customer_category_spend
+    SELECT customer_id, json_object_agg(category, spend::float8) AS category_spend FROM customer_category_spend
      WHERE customer_id BETWEEN $4 AND $5 AND customer_id = ANY($1::uuid[])
      GROUP BY customer_id
   )
   SELECT b.customer_id, b.relationship_started_at, b.manual_tags,
          coalesce(a.spend_12m, 0) AS spend_12m, coalesce(a.purchases_12m, 0) AS purchases_12m,
          coalesce(a.lifetime_purchases, 0) AS lifetime_purchases, a.last_purchase_at, a.first_purchase_at,
-         coalesce(c.category_spend, '{}'::jsonb) AS category_spend,
+         coalesce(c.category_spend, '{}'::json) AS category_spend,
          coalesce(i.recent, 0) AS interactions_recent, coalesce(i.before, 0) AS interactions_before, s.churn_risk_high,
          coalesce(n.types, '{}') AS need_types, s.rules_version,
          s.recency, s.frequency, s.monetary, s.value_tier, s.value_loyalty_segment, s.membership_level,

@@ -11,6 +11,7 @@ import { Refunds1732500000290 } from './1732500000290-refunds';
 import { StateDirtyMarks1732500000296 } from './1732500000296-state-dirty-marks';
 import { RuleSets1732500000295 } from './1732500000295-rule-sets';
 import { NetPurchasesIndex1732500000297 } from './1732500000297-net-purchases-index';
+import { RegisteredCustomersIndex1732500000298 } from './1732500000298-registered-customers-index';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const TAGGING_MIGRATIONS = [
   RuleSets1732500000295,
   StateDirtyMarks1732500000296,
   NetPurchasesIndex1732500000297,
+  RegisteredCustomersIndex1732500000298,
 ];

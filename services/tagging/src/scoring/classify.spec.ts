@@ -213,6 +213,25 @@ describe('changedFields', () => {
     expect(changedFields(before, after)).toEqual(['rfm.monetary', 'valueTier', 'membershipLevel']);
     expect(changedFields(after, after)).toEqual([]);
   });
+
+  it('finds tags changed exactly when they differ as multisets, in any order, commas included', () => {
+    const base = classify(buyer(), rules);
+    const tag = fc.constantFrom('active', 'manual:a', 'manual:a,manual:b', 'manual:b', 'need:x', ',', '');
+    const sorted = (tags: string[]) => JSON.stringify([...tags].sort());
+    fc.assert(
+      fc.property(fc.array(tag, { maxLength: 6 }), fc.array(tag, { maxLength: 6 }), (x, y) => {
+        const changed = changedFields({ ...base, tags: x }, { ...base, tags: y }).includes('tags');
+        expect(changed).toBe(sorted(x) !== sorted(y));
+        // Reordered, the same tags are no change.
+        expect(changedFields({ ...base, tags: x }, { ...base, tags: [...x].reverse() })).toEqual([]);
+      }),
+    );
+    const joined = changedFields(
+      { ...base, tags: ['manual:a,manual:b'] },
+      { ...base, tags: ['manual:a', 'manual:b'] },
+    );
+    expect(joined).toEqual(['tags']);
+  });
 });
 
 describe('rule set validation', () => {

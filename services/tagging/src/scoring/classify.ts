@@ -251,6 +251,21 @@ export function changedFields(
     if (previous.rfm[key] !== current.rfm[key]) changed.push(`rfm.${key}`);
   for (const key of ['valueTier', 'valueLoyaltySegment', 'membershipLevel', 'lifecycleStage'] as const)
     if (previous[key] !== current[key]) changed.push(key);
-  if ([...previous.tags].sort().join() !== [...current.tags].sort().join()) changed.push('tags');
+  if (!sameTags(previous.tags, current.tags)) changed.push('tags');
   return changed;
+}
+
+/**
+ * The same tags, in any order. Tags kept from the last scoring come back in the order they were computed,
+ * so most comparisons end at the first loop. Compared element by element: joined into one string, tags that
+ * contain a comma could pass for others (`["manual:a,manual:b"]` and `["manual:a", "manual:b"]`).
+ */
+function sameTags(previous: readonly string[], current: readonly string[]): boolean {
+  if (previous.length !== current.length) return false;
+  let i = 0;
+  while (i < current.length && previous[i] === current[i]) i++;
+  if (i === current.length) return true;
+  const a = previous.slice(i).sort();
+  const b = current.slice(i).sort();
+  return a.every((tag, j) => tag === b[j]);
 }
