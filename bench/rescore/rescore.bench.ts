@@ -2,7 +2,8 @@
  * Re-scores everyone, set-based, on deterministic data: N customers and M purchases generated in SQL into
  * a schema of its own, then the tagging sweep (the same code the service runs) at a fixed as-of date. In
  * the same run: a plain SQL aggregate over the same purchases (the floor) and the ratio between the two,
- * and a second sweep at the same date (nothing changes: the cost of a quiet night).
+ * and a second sweep at the same date (nothing changes: the cost of a quiet night). Each sweep's CPU is
+ * printed by side: this process (the sweep's JavaScript) and the embedded Postgres.
  *
  *   npm run bench:rescore -- --customers 1000000 --purchases 10000000
  *
@@ -20,6 +21,7 @@ import {
   serviceDataSourceOptions,
 } from '@crm/persistence';
 import { standaloneSweep, TAGGING_MIGRATIONS } from '@crm-services/tagging';
+import { platformCpu } from '../process-cpu';
 import { argument } from '../stats';
 
 const customers = Number(argument('customers', '1000000'));
@@ -37,10 +39,22 @@ const phases = (p: Record<string, number>) =>
     .map(([name, s]) => `${name} ${s.toFixed(1)} s`)
     .join(', ');
 
+const pgDataDir = join(workspaceRoot(), '.local/bench/pg');
+
+/**
+ * CPU seconds so far of this process (the sweep's JavaScript, on one thread) and of the embedded Postgres
+ * (every backend; not visible when DATABASE_URL points elsewhere).
+ */
+function cpuSoFar(): { node: number; postgres: number | null } {
+  const own = process.cpuUsage();
+  const pg = process.env.DATABASE_URL ? undefined : platformCpu(pgDataDir);
+  return { node: (own.user + own.system) / 1e6, postgres: pg?.found.postgres ? pg.postgres : null };
+}
+
 async function database(): Promise<{ url: string; postgres?: EmbeddedPostgresHandle }> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
   const postgres = await startEmbeddedPostgres({
-    dataDir: join(workspaceRoot(), '.local/bench/pg'),
+    dataDir: pgDataDir,
     port: Number(process.env.BENCH_PG_PORT ?? 54339),
     log: (m) => say(`[bench] ${m}`),
   });
@@ -149,6 +163,7 @@ async function main(): Promise<void> {
 
     const timedSweep = async (title: string, at: Date) => {
       let lastReport = 0;
+      const cpuBefore = cpuSoFar();
       const t = performance.now();
       const before = Number((await client.query('SELECT count(*) AS n FROM outbox')).rows[0].n);
       const result = await sweep.run({
@@ -164,11 +179,17 @@ async function main(): Promise<void> {
         },
       });
       const took = seconds(t);
+      const cpuAfter = cpuSoFar();
+      const pgCpu =
+        cpuAfter.postgres === null || cpuBefore.postgres === null
+          ? 'Postgres not visible'
+          : `Postgres ${(cpuAfter.postgres - cpuBefore.postgres).toFixed(1)} s`;
       const events = Number((await client.query('SELECT count(*) AS n FROM outbox')).rows[0].n) - before;
       say(
         `${title}: ${took.toFixed(1)} s, ${Math.round(result.customers / took).toLocaleString('en')} customers/s, ` +
           `${result.changed.toLocaleString('en')} changed, ${events.toLocaleString('en')} events queued, ` +
-          `${(took / floor).toFixed(1)}x the floor (${phases(result.phases)})`,
+          `${(took / floor).toFixed(1)}x the floor (${phases(result.phases)}); ` +
+          `CPU: this process ${(cpuAfter.node - cpuBefore.node).toFixed(1)} s, ${pgCpu}`,
       );
       return took;
     };
