@@ -531,7 +531,16 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       });
     }
     const handled = run.filter((r) => r.handler);
-    if (run.length < 2 || handled.length === 0) return { applied: 0, retrySingly: 0 };
+    if (handled.length === 0 && run.length > 0) {
+      // None of this consumer's business: nothing to write, so no transaction. Taken as a run all the same:
+      // left to the single way, each of them started a new look-ahead over the records after it, decoding
+      // up to maxBatchSize records' headers again (a consumer reading a topic it mostly ignores spent 14 % of
+      // its CPU there in a bulk import).
+      for (const { message, type } of run)
+        consumed().inc({ event_type: type, outcome: message.value === null ? 'tombstone' : 'ignored' });
+      return { applied: run.length, retrySingly: 0 };
+    }
+    if (run.length < 2) return { applied: 0, retrySingly: 0 };
     const started = performance.now();
     let outcomes: Outcome[];
     try {
