@@ -210,8 +210,7 @@ export class DateTriggersService {
     const gone: Array<{ customerId: string; trigger: DateTrigger }> = [];
     const schedules: Schedule[] = [];
     for (const dates of rows) {
-      for (const [trigger, at] of this.nextOf(dates, now, shift)) {
-        if (only && !only.includes(trigger)) continue;
+      for (const [trigger, at] of this.nextOf(dates, now, shift, only)) {
         if (at) schedules.push({ customerId: dates.customer_id, trigger, ref: '', ...at });
         else gone.push({ customerId: dates.customer_id, trigger });
       }
@@ -227,52 +226,68 @@ export class DateTriggersService {
   }
 
   /**
-   * A customer's next occurrence of each date trigger (null: none to come), on the campaigns clock: `now` is
-   * its time, `shift` how far it is ahead of real time (absolute dates from outside keep their distance).
+   * A customer's next occurrence of each date trigger (null: none to come), or of the `only` ones, on the
+   * campaigns clock: `now` is its time, `shift` how far it is ahead of real time (absolute dates from outside
+   * keep their distance). Triggers not asked for are not computed: a purchase asks for one, and the annual
+   * dates' time-zone arithmetic was a tenth of growth-campaigns' CPU in a bulk import's cascade.
    */
-  private nextOf(dates: DatesRow, now: number, shift: number): Array<[DateTrigger, Occurrence | null]> {
+  private nextOf(
+    dates: DatesRow,
+    now: number,
+    shift: number,
+    only?: readonly DateTrigger[],
+  ): Array<[DateTrigger, Occurrence | null]> {
     const zone = dates.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE;
     const notice = this.config.DATE_TRIGGER_NOTICE_HOURS * 3_600_000;
     const next: Array<[DateTrigger, Occurrence | null]> = [];
-    if (dates.birthday_md) {
-      const at = nextAnnual(dates.birthday_md, zone, now, notice);
-      next.push([
-        'birthday',
-        { ...at, detail: `birthday on ${dates.birthday_md} (${zone}), ${notice / 3_600_000} h notice` },
-      ]);
-    } else next.push(['birthday', null]);
-    if (dates.relationship_started_at) {
-      const md = monthDayOf(dates.relationship_started_at.getTime(), zone);
-      const at = nextAnnual(md, zone, now, notice);
-      next.push(['membership-anniversary', { ...at, detail: `membership anniversary on ${md} (${zone})` }]);
-    } else next.push(['membership-anniversary', null]);
+    const wanted = (trigger: DateTrigger) => !only || only.includes(trigger);
+    if (wanted('birthday')) next.push(['birthday', this.birthdayDue(dates, zone, now, notice)]);
+    if (wanted('membership-anniversary'))
+      next.push(['membership-anniversary', this.anniversaryDue(dates, zone, now, notice)]);
+    if (wanted('days-since-registration'))
+      next.push(['days-since-registration', this.registrationDue(dates, now, shift)]);
+    if (wanted('days-without-purchase'))
+      next.push(['days-without-purchase', this.quietDue(dates, now, shift)]);
+    return next;
+  }
+
+  private birthdayDue(dates: DatesRow, zone: string, now: number, notice: number): Occurrence | null {
+    if (!dates.birthday_md) return null;
+    const at = nextAnnual(dates.birthday_md, zone, now, notice);
+    return { ...at, detail: `birthday on ${dates.birthday_md} (${zone}), ${notice / 3_600_000} h notice` };
+  }
+
+  private anniversaryDue(dates: DatesRow, zone: string, now: number, notice: number): Occurrence | null {
+    if (!dates.relationship_started_at) return null;
+    const md = monthDayOf(dates.relationship_started_at.getTime(), zone);
+    const at = nextAnnual(md, zone, now, notice);
+    return { ...at, detail: `membership anniversary on ${md} (${zone})` };
+  }
+
+  private registrationDue(dates: DatesRow, now: number, shift: number): Occurrence | null {
     const registration = dates.registered_at
       ? daysAfter(dates.registered_at.getTime() + shift, this.config.DATE_TRIGGER_REGISTRATION_DAYS)
       : undefined;
-    next.push([
-      'days-since-registration',
-      registration && registration > now
-        ? {
-            occursAt: registration,
-            dueAt: registration,
-            detail: `${this.config.DATE_TRIGGER_REGISTRATION_DAYS} days since registration`,
-          }
-        : null,
-    ]);
+    return registration && registration > now
+      ? {
+          occursAt: registration,
+          dueAt: registration,
+          detail: `${this.config.DATE_TRIGGER_REGISTRATION_DAYS} days since registration`,
+        }
+      : null;
+  }
+
+  private quietDue(dates: DatesRow, now: number, shift: number): Occurrence | null {
     const quiet = dates.last_purchase_at
       ? daysAfter(dates.last_purchase_at.getTime() + shift, this.config.DATE_TRIGGER_NO_PURCHASE_DAYS)
       : undefined;
-    next.push([
-      'days-without-purchase',
-      quiet && quiet > now
-        ? {
-            occursAt: quiet,
-            dueAt: quiet,
-            detail: `${this.config.DATE_TRIGGER_NO_PURCHASE_DAYS} days without a purchase`,
-          }
-        : null,
-    ]);
-    return next;
+    return quiet && quiet > now
+      ? {
+          occursAt: quiet,
+          dueAt: quiet,
+          detail: `${this.config.DATE_TRIGGER_NO_PURCHASE_DAYS} days without a purchase`,
+        }
+      : null;
   }
 
   /** A customer's next date triggers, soonest first. */
