@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Builds an index concurrently, in a migration that runs outside a transaction (`transaction = false`):
@@ -20,6 +20,30 @@ export async function createIndexConcurrently(
 /** Drops an index concurrently (the `down` of `createIndexConcurrently`). */
 export async function dropIndexConcurrently(runner: QueryRunner, name: string): Promise<void> {
   await withoutSessionLimits(runner, () => runner.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`));
+}
+
+/**
+ * The class of a migration that builds one index concurrently and drops it going down, outside a transaction.
+ * `name` is the migration's name as TypeORM records it (its timestamp is the name's end), so a migration written
+ * as its own class before keeps its identity.
+ */
+export function concurrentIndexMigration(
+  name: string,
+  index: string,
+  definition: string,
+): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    readonly name = name;
+    readonly transaction = false;
+
+    async up(runner: QueryRunner): Promise<void> {
+      await createIndexConcurrently(runner, index, definition);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await dropIndexConcurrently(runner, index);
+    }
+  };
 }
 
 /**

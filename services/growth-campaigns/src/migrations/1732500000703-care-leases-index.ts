@@ -1,5 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createIndexConcurrently, dropIndexConcurrently } from '@crm/persistence';
+import { concurrentIndexMigration } from '@crm/persistence';
 
 /**
  * The care dispatcher asks, after every round, when the next touch is due: its retry time, or its lease
@@ -8,19 +7,8 @@ import { createIndexConcurrently, dropIndexConcurrently } from '@crm/persistence
  * 24 ms, in a 10-minute soak, and growing with the night). The question is now answered from two indexes:
  * the earliest unleased touch from the due index, and the few touches under a lease from this one.
  */
-export class CareLeasesIndex1732500000703 implements MigrationInterface {
-  name = 'CareLeasesIndex1732500000703';
-  transaction = false;
-
-  async up(runner: QueryRunner): Promise<void> {
-    await createIndexConcurrently(
-      runner,
-      'care_actions_leased_idx',
-      "ON care_actions (lease_expires_at) WHERE status = 'triggered' AND lease_expires_at IS NOT NULL",
-    );
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await dropIndexConcurrently(runner, 'care_actions_leased_idx');
-  }
-}
+export const CareLeasesIndex1732500000703 = concurrentIndexMigration(
+  'CareLeasesIndex1732500000703',
+  'care_actions_leased_idx',
+  "ON care_actions (lease_expires_at) WHERE status = 'triggered' AND lease_expires_at IS NOT NULL",
+);

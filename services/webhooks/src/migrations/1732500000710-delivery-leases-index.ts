@@ -1,5 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createIndexConcurrently, dropIndexConcurrently } from '@crm/persistence';
+import { concurrentIndexMigration } from '@crm/persistence';
 
 /**
  * The dispatcher asks, after every round, when the next delivery is due: its retry time, or its lease running
@@ -7,19 +6,8 @@ import { createIndexConcurrently, dropIndexConcurrently } from '@crm/persistence
  * round read its whole backlog. The question is now answered from two indexes: the earliest unleased delivery
  * from the due index, and the few deliveries under a lease from this one.
  */
-export class DeliveryLeasesIndex1732500000710 implements MigrationInterface {
-  name = 'DeliveryLeasesIndex1732500000710';
-  transaction = false;
-
-  async up(runner: QueryRunner): Promise<void> {
-    await createIndexConcurrently(
-      runner,
-      'deliveries_leased_idx',
-      "ON deliveries (lease_expires_at) WHERE status = 'pending' AND lease_expires_at IS NOT NULL",
-    );
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await dropIndexConcurrently(runner, 'deliveries_leased_idx');
-  }
-}
+export const DeliveryLeasesIndex1732500000710 = concurrentIndexMigration(
+  'DeliveryLeasesIndex1732500000710',
+  'deliveries_leased_idx',
+  "ON deliveries (lease_expires_at) WHERE status = 'pending' AND lease_expires_at IS NOT NULL",
+);
