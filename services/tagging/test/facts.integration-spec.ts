@@ -11,8 +11,9 @@ import { standaloneRescoring } from '../src/sweeps/standalone-sweep';
  * (the event path): for any history, they are what the rules say, computed here from the same rows in
  * plain JavaScript. Purchases net of refunds, the 12 months before the as-of date (its edges included),
  * nothing after the as-of date, spend per category, the interactions of the churn model's two windows, the
- * unsolved needs, and the stored scores the evaluation compares against (real Postgres, the service's own
- * migrations).
+ * unsolved needs, the stored scores the evaluation compares against, and the moments at which time alone
+ * moves those facts (the steady range's edges: purchases and interactions entering and leaving their windows;
+ * real Postgres, the service's own migrations).
  */
 let tables: TestSchema;
 let dataSource: DataSource;
@@ -81,6 +82,12 @@ function expected(c: Customer, windowDays: number) {
   const times = net.map((p) => p.at);
   const windowStart = AS_OF.getTime() - windowDays * DAY;
   const own = c.interactions.filter((at) => at <= AS_OF.getTime() && at > windowStart - windowDays * DAY);
+  const recent = own.filter((at) => at > windowStart);
+  const earlier = own.filter((at) => at <= windowStart);
+  const first = (xs: number[]) => (xs.length ? Math.min(...xs) : null);
+  const later = (xs: number[]) => first(xs.filter((at) => at > AS_OF.getTime()));
+  const netTimes = c.purchases.filter((p) => p.refundedCents < p.cents).map((p) => p.at);
+  const beforeYear = times.filter((at) => at <= YEAR_BEFORE);
   return {
     relationshipStartedAt: c.startedAt,
     manualTags: [...c.manualTags],
@@ -96,6 +103,14 @@ function expected(c: Customer, windowDays: number) {
       ...new Set(c.needs.filter((n) => n.status === 'open' || n.status === 'in-progress').map((n) => n.type)),
     ].sort(),
     scored: c.scored,
+    edges: {
+      oldestIn12m: first(inYear.map((p) => p.at)),
+      newestBefore12m: beforeYear.length ? Math.max(...beforeYear) : null,
+      nextPurchaseAt: later(netTimes),
+      oldestRecentInteraction: first(recent),
+      oldestEarlierInteraction: first(earlier),
+      nextInteractionAt: later(c.interactions),
+    },
   };
 }
 
@@ -186,6 +201,9 @@ describe('the facts a customer is scored on', () => {
                 interactionsBefore: e.facts.interactionsBefore,
                 needTypes: e.facts.needTypes,
                 scored: e.previous !== undefined && e.scoredBy === 'rules-earlier',
+                edges: Object.fromEntries(
+                  Object.entries(e.edges).map(([key, at]) => [key, at?.getTime() ?? null]),
+                ),
               }));
             const want = [...customers].sort((a, b) => byId(a.id, b.id)).map((c) => expected(c, windowDays));
             expect(got).toEqual(want);

@@ -47,7 +47,7 @@ describe('sweep', () => {
         fc.integer({ min: 1, max: 7 }),
         async (customers, batchSize) => {
           await dataSource.query(
-            'TRUNCATE customers, customer_scores, stage_history, outbox, sweep_runs, purchase_facts',
+            'TRUNCATE customers, customer_scores, customer_reviews, stage_history, outbox, sweep_runs, purchase_facts',
           );
           await dataSource.query(
             `INSERT INTO customers (customer_id, registered, relationship_started_at)
@@ -78,7 +78,7 @@ describe('sweep', () => {
 
   it('stops every worker before it reports a failed batch', async () => {
     await dataSource.query(
-      'TRUNCATE customers, customer_scores, stage_history, outbox, sweep_runs, purchase_facts',
+      'TRUNCATE customers, customer_scores, customer_reviews, stage_history, outbox, sweep_runs, purchase_facts',
     );
     // 200 customers past the first range, and in the first range one whose id the events' contract rejects
     // (not a versioned UUID): the worker that takes the first range fails at once, the other has work left.

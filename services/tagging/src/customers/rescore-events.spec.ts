@@ -37,6 +37,15 @@ const evaluation = (
     wasHigh: false,
     threshold: 0.6,
   },
+  edges: {
+    oldestIn12m: null,
+    newestBefore12m: null,
+    nextPurchaseAt: null,
+    oldestRecentInteraction: null,
+    oldestEarlierInteraction: null,
+    nextInteractionAt: null,
+  },
+  steadyUntil: null,
 });
 const types = (e: Evaluation) =>
   rescoreEvents([e], { correlationId: 'corr', eventId: 'evt' }, '2026-01-01T00:00:00.000Z').map(

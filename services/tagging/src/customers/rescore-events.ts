@@ -9,6 +9,7 @@ import {
 } from '@crm/contracts';
 import { causedBy, causeFor, type Cause, type Causes, type OutboxItem } from '@crm/messaging';
 import type { CustomerFacts, Prediction } from '../scoring/classify';
+import type { FactEdges } from '../scoring/steady';
 import { levelRank } from '../scoring/membership-progress';
 
 /** A customer evaluated at an as-of date: its facts, the new and the stored classification. */
@@ -23,6 +24,10 @@ export interface Evaluation {
   scoredBy: string | null;
   /** Churn risk now, whether it is (and was) announced as high, and the threshold of the alert. */
   churn: { prediction: Prediction; high: boolean; wasHigh: boolean; threshold: number };
+  /** When time alone moves the facts (purchases and interactions entering and leaving their windows). */
+  edges: FactEdges;
+  /** Until when time alone leaves this evaluation as it is (`steadyUntil`); null: nothing time does moves it. */
+  steadyUntil: Date | null;
 }
 
 /** The churn alert moved (up to high or back to normal). */

@@ -6,6 +6,7 @@ import { execute, queryRows, ServiceClock } from '@crm/persistence';
 import { churnAlerting } from '../scoring/churn-risk';
 import { changedFields, classify, monthsBefore, predict, type CustomerFacts } from '../scoring/classify';
 import { RuleBook, type RuleEntry } from '../scoring/rule-book';
+import { steadyUntil, type FactEdges } from '../scoring/steady';
 import { MembershipPrivileges } from '../membership/membership-privileges';
 import { SegmentMembership } from '../segments/segment-membership';
 import { toClassification, type ClassificationColumns } from './customer-scores.repository';
@@ -35,6 +36,12 @@ interface FactsRow extends Partial<ClassificationColumns> {
   churn_risk_high: boolean | null;
   need_types: string[];
   rules_version: string | null;
+  oldest_in_12m: Date | null;
+  newest_before_12m: Date | null;
+  next_purchase_at: Date | null;
+  oldest_recent: Date | null;
+  oldest_before: Date | null;
+  next_interaction_at: Date | null;
 }
 
 const rescoreSeconds = () =>
@@ -57,20 +64,26 @@ export const FACTS_SQL = `
     SELECT customer_id, relationship_started_at, manual_tags FROM customers WHERE customer_id = ANY($1::uuid[])
   ), agg AS (
     SELECT f.customer_id,
-           coalesce(sum(f.amount) FILTER (WHERE f.occurred_at > $2), 0)::float8 AS spend_12m,
-           count(*) FILTER (WHERE f.occurred_at > $2)::int AS purchases_12m,
-           count(*)::int AS lifetime_purchases,
-           max(f.occurred_at) AS last_purchase_at,
-           min(f.occurred_at) AS first_purchase_at
+           coalesce(sum(f.amount) FILTER (WHERE f.occurred_at > $2 AND f.occurred_at <= $3), 0)::float8 AS spend_12m,
+           count(*) FILTER (WHERE f.occurred_at > $2 AND f.occurred_at <= $3)::int AS purchases_12m,
+           count(*) FILTER (WHERE f.occurred_at <= $3)::int AS lifetime_purchases,
+           max(f.occurred_at) FILTER (WHERE f.occurred_at <= $3) AS last_purchase_at,
+           min(f.occurred_at) FILTER (WHERE f.occurred_at <= $3) AS first_purchase_at,
+           min(f.occurred_at) FILTER (WHERE f.occurred_at > $2 AND f.occurred_at <= $3) AS oldest_in_12m,
+           max(f.occurred_at) FILTER (WHERE f.occurred_at <= $2) AS newest_before_12m,
+           min(f.occurred_at) FILTER (WHERE f.occurred_at > $3) AS next_purchase_at
       FROM net_purchases f
-     WHERE f.customer_id BETWEEN $4 AND $5 AND f.customer_id = ANY($1::uuid[]) AND f.occurred_at <= $3
+     WHERE f.customer_id BETWEEN $4 AND $5 AND f.customer_id = ANY($1::uuid[])
      GROUP BY f.customer_id
   ), inter AS (
     SELECT i.customer_id,
-           count(*) FILTER (WHERE i.occurred_at > $3::timestamptz - make_interval(days => $6))::int AS recent,
-           count(*) FILTER (WHERE i.occurred_at <= $3::timestamptz - make_interval(days => $6))::int AS before
+           count(*) FILTER (WHERE i.occurred_at <= $3 AND i.occurred_at > $3::timestamptz - make_interval(days => $6))::int AS recent,
+           count(*) FILTER (WHERE i.occurred_at <= $3::timestamptz - make_interval(days => $6))::int AS before,
+           min(i.occurred_at) FILTER (WHERE i.occurred_at <= $3 AND i.occurred_at > $3::timestamptz - make_interval(days => $6)) AS oldest_recent,
+           min(i.occurred_at) FILTER (WHERE i.occurred_at <= $3::timestamptz - make_interval(days => $6)) AS oldest_before,
+           min(i.occurred_at) FILTER (WHERE i.occurred_at > $3) AS next_interaction_at
       FROM interaction_facts i
-     WHERE i.customer_id BETWEEN $4 AND $5 AND i.customer_id = ANY($1::uuid[]) AND i.occurred_at <= $3
+     WHERE i.customer_id BETWEEN $4 AND $5 AND i.customer_id = ANY($1::uuid[])
        AND i.occurred_at > $3::timestamptz - 2 * make_interval(days => $6)
      GROUP BY i.customer_id
   ), needs AS (
@@ -88,6 +101,8 @@ export const FACTS_SQL = `
          coalesce(c.category_spend, '{}'::json) AS category_spend,
          coalesce(i.recent, 0) AS interactions_recent, coalesce(i.before, 0) AS interactions_before, s.churn_risk_high,
          coalesce(n.types, '{}') AS need_types, s.rules_version,
+         a.oldest_in_12m, a.newest_before_12m, a.next_purchase_at,
+         i.oldest_recent, i.oldest_before, i.next_interaction_at,
          s.recency, s.frequency, s.monetary, s.value_tier, s.value_loyalty_segment, s.membership_level,
          s.lifecycle_stage, s.tags
     FROM batch b LEFT JOIN agg a ON a.customer_id = b.customer_id
@@ -152,6 +167,15 @@ export class RescoringService {
       const previous = row.value_tier ? toClassification(row as ClassificationColumns) : undefined;
       const prediction = predict(facts, rules);
       const wasHigh = row.churn_risk_high ?? false;
+      const high = churnAlerting(prediction.churnRisk, wasHigh, churn);
+      const edges: FactEdges = {
+        oldestIn12m: row.oldest_in_12m ?? null,
+        newestBefore12m: row.newest_before_12m ?? null,
+        nextPurchaseAt: row.next_purchase_at ?? null,
+        oldestRecentInteraction: row.oldest_recent ?? null,
+        oldestEarlierInteraction: row.oldest_before ?? null,
+        nextInteractionAt: row.next_interaction_at ?? null,
+      };
       return {
         customerId: row.customer_id,
         facts,
@@ -163,9 +187,11 @@ export class RescoringService {
         churn: {
           prediction,
           wasHigh,
-          high: churnAlerting(prediction.churnRisk, wasHigh, churn),
+          high,
           threshold: churn.alertAt,
         },
+        edges,
+        steadyUntil: steadyUntil(facts, rules, churn, high, edges),
       };
     });
   }
@@ -242,8 +268,30 @@ export class RescoringService {
           unwritten.map((e) => e.facts.firstPurchaseAt),
         ],
       );
+    await this.keepSteady(manager, evaluations);
     await this.membership.evaluateCustomers(manager, registered, asOf, own);
     return evaluations;
+  }
+
+  /**
+   * Remembers until when each evaluation stays as it is without a new fact, for the customers (locked by the
+   * caller) it was made for: a sweep at an as-of date in that range leaves them alone.
+   */
+  async keepSteady(manager: EntityManager, evaluations: Evaluation[]): Promise<void> {
+    if (evaluations.length === 0) return;
+    await execute(
+      manager,
+      `INSERT INTO customer_reviews (customer_id, rules_version, steady_from, steady_until)
+       SELECT id, rv, sf, su FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS r(id, rv, sf, su)
+       ON CONFLICT (customer_id) DO UPDATE SET rules_version = EXCLUDED.rules_version,
+         steady_from = EXCLUDED.steady_from, steady_until = EXCLUDED.steady_until`,
+      [
+        evaluations.map((e) => e.customerId),
+        evaluations.map((e) => e.rulesVersion),
+        evaluations.map((e) => e.facts.asOf),
+        evaluations.map((e) => e.steadyUntil),
+      ],
+    );
   }
 
   /**

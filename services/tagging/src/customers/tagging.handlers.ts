@@ -346,6 +346,10 @@ export class TaggingHandlers {
       `UPDATE customers SET manual_tags = '{}', consents = '[]', erased = true, updated_at = now() WHERE customer_id = $1`,
       [event.data.customerId],
     );
+    // The manual tags are gone from the facts but not yet from the scores: the next sweep looks again.
+    await execute(context.manager, 'DELETE FROM customer_reviews WHERE customer_id = $1', [
+      event.data.customerId,
+    ]);
   }
 }
 

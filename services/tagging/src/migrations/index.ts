@@ -12,6 +12,7 @@ import { StateDirtyMarks1732500000296 } from './1732500000296-state-dirty-marks'
 import { RuleSets1732500000295 } from './1732500000295-rule-sets';
 import { NetPurchasesIndex1732500000297 } from './1732500000297-net-purchases-index';
 import { RegisteredCustomersIndex1732500000298 } from './1732500000298-registered-customers-index';
+import { CustomerReviews1732500000299 } from './1732500000299-customer-reviews';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const TAGGING_MIGRATIONS = [
   StateDirtyMarks1732500000296,
   NetPurchasesIndex1732500000297,
   RegisteredCustomersIndex1732500000298,
+  CustomerReviews1732500000299,
 ];

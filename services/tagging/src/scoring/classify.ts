@@ -25,7 +25,8 @@ export interface CustomerFacts {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function calendarMonthsBefore(time: number, months: number): number {
+/** The same day-of-month `months` calendar months before `time` (ms), clamped to the month's end (UTC). */
+export function calendarMonthsBefore(time: number, months: number): number {
   const result = new Date(time);
   const day = result.getUTCDate();
   result.setUTCDate(1);

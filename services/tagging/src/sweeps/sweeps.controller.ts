@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { Roles } from '@crm/auth';
 import { CorrelationId, invalid, notFound, ParseUuid } from '@crm/service-kit';
 import { ServiceClock } from '@crm/persistence';
@@ -12,6 +12,15 @@ export class RunSweepDto {
   @IsOptional()
   @IsISO8601()
   asOf?: string;
+
+  @ApiPropertyOptional({
+    enum: ['due', 'everyone'],
+    description:
+      'due (default): only customers whose scores time could have moved since they were last scored; everyone: all',
+  })
+  @IsOptional()
+  @IsIn(['due', 'everyone'])
+  review?: 'due' | 'everyone';
 }
 
 @ApiTags('sweeps')
@@ -38,6 +47,7 @@ export class SweepsController {
       trigger: 'on-demand',
       asOf,
       correlationId,
+      review: dto.review,
     });
   }
 
