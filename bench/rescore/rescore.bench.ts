@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       const events = Number((await client.query('SELECT count(*) AS n FROM outbox')).rows[0].n) - before;
       say(
         `${title}: ${took.toFixed(1)} s, ${Math.round(result.customers / took).toLocaleString('en')} customers/s, ` +
-          `${result.reviewed.toLocaleString('en')} evaluated (the others steady), ` +
+          `${(result.evaluated ?? 0).toLocaleString('en')} evaluated (the others steady), ` +
           `${result.changed.toLocaleString('en')} changed, ${events.toLocaleString('en')} events queued, ` +
           `${(took / floor).toFixed(1)}x the floor (${phases(result.phases)}); ` +
           `CPU: this process ${(cpuAfter.node - cpuBefore.node).toFixed(1)} s, ${pgCpu}`,

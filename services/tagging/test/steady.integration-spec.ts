@@ -140,7 +140,7 @@ describe('steady customers', () => {
           const ids = customers.map((c) => c.id);
           let asOf = T0;
           const first = await run(asOf);
-          expect(first.reviewed).toBe(customers.length);
+          expect(first.evaluated).toBe(customers.length);
           await expectCurrent(ids, asOf);
           for (const [n, { gap, purchase }] of steps.entries()) {
             if (purchase) {
@@ -177,20 +177,20 @@ describe('steady customers', () => {
         interactions: [],
       },
     ]);
-    expect((await run(T0)).reviewed).toBe(1);
+    expect((await run(T0)).evaluated).toBe(1);
     // Within a month of the purchase ("stable": last purchase within 1 month) nothing can move: left alone.
-    expect((await run(T0 + DAY)).reviewed).toBe(0);
-    expect((await run(T0 + 17 * DAY)).reviewed).toBe(0);
+    expect((await run(T0 + DAY)).evaluated).toBe(0);
+    expect((await run(T0 + 17 * DAY)).evaluated).toBe(0);
     // 28 days after it, the shortest month could have ended.
-    expect((await run(last + 28 * DAY)).reviewed).toBe(1);
+    expect((await run(last + 28 * DAY)).evaluated).toBe(1);
     // A sweep at a date before the range was found: looked at.
-    expect((await run(T0 - DAY)).reviewed).toBe(1);
-    expect((await run(T0 - DAY)).reviewed).toBe(0);
+    expect((await run(T0 - DAY)).evaluated).toBe(1);
+    expect((await run(T0 - DAY)).evaluated).toBe(0);
     // A range found under another rule set does not count.
     await dataSource.query(`UPDATE customer_reviews SET rules_version = 'earlier-rules'`);
-    expect((await run(T0 - DAY)).reviewed).toBe(1);
+    expect((await run(T0 - DAY)).evaluated).toBe(1);
     // Asked to, a sweep looks at everyone.
     const everyone = await sweep.run({ trigger: 'on-demand', asOf: new Date(T0 - DAY), review: 'everyone' });
-    expect(everyone.reviewed).toBe(1);
+    expect(everyone.evaluated).toBe(1);
   });
 });

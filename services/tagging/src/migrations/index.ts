@@ -13,6 +13,7 @@ import { RuleSets1732500000295 } from './1732500000295-rule-sets';
 import { NetPurchasesIndex1732500000297 } from './1732500000297-net-purchases-index';
 import { RegisteredCustomersIndex1732500000298 } from './1732500000298-registered-customers-index';
 import { CustomerReviews1732500000299 } from './1732500000299-customer-reviews';
+import { SweepRunsEvaluated1732500000300 } from './1732500000300-sweep-runs-evaluated';
 
 /** tagging's own migrations, in order (the service, the rescore benchmark and the tests run the same list). */
 export const TAGGING_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const TAGGING_MIGRATIONS = [
   NetPurchasesIndex1732500000297,
   RegisteredCustomersIndex1732500000298,
   CustomerReviews1732500000299,
+  SweepRunsEvaluated1732500000300,
 ];

@@ -37,6 +37,7 @@ interface SweepRunRow {
   changed: number;
   segment_entries: number;
   segment_exits: number;
+  evaluated: number | null;
   started_at: Date;
   finished_at: Date | null;
 }
@@ -47,6 +48,8 @@ export interface SweepRun {
   trigger: string;
   status: string;
   customers: number;
+  /** Of them, those evaluated: the others were steady past the as-of date (null for runs before it was counted). */
+  evaluated: number | null;
   changed: number;
   segmentEntries: number;
   segmentExits: number;
@@ -57,6 +60,8 @@ const sweepSeconds = () =>
   histogram('crm_sweep_duration_seconds', 'Sweep run time', ['trigger'], [1, 5, 15, 60, 300, 900]);
 const sweepChanges = () =>
   counter('crm_sweep_changes_total', 'Customers whose classification a sweep changed');
+const sweepEvaluated = () =>
+  counter('crm_sweep_evaluated_total', 'Customers a sweep evaluated (the others were steady past its date)');
 
 /**
  * What time alone changes, applied to everyone at an as-of date: silent after 6 months, the one-year
@@ -80,7 +85,7 @@ export class SweepService {
   ) {}
 
   /** Runs a sweep to its end and answers it with phase timings. */
-  async run(options: SweepOptions): Promise<SweepRun & { phases: Record<string, number>; reviewed: number }> {
+  async run(options: SweepOptions): Promise<SweepRun & { phases: Record<string, number> }> {
     const opened = await this.open(options);
     return this.complete(opened, options);
   }
@@ -120,7 +125,7 @@ export class SweepService {
   private async complete(
     { id, asOf, started }: { id: string; asOf: Date; started: number },
     options: SweepOptions,
-  ): Promise<SweepRun & { phases: Record<string, number>; reviewed: number }> {
+  ): Promise<SweepRun & { phases: Record<string, number> }> {
     const pass = new SweepPass(this.dataSource, this.rescoring, this.membership, options, asOf, {
       runId: id,
       correlationId: options.correlationId ?? `sweep-${id}`,
@@ -131,14 +136,15 @@ export class SweepService {
       await execute(
         this.dataSource,
         `UPDATE sweep_runs SET status = 'finished', finished_at = now(), customers = $2, changed = $3,
-                segment_entries = $4, segment_exits = $5 WHERE id = $1`,
-        [id, totals.customers, totals.changed, totals.entered, totals.exited],
+                segment_entries = $4, segment_exits = $5, evaluated = $6 WHERE id = $1`,
+        [id, totals.customers, totals.changed, totals.entered, totals.exited, totals.evaluated],
       );
     } catch (error) {
       await execute(
         this.dataSource,
-        `UPDATE sweep_runs SET status = 'failed', finished_at = now(), customers = $2, changed = $3, error = $4 WHERE id = $1`,
-        [id, totals.customers, totals.changed, (error as Error).message],
+        `UPDATE sweep_runs SET status = 'failed', finished_at = now(), customers = $2, changed = $3, error = $4,
+                evaluated = $5 WHERE id = $1`,
+        [id, totals.customers, totals.changed, (error as Error).message, totals.evaluated],
       );
       this.logger.error({ msg: 'sweep failed', sweepRunId: id, error: (error as Error).message });
       throw error;
@@ -146,6 +152,7 @@ export class SweepService {
     const seconds = (Date.now() - started) / 1000;
     sweepSeconds().observe({ trigger: options.trigger }, seconds);
     sweepChanges().inc(totals.changed);
+    sweepEvaluated().inc(totals.evaluated);
     this.logger.log({
       msg: 'sweep finished',
       sweepRunId: id,
@@ -154,7 +161,7 @@ export class SweepService {
       ...totals,
       phases,
     });
-    return { ...(await this.get(id)), phases, reviewed: totals.reviewed };
+    return { ...(await this.get(id)), phases };
   }
 
   async get(id: string): Promise<SweepRun> {
@@ -166,6 +173,7 @@ export class SweepService {
       trigger: row.trigger,
       status: row.status,
       customers: row.customers,
+      evaluated: row.evaluated,
       changed: row.changed,
       segmentEntries: row.segment_entries,
       segmentExits: row.segment_exits,
@@ -187,7 +195,7 @@ export class SweepService {
 
 /** One sweep run: the id space in key ranges, worked by `concurrency` workers, a batch per transaction. */
 class SweepPass {
-  readonly totals = { customers: 0, reviewed: 0, changed: 0, entered: 0, exited: 0, churnAlerts: 0 };
+  readonly totals = { customers: 0, evaluated: 0, changed: 0, entered: 0, exited: 0, churnAlerts: 0 };
   readonly phases: Record<string, number> = { read: 0, lockAndWrite: 0, segments: 0 };
   private readonly batchSize: number;
   /** The rule set the sweep scores with (synchronised when the run opened): ranges found under another do not count. */
@@ -272,7 +280,7 @@ class SweepPass {
           : this.options.review === 'everyone'
             ? ids
             : rows.filter((r) => !r.steady).map((r) => r.customer_id);
-        this.totals.reviewed += due.length;
+        this.totals.evaluated += due.length;
         await this.sweepBatch(manager, ids, due, state);
         return ids.length;
       });
