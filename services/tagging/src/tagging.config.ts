@@ -12,6 +12,12 @@ export class TaggingConfig extends ServiceConfig {
   @Transform(toNumber) @IsInt() @Min(100) @Max(3_600_000) TAGGING_RULES_REFRESH_MS: number;
   /** Hours between scheduled sweeps (the first at 02:00 UTC after the first start). */
   @Transform(toNumber) @IsNumber() @Min(0.01) @Max(8760) TAGGING_SWEEP_INTERVAL_HOURS: number;
+  /**
+   * Days between scheduled sweeps that evaluate every customer, not only those whose scores time could have
+   * moved (a safety net under the steady ranges: after a rolling upgrade from a version without them, the
+   * first scheduled sweep is such a run); 0: never.
+   */
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(3650) TAGGING_FULL_REVIEW_DAYS: number;
   /** How often replicas look for a due scheduled sweep. */
   @Transform(toNumber) @IsInt() @Min(100) @Max(3_600_000) TAGGING_SCHEDULE_POLL_MS: number;
   /** Statement timeout for evaluating one segment; a segment that exceeds it or fails is suspended. */
@@ -27,6 +33,7 @@ export class TaggingConfig extends ServiceConfig {
 
 export const TAGGING_DEFAULTS: Record<string, string> = {
   TAGGING_SWEEP_INTERVAL_HOURS: '24',
+  TAGGING_FULL_REVIEW_DAYS: '7',
   TAGGING_RULES_REFRESH_MS: '10000',
   TAGGING_SCHEDULE_POLL_MS: '30000',
   TAGGING_SEGMENT_TIMEOUT_MS: '15000',

@@ -5,7 +5,9 @@ import { TAGGING_MIGRATIONS } from '../src/migrations';
 import type { RescoringService } from '../src/customers/rescoring.service';
 import { churnMoved } from '../src/customers/rescore-events';
 import { standaloneRescoring } from '../src/sweeps/standalone-sweep';
+import { SweepScheduler } from '../src/sweeps/sweep.scheduler';
 import { SweepService } from '../src/sweeps/sweep.service';
+import type { TaggingConfig } from '../src/tagging.config';
 
 /**
  * A sweep leaves alone the customers whose scores were found steady past its as-of date. Whatever the
@@ -191,6 +193,33 @@ describe('steady customers', () => {
     expect((await run(T0 - DAY)).evaluated).toBe(1);
     // Asked to, a sweep looks at everyone.
     const everyone = await sweep.run({ trigger: 'on-demand', asOf: new Date(T0 - DAY), review: 'everyone' });
-    expect(everyone.evaluated).toBe(1);
+    expect([everyone.evaluated, everyone.review]).toEqual([1, 'everyone']);
+  });
+
+  it('are all looked at by a scheduled sweep every TAGGING_FULL_REVIEW_DAYS, and the first after an upgrade', async () => {
+    await store([]);
+    const scheduler = (days: number) =>
+      new SweepScheduler(
+        dataSource,
+        sweep,
+        { TAGGING_FULL_REVIEW_DAYS: days } as TaggingConfig,
+        undefined as never,
+      );
+    // Never a full review (a new installation, or the first scheduled sweep after an upgrade).
+    expect(await scheduler(7).review(new Date(T0))).toBe('everyone');
+    expect(await scheduler(0).review(new Date(T0))).toBe('due');
+    // A full review that failed does not count; one that finished does, for seven days.
+    await dataSource.query(
+      `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at, review)
+       VALUES (gen_random_uuid(), $1, 'schedule', 'failed', now(), 'everyone'),
+              (gen_random_uuid(), $2, 'schedule', 'finished', now(), 'due')`,
+      [new Date(T0 - DAY), new Date(T0 - DAY)],
+    );
+    expect(await scheduler(7).review(new Date(T0))).toBe('everyone');
+    await sweep.run({ trigger: 'schedule', asOf: new Date(T0 - 3 * DAY), review: 'everyone' });
+    expect(await scheduler(7).review(new Date(T0))).toBe('due');
+    expect(await scheduler(7).review(new Date(T0 + 4 * DAY - 1))).toBe('due');
+    expect(await scheduler(7).review(new Date(T0 + 4 * DAY))).toBe('everyone');
+    expect(await scheduler(2).review(new Date(T0))).toBe('everyone');
   });
 });

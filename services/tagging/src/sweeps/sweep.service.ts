@@ -38,6 +38,7 @@ interface SweepRunRow {
   segment_entries: number;
   segment_exits: number;
   evaluated: number | null;
+  review: 'due' | 'everyone' | null;
   started_at: Date;
   finished_at: Date | null;
 }
@@ -50,6 +51,8 @@ export interface SweepRun {
   customers: number;
   /** Of them, those evaluated: the others were steady past the as-of date (null for runs before it was counted). */
   evaluated: number | null;
+  /** Whom it set out to evaluate: `due` (outside their steady range) or `everyone` (null for older runs). */
+  review: 'due' | 'everyone' | null;
   changed: number;
   segmentEntries: number;
   segmentExits: number;
@@ -116,8 +119,8 @@ export class SweepService {
     if (!options.segmentsOnly) await this.rescoring.book.sync(this.dataSource.manager);
     await execute(
       this.dataSource,
-      `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at) VALUES ($1, $2, $3, 'running', now())`,
-      [id, asOf, options.trigger],
+      `INSERT INTO sweep_runs (id, as_of, trigger, status, started_at, review) VALUES ($1, $2, $3, 'running', now(), $4)`,
+      [id, asOf, options.trigger, options.review ?? 'due'],
     );
     return { id, asOf, started: Date.now() };
   }
@@ -174,6 +177,7 @@ export class SweepService {
       status: row.status,
       customers: row.customers,
       evaluated: row.evaluated,
+      review: row.review,
       changed: row.changed,
       segmentEntries: row.segment_entries,
       segmentExits: row.segment_exits,
@@ -181,6 +185,15 @@ export class SweepService {
         ? (new Date(row.finished_at).getTime() - new Date(row.started_at).getTime()) / 1000
         : null,
     };
+  }
+
+  /** The as-of date of the last finished sweep that evaluated everyone, if any. */
+  async lastFullReview(): Promise<Date | null> {
+    const row = await queryOne<{ as_of: Date | null }>(
+      this.dataSource,
+      `SELECT max(as_of) AS as_of FROM sweep_runs WHERE review = 'everyone' AND status = 'finished'`,
+    );
+    return row?.as_of ?? null;
   }
 
   async recent(limit = 20): Promise<SweepRun[]> {
