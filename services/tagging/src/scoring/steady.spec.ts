@@ -151,6 +151,14 @@ const ruleSet: fc.Arbitrary<ScoringRuleSet> = fc
     },
   }));
 
+/** A customer of four years with one purchase of 25,000 ("stable" while it is within a month). */
+const onePurchase = (at: number): History => ({
+  startedAt: Date.UTC(2020, 0, 1),
+  purchases: [{ at, amount: 25000 }],
+  interactions: [],
+  manualTags: [],
+});
+
 describe('steady until', () => {
   it('spans every calendar-month step back between its fewest and most days', () => {
     fc.assert(
@@ -206,12 +214,7 @@ describe('steady until', () => {
 
   it('is the first rule threshold ahead: one purchase ten days ago, steady until the month-long tier could end', () => {
     const last = Date.UTC(2024, 4, 10, 9, 30);
-    const h: History = {
-      startedAt: Date.UTC(2020, 0, 1),
-      purchases: [{ at: last, amount: 25000 }],
-      interactions: [],
-      manualTags: [],
-    };
+    const h = onePurchase(last);
     const churn = churnModel(defaults);
     const { facts, edges } = factsAt(h, last + 10 * DAY, churn.interactionWindowDays);
     // "stable": last purchase within 1 month, which no month ends before 28 days.
@@ -220,12 +223,7 @@ describe('steady until', () => {
 
   it('finds the moment a calendar month clamp ends a tier: the 30th of January, a month on, is the 1st of March', () => {
     const last = Date.UTC(2024, 0, 30, 10);
-    const h: History = {
-      startedAt: Date.UTC(2020, 0, 1),
-      purchases: [{ at: last, amount: 25000 }],
-      interactions: [],
-      manualTags: [],
-    };
+    const h = onePurchase(last);
     const churn = churnModel(defaults);
     // On 29 February a month back is 29 January, before the purchase; on 1 March it is 1 February, after it.
     const { facts, edges } = factsAt(h, Date.UTC(2024, 1, 28, 10), churn.interactionWindowDays);
