@@ -30,6 +30,7 @@ function factsAt(
   const recent = history.interactions.filter((i) => i <= asOf && i > asOf - window);
   const earlier = history.interactions.filter((i) => i <= asOf - window && i > asOf - 2 * window);
   const date = (xs: number[], pick: (...v: number[]) => number) => (xs.length ? new Date(pick(...xs)) : null);
+  const ms = (xs: number[], pick: (...v: number[]) => number) => (xs.length ? pick(...xs) : null);
   return {
     facts: {
       asOf: new Date(asOf),
@@ -46,21 +47,21 @@ function factsAt(
       needTypes: [],
     },
     edges: {
-      oldestIn12m: date(
+      oldestIn12m: ms(
         inYear.map((p) => p.at),
         Math.min,
       ),
-      newestBefore12m: date(
+      newestBefore12m: ms(
         past.filter((p) => p.at <= yearBefore).map((p) => p.at),
         Math.max,
       ),
-      nextPurchaseAt: date(
+      nextPurchaseAt: ms(
         history.purchases.filter((p) => p.at > asOf).map((p) => p.at),
         Math.min,
       ),
-      oldestRecentInteraction: date(recent, Math.min),
-      oldestEarlierInteraction: date(earlier, Math.min),
-      nextInteractionAt: date(
+      oldestRecentInteraction: ms(recent, Math.min),
+      oldestEarlierInteraction: ms(earlier, Math.min),
+      nextInteractionAt: ms(
         history.interactions.filter((i) => i > asOf),
         Math.min,
       ),

@@ -10,17 +10,17 @@ const DAY_MS = 24 * HOUR_MS;
  * interactions entering (dated after the as-of date) and leaving the windows they are counted in.
  */
 export interface FactEdges {
-  /** The oldest purchase counted in the 12 months (the first to leave them). */
-  oldestIn12m: Date | null;
+  /** The oldest purchase counted in the 12 months (the first to leave them); milliseconds since the epoch. */
+  oldestIn12m: number | null;
   /** The newest purchase up to the as-of date that the 12 months do not count (the last to have left them). */
-  newestBefore12m: Date | null;
+  newestBefore12m: number | null;
   /** The first purchase dated after the as-of date. */
-  nextPurchaseAt: Date | null;
+  nextPurchaseAt: number | null;
   /** The oldest interaction in the churn model's recent window, and in the window before it. */
-  oldestRecentInteraction: Date | null;
-  oldestEarlierInteraction: Date | null;
+  oldestRecentInteraction: number | null;
+  oldestEarlierInteraction: number | null;
   /** The first interaction dated after the as-of date. */
-  nextInteractionAt: Date | null;
+  nextInteractionAt: number | null;
 }
 
 /**
@@ -77,6 +77,17 @@ function nextFlip(from: number, m: number, test: MonthTest, asOf: number, closes
   return Infinity;
 }
 
+/** The conditions of a rule set's tiers and membership levels, gathered once per rule set. */
+const gathered = new WeakMap<ScoringRuleSet, RuleConditions[]>();
+function conditionsOf(rules: ScoringRuleSet): RuleConditions[] {
+  let conditions = gathered.get(rules);
+  if (!conditions) {
+    conditions = [...rules.valueTiers.map((r) => r.when), ...rules.membership.map((r) => r.when)];
+    gathered.set(rules, conditions);
+  }
+  return conditions;
+}
+
 /** A margin taken off every moment computed: a review a second early costs nothing, a late one is wrong. */
 const MARGIN_MS = 1000;
 
@@ -128,22 +139,19 @@ export function steadyUntil(
   const wholeDays = (from: number, limit: number) => crossing(from + (Math.floor(limit) + 1) * DAY_MS);
 
   const time = (d: Date | null) => (d === null ? null : d.getTime());
-  const purchaseEdges = [time(edges.oldestIn12m), time(edges.newestBefore12m)];
-  for (const p of purchaseEdges) if (p !== null) months(p, 12, countedIn);
-  const next = [time(edges.nextPurchaseAt), time(edges.nextInteractionAt)];
-  for (const n of next) if (n !== null) ahead(n);
+  if (edges.oldestIn12m !== null) months(edges.oldestIn12m, 12, countedIn);
+  if (edges.newestBefore12m !== null) months(edges.newestBefore12m, 12, countedIn);
+  if (edges.nextPurchaseAt !== null) ahead(edges.nextPurchaseAt);
+  if (edges.nextInteractionAt !== null) ahead(edges.nextInteractionAt);
   // Postgres subtracts the window as days; in a session time zone with daylight saving a day may be 23
   // or 25 hours, so the edges are taken two hours early.
   const windowMs = churn.interactionWindowDays * DAY_MS;
-  const recent = time(edges.oldestRecentInteraction);
+  const recent = edges.oldestRecentInteraction;
   if (recent !== null) ahead(recent + windowMs - 2 * HOUR_MS);
-  const earlier = time(edges.oldestEarlierInteraction);
+  const earlier = edges.oldestEarlierInteraction;
   if (earlier !== null) ahead(earlier + 2 * windowMs - 2 * HOUR_MS);
 
-  const conditions: RuleConditions[] = [
-    ...rules.valueTiers.map((r) => r.when),
-    ...rules.membership.map((r) => r.when),
-  ];
+  const conditions = conditionsOf(rules);
   const started = time(facts.relationshipStartedAt);
   if (started !== null)
     for (const when of conditions)
