@@ -4,6 +4,10 @@ import { testSchema, type TestSchema } from '@crm/testing';
 import { TAGGING_MIGRATIONS } from '../src/migrations';
 import type { RescoringService } from '../src/customers/rescoring.service';
 import { churnMoved } from '../src/customers/rescore-events';
+import { TaggingHandlers } from '../src/customers/tagging.handlers';
+import type { ExclusionsService } from '../src/preferences/exclusions.service';
+import type { EventContext } from '@crm/messaging';
+import type { CustomerErasedV1, EventEnvelope } from '@crm/contracts';
 import { standaloneRescoring } from '../src/sweeps/standalone-sweep';
 import { SweepScheduler } from '../src/sweeps/sweep.scheduler';
 import { SweepService } from '../src/sweeps/sweep.service';
@@ -194,6 +198,40 @@ describe('steady customers', () => {
     // Asked to, a sweep looks at everyone.
     const everyone = await sweep.run({ trigger: 'on-demand', asOf: new Date(T0 - DAY), review: 'everyone' });
     expect([everyone.evaluated, everyone.review]).toEqual([1, 'everyone']);
+  });
+
+  it('are looked at again after an erasure, which takes their manual tags from the facts without a re-score', async () => {
+    const id = '5a1c2a4e-8b7d-4c6e-9f0a-1b2c3d4e5f61';
+    await store([
+      {
+        id,
+        startedAt: T0 - 900 * DAY,
+        manualTags: ['vip'],
+        purchases: [{ cents: 2_500_000, at: T0 - 10 * DAY }],
+        interactions: [],
+      },
+    ]);
+    const tags = async () =>
+      (
+        (await dataSource.query('SELECT tags FROM customer_scores WHERE customer_id = $1', [id])) as {
+          tags: string[];
+        }[]
+      )[0].tags;
+    expect((await run(T0)).evaluated).toBe(1);
+    expect(await tags()).toContain('manual:vip');
+    expect((await run(T0 + DAY)).evaluated).toBe(0);
+    const handlers = new TaggingHandlers(rescoring, {} as ExclusionsService);
+    await dataSource.transaction((manager) =>
+      handlers.onErased(
+        { data: { customerId: id } } as EventEnvelope<CustomerErasedV1>,
+        {
+          manager,
+        } as unknown as EventContext,
+      ),
+    );
+    const swept = await run(T0 + 2 * DAY);
+    expect([swept.evaluated, swept.changed]).toEqual([1, 1]);
+    expect(await tags()).not.toContain('manual:vip');
   });
 
   it('are all looked at by a scheduled sweep every TAGGING_FULL_REVIEW_DAYS, and the first after an upgrade', async () => {
