@@ -3,18 +3,21 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { platformConsumerLag, residentBytes, untilConsumersCaughtUp } from '@crm/testing';
 import { argument, benchToken } from '../stats';
+import { platformCpu, type PlatformCpu } from '../process-cpu';
 
 /**
  * Bulk import of a generated archive into a running platform (`npm start`): customers, then order lines,
  * streamed through `POST /profile/imports/:kind` as `npm run import` does. Prints rows per second for each
  * file against the targets (2,000 customers/s, 10,000 order lines/s), customer-profile's peak RSS meanwhile,
- * and how long the cascade downstream (every consumer group of the platform) takes to settle afterwards.
+ * how long the cascade downstream (every consumer group of the platform) takes to settle afterwards, and the
+ * CPU the whole platform (services, Kafka, Postgres) spent from the start of the import until it settled.
  */
 const customers = Number(argument('customers', '100000'));
 const orderLines = Number(argument('lines', '1000000'));
 const profileUrl = argument('profile-url', 'http://127.0.0.1:3101/profile');
 const brokers = argument('brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092');
 const settleLimitS = Number(argument('settle-limit', '1800'));
+const pgDataDir = argument('pg-data', '.local/pg');
 const folder = argument('folder', join('.local', 'bench', `import-${customers}-${orderLines}`));
 const metricsUrl = `${profileUrl.replace(/\/profile$/, '')}/metrics`;
 const token = benchToken();
@@ -84,6 +87,31 @@ interface Report {
   firstError?: Record<string, unknown>;
 }
 
+/** The CPU seconds each part of the platform spent between two readings, as lines to print. */
+function cpuLines(before: PlatformCpu, after: PlatformCpu, rows: number): string[] {
+  const services = after.services - before.services;
+  const kafka = after.kafka - before.kafka;
+  const postgres = after.postgres - before.postgres;
+  const total = services + kafka + postgres;
+  const perService = [...after.byService]
+    .map(([name, seconds]) => [name, seconds - (before.byService.get(name) ?? 0)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`)
+    .join(', ');
+  const missing = [
+    after.found.services < 6 ? `only ${after.found.services} service processes found` : '',
+    after.found.kafka ? '' : 'no Kafka broker process found',
+    after.found.postgres ? '' : `no Postgres under ${pgDataDir}`,
+  ].filter(Boolean);
+  return [
+    `CPU of the whole platform over the import and its cascade: ${total.toFixed(1)} s ` +
+      `(services ${services.toFixed(1)}, Kafka ${kafka.toFixed(1)}, Postgres ${postgres.toFixed(1)}), ` +
+      `${((total * 1000) / Math.max(1, rows)).toFixed(2)} ms per row imported` +
+      (missing.length ? ` (${missing.join('; ')})` : ''),
+    `  by service: ${perService}`,
+  ];
+}
+
 /** Streams one file to the import route, sampling customer-profile's RSS; prints progress every 10 s. */
 async function importFile(
   kind: 'customers' | 'purchases',
@@ -149,6 +177,8 @@ async function main(): Promise<void> {
   );
   say(`customer-profile RSS at rest: ${((await residentBytes(metricsUrl)) / MiB).toFixed(0)} MiB`);
   const results: string[] = [];
+  const cpuBefore = platformCpu(pgDataDir);
+  let rowsImported = 0;
   for (const [kind, file, target] of [
     ['customers', customersCsv, 2000],
     ['purchases', purchasesCsv, 10000],
@@ -156,6 +186,7 @@ async function main(): Promise<void> {
     const result = await importFile(kind, file);
     const rows = Number(result.summary?.records ?? 0);
     const rate = rows / result.seconds;
+    rowsImported += rows;
     const line =
       `${kind}: ${rows} rows in ${result.seconds.toFixed(1)} s = ${Math.round(rate)} rows/s (target ≥ ${target}: ${rate >= target ? 'met' : 'not met'}); ` +
       `imported ${String(result.summary?.imported)}, unchanged ${String(result.summary?.unchanged)}, failed ${String(result.summary?.failed)}; ` +
@@ -182,6 +213,10 @@ async function main(): Promise<void> {
     results.push(line);
   } catch (error) {
     say(`cascade: ${(error as Error).message}; stopped waiting`);
+  }
+  for (const line of cpuLines(cpuBefore, platformCpu(pgDataDir), rowsImported)) {
+    say(line);
+    results.push(line);
   }
   say(`customer-profile RSS after: ${((await residentBytes(metricsUrl)) / MiB).toFixed(0)} MiB`);
   say('summary:');

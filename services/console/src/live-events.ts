@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { TOPIC_CATALOG } from '@crm/contracts';
 import { createKafka } from '@crm/messaging';
 import { ConsoleConfig } from './console.config';
@@ -60,6 +60,8 @@ type Listener = (event: LiveEvent) => void;
  * While no stream is open the consumer is paused (it stays in its group and fetches nothing: relaying a
  * busy platform's records to nobody cost about 7 ms of CPU per purchase); the first stream to open moves it
  * to the records written from just before that stream opened, skipping what was written while nobody watched.
+ * The pause is stated again at every group join, since a consumer that kafkajs restarts after a crash
+ * fetches everything until told otherwise.
  */
 @Injectable()
 export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
@@ -97,20 +99,21 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Pauses the consumer when nobody watches, resumes it when somebody does (in order, one change at a time). */
-  private settle(): void {
+  private settle(options: { restatePause?: boolean } = {}): void {
     this.settling = this.settling
-      .then(() => this.reconcile())
+      .then(() => this.reconcile(options.restatePause ?? false))
       .catch((error: Error) =>
         this.logger.warn(`could not pause or resume the live events: ${error.message}`),
       );
   }
 
-  private async reconcile(): Promise<void> {
+  /** `restatePause`: pause when nobody watches even if paused before (the consumer may have forgotten it). */
+  private async reconcile(restatePause: boolean): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
     const topics = CONSOLE_TOPICS.map((topic) => ({ topic }));
     const watched = this.listeners.size > 0;
-    if (!watched && !this.paused) {
+    if (!watched && (!this.paused || restatePause)) {
       consumer.pause(topics);
       this.paused = true;
     } else if (watched && this.paused) {
@@ -126,11 +129,16 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The client of the live events (a seam for the unit tests, which stand in for kafkajs). */
+  protected kafka(): Kafka {
+    return createKafka(this.config.KAFKA_BROKERS, 'console');
+  }
+
   async onModuleInit(): Promise<void> {
     const group = `console-live-${hostname()
       .replace(/[^A-Za-z0-9._-]/g, '-')
       .slice(0, 60)}-${randomBytes(4).toString('hex')}`;
-    const kafka = createKafka(this.config.KAFKA_BROKERS, 'console');
+    const kafka = this.kafka();
     this.admin = kafka.admin();
     await this.admin.connect();
     const consumer = kafka.consumer({
@@ -142,6 +150,11 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      // After a crash (a coordinator still loading, a broker restart) kafkajs starts the consumer again
+      // with a new group object that has forgotten the pause: each join states it again. Left fetching,
+      // an unwatched console decoded every record of the platform (36 s of CPU over a 20,000-customer
+      // import, as much as a service).
+      this.settle({ restatePause: true });
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -165,7 +178,6 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
         }
       },
     });
-    this.settle();
   }
 
   async onApplicationShutdown(): Promise<void> {
