@@ -50,7 +50,12 @@ let kafka: Kafka;
 
 beforeAll(async () => {
   platform = await startPlatform(
-    { SURVEY_QUIET_DAYS: '0', KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) },
+    {
+      SURVEY_QUIET_DAYS: '0',
+      KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+      // The outboxes keep what they sent: the accounting below counts each service's effects there.
+      OUTBOX_KEEP_PUBLISHED_HOURS: '72',
+    },
     700,
     schemaPrefix,
   );

@@ -14,6 +14,20 @@ describe('loadConfig', () => {
     expect(config.KAFKA_CREATE_TOPICS).toBe(true);
   });
 
+  it('takes the hours sent outbox rows are kept, 0 to a year, and names a bad value', () => {
+    expect(loadConfig(ServiceConfig, valid).OUTBOX_KEEP_PUBLISHED_HOURS).toBeUndefined();
+    expect(
+      loadConfig(ServiceConfig, { ...valid, OUTBOX_KEEP_PUBLISHED_HOURS: '0' }).OUTBOX_KEEP_PUBLISHED_HOURS,
+    ).toBe(0);
+    expect(
+      loadConfig(ServiceConfig, { ...valid, OUTBOX_KEEP_PUBLISHED_HOURS: '72' }).OUTBOX_KEEP_PUBLISHED_HOURS,
+    ).toBe(72);
+    for (const bad of ['-1', '8761', 'soon', '1.5'])
+      expect(() => loadConfig(ServiceConfig, { ...valid, OUTBOX_KEEP_PUBLISHED_HOURS: bad })).toThrow(
+        /OUTBOX_KEEP_PUBLISHED_HOURS/,
+      );
+  });
+
   it('fails fast naming every bad variable', () => {
     expect(() => loadConfig(ServiceConfig, { ...valid, PORT: 'abc', JWT_SECRET: 'short' })).toThrow(
       ConfigurationError,

@@ -90,6 +90,11 @@ export class ServiceConfig {
     message: 'SERVICE_URLS must be name=http(s)://host:port pairs, comma-separated',
   })
   SERVICE_URLS?: string;
+  /**
+   * Hours a published outbox row stays, marked published, as a trail of what was sent (0, the default:
+   * deleted as soon as the broker has it).
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(24 * 365) OUTBOX_KEEP_PUBLISHED_HOURS?: number;
   @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_CREATE_TOPICS?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;

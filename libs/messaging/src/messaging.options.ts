@@ -15,7 +15,11 @@ export interface MessagingOptions {
     batchBytes?: number;
     /** A row larger than this is parked, never sent (the broker's `message.max.bytes`); default 1,000,000. */
     maxMessageBytes?: number;
-    /** Published rows older than this are deleted. */
+    /**
+     * How long a published row stays in the outbox, marked published: a trail of what was sent. 0 (the
+     * default) deletes each row as soon as the broker has it, which costs Postgres a twentieth of the mark
+     * (about 0.7 against 13.7 µs a row) and keeps the table as small as its backlog.
+     */
     retentionHours?: number;
     /**
      * Inbox rows older than this are deleted: longer than the topics' retention (30 days), so a record still

@@ -63,10 +63,11 @@ function recordBytes(row: OutboxRow): number {
 
 /**
  * Publishes outbox rows in sequence order. It picks rows that are not yet published (never "after the
- * last id seen", which loses rows committed out of order), sends them, and marks them published.
+ * last id seen", which loses rows committed out of order), sends them, and deletes them (or marks them
+ * published, when `relay.retentionHours` keeps a trail).
  * Only the replica holding the schema's advisory lock relays; the others stand by. The lock is a session
  * lock on the relay's own connection, held for as long as that connection lives: a round is then two
- * statements (read, mark) and no transaction, and a replica that dies or loses its connection frees the
+ * statements (read, delete) and no transaction, and a replica that dies or loses its connection frees the
  * lock for another at once. Every statement of a round runs on the lock's connection, so a replica that
  * lost the lock can write nothing. A crash between send and mark sends those rows again (at least once;
  * consumers' inboxes drop the repeat), in the same order.
@@ -217,7 +218,7 @@ export class OutboxRelay {
 
   /**
    * One round: lock, read a batch in sequence order (at most `batchSize` rows and about `batchBytes`), send
-   * with acks=all (gzip when large), mark published, commit. A row larger than the broker could ever take is
+   * with acks=all (gzip when large), delete or mark published, commit. A row larger than the broker could ever take is
    * parked with the reason (metric, log) instead of blocking every row after it.
    */
   async relayOnce(): Promise<number> {
@@ -287,7 +288,7 @@ export class OutboxRelay {
 
   /**
    * One round on the lock's connection: read a batch in sequence order (at most `batchSize` rows and about
-   * `batchBytes`), send with acks=all (gzip when large), mark published. A row larger than the broker could
+   * `batchBytes`), send with acks=all (gzip when large), delete or mark published. A row larger than the broker could
    * ever take is parked with the reason (metric, log) instead of blocking every row after it.
    */
   private async round(connection: Client, producer: Producer): Promise<number> {
@@ -333,15 +334,26 @@ export class OutboxRelay {
       compression: bytes >= COMPRESS_FROM_BYTES ? CompressionTypes.GZIP : CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    await execute(db, 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
-      rows.map((r) => r.seq),
-    ]);
+    // Sent: deleted, or marked when the operator keeps a trail (a crash before this line sends the rows
+    // again, in order; inboxes drop the repeat).
+    await execute(
+      db,
+      this.keepPublished()
+        ? 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])'
+        : 'DELETE FROM outbox WHERE seq = ANY($1::bigint[])',
+      [rows.map((r) => r.seq)],
+    );
     const now = Date.now();
     for (const row of rows) {
       published().inc({ topic: row.topic });
       lag().observe((now - new Date(row.created_at).getTime()) / 1000);
     }
     return rows.length;
+  }
+
+  /** Whether sent rows stay in the outbox, marked published (`relay.retentionHours` above 0). */
+  private keepPublished(): boolean {
+    return (this.options.relay?.retentionHours ?? 0) > 0;
   }
 
   private async park(manager: Queryable, row: OutboxRow, reason: string): Promise<void> {
@@ -363,7 +375,8 @@ export class OutboxRelay {
   private async cleanupIfDue(): Promise<void> {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();
-    const hours = this.options.relay?.retentionHours ?? 72;
+    // Also when rows are deleted as sent: a trail kept before (another setting, an older version) goes.
+    const hours = this.options.relay?.retentionHours ?? 0;
     await execute(
       this.dataSource,
       `DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)`,

@@ -27,9 +27,11 @@ useProbeHarness();
 describe('messaging guarantees against real Kafka and Postgres', () => {
   it('delivers 5,000 events for 200 customers exactly once, in order per customer', async () => {
     await startGroupAtEnd('probe-c1');
-    const consumer = probe('consume', 1);
+    // Both keep a trail of what they sent: the trace checks below read the sent rows' headers.
+    const trail = { PROBE_KEEP_PUBLISHED_HOURS: '1' };
+    const consumer = probe('consume', 1, trail);
     await consumer.waitForLine('PROBE_READY');
-    const producer = probe('produce', 1, { PROBE_COUNT: '5000', PROBE_CUSTOMERS: '200' });
+    const producer = probe('produce', 1, { PROBE_COUNT: '5000', PROBE_CUSTOMERS: '200', ...trail });
     await producer.waitForLine('PROBE_DRAINED', 120_000);
     await eventually('5,000 effects', async () => (await effectCount(1)) >= 5000, 120_000);
     await expectExactlyOnceInOrder(1, 200, 25);
@@ -145,11 +147,16 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
 
     const consumer = probe('consume', 3);
     await consumer.waitForLine('PROBE_READY');
-    const relay = probe('relay', 3);
+    // This relay keeps a trail of what it sent (the rows stay, marked published).
+    const relay = probe('relay', 3, { PROBE_KEEP_PUBLISHED_HOURS: '1' });
     await relay.waitForLine('PROBE_DRAINED', 60_000);
     expect((await relay.exited).code).toBe(0);
     await eventually('1,000 effects', async () => (await effectCount(3)) >= 1000, 60_000);
     await expectExactlyOnceInOrder(3, 50, 20);
+    const kept = await harness.pool.query(
+      'SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS n FROM probe_p3.outbox',
+    );
+    expect(kept.rows[0].n).toBe(1000);
   });
 
   it('relays a large backlog in byte-bounded rounds and parks a row the broker could never take', async () => {
@@ -178,13 +185,14 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     const relay = probe('relay', 7);
     await relay.waitForLine('PROBE_DRAINED', 60_000);
     expect((await relay.exited).code).toBe(0);
-    const { rows } = await harness.pool.query<{ published: number; parked: number; reason: string | null }>(
-      `SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS published,
-              count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked, max(park_reason) AS reason
+    // Sent rows are deleted (the default); the parked one stays with its reason.
+    const { rows } = await harness.pool.query<{ left: number; parked: number; reason: string | null }>(
+      `SELECT count(*)::int AS left, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
+              max(park_reason) AS reason
          FROM probe_p7.outbox`,
     );
     expect(rows[0]).toEqual({
-      published: 305,
+      left: 1,
       parked: 1,
       reason: expect.stringContaining('more than the 1000000'),
     });

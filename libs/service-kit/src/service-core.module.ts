@@ -94,6 +94,7 @@ export class ServiceCoreModule {
             databaseUrl: options.config.DATABASE_URL,
             createTopics: options.config.KAFKA_CREATE_TOPICS ?? false,
             topicPartitions: options.config.KAFKA_TOPIC_PARTITIONS,
+            relay: { retentionHours: options.config.OUTBOX_KEEP_PUBLISHED_HOURS ?? 0 },
           }),
         }),
       ],
