@@ -1,5 +1,13 @@
-import { execute, insertMany, queryOne, queryRows, type Queryable } from './sql';
+import fc from 'fast-check';
+import { bulkDocument, execute, insertMany, queryOne, queryRows, type Queryable } from './sql';
 
+/** A string as UTF-8 holds it (a lone surrogate becomes U+FFFD), as node-pg sends a text parameter. */
+const asUtf8 = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
+/** Any character, and halves of surrogate pairs on their own or in pairs (fast-check's units make none). */
+const anyCodeUnit = fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\ud83d', '\ude00', '\\', 'u'),
+);
 const answering = (result: unknown): Queryable => ({ query: async () => result });
 
 describe('typed SQL helpers', () => {
@@ -44,7 +52,7 @@ describe('typed SQL helpers', () => {
     expect(seen).toEqual(['SELECT $1', ['x']]);
   });
 
-  it('inserts many rows with one array parameter per column, JSON for jsonb and text[] columns', async () => {
+  it('inserts many rows as one JSON document in column order, with the SQL to read each type', async () => {
     const calls: Array<{ sql: string; parameters?: unknown[] }> = [];
     const db: Queryable = {
       query: (sql, parameters) => {
@@ -60,19 +68,47 @@ describe('typed SQL helpers', () => {
       tags: i % 2 ? ['a', 'b'] : null,
       doc: { n: i },
       at,
+      name: i === 5 ? undefined : `n${i}`,
     }));
-    await insertMany(db, 'things', { id: 'uuid', tags: 'text[]', doc: 'jsonb', at: 'timestamptz' }, rows);
+    const columns = { id: 'uuid', tags: 'text[]', doc: 'jsonb', at: 'timestamptz', name: 'text' } as const;
+    await insertMany(db, 'things', columns, rows);
     expect(calls).toHaveLength(1);
     const [{ sql, parameters }] = calls;
-    expect(sql).toContain('INSERT INTO things (id, tags, doc, at)');
-    expect(sql).toContain('unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])');
-    expect(parameters).toHaveLength(4);
-    expect((parameters as unknown[][]).map((p) => p.length)).toEqual([3000, 3000, 3000, 3000]);
-    expect((parameters as unknown[][])[1].slice(0, 2)).toEqual([null, '["a","b"]']);
-    expect((parameters as unknown[][])[2][7]).toBe('{"n":7}');
-    expect((parameters as unknown[][])[3][0]).toBe(at);
-    expect(sql).not.toContain('ON CONFLICT');
+    expect(sql).toContain('INSERT INTO things (id, tags, doc, at, name)');
+    expect(sql).toContain('(r->>0)::uuid');
+    expect(sql).toContain("nullif(r->2, 'null'::jsonb)");
+    expect(sql).toContain('(r->>3)::timestamptz');
+    expect(sql).toContain('r->>4');
+    expect(sql).toMatch(/jsonb_array_elements\(\$1::jsonb\) WITH ORDINALITY AS rows\(r, n\)\s+ORDER BY n$/);
+    expect(parameters).toHaveLength(1);
+    const document = JSON.parse(parameters![0] as string) as unknown[][];
+    expect(document).toHaveLength(3000);
+    expect(document[0]).toEqual(['id-0', null, { n: 0 }, '2026-01-01T00:00:00.000Z', 'n0']);
+    expect(document[1]).toEqual(['id-1', ['a', 'b'], { n: 1 }, '2026-01-01T00:00:00.000Z', 'n1']);
+    expect(document[5][4]).toBeNull();
     await insertMany(db, 'things', { id: 'uuid' }, [{ id: 'x' }], { onConflict: 'do nothing' });
-    expect(calls[1].sql.trimEnd()).toMatch(/\) ON CONFLICT DO NOTHING$/);
+    expect(calls[1].sql.trimEnd()).toMatch(/ORDER BY n ON CONFLICT DO NOTHING$/);
+  });
+
+  it('writes any strings as JSON Postgres takes: a lone surrogate as U+FFFD, everything else as it is', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: anyCodeUnit, maxLength: 12 }), { maxLength: 8 }), (strings) => {
+        const text = bulkDocument(strings);
+        // No escape of a lone surrogate is left (jsonb refuses them), and no escaped backslash was touched.
+        expect(text).not.toMatch(/(?<!\\)(\\\\)*\\u[dD][89a-fA-F]/);
+        expect(JSON.parse(text)).toEqual(strings.map((s) => asUtf8(s)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(bulkDocument(['\\ud800', '\ud800x', '\ud83d\ude00'])).toBe(
+      '["\\\\ud800","\\ufffdx","\ud83d\ude00"]',
+    );
+  });
+
+  it('refuses an invalid date instead of writing null, and writes a bigint as its digits', () => {
+    expect(() => bulkDocument([[new Date(Number.NaN)]])).toThrow('an invalid date cannot be written');
+    expect(bulkDocument([[12345678901234567890n, new Date(0)]])).toBe(
+      '[["12345678901234567890","1970-01-01T00:00:00.000Z"]]',
+    );
   });
 });
