@@ -8,6 +8,9 @@
  * - **a sent outbox row**: deleted, against marked published (`UPDATE … SET published_at`, the relay before
  *   2026-12-02, still what it does when `OUTBOX_KEEP_PUBLISHED_HOURS` keeps a trail).
  *
+ * - **a produced record's encoding**: kafkajs's encoder as it ships against the one `@crm/messaging` patches
+ *   (an empty start, pooled growth), a record of a service's size with its ten headers.
+ *
  * Prints, per row, the statements' time in Postgres (`pg_stat_statements`), the wall time and this client's
  * CPU. Each shape runs twice, alternating, so a table growing or a warming cache favours neither.
  *
@@ -16,8 +19,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { insertMany } from '@crm/persistence';
 import { argument } from '../stats';
+
+type EncodeRecord = (record: Record<string, unknown>) => { buffer: Buffer };
+/* eslint-disable @typescript-eslint/no-require-imports -- the order of loading is the point here */
+// kafkajs's record encoder as it ships, loaded before `@crm/messaging` patches the encoder it uses...
+const shippedRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as EncodeRecord;
+const ShippedEncoder = require('kafkajs/src/protocol/encoder') as new () => { buf: Buffer };
+if (new ShippedEncoder().buf.length !== 512)
+  throw new Error('kafkajs was patched before the bench loaded it');
+for (const path of Object.keys(require.cache))
+  if (path.includes('/kafkajs/src/protocol/')) delete require.cache[path];
+// ...and a second copy, loaded after the patch.
+const { insertMany } = require('@crm/persistence') as typeof import('@crm/persistence');
+require('@crm/messaging');
+const patchedRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as EncodeRecord;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const databaseUrl = argument(
   'database-url',
@@ -203,6 +220,50 @@ async function sentOutboxRows(client: Client): Promise<void> {
   }
 }
 
+/** CPU per produced record with its ten headers, the shipped encoder against the patched one, twice each. */
+function recordEncoding(): void {
+  const id = randomUUID();
+  const headers = {
+    ce_id: id,
+    ce_type: 'crm.customer.rescored.v1',
+    ce_source: 'tagging',
+    ce_specversion: '1.0',
+    ce_time: new Date().toISOString(),
+    ce_subject: id,
+    ce_correlationid: randomUUID(),
+    ce_causationid: randomUUID(),
+    traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+    content_type: 'application/json',
+  };
+  const record = {
+    offsetDelta: 3,
+    timestampDelta: 5,
+    key: Buffer.from(id),
+    value: Buffer.from(
+      JSON.stringify({ customerId: id, recency: 3, frequency: 4, tags: ['active'], why: 'x'.repeat(300) }),
+    ),
+    headers,
+  };
+  const records = batches * rowsPerBatch * 2;
+  if (!patchedRecord(record).buffer.equals(shippedRecord(record).buffer))
+    throw new Error('the patched encoder wrote other bytes than the shipped one');
+  say(
+    `record encoding: ${records} records of ${shippedRecord(record).buffer.length} bytes with 10 headers, two rounds`,
+  );
+  for (let round = 1; round <= 2; round += 1)
+    for (const [name, encode] of [
+      ['kafkajs as shipped (before)', shippedRecord],
+      ['patched (now)', patchedRecord],
+    ] as const) {
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < records; i += 1) encode(record);
+      const used = process.cpuUsage(cpu);
+      say(
+        `  ${`round ${round}, ${name}`.padEnd(34)} client CPU ${((used.user + used.system) / records).toFixed(1).padStart(5)} µs/record`,
+      );
+    }
+}
+
 async function main(): Promise<void> {
   say(`command: npm run bench:bulk-writes -- --batches ${batches} --rows ${rowsPerBatch}`);
   const client = new Client({ connectionString: databaseUrl });
@@ -213,6 +274,7 @@ async function main(): Promise<void> {
     await client.query(`SET search_path = ${schema}`);
     await bulkRows(client);
     await sentOutboxRows(client);
+    recordEncoding();
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await client.end();
