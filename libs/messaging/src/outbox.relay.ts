@@ -69,7 +69,7 @@ function recordBytes(row: OutboxRow): number {
  * lock on the relay's own connection, held for as long as that connection lives: a round is then two
  * statements (read, delete) and no transaction, and a replica that dies or loses its connection frees the
  * lock for another at once. Every statement of a round runs on the lock's connection, so a replica that
- * lost the lock can write nothing. A crash between send and mark sends those rows again (at least once;
+ * lost the lock can write nothing. A crash between send and delete sends those rows again (at least once;
  * consumers' inboxes drop the repeat), in the same order.
  */
 @Injectable()
@@ -217,9 +217,10 @@ export class OutboxRelay {
   }
 
   /**
-   * One round: lock, read a batch in sequence order (at most `batchSize` rows and about `batchBytes`), send
-   * with acks=all (gzip when large), delete or mark published, commit. A row larger than the broker could ever take is
-   * parked with the reason (metric, log) instead of blocking every row after it.
+   * One round, when this replica holds the relay lock (taking it if free): read a batch in sequence order
+   * (at most `batchSize` rows and about `batchBytes`), send with acks=all (gzip when large), delete or mark
+   * published. A row larger than the broker could ever take is parked with the reason (metric, log) instead
+   * of blocking every row after it.
    */
   async relayOnce(): Promise<number> {
     const producer = this.producer;
@@ -288,8 +289,8 @@ export class OutboxRelay {
 
   /**
    * One round on the lock's connection: read a batch in sequence order (at most `batchSize` rows and about
-   * `batchBytes`), send with acks=all (gzip when large), delete or mark published. A row larger than the broker could
-   * ever take is parked with the reason (metric, log) instead of blocking every row after it.
+   * `batchBytes`), send with acks=all (gzip when large), delete or mark published. A row larger than the
+   * broker could ever take is parked with the reason (metric, log) instead of blocking every row after it.
    */
   private async round(connection: Client, producer: Producer): Promise<number> {
     const db = {
