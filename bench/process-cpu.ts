@@ -79,6 +79,33 @@ export function platformCpu(pgDataDir: string): PlatformCpu {
   };
 }
 
+/** What the platform spent between two readings: CPU seconds by part, services ranked, and parts not found. */
+export interface CpuSpent {
+  services: number;
+  kafka: number;
+  postgres: number;
+  /** Each service's CPU seconds, the busiest first. */
+  byService: Array<readonly [string, number]>;
+  /** The parts the readings could not see (their CPU is missing from the figures). */
+  missing: string[];
+}
+
+export function cpuSpent(before: PlatformCpu, after: PlatformCpu, pgDataDir: string): CpuSpent {
+  return {
+    services: after.services - before.services,
+    kafka: after.kafka - before.kafka,
+    postgres: after.postgres - before.postgres,
+    byService: [...after.byService]
+      .map(([name, seconds]) => [name, seconds - (before.byService.get(name) ?? 0)] as const)
+      .sort((a, b) => b[1] - a[1]),
+    missing: [
+      after.found.services < 6 ? `only ${after.found.services} service processes found` : '',
+      after.found.kafka ? '' : 'no Kafka broker process found',
+      after.found.postgres ? '' : `no Postgres under ${pgDataDir}`,
+    ].filter(Boolean),
+  };
+}
+
 /** Resident memory of each service process, in MiB, by service name (from /proc/<pid>/status). */
 export function serviceRss(): Map<string, number> {
   const rss = new Map<string, number>();

@@ -14,7 +14,7 @@ import { Client } from 'pg';
 import { SERVICE_CATALOG, Topics } from '@crm/contracts';
 // Loads the platform's Kafka client module, which patches kafkajs's idle 1 ms timer in this process too.
 import '@crm/messaging';
-import { platformCpu, serviceRss, slope, type PlatformCpu } from '../process-cpu';
+import { cpuSpent, platformCpu, serviceRss, slope, type PlatformCpu } from '../process-cpu';
 import { argument, benchToken, percentile, summary } from '../stats';
 
 const purchases = Number(argument('purchases', '1000'));
@@ -243,17 +243,12 @@ function targetLines(run: {
 }
 
 function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): string[] {
-  const ms = (part: 'services' | 'kafka' | 'postgres') => ((after.cpu[part] - before.cpu[part]) * 1000) / n;
+  const spent = cpuSpent(before.cpu, after.cpu, pgDataDir);
+  const ms = (part: 'services' | 'kafka' | 'postgres') => (spent[part] * 1000) / n;
   const total = cpuPerPurchase(before, after, n);
-  const missing = [
-    after.cpu.found.services < 6 ? `only ${after.cpu.found.services} service processes found` : '',
-    after.cpu.found.kafka ? '' : 'no Kafka broker process found',
-    after.cpu.found.postgres ? '' : `no Postgres under ${pgDataDir}`,
-  ].filter(Boolean);
-  const perService = [...after.cpu.byService]
-    .map(([name, seconds]) => [name, ((seconds - (before.cpu.byService.get(name) ?? 0)) * 1000) / n] as const)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+  const missing = spent.missing;
+  const perService = spent.byService
+    .map(([name, seconds]) => `${name} ${((seconds * 1000) / n).toFixed(1)}`)
     .join(', ');
   return [
     `  CPU per purchase, whole platform: ${total.toFixed(1)} ms (services ${ms('services').toFixed(1)}, Kafka ${ms('kafka').toFixed(1)}, Postgres ${ms('postgres').toFixed(1)})${missing.length ? ` [${missing.join('; ')}]` : ''}`,

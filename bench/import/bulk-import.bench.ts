@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { platformConsumerLag, residentBytes, untilConsumersCaughtUp } from '@crm/testing';
 import { argument, benchToken } from '../stats';
-import { platformCpu, type PlatformCpu } from '../process-cpu';
+import { cpuSpent, platformCpu, type PlatformCpu } from '../process-cpu';
 
 /**
  * Bulk import of a generated archive into a running platform (`npm start`): customers, then order lines,
@@ -89,20 +89,9 @@ interface Report {
 
 /** The CPU seconds each part of the platform spent between two readings, as lines to print. */
 function cpuLines(before: PlatformCpu, after: PlatformCpu, rows: number): string[] {
-  const services = after.services - before.services;
-  const kafka = after.kafka - before.kafka;
-  const postgres = after.postgres - before.postgres;
+  const { services, kafka, postgres, byService, missing } = cpuSpent(before, after, pgDataDir);
   const total = services + kafka + postgres;
-  const perService = [...after.byService]
-    .map(([name, seconds]) => [name, seconds - (before.byService.get(name) ?? 0)] as const)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`)
-    .join(', ');
-  const missing = [
-    after.found.services < 6 ? `only ${after.found.services} service processes found` : '',
-    after.found.kafka ? '' : 'no Kafka broker process found',
-    after.found.postgres ? '' : `no Postgres under ${pgDataDir}`,
-  ].filter(Boolean);
+  const perService = byService.map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`).join(', ');
   return [
     `CPU of the whole platform over the import and its cascade: ${total.toFixed(1)} s ` +
       `(services ${services.toFixed(1)}, Kafka ${kafka.toFixed(1)}, Postgres ${postgres.toFixed(1)}), ` +

@@ -53,19 +53,19 @@ const rescoreSeconds = () =>
   );
 
 /**
- * Facts for customers at an as-of date, set-based: one statement for a set of customers (the event path
- * passes one id, the sweep a batch of consecutive ids, read as one index range). Previous scores come
- * along for the comparison. Category spend (preferred-category tags) counts every recorded purchase; it is
- * built as `json`, not `jsonb` (a batch's 5,000 objects took 46 ms as jsonb, 15 ms as json, the keys being
- * unique already).
- */
-/**
  * A moment as milliseconds since the epoch (a float8, as a Date's time value): the steady range's edges are
  * only computed with, and parsing six more timestamps a row into Dates cost the first scoring of a million
  * customers seconds.
  */
 const epochMs = (moment: string) => `floor(extract(epoch FROM ${moment}) * 1000)::float8`;
 
+/**
+ * Facts for customers at an as-of date, set-based: one statement for a set of customers (the event path
+ * passes one id, the sweep a batch of consecutive ids, read as one index range). Previous scores come
+ * along for the comparison. Category spend (preferred-category tags) counts every recorded purchase; it is
+ * built as `json`, not `jsonb` (a batch's 5,000 objects took 46 ms as jsonb, 15 ms as json, the keys being
+ * unique already).
+ */
 export const FACTS_SQL = `
   WITH batch AS (
     SELECT customer_id, relationship_started_at, manual_tags FROM customers WHERE customer_id = ANY($1::uuid[])
