@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ConfigurationError, loadConfig, ServiceConfig } from './service-config';
 
 const valid = {
@@ -26,6 +27,35 @@ describe('loadConfig', () => {
       expect(() => loadConfig(ServiceConfig, { ...valid, OUTBOX_KEEP_PUBLISHED_HOURS: bad })).toThrow(
         /OUTBOX_KEEP_PUBLISHED_HOURS/,
       );
+  });
+
+  it('takes the seconds an unused pooled connection stays open, 0 to a day, and names a bad value', () => {
+    expect(loadConfig(ServiceConfig, valid).DATABASE_POOL_IDLE_SECONDS).toBeUndefined();
+    expect(
+      loadConfig(ServiceConfig, { ...valid, DATABASE_POOL_IDLE_SECONDS: '0' }).DATABASE_POOL_IDLE_SECONDS,
+    ).toBe(0);
+    expect(
+      loadConfig(ServiceConfig, { ...valid, DATABASE_POOL_IDLE_SECONDS: '86400' }).DATABASE_POOL_IDLE_SECONDS,
+    ).toBe(86_400);
+    // Any text: taken when it reads as a whole number of seconds from 0 to 86,400, else refused by name.
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -100_000, max: 200_000 }).map(String),
+          fc.double({ min: -10, max: 100_000, noNaN: true }).map(String),
+          fc.string({ maxLength: 12 }),
+        ),
+        (value) => {
+          const seconds = Number(value);
+          const load = () => loadConfig(ServiceConfig, { ...valid, DATABASE_POOL_IDLE_SECONDS: value });
+          if (value === '') expect(load().DATABASE_POOL_IDLE_SECONDS).toBeUndefined();
+          else if (Number.isInteger(seconds) && seconds >= 0 && seconds <= 86_400)
+            expect(load().DATABASE_POOL_IDLE_SECONDS).toBe(seconds);
+          else expect(load).toThrow(/DATABASE_POOL_IDLE_SECONDS/);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('fails fast naming every bad variable', () => {

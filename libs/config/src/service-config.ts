@@ -71,6 +71,11 @@ export class ServiceConfig {
    * maxReplicas × this (+1 for the relay's LISTEN); keep the platform's sum under Postgres max_connections.
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE?: number;
+  /**
+   * Seconds an unused pooled connection stays open (default 300; 0 keeps it until the service stops). Short
+   * values make the pool close and reopen connections between peaks of load, each a new Postgres backend.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400) DATABASE_POOL_IDLE_SECONDS?: number;
   /** SASL towards the brokers (each service its own user); with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
   @IsOptional() @IsIn(['scram-sha-512', 'scram-sha-256', 'plain']) KAFKA_SASL_MECHANISM?: string;
   @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)

@@ -1,4 +1,4 @@
-import { serviceDataSourceOptions } from './data-source';
+import { DEFAULT_POOL_IDLE_SECONDS, serviceDataSourceOptions } from './data-source';
 
 describe('a service data source', () => {
   const base = { url: 'postgres://localhost/db', schema: 'tagging', entities: [], migrations: [] };
@@ -17,6 +17,16 @@ describe('a service data source', () => {
     expect((serviceDataSourceOptions(base).extra as { options: string }).options).toBe(
       '-c search_path=tagging,public',
     );
+  });
+
+  it('keeps an unused pooled connection open for the seconds given, five minutes by default, 0 for good', () => {
+    const idle = (idleSeconds?: number) =>
+      (serviceDataSourceOptions({ ...base, idleSeconds }).extra as { idleTimeoutMillis: number })
+        .idleTimeoutMillis;
+    expect(DEFAULT_POOL_IDLE_SECONDS).toBe(300);
+    expect(idle()).toBe(300_000);
+    expect(idle(0)).toBe(0);
+    expect(idle(2)).toBe(2_000);
   });
 
   it('refuses a schema name that is not a plain identifier', () => {

@@ -11,6 +11,11 @@ export interface ServiceDataSourceOptions {
   entities: MixedList<string | (new () => unknown)>;
   migrations: MixedList<string | (new () => unknown)>;
   poolSize?: number;
+  /**
+   * Seconds an unused pooled connection stays open before the pool closes it (default
+   * `DEFAULT_POOL_IDLE_SECONDS`; 0 keeps it until the service stops).
+   */
+  idleSeconds?: number;
   /** Log every query (debugging only). */
   logging?: boolean;
   /** Session limits in milliseconds (Postgres `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout`). */
@@ -19,6 +24,17 @@ export interface ServiceDataSourceOptions {
 
 /** The service's defaults: generous enough for a sweep batch, short enough that nothing hangs for good. */
 export const DEFAULT_SESSION_TIMEOUTS = { statementMs: 60_000, lockMs: 15_000, idleInTransactionMs: 120_000 };
+
+/**
+ * How long an unused pooled connection stays open. node-pg's own default is 10 s: the pool reuses its most
+ * recently released connection first, so under steady load the connections beyond the usual concurrency sit
+ * unused between peaks, were closed after 10 s and opened again at the next peak. Each new connection is a new
+ * Postgres backend: authentication, catalog caches and plans built again, statements prepared again. In the
+ * cascade benchmark that was about 50 new connections a run and about 6 ms of Postgres CPU per purchase
+ * (`bench/README.md`, "Pooled connections kept"). Five minutes keeps them through load that comes and goes,
+ * and still gives them back at rest. The pool never holds more than its size either way.
+ */
+export const DEFAULT_POOL_IDLE_SECONDS = 300;
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -39,7 +55,13 @@ export function serviceDataSourceOptions(options: ServiceDataSourceOptions): Dat
     poolSize: options.poolSize ?? 10,
     // Unqualified names in raw SQL resolve to the service's own schema.
     // Statements a connection runs again and again are prepared on it (see PreparingClient).
-    extra: { options: sessionOptions(options), application_name: options.schema, Client: PreparingClient },
+    // An unused connection is closed after idleTimeoutMillis (0: never).
+    extra: {
+      options: sessionOptions(options),
+      application_name: options.schema,
+      Client: PreparingClient,
+      idleTimeoutMillis: Math.floor((options.idleSeconds ?? DEFAULT_POOL_IDLE_SECONDS) * 1000),
+    },
   };
 }
 

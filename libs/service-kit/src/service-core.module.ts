@@ -69,6 +69,7 @@ export class ServiceCoreModule {
               schema,
               entities: options.entities ?? [],
               poolSize: options.config.DATABASE_POOL_SIZE,
+              idleSeconds: options.config.DATABASE_POOL_IDLE_SECONDS,
               timeouts: {
                 statementMs:
                   options.config.DATABASE_STATEMENT_TIMEOUT_MS ?? DEFAULT_SESSION_TIMEOUTS.statementMs,
