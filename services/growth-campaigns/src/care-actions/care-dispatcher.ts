@@ -42,6 +42,16 @@ interface ClaimedTouchRow {
   variables: Record<string, string>;
 }
 
+/** A claimed touch as it stands just before its call, with the customer's attributes its template may show. */
+interface CurrentTouchRow {
+  status: string;
+  granted: boolean | null;
+  value_tier: string | null;
+  value_loyalty_segment: string | null;
+  membership_level: string | null;
+  lifecycle_stage: string | null;
+}
+
 /** Channels whose touches are written messages, rendered from a template. */
 export const WRITTEN_CHANNELS: ReadonlySet<string> = new Set([
   'email',
@@ -136,7 +146,8 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async deliver(touch: ClaimedTouchRow): Promise<void> {
-    const blocked = await this.blockedReason(touch);
+    const current = await this.current(touch);
+    const blocked = this.blockedReason(touch, current);
     if (blocked) {
       await this.finish(touch, blocked.status, blocked.reason);
       deliveries().inc({ channel: touch.channel, outcome: blocked.status });
@@ -150,7 +161,7 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
         action: touch.action,
         purpose: touch.purpose,
         idempotencyKey: touch.idempotency_key,
-        message: WRITTEN_CHANNELS.has(touch.channel) ? await this.write(touch) : undefined,
+        message: WRITTEN_CHANNELS.has(touch.channel) ? await this.write(touch, current) : undefined,
       });
     } catch (error) {
       if (error instanceof UndeliverableError) {
@@ -166,18 +177,11 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** The touch's template rendered for the customer's locale (English when theirs is missing). */
-  private async write(touch: ClaimedTouchRow): Promise<OutboundTouch['message']> {
+  private async write(
+    touch: ClaimedTouchRow,
+    attributes: CurrentTouchRow | undefined,
+  ): Promise<OutboundTouch['message']> {
     const template = touch.template ?? touch.action;
-    const attributes = await queryOne<{
-      value_tier: string | null;
-      value_loyalty_segment: string | null;
-      membership_level: string | null;
-      lifecycle_stage: string | null;
-    }>(
-      this.dataSource,
-      'SELECT value_tier, value_loyalty_segment, membership_level, lifecycle_stage FROM customer_attributes WHERE customer_id = $1',
-      [touch.customer_id],
-    );
     const surveyId = touch.variables?.surveyId;
     const links = linksFor(this.templates.linkPatterns(), {
       customerId: touch.customer_id,
@@ -222,17 +226,27 @@ export class CareDispatcher implements OnApplicationBootstrap, BeforeApplication
     };
   }
 
-  /** Just before the call: erased (cancelled) since the claim, or marketing consent withdrawn. */
-  private async blockedReason(
-    touch: ClaimedTouchRow,
-  ): Promise<{ status: 'cancelled' | 'suppressed'; reason: string } | undefined> {
-    const current = await queryOne<{ status: string; granted: boolean | null }>(
+  /**
+   * Just before the call, in one read: the touch's status and the customer's marketing consent on its channel
+   * now, and the attributes its template may show.
+   */
+  private async current(touch: ClaimedTouchRow): Promise<CurrentTouchRow | undefined> {
+    return queryOne<CurrentTouchRow>(
       this.dataSource,
-      `SELECT a.status, c.granted FROM care_actions a
+      `SELECT a.status, c.granted, t.value_tier, t.value_loyalty_segment, t.membership_level, t.lifecycle_stage
+         FROM care_actions a
          LEFT JOIN consents c ON c.customer_id = a.customer_id AND c.channel = a.channel AND c.purpose = 'marketing'
+         LEFT JOIN customer_attributes t ON t.customer_id = a.customer_id
         WHERE a.id = $1`,
       [touch.id],
     );
+  }
+
+  /** Erased (cancelled) since the claim, or marketing consent withdrawn. */
+  private blockedReason(
+    touch: ClaimedTouchRow,
+    current: CurrentTouchRow | undefined,
+  ): { status: 'cancelled' | 'suppressed'; reason: string } | undefined {
     if (current?.status !== 'triggered') return { status: 'cancelled', reason: 'customer erased' };
     if (touch.purpose === 'marketing' && current.granted !== true)
       return { status: 'suppressed', reason: 'consent withdrawn before delivery' };

@@ -102,6 +102,28 @@ const journeyView = (row: JourneyRow): JourneyView => ({
   createdAt: row.created_at,
 });
 
+/** A run's columns, as `RunRow` names them. */
+const RUN_COLUMNS =
+  'id, journey_id, version, customer_id, variant, holdout, status, step, steps, wake_at, entry_event_id, entered_at, goal_until, converted_at, variables';
+
+const INSERTED_RUN_COLUMNS = RUN_COLUMNS.split(', ')
+  .map((column) => `c.${column}`)
+  .join(', ');
+
+/** The customer attributes a step reads, of the customer `c.customer_id`. */
+interface AttributesRow {
+  time_zone: string | null;
+  custom_segments: string[] | null;
+  value_tier: string | null;
+  value_loyalty_segment: string | null;
+  membership_level: string | null;
+  lifecycle_stage: string | null;
+}
+const ATTRIBUTE_COLUMNS =
+  'p.time_zone, a.value_tier, a.value_loyalty_segment, a.membership_level, a.lifecycle_stage, a.custom_segments';
+const ATTRIBUTE_JOINS = `LEFT JOIN customer_attributes a ON a.customer_id = c.customer_id
+         LEFT JOIN contact_preferences p ON p.customer_id = c.customer_id`;
+
 const stateOf = (row: RunRow): RunState => ({
   status: row.status,
   step: row.step,
@@ -364,21 +386,16 @@ export class JourneysService {
   }
 
   private async attributes(manager: EntityManager, customerId: string): Promise<CustomerAttributes> {
-    const row = await queryOne<{
-      time_zone: string | null;
-      custom_segments: string[] | null;
-      value_tier: string | null;
-      value_loyalty_segment: string | null;
-      membership_level: string | null;
-      lifecycle_stage: string | null;
-    }>(
+    const row = await queryOne<AttributesRow>(
       manager,
-      `SELECT p.time_zone, a.value_tier, a.value_loyalty_segment, a.membership_level, a.lifecycle_stage, a.custom_segments
-         FROM (SELECT $1::uuid AS customer_id) c
-         LEFT JOIN customer_attributes a ON a.customer_id = c.customer_id
-         LEFT JOIN contact_preferences p ON p.customer_id = c.customer_id`,
+      `SELECT ${ATTRIBUTE_COLUMNS}
+         FROM (SELECT $1::uuid AS customer_id) c ${ATTRIBUTE_JOINS}`,
       [customerId],
     );
+    return this.attributesOf(row);
+  }
+
+  private attributesOf(row: AttributesRow | undefined): CustomerAttributes {
     return {
       timeZone: row?.time_zone ?? this.config.CONTACT_DEFAULT_TIME_ZONE,
       customSegments: row?.custom_segments ?? [],
@@ -569,11 +586,17 @@ export class JourneysService {
     const goalUntil = journey.definition.goal
       ? new Date(now.getTime() + journey.definition.goal.withinDays * 86_400_000)
       : null;
-    const inserted = await queryRows<RunRow>(
+    // The run and the customer's attributes its first step reads, in one statement (the columns named, so
+    // that the statement is prepared; the attributes as of this statement, as a read just after it saw them).
+    const inserted = await queryRows<RunRow & AttributesRow>(
       manager,
-      `INSERT INTO journey_runs (id, journey_id, version, customer_id, variant, holdout, status, step, steps, entry_event_id,
-                                 entered_at, goal_until, variables)
-       VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 0, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING *`,
+      `WITH inserted AS (
+         INSERT INTO journey_runs (id, journey_id, version, customer_id, variant, holdout, status, step, steps,
+                                   entry_event_id, entered_at, goal_until, variables)
+         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, 0, $8, $9, $10, $11) ON CONFLICT DO NOTHING
+         RETURNING ${RUN_COLUMNS})
+       SELECT ${INSERTED_RUN_COLUMNS}, ${ATTRIBUTE_COLUMNS}
+         FROM inserted c ${ATTRIBUTE_JOINS}`,
       [
         id,
         journey.id,
@@ -596,7 +619,7 @@ export class JourneysService {
       journey.definition,
       stateOf(run),
       { kind: 'enter' },
-      await this.context(manager, run, now),
+      { now, variant: run.variant, holdout: run.holdout, attributes: this.attributesOf(run) },
     );
     await this.store(manager, run, step, `enter (${event.type})`, now, causeOf(event), event.id);
   }
