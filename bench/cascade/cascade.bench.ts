@@ -244,14 +244,14 @@ function targetLines(run: {
 
 function costPerPurchase(before: CostSnapshot, after: CostSnapshot, n: number): string[] {
   const spent = cpuSpent(before.cpu, after.cpu, pgDataDir);
-  const ms = (part: 'services' | 'kafka' | 'postgres') => (spent[part] * 1000) / n;
+  const ms = (part: 'services' | 'kafka' | 'kafkaJit' | 'postgres') => (spent[part] * 1000) / n;
   const total = cpuPerPurchase(before, after, n);
   const missing = spent.missing;
   const perService = spent.byService
     .map(([name, seconds]) => `${name} ${((seconds * 1000) / n).toFixed(1)}`)
     .join(', ');
   return [
-    `  CPU per purchase, whole platform: ${total.toFixed(1)} ms (services ${ms('services').toFixed(1)}, Kafka ${ms('kafka').toFixed(1)}, Postgres ${ms('postgres').toFixed(1)})${missing.length ? ` [${missing.join('; ')}]` : ''}`,
+    `  CPU per purchase, whole platform: ${total.toFixed(1)} ms (services ${ms('services').toFixed(1)}, Kafka ${ms('kafka').toFixed(1)} of which its JIT compiler ${ms('kafkaJit').toFixed(1)}, Postgres ${ms('postgres').toFixed(1)})${missing.length ? ` [${missing.join('; ')}]` : ''}`,
     `  service CPU per purchase by service (ms): ${perService}`,
     `  per purchase: ${((after.records - before.records) / n).toFixed(1)} Kafka records, ${((after.transactions - before.transactions) / n).toFixed(1)} database transactions`,
   ];

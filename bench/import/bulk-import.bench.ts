@@ -89,12 +89,12 @@ interface Report {
 
 /** The CPU seconds each part of the platform spent between two readings, as lines to print. */
 function cpuLines(before: PlatformCpu, after: PlatformCpu, rows: number): string[] {
-  const { services, kafka, postgres, byService, missing } = cpuSpent(before, after, pgDataDir);
+  const { services, kafka, kafkaJit, postgres, byService, missing } = cpuSpent(before, after, pgDataDir);
   const total = services + kafka + postgres;
   const perService = byService.map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`).join(', ');
   return [
     `CPU of the whole platform over the import and its cascade: ${total.toFixed(1)} s ` +
-      `(services ${services.toFixed(1)}, Kafka ${kafka.toFixed(1)}, Postgres ${postgres.toFixed(1)}), ` +
+      `(services ${services.toFixed(1)}, Kafka ${kafka.toFixed(1)} of which its JIT compiler ${kafkaJit.toFixed(1)}, Postgres ${postgres.toFixed(1)}), ` +
       `${((total * 1000) / Math.max(1, rows)).toFixed(2)} ms per row imported` +
       (missing.length ? ` (${missing.join('; ')})` : ''),
     `  by service: ${perService}`,
