@@ -27,12 +27,12 @@ export const DEFAULT_SESSION_TIMEOUTS = { statementMs: 60_000, lockMs: 15_000, i
 
 /**
  * How long an unused pooled connection stays open. node-pg's own default is 10 s: the pool reuses its most
- * recently released connection first, so under steady load the connections beyond the usual concurrency sit
- * unused between peaks, were closed after 10 s and opened again at the next peak. Each new connection is a new
- * Postgres backend: authentication, catalog caches and plans built again, statements prepared again. In the
- * cascade benchmark that was about 50 new connections a run and about 6 ms of Postgres CPU per purchase
- * (`bench/README.md`, "Pooled connections kept"). Five minutes keeps them through load that comes and goes,
- * and still gives them back at rest. The pool never holds more than its size either way.
+ * recently released connection first, so under steady load the connections beyond the usual concurrency
+ * sat unused between peaks, were closed after 10 s and were opened again at the next peak. Each new
+ * connection is a new Postgres backend: authentication, catalog caches and plans built again, statements
+ * prepared again. In the cascade benchmark that was about 50 new connections a run and 4-7 ms of Postgres
+ * CPU per purchase (`bench/README.md`, "Pooled connections kept"). Five minutes keeps them through load that
+ * comes and goes, and still gives them back at rest. The pool never holds more than its size either way.
  */
 export const DEFAULT_POOL_IDLE_SECONDS = 300;
 
