@@ -124,14 +124,6 @@ const ATTRIBUTE_COLUMNS =
 const ATTRIBUTE_JOINS = `LEFT JOIN customer_attributes a ON a.customer_id = c.customer_id
          LEFT JOIN contact_preferences p ON p.customer_id = c.customer_id`;
 
-/** What a step reads besides the run's state: the time, the run's variant, the customer's attributes. */
-const contextOf = (run: RunRow, now: Date, attributes: CustomerAttributes) => ({
-  now,
-  variant: run.variant,
-  holdout: run.holdout,
-  attributes,
-});
-
 const stateOf = (row: RunRow): RunState => ({
   status: row.status,
   step: row.step,
@@ -627,13 +619,18 @@ export class JourneysService {
       journey.definition,
       stateOf(run),
       { kind: 'enter' },
-      contextOf(run, now, this.attributesOf(run)),
+      { now, variant: run.variant, holdout: run.holdout, attributes: this.attributesOf(run) },
     );
     await this.store(manager, run, step, `enter (${event.type})`, now, causeOf(event), event.id);
   }
 
   private async context(manager: EntityManager, run: RunRow, now: Date) {
-    return contextOf(run, now, await this.attributes(manager, run.customer_id));
+    return {
+      now,
+      variant: run.variant,
+      holdout: run.holdout,
+      attributes: await this.attributes(manager, run.customer_id),
+    };
   }
 
   /** Applies a step's touches and stores the run and its path: all in the caller's transaction. */
