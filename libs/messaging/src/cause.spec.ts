@@ -15,6 +15,16 @@ describe('cause', () => {
     expect(causedBy('cust', { correlationId: 'c', runId: 'r' }).causationId).toBe('r');
     expect(causedBy('cust', { correlationId: 'c' }).causationId).toBeUndefined();
   });
+
+  it("carries the event's trace context to what it causes, and none when it came without one", () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const cause = causeOf({ id: 'e', correlationId: 'c', traceparent, tracestate: 'vendor=1' });
+    expect(cause.trace).toEqual({ traceparent, tracestate: 'vendor=1' });
+    expect(causedBy('s', cause).trace).toEqual({ traceparent, tracestate: 'vendor=1' });
+    expect(causeOf({ id: 'e', correlationId: 'c', traceparent }).trace).toEqual({ traceparent });
+    expect(causeOf({ id: 'e', correlationId: 'c' })).not.toHaveProperty('trace');
+    expect(causedBy('s', causeOf({ id: 'e', correlationId: 'c' }))).not.toHaveProperty('trace');
+  });
 });
 
 describe('history is not news', () => {

@@ -15,6 +15,17 @@ export interface Cause {
   runId?: string;
   /** The change comes from a past fact (an import, a backfill): what it publishes is historical too. */
   historical?: boolean;
+  /**
+   * The W3C trace context the causing event arrived with. What the change publishes joins that trace even
+   * when it is published in another's span (a batch handler's one span for a run of several records).
+   */
+  trace?: TraceHeaders;
+}
+
+/** A message's W3C trace context headers. */
+export interface TraceHeaders {
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**
@@ -23,13 +34,21 @@ export interface Cause {
  * a tier welcome for it would be news about the past.
  */
 export function causeOf(
-  event: Pick<EventEnvelope, 'id' | 'correlationId' | 'historical'> & { time?: string },
+  event: Pick<EventEnvelope, 'id' | 'correlationId' | 'historical'> & { time?: string } & TraceHeaders,
 ): Cause {
   const late = event.time !== undefined && !isNews({ time: event.time });
   return {
     eventId: event.id,
     correlationId: event.correlationId,
     ...(event.historical || late ? { historical: true } : {}),
+    ...(event.traceparent
+      ? {
+          trace: {
+            traceparent: event.traceparent,
+            ...(event.tracestate ? { tracestate: event.tracestate } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -40,6 +59,7 @@ export function causedBy(subject: string, cause: Cause): PublishMetadata {
     correlationId: cause.correlationId,
     causationId: cause.eventId ?? cause.runId,
     ...(cause.historical ? { historical: true } : {}),
+    ...(cause.trace ? { trace: cause.trace } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import type { EntityManager } from 'typeorm';
 import { CustomerUpdated, EventRejectedError } from '@crm/contracts';
-import { BULK_CHUNK_CHARACTERS, OutboxPublisher, type OutboxItem } from './outbox.publisher';
+import { BULK_CHUNK_CHARACTERS, OutboxPublisher, traceOf, type OutboxItem } from './outbox.publisher';
 
 function fakeManager() {
   const queries: { sql: string; params: unknown[] }[] = [];
@@ -86,5 +87,67 @@ describe('OutboxPublisher.publishMany', () => {
     await expect(publisher.publishMany(manager, items(1), { subjectsLockedByCaller: true })).rejects.toThrow(
       'active transaction',
     );
+  });
+});
+
+describe('the trace an event is published in', () => {
+  const hex = (length: number) =>
+    fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+  const traceparent = fc
+    .tuple(hex(32), hex(16), fc.constantFrom('00', '01'))
+    .map(([trace, span, flags]) => `00-${trace}-${span}-${flags}`);
+  const traceIdOf = (header: string | undefined) => header?.split('-')[1];
+
+  it("is the active span's when the cause came in the same trace or with none, else the cause's", () => {
+    fc.assert(
+      fc.property(
+        fc.option(traceparent, { nil: undefined }),
+        fc.option(traceparent, { nil: undefined }),
+        fc.boolean(),
+        (activeHeader, causeHeader, sameTrace) => {
+          // Half the time the cause is another span of the active trace (a single record's consumer span).
+          const cause =
+            sameTrace && activeHeader && causeHeader
+              ? `00-${traceIdOf(activeHeader)}-${causeHeader.split('-')[2]}-01`
+              : causeHeader;
+          const active = { traceparent: activeHeader };
+          const chosen = traceOf(
+            { trace: cause ? { traceparent: cause, tracestate: 'v=1' } : undefined },
+            active,
+          );
+          if (!cause || traceIdOf(cause) === traceIdOf(activeHeader)) expect(chosen).toBe(active);
+          else expect(chosen).toEqual({ traceparent: cause, tracestate: 'v=1' });
+        },
+      ),
+    );
+  });
+
+  it("writes each event of a bulk publish in its own cause's trace", async () => {
+    const { manager, queries } = fakeManager();
+    const traces = ['0af7651916cd43dd8448eb211c80319c', '4bf92f3577b34da6a3ce929d0e0e4736'];
+    const bulk = items(3).map((item, i) => ({
+      ...item,
+      meta: {
+        ...item.meta,
+        ...(i < 2 ? { trace: { traceparent: `00-${traces[i]}-00f067aa0ba902b7-01` } } : {}),
+      },
+    }));
+    await publisher.publishMany(manager, bulk, { subjectsLockedByCaller: true });
+    const rows = JSON.parse(queries.find((q) => q.sql.includes('INSERT INTO outbox'))!.params[0] as string);
+    const headers = rows.map((row: unknown[]) => row[4] as Record<string, string>);
+    expect(headers.map((h: Record<string, string>) => traceIdOf(h.traceparent))).toEqual([
+      traces[0],
+      traces[1],
+      undefined,
+    ]);
+  });
+
+  it("writes a single event in its cause's trace", async () => {
+    const { manager, queries } = fakeManager();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const [item] = items(1);
+    await publisher.publish(manager, item.definition, item.payload, { ...item.meta, trace: { traceparent } });
+    const headers = JSON.parse(queries[0].params[4] as string) as Record<string, string>;
+    expect(traceIdOf(headers.traceparent)).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 });

@@ -8,7 +8,8 @@ import {
   type EventMetadata,
   type WireHeaders,
 } from '@crm/contracts';
-import { currentTraceHeaders, inSpan, SpanKind } from '@crm/observability';
+import { contextFromTraceHeaders, currentTraceHeaders, inSpan, SpanKind } from '@crm/observability';
+import type { TraceHeaders } from './cause';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 export const OUTBOX_CHANNEL = 'crm_outbox';
@@ -22,6 +23,22 @@ export interface PublishMetadata {
   time?: Date;
   /** A past fact arriving now, or caused by one (`ce_historical`): consumers trigger nothing customer-facing. */
   historical?: boolean;
+  /** The trace context of the causing event: the event joins that trace (see `traceOf`). */
+  trace?: TraceHeaders;
+}
+
+/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`). */
+const traceIdOf = (traceparent: string | undefined) => traceparent?.split('-')[1];
+
+/**
+ * The trace context an event is published with: the active span's, unless the event's cause came in another
+ * trace. Then the cause's own, so that what a purchase causes stays in the purchase's trace even when a batch
+ * handler publishes it in one span for a run of several records (a child of the run's first record).
+ */
+export function traceOf(meta: Pick<PublishMetadata, 'trace'>, active: TraceHeaders): TraceHeaders {
+  const cause = meta.trace;
+  if (!cause?.traceparent || traceIdOf(cause.traceparent) === traceIdOf(active.traceparent)) return active;
+  return { traceparent: cause.traceparent, ...(cause.tracestate ? { tracestate: cause.tracestate } : {}) };
 }
 
 /** One event of a bulk publish. */
@@ -77,10 +94,14 @@ export class OutboxPublisher {
     // Never emit what consumers would reject.
     validatePayload(definition, payload);
     const id = randomUUID();
+    // The producer span belongs to the cause's trace when the active span is another's.
+    const active = currentTraceHeaders();
+    const trace = traceOf(meta, active);
     return inSpan(
       `${definition.topic} publish`,
       {
         kind: SpanKind.PRODUCER,
+        ...(trace === active ? {} : { parent: contextFromTraceHeaders(trace) }),
         attributes: {
           'messaging.system': 'kafka',
           'messaging.destination.name': definition.topic,
@@ -89,7 +110,8 @@ export class OutboxPublisher {
         },
       },
       async () => {
-        const metadata = this.metadata(id, definition, meta, currentTraceHeaders());
+        // The producer span's own context (in the cause's trace), or the cause's when nothing is traced here.
+        const metadata = this.metadata(id, definition, meta, traceOf(meta, currentTraceHeaders()));
         // One round trip: the per-key lock serialises writers of a subject, so the outbox sequence of one
         // customer follows commit order (the row, and its seq, is made only once the lock is held); the
         // notification wakes the relay at commit.
@@ -189,7 +211,7 @@ export class OutboxPublisher {
     for (const { definition, payload, meta } of items) {
       if (shouldValidate(definition.type)) validatePayload(definition, payload);
       const id = randomUUID();
-      const metadata = this.metadata(id, definition, meta, trace);
+      const metadata = this.metadata(id, definition, meta, traceOf(meta, trace));
       const text = JSON.stringify(payload);
       if (rows.length > 0 && characters + text.length > BULK_CHUNK_CHARACTERS) await flush();
       rows.push([id, definition.topic, meta.subject, definition.type, toWireHeaders(metadata), text]);
@@ -222,7 +244,7 @@ export class OutboxPublisher {
       return {
         id,
         subject,
-        headers: toWireHeaders(this.metadata(id, definition, { ...meta, subject }, trace)),
+        headers: toWireHeaders(this.metadata(id, definition, { ...meta, subject }, traceOf(meta, trace))),
       };
     });
     await manager.query(

@@ -65,10 +65,11 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
 
   it('hands a batch handler runs of records: exactly once and in order through SIGKILLs, a failing run applied one by one', async () => {
     await startGroupAtEnd('probe-c9');
-    const batchProbe = () => probe('consume', 9, { PROBE_BATCH: '1', PROBE_HANDLER_DELAY_MS: '2' });
+    const trail = { PROBE_KEEP_PUBLISHED_HOURS: '1' };
+    const batchProbe = () => probe('consume', 9, { PROBE_BATCH: '1', PROBE_HANDLER_DELAY_MS: '2', ...trail });
     let consumer = batchProbe();
     await consumer.waitForLine('PROBE_READY');
-    const producer = probe('produce', 9, { PROBE_COUNT: '3000', PROBE_CUSTOMERS: '100' });
+    const producer = probe('produce', 9, { PROBE_COUNT: '3000', PROBE_CUSTOMERS: '100', ...trail });
     for (const threshold of [700, 1900]) {
       await eventually(`${threshold} effects`, async () => (await effectCount(9)) >= threshold, 120_000);
       expect((await consumer.kill('SIGKILL')).signal).toBe('SIGKILL');
@@ -99,6 +100,16 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
       if (!firstOfCall.has(row.call)) firstOfCall.set(row.call, row.record_trace);
       expect(row.trace_id).toBe(firstOfCall.get(row.call));
     }
+    // What a run publishes joins each cause's own trace, not the run's: every record came in a trace of its
+    // own (one root producer span each), and runs of first records put several customers in one call.
+    const { rows: caused } = await harness.pool.query<{ trace: string; cause_trace: string }>(
+      `SELECT split_part(o.headers->>'traceparent', '-', 2) AS trace,
+              split_part(p.headers->>'traceparent', '-', 2) AS cause_trace
+         FROM probe_c9.outbox o JOIN probe_p9.outbox p ON p.event_id::text = o.headers->>'causationid'`,
+    );
+    expect(caused).toHaveLength(100);
+    expect(new Set(caused.map((row) => row.cause_trace)).size).toBe(100);
+    for (const row of caused) expect(row.trace).toBe(row.cause_trace);
 
     // A run holding a record the handler refuses: the run is rolled back and applied record by record, so
     // the records around it take effect once each and the refused one is dead-lettered with the reason.
