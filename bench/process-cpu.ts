@@ -13,17 +13,24 @@ interface ProcessInfo {
   reapedChildrenSeconds: number;
 }
 
+/** The fields of a /proc `stat` file after the command name, which may hold spaces and parentheses. */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** User and system CPU seconds of a process or thread, from its `stat` fields. */
+const cpuOf = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / TICKS;
+
 function readProcess(pid: number): ProcessInfo | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces and parentheses: the fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(`/proc/${pid}/stat`);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
     return {
       pid,
       ppid: Number(fields[1]),
       cmdline,
-      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS,
+      cpuSeconds: cpuOf(fields),
       reapedChildrenSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS,
     };
   } catch {
@@ -37,7 +44,7 @@ function readProcess(pid: number): ProcessInfo | undefined {
  * its own code in its first minutes; a warm one hardly any.
  */
 function jitSeconds(pid: number): number {
-  let ticks = 0;
+  let seconds = 0;
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -47,14 +54,12 @@ function jitSeconds(pid: number): number {
   for (const task of tasks) {
     try {
       if (!/^C[12] CompilerThre/.test(readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8'))) continue;
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      seconds += cpuOf(statFields(`/proc/${pid}/task/${task}/stat`));
     } catch {
       // the thread ended meanwhile
     }
   }
-  return ticks / TICKS;
+  return seconds;
 }
 
 function allProcesses(): ProcessInfo[] {

@@ -124,6 +124,14 @@ const ATTRIBUTE_COLUMNS =
 const ATTRIBUTE_JOINS = `LEFT JOIN customer_attributes a ON a.customer_id = c.customer_id
          LEFT JOIN contact_preferences p ON p.customer_id = c.customer_id`;
 
+/** What a step reads besides the run's state: the time, the run's variant, the customer's attributes. */
+const contextOf = (run: RunRow, now: Date, attributes: CustomerAttributes) => ({
+  now,
+  variant: run.variant,
+  holdout: run.holdout,
+  attributes,
+});
+
 const stateOf = (row: RunRow): RunState => ({
   status: row.status,
   step: row.step,
@@ -445,7 +453,8 @@ export class JourneysService {
     // Runs of this customer: exits, waits for this event, conversions.
     const runs = await queryRows<RunRow>(
       manager,
-      `SELECT * FROM journey_runs WHERE customer_id = $1 AND (status = 'active' OR goal_until > $2) ORDER BY entered_at FOR UPDATE`,
+      `SELECT ${RUN_COLUMNS} FROM journey_runs
+        WHERE customer_id = $1 AND (status = 'active' OR goal_until > $2) ORDER BY entered_at FOR UPDATE`,
       [customerId, now],
     );
     for (const run of runs) {
@@ -619,18 +628,13 @@ export class JourneysService {
       journey.definition,
       stateOf(run),
       { kind: 'enter' },
-      { now, variant: run.variant, holdout: run.holdout, attributes: this.attributesOf(run) },
+      contextOf(run, now, this.attributesOf(run)),
     );
     await this.store(manager, run, step, `enter (${event.type})`, now, causeOf(event), event.id);
   }
 
   private async context(manager: EntityManager, run: RunRow, now: Date) {
-    return {
-      now,
-      variant: run.variant,
-      holdout: run.holdout,
-      attributes: await this.attributes(manager, run.customer_id),
-    };
+    return contextOf(run, now, await this.attributes(manager, run.customer_id));
   }
 
   /** Applies a step's touches and stores the run and its path: all in the caller's transaction. */
@@ -779,7 +783,8 @@ export class JourneysService {
       const now = await this.now(manager);
       const due = await queryRows<RunRow>(
         manager,
-        `SELECT * FROM journey_runs WHERE status = 'active' AND wake_at <= $1 ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT ${RUN_COLUMNS} FROM journey_runs
+          WHERE status = 'active' AND wake_at <= $1 ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now, limit],
       );
       for (const run of due) {
