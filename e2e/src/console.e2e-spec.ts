@@ -265,6 +265,10 @@ describe('the console, in a browser', () => {
         body: JSON.stringify({ role: 'admin', subject: 'intruder' }),
       });
       expect(devSignIn.status).toBe(503);
+      // With a browser watching its event stream, the replica still shuts down on SIGTERM (it ends the
+      // stream), rather than being killed once the grace period is over.
+      await page.getByTestId('live-state').filter({ hasText: /Live/ }).waitFor({ timeout: 30_000 });
+      expect(await oidcConsole.stop()).toEqual({ code: null, signal: 'SIGTERM' });
     } finally {
       await oidcConsole.stop();
       await idp.stop();

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { localServiceUrls } from '@crm/contracts';
-import { eventually, GiveUpWaiting, ManagedProcess } from './managed-process';
+import { eventually, GiveUpWaiting, ManagedProcess, type ProcessExit } from './managed-process';
 import { E2E_JWT_SECRET } from './platform-under-test';
 
 export interface RunningConsole {
   /** The console's address, e.g. http://127.0.0.1:3210/console/ */
   url: string;
   process: ManagedProcess;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL 30 s later if it has not exited; answers how it ended. */
+  stop(): Promise<ProcessExit>;
 }
 
 /** Starts the console service against the platform under test (same port offset, same token secret). */
@@ -35,9 +36,7 @@ export async function startConsole(
   return {
     url: `http://127.0.0.1:${port}/console/`,
     process: process_,
-    stop: async () => {
-      await process_.kill('SIGTERM');
-    },
+    stop: () => process_.kill('SIGTERM'),
   };
 }
 

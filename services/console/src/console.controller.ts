@@ -216,9 +216,12 @@ export class ConsoleController {
       'Server-sent events fed from Kafka: each event type with the customer and ticket ids, no payload',
   })
   events(@Req() request: Request, @Res() response: Response): void {
-    const stop = this.live.listen((event) => {
-      response.write(`event: crm\ndata: ${JSON.stringify(event)}\n\n`);
-    });
+    const stop = this.live.listen(
+      (event) => {
+        response.write(`event: crm\ndata: ${JSON.stringify(event)}\n\n`);
+      },
+      () => response.end(),
+    );
     if (!stop) {
       response
         .status(503)
@@ -233,9 +236,12 @@ export class ConsoleController {
     });
     response.write(`retry: 3000\nevent: ready\ndata: {}\n\n`);
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
-    request.on('close', () => {
+    // However the stream ends: the browser leaves, or the replica shuts down and ends it.
+    const ended = () => {
       clearInterval(heartbeat);
       stop();
-    });
+    };
+    request.on('close', ended);
+    response.on('close', ended);
   }
 }

@@ -116,4 +116,43 @@ describe('LiveEvents pausing', () => {
       { numRuns: 300 },
     );
   });
+
+  it('ends exactly the streams still open when the replica shuts down, each once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constant('open' as const), fc.nat({ max: 20 })), { maxLength: 30 }),
+        async (steps) => {
+          const live = new StandInLiveEvents(config);
+          await live.onModuleInit();
+          const ended: number[] = [];
+          const streams: Array<{ id: number; close: () => void; closed: boolean }> = [];
+          for (const step of steps) {
+            if (step === 'open') {
+              const id = streams.length;
+              const close = live.listen(
+                () => undefined,
+                () => ended.push(id),
+              );
+              if (close) streams.push({ id, close, closed: false });
+            } else if (streams.length > 0) {
+              // The browser leaves (possibly a stream that left before: closing twice is harmless).
+              const stream = streams[step % streams.length];
+              stream.close();
+              stream.closed = true;
+            }
+          }
+          live.beforeApplicationShutdown();
+          const open = streams.filter((s) => !s.closed).map((s) => s.id);
+          expect(ended).toEqual(open);
+          expect(live.streams).toBe(0);
+          // The stream's own close, as its response ends, ends nothing again.
+          for (const stream of streams) stream.close();
+          live.beforeApplicationShutdown();
+          expect(ended).toEqual(open);
+          await live.onApplicationShutdown();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

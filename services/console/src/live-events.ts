@@ -1,4 +1,10 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
@@ -64,9 +70,11 @@ type Listener = (event: LiveEvent) => void;
  * fetches everything until told otherwise.
  */
 @Injectable()
-export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
+export class LiveEvents implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(LiveEvents.name);
   private readonly listeners = new Set<Listener>();
+  /** How each open stream is ended (its response closed), by listener. */
+  private readonly enders = new Map<Listener, () => void>();
   private consumer?: Consumer;
   private admin?: Admin;
   private joined = false;
@@ -86,14 +94,19 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
     return this.listeners.size;
   }
 
-  /** Adds a listener unless the replica already serves its most streams; answers the way to remove it. */
-  listen(listener: Listener): (() => void) | null {
+  /**
+   * Adds a listener unless the replica already serves its most streams; answers the way to remove it. `end`
+   * ends the stream from this side (closes its response): the replica calls it when it shuts down.
+   */
+  listen(listener: Listener, end?: () => void): (() => void) | null {
     if (this.listeners.size >= this.config.CONSOLE_MAX_STREAMS) return null;
     if (this.listeners.size === 0) this.watchingSince = Date.now();
     this.listeners.add(listener);
+    if (end) this.enders.set(listener, end);
     this.settle();
     return () => {
-      this.listeners.delete(listener);
+      if (!this.listeners.delete(listener)) return;
+      this.enders.delete(listener);
       this.settle();
     };
   }
@@ -178,6 +191,24 @@ export class LiveEvents implements OnModuleInit, OnApplicationShutdown {
         }
       },
     });
+  }
+
+  /**
+   * Ends every open stream before the HTTP server closes. An event stream never ends by itself, and the
+   * server's close waits for its open responses: with a browser watching, a SIGTERM'd replica stayed up until
+   * it was killed (30 s in the tests, the pod's whole grace period on Kubernetes). Browsers reconnect on their
+   * own (`retry`), to a replica that is up.
+   */
+  beforeApplicationShutdown(): void {
+    const enders = [...this.enders.values()];
+    this.enders.clear();
+    this.listeners.clear();
+    for (const end of enders)
+      try {
+        end();
+      } catch (error) {
+        this.logger.warn(`an event stream did not end cleanly: ${(error as Error).message}`);
+      }
   }
 
   async onApplicationShutdown(): Promise<void> {
