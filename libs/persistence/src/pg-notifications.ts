@@ -18,6 +18,11 @@ export class PgNotifications {
   private connecting?: Promise<void>;
   private retry?: NodeJS.Timeout;
   private failures = 0;
+  /**
+   * The connection's commands, one after another: node-pg queues a query sent while another runs, but that is
+   * deprecated and goes in pg 9 (several waiters start listening at once when a service boots).
+   */
+  private commands: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly databaseUrl: string,
@@ -31,11 +36,18 @@ export class PgNotifications {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      if (this.client) await this.client.query(`LISTEN ${channel}`).catch(() => this.lost());
+      if (this.client) await this.command(this.client, `LISTEN ${channel}`).catch(() => this.lost());
       else await this.connect();
     }
     set.add(handler);
     return () => set.delete(handler);
+  }
+
+  /** Sends `sql` on `client` once the commands sent before it have finished. */
+  private command(client: Client, sql: string): Promise<unknown> {
+    const sent = this.commands.then(() => client.query(sql));
+    this.commands = sent.catch(() => undefined);
+    return sent;
   }
 
   /** Runs after the connection came back (and notifications may have been missed). */
