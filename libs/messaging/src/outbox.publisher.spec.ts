@@ -122,6 +122,29 @@ describe('the trace an event is published in', () => {
     );
   });
 
+  it('never passes on a cause header that is not a valid traceparent', () => {
+    const valid = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          traceparent.map((t) => t.toUpperCase()),
+          traceparent.map((t) => `${t} `),
+          traceparent.map((t) => t.replace(/-[0-9a-f]{32}-/, `-${'0'.repeat(32)}-`)),
+          traceparent.map((t) => t.replace(/-[0-9a-f]{16}-/, `-${'0'.repeat(16)}-`)),
+          traceparent,
+        ),
+        fc.option(traceparent, { nil: undefined }),
+        (causeHeader, activeHeader) => {
+          const active = { traceparent: activeHeader };
+          const chosen = traceOf({ trace: { traceparent: causeHeader, tracestate: 'v=1' } }, active);
+          if (!valid.test(causeHeader)) expect(chosen).toBe(active);
+          else expect([active.traceparent, causeHeader]).toContain(chosen.traceparent);
+        },
+      ),
+    );
+  });
+
   it("writes each event of a bulk publish in its own cause's trace", async () => {
     const { manager, queries } = fakeManager();
     const traces = ['0af7651916cd43dd8448eb211c80319c', '4bf92f3577b34da6a3ce929d0e0e4736'];

@@ -27,18 +27,24 @@ export interface PublishMetadata {
   trace?: TraceHeaders;
 }
 
-/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`). */
-const traceIdOf = (traceparent: string | undefined) => traceparent?.split('-')[1];
+/** A W3C traceparent (`00-<trace id>-<span id>-<flags>`), neither id all zeros. */
+const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The trace id of a W3C traceparent, or undefined when it is not one. */
+const traceIdOf = (traceparent: string | undefined) =>
+  traceparent === undefined ? undefined : TRACEPARENT.exec(traceparent)?.[1];
 
 /**
  * The trace context an event is published with: the active span's, unless the event's cause came in another
  * trace. Then the cause's own, so that what a purchase causes stays in the purchase's trace even when a batch
- * handler publishes it in one span for a run of several records (a child of the run's first record).
+ * handler publishes it in one span for a run of several records (a child of the run's first record). A cause's
+ * header that is not a valid traceparent (anyone can write a record's headers) is never passed on.
  */
 export function traceOf(meta: Pick<PublishMetadata, 'trace'>, active: TraceHeaders): TraceHeaders {
   const cause = meta.trace;
-  if (!cause?.traceparent || traceIdOf(cause.traceparent) === traceIdOf(active.traceparent)) return active;
-  return { traceparent: cause.traceparent, ...(cause.tracestate ? { tracestate: cause.tracestate } : {}) };
+  const causeTrace = traceIdOf(cause?.traceparent);
+  if (!causeTrace || causeTrace === traceIdOf(active.traceparent)) return active;
+  return { traceparent: cause!.traceparent, ...(cause!.tracestate ? { tracestate: cause!.tracestate } : {}) };
 }
 
 /** One event of a bulk publish. */
