@@ -215,7 +215,7 @@ export class ConsoleController {
     summary:
       'Server-sent events fed from Kafka: each event type with the customer and ticket ids, no payload',
   })
-  events(@Req() request: Request, @Res() response: Response): void {
+  events(@Res() response: Response): void {
     const stop = this.live.listen(
       (event) => {
         response.write(`event: crm\ndata: ${JSON.stringify(event)}\n\n`);
@@ -236,12 +236,10 @@ export class ConsoleController {
     });
     response.write(`retry: 3000\nevent: ready\ndata: {}\n\n`);
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
-    // However the stream ends: the browser leaves, or the replica shuts down and ends it.
-    const ended = () => {
+    // However the stream ends (the browser leaves, or the replica shuts down and ends it), the response closes.
+    response.on('close', () => {
       clearInterval(heartbeat);
       stop();
-    };
-    request.on('close', ended);
-    response.on('close', ended);
+    });
   }
 }

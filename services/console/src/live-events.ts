@@ -72,9 +72,8 @@ type Listener = (event: LiveEvent) => void;
 @Injectable()
 export class LiveEvents implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(LiveEvents.name);
-  private readonly listeners = new Set<Listener>();
-  /** How each open stream is ended (its response closed), by listener. */
-  private readonly enders = new Map<Listener, () => void>();
+  /** The open streams: each one's listener, and how to end it from this side (its response closed). */
+  private readonly listeners = new Map<Listener, (() => void) | undefined>();
   private consumer?: Consumer;
   private admin?: Admin;
   private joined = false;
@@ -101,13 +100,10 @@ export class LiveEvents implements OnModuleInit, BeforeApplicationShutdown, OnAp
   listen(listener: Listener, end?: () => void): (() => void) | null {
     if (this.listeners.size >= this.config.CONSOLE_MAX_STREAMS) return null;
     if (this.listeners.size === 0) this.watchingSince = Date.now();
-    this.listeners.add(listener);
-    if (end) this.enders.set(listener, end);
+    this.listeners.set(listener, end);
     this.settle();
     return () => {
-      if (!this.listeners.delete(listener)) return;
-      this.enders.delete(listener);
-      this.settle();
+      if (this.listeners.delete(listener)) this.settle();
     };
   }
 
@@ -182,7 +178,7 @@ export class LiveEvents implements OnModuleInit, BeforeApplicationShutdown, OnAp
         const event = liveEventOf(message);
         if (!event) return;
         this.relayed += 1;
-        for (const listener of this.listeners) {
+        for (const listener of this.listeners.keys()) {
           try {
             listener(event);
           } catch (error) {
@@ -200,12 +196,11 @@ export class LiveEvents implements OnModuleInit, BeforeApplicationShutdown, OnAp
    * own (`retry`), to a replica that is up.
    */
   beforeApplicationShutdown(): void {
-    const enders = [...this.enders.values()];
-    this.enders.clear();
+    const enders = [...this.listeners.values()];
     this.listeners.clear();
     for (const end of enders)
       try {
-        end();
+        end?.();
       } catch (error) {
         this.logger.warn(`an event stream did not end cleanly: ${(error as Error).message}`);
       }
