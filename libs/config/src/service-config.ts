@@ -105,10 +105,15 @@ export class ServiceConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;
   /** The longest one event handler's transaction may take before it is rolled back and retried (30 s). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000) KAFKA_HANDLER_TIMEOUT_MS?: number;
-  /** Consecutive records of a partition applied in one transaction (50; 1: one transaction per record). */
+  /** Consecutive records of a partition applied in one transaction (250; 1: one transaction per record). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) KAFKA_MAX_BATCH_SIZE?: number;
   /** How long the broker waits for a silent consumer before rebalancing its partitions (30 s). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS?: number;
+  /**
+   * Kafka's long poll: the longest a fetch waits for records (5000, bounded by a third of the session
+   * timeout). A stop waits for the fetch in flight, so a shorter wait stops sooner and fetches more at rest.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(100_000) KAFKA_FETCH_MAX_WAIT_MS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) SHUTDOWN_TIMEOUT_MS?: number;
   /** Postgres session limits of every connection: a statement, a lock wait, an idle open transaction. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;

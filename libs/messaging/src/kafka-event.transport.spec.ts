@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { CustomerRegistered, EventRegistry, PurchaseRecorded } from '@crm/contracts';
-import { KafkaEventTransport } from './kafka-event.transport';
+import { fetchMaxWait, KafkaEventTransport } from './kafka-event.transport';
 import type { OutboxPublisher } from './outbox.publisher';
 
 /**
@@ -70,5 +70,25 @@ describe('KafkaEventTransport, records it has no handler for', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('fetchMaxWait', () => {
+  it('is the configured wait (5 s unless set), never more than a third of the session timeout', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 6000, max: 300_000 }),
+        fc.option(fc.integer({ min: 10, max: 100_000 }), { nil: undefined }),
+        (session, configured) => {
+          const wait = fetchMaxWait(session, configured);
+          expect(wait).toBeLessThanOrEqual(session / 3);
+          expect(wait).toBeLessThanOrEqual(configured ?? 5000);
+          expect(wait === (configured ?? 5000) || wait === Math.floor(session / 3)).toBe(true);
+        },
+      ),
+    );
+    expect(fetchMaxWait(30_000)).toBe(5000);
+    expect(fetchMaxWait(30_000, 500)).toBe(500);
+    expect(fetchMaxWait(6000, 5000)).toBe(2000);
   });
 });

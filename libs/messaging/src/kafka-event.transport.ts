@@ -36,6 +36,11 @@ export interface KafkaEventTransportOptions {
   /** The broker drops a member it has not heard from for this long; heartbeats go on while a handler runs. */
   sessionTimeoutMs?: number;
   /**
+   * The longest a fetch waits for records to arrive (Kafka's long poll; default 5 s, at most a third of the
+   * session timeout). A stop waits for the fetch in flight, so this is also what a consumer's shutdown can wait.
+   */
+  fetchMaxWaitMs?: number;
+  /**
    * The longest a handler's transaction may take (default 30 s). Past it the transaction is abandoned: its
    * connection is closed, so Postgres rolls everything back and nothing the handler does later can write
    * through it; the attempt counts as failed, and the last one dead-letters the record as `HANDLER_TIMEOUT`.
@@ -49,6 +54,14 @@ export interface KafkaEventTransportOptions {
    * record by record, with the usual retries and dead letters, so a batch never changes the outcome.
    */
   maxBatchSize?: number;
+}
+
+/**
+ * How long a fetch waits for records: the configured wait (Kafka's 5 s by default), never more than a third
+ * of the session timeout, so that the heartbeats sent between fetches stay well inside it.
+ */
+export function fetchMaxWait(sessionTimeoutMs: number, configuredMs = 5000): number {
+  return Math.min(configuredMs, Math.floor(sessionTimeoutMs / 3));
 }
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -213,8 +226,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       // Kafka's long poll: a fetch answers as soon as a record arrives, so a long wait costs no latency, and
       // an idle consumer asks a few times a minute instead of ten times a second (bounded so that the
-      // heartbeats sent between fetches stay well inside the session timeout).
-      maxWaitTimeInMs: Math.min(5000, Math.floor(sessionTimeout / 3)),
+      // heartbeats sent between fetches stay well inside the session timeout). A stop waits for the fetch in
+      // flight: KAFKA_FETCH_MAX_WAIT_MS trades idle fetches for faster stops.
+      maxWaitTimeInMs: fetchMaxWait(sessionTimeout, this.options.fetchMaxWaitMs),
       allowAutoTopicCreation: false,
     });
     await this.consumer.connect();

@@ -43,6 +43,7 @@ export interface ServiceBootstrapOptions {
   maxAttempts?: number;
   handlerTimeoutMs?: number;
   sessionTimeoutMs?: number;
+  fetchMaxWaitMs?: number;
   maxBatchSize?: number;
   shutdownTimeoutMs?: number;
   description?: string;
@@ -108,6 +109,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     maxAttempts: options.maxAttempts,
     handlerTimeoutMs: options.handlerTimeoutMs,
     sessionTimeoutMs: options.sessionTimeoutMs,
+    fetchMaxWaitMs: options.fetchMaxWaitMs,
     maxBatchSize: options.maxBatchSize,
   });
   app
@@ -209,6 +211,7 @@ export function runCatalogService<C extends ServiceConfig>(
       maxAttempts: config.EVENT_MAX_ATTEMPTS,
       handlerTimeoutMs: config.KAFKA_HANDLER_TIMEOUT_MS,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
       maxBatchSize: config.KAFKA_MAX_BATCH_SIZE,
       description: options.description,
       http: options.http,

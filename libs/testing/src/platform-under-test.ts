@@ -43,6 +43,9 @@ export async function startPlatform(
       SERVICE_URLS: localServiceUrls(portOffset),
       // No quiet hours unless a test sets them: a touch due at night would otherwise wait for the morning.
       CONTACT_QUIET_HOURS: '00:00-00:00',
+      // A stop waits for each consumer's fetch in flight: half a second rather than Kafka's 5 s long poll,
+      // which every test file would wait out at its end.
+      KAFKA_FETCH_MAX_WAIT_MS: '500',
       ...(schemaPrefix ? { DATABASE_SCHEMA: `${schemaPrefix}_${service.schema}` } : {}),
       ...env,
       ...envFor(service.name),
