@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import {
@@ -223,6 +223,19 @@ describe('the Helm chart', () => {
     };
     visit('tools/dist-paths.cjs');
     expect(missing).toEqual([]);
+  });
+
+  it('starts each service of the image from the bundle that `npm run build` writes for it', () => {
+    const dockerfile = readFileSync(join(root, 'deploy/docker/Dockerfile'), 'utf8');
+    const entry =
+      /^ENTRYPOINT .* (dist\/services\/\$\{SERVICE_NAME:\?[^}]*\}\/src\/main\.bundle\.cjs)"\]$/m.exec(
+        dockerfile,
+      );
+    expect(entry).not.toBeNull();
+    for (const name of [...SERVICE_CATALOG.map((s) => s.name), 'console']) {
+      const bundle = join(root, entry![1].replace(/\$\{SERVICE_NAME[^}]*\}/, name));
+      expect(`${bundle}: ${existsSync(bundle)}`).toBe(`${bundle}: true`);
+    }
   });
 
   it('gives every service a Strimzi KafkaUser with exactly the ACLs its contracts need, and its credentials', () => {
