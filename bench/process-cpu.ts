@@ -62,6 +62,18 @@ function jitSeconds(pid: number): number {
   return seconds;
 }
 
+/** CPU seconds a process has used so far (undefined once it has gone). */
+export function processCpuSeconds(pid: number): number | undefined {
+  return readProcess(pid)?.cpuSeconds;
+}
+
+/** CPU seconds the whole machine has been busy since it booted (every core; /proc/stat, less idle and iowait). */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + steal) / TICKS;
+}
+
 function allProcesses(): ProcessInfo[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
@@ -143,20 +155,26 @@ export function cpuSpent(before: PlatformCpu, after: PlatformCpu, pgDataDir: str
   };
 }
 
+/** Resident memory of a process in MiB (from /proc/<pid>/status), or undefined once it has gone. */
+export function processRssMiB(pid: number): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : undefined;
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
 /** Resident memory of each service process, in MiB, by service name (from /proc/<pid>/status). */
 export function serviceRss(): Map<string, number> {
   const rss = new Map<string, number>();
   for (const p of allProcesses()) {
     const match = /dist\/services\/([a-z-]+)\/src\/main(\.js)?\b/.exec(p.cmdline);
     if (!match) continue;
-    try {
-      const line = readFileSync(`/proc/${p.pid}/status`, 'utf8')
-        .split('\n')
-        .find((l) => l.startsWith('VmRSS:'));
-      if (line) rss.set(match[1], (rss.get(match[1]) ?? 0) + Number(line.split(/\s+/)[1]) / 1024);
-    } catch {
-      // gone meanwhile
-    }
+    const mib = processRssMiB(p.pid);
+    if (mib !== undefined) rss.set(match[1], (rss.get(match[1]) ?? 0) + mib);
   }
   return rss;
 }

@@ -10,7 +10,8 @@ export type ServiceDefinition = ServiceIdentity;
 /**
  * How a compiled workspace program is run: Node with the dist alias hook. `npm run build` must have run.
  * A program with a bundle (`<script>.bundle.cjs`, which `npm run build` writes for every service) runs from
- * it, unless tsc has written dist/ since (then the bundle is stale and the compiled files run).
+ * it, unless tsc has written dist/ since (then the bundle is stale and the compiled files run) or
+ * CRM_BUNDLES=0 asks for the compiled files (stack traces with their own paths; the startup benchmark).
  */
 export function nodeCommandFor(relativeScript: string): { command: string; args: string[] } {
   const root = workspaceRoot();
@@ -24,7 +25,9 @@ export function nodeCommandFor(relativeScript: string): { command: string; args:
       '--disable-warning=TimeoutNegativeWarning',
       '-r',
       join(root, 'tools/dist-paths.cjs'),
-      bundleIsCurrent(bundle, join(root, 'dist', '.tsbuildinfo')) ? bundle : script,
+      process.env.CRM_BUNDLES !== '0' && bundleIsCurrent(bundle, join(root, 'dist', '.tsbuildinfo'))
+        ? bundle
+        : script,
     ],
   };
 }
