@@ -1,7 +1,8 @@
-// `npm run build`, after tsc: each service's compiled program as one file, dist/services/<name>/src/main.bundle.cjs.
-// A service that loads ~2,900 modules spends most of its start resolving, reading and compiling them (about
-// 2.3 CPU-seconds of tagging's 2.6 to ready); from one file the same code starts in about half that. The
-// bundle sits beside main.js, so the service's own paths (`__dirname`) stay what they were.
+// `npm run build`, after tsc: each service's program bundled, as dist/services/<name>/src/main.bundle.cjs and
+// the code the services share in dist/bundle-chunks/. A service that loads ~2,900 modules spends most of its
+// start resolving, reading and compiling them (about 1.9 of tagging's 2.9 CPU-seconds to ready); from a
+// handful of files the same code starts in about half the CPU. Each entry sits beside its main.js, so the
+// service's own paths (`__dirname`) stay what they were.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -67,10 +68,12 @@ await build({
     sourcemap: true,
   },
 });
-for (const name of services) {
-  const size = statSync(join(dist, 'services', name, 'src', 'main.bundle.cjs')).size;
-  process.stdout.write(`[bundle] ${name}: ${(size / 1e6).toFixed(1)} MB\n`);
-}
+const chunks = readdirSync(join(dist, 'bundle-chunks')).filter((file) => file.endsWith('.cjs'));
+const bytes = [
+  ...services.map((name) => join(dist, 'services', name, 'src', 'main.bundle.cjs')),
+  ...chunks.map((file) => join(dist, 'bundle-chunks', file)),
+].reduce((sum, file) => sum + statSync(file).size, 0);
 process.stdout.write(
-  `[bundle] ${services.length} services in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  `[bundle] ${services.length} services (${services.join(', ')}): ${chunks.length} shared chunks, ` +
+    `${(bytes / 1e6).toFixed(1)} MB in all, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
 );
