@@ -16,7 +16,7 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
   process.exit(1);
 }
 
-say('building (tsc, and the console with vite)...');
+say("building (tsc, the services' bundles, and the console with vite)...");
 const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
