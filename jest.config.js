@@ -37,7 +37,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{contracts,libs,services}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{contracts,libs,services,bench}/**/*.spec.ts'],
     },
     {
       ...integration,

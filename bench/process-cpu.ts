@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** Clock ticks per second of /proc's utime and stime (USER_HZ; 100 on Linux). */
 const TICKS = 100;
 
-interface ProcessInfo {
+export interface ProcessInfo {
   pid: number;
   ppid: number;
   cmdline: string;
@@ -94,13 +94,28 @@ export interface PlatformCpu {
   found: { services: number; kafka: boolean; postgres: boolean };
 }
 
+/** A service process: the program of `dist/services/<name>`, bundled or compiled. */
+const SERVICE_PROGRAM = /dist\/services\/([a-z-]+)\/src\/main(\.js|\.bundle\.cjs)?\b/;
+
+/** The platform's processes on this machine, as /proc shows them now. */
+export interface PlatformProcesses {
+  services: Array<ProcessInfo & { service: string }>;
+  kafka: ProcessInfo[];
+  /** The postmaster of the data folder and its children (backends, writers). */
+  postgres: ProcessInfo[];
+  postmaster?: number;
+}
+
 /**
  * Reads /proc: services are the processes running `dist/services/*`; the broker is the JVM running
  * `kafka.Kafka`; Postgres is the postmaster of `pgDataDir` (its postmaster.pid) and all its children.
  */
-export function platformCpu(pgDataDir: string): PlatformCpu {
+export function platformProcesses(pgDataDir: string): PlatformProcesses {
   const processes = allProcesses();
-  const services = processes.filter((p) => /dist\/services\/[a-z-]+\/src\/main(\.js)?\b/.test(p.cmdline));
+  const services = processes.flatMap((p) => {
+    const match = SERVICE_PROGRAM.exec(p.cmdline);
+    return match ? [{ ...p, service: match[1] }] : [];
+  });
   const kafka = processes.filter((p) => p.cmdline.includes('kafka.Kafka'));
   let postmaster: number | undefined;
   try {
@@ -109,12 +124,15 @@ export function platformCpu(pgDataDir: string): PlatformCpu {
     postmaster = undefined;
   }
   const postgres = processes.filter((p) => p.pid === postmaster || p.ppid === postmaster);
+  return { services, kafka, postgres, postmaster };
+}
+
+/** CPU seconds so far of each part of the platform (see `platformProcesses` for what counts as which). */
+export function platformCpu(pgDataDir: string): PlatformCpu {
+  const { services, kafka, postgres, postmaster } = platformProcesses(pgDataDir);
   const sum = (list: ProcessInfo[]) => list.reduce((total, p) => total + p.cpuSeconds, 0);
   const byService = new Map<string, number>();
-  for (const p of services) {
-    const name = /dist\/services\/([a-z-]+)\//.exec(p.cmdline)![1];
-    byService.set(name, (byService.get(name) ?? 0) + p.cpuSeconds);
-  }
+  for (const p of services) byService.set(p.service, (byService.get(p.service) ?? 0) + p.cpuSeconds);
   return {
     services: sum(services),
     byService,
@@ -171,7 +189,7 @@ export function processRssMiB(pid: number): number | undefined {
 export function serviceRss(): Map<string, number> {
   const rss = new Map<string, number>();
   for (const p of allProcesses()) {
-    const match = /dist\/services\/([a-z-]+)\/src\/main(\.js)?\b/.exec(p.cmdline);
+    const match = SERVICE_PROGRAM.exec(p.cmdline);
     if (!match) continue;
     const mib = processRssMiB(p.pid);
     if (mib !== undefined) rss.set(match[1], (rss.get(match[1]) ?? 0) + mib);
