@@ -6,6 +6,7 @@ export * from './outbox.relay';
 export * from './event-context';
 export * from './event-error.filter';
 export * from './kafka-event.transport';
+export * from './consumer-health';
 export * from './topics';
 export * from './messaging.module';
 export * from './cause';

@@ -77,17 +77,34 @@ export function patchKafkaEncoder(encoder: KafkaEncoderClass): void {
 export const kafkaJsEncoder = require('kafkajs/src/protocol/encoder') as KafkaEncoderClass;
 patchKafkaEncoder(kafkaJsEncoder);
 
+/**
+ * What kafkajs logs at ERROR but recovers from on its own: a failed response it retries, a consumer crash it
+ * reports before deciding whether to restart (the consumer's CRASH event says, and `recordConsumerCrash` logs
+ * a stop at ERROR), the restart itself, and a member the coordinator forgot, which joins again.
+ */
+const RECOVERED_BY_KAFKAJS = [
+  'Response ',
+  'Crash: ',
+  'Restarting the consumer in ',
+  'The coordinator is not aware of this member, re-joining the group',
+];
+
+/** The level a kafkajs log line is written at here: its own, except what kafkajs recovers from (a warning). */
+export function kafkaJsLogLevel(level: logLevel, message: string): 'error' | 'warn' | 'debug' | undefined {
+  if (level === logLevel.ERROR)
+    return RECOVERED_BY_KAFKAJS.some((prefix) => message.startsWith(prefix)) ? 'warn' : 'error';
+  if (level === logLevel.WARN) return 'warn';
+  if (level === logLevel.INFO) return 'debug';
+  return undefined;
+}
+
 /** kafkajs logs through Nest's logger, so they come out as JSON with trace ids like everything else. */
 const nestLogCreator: logCreator = () => {
   const logger = new Logger('kafkajs');
   return ({ level, log }) => {
     const { message, ...extra } = log;
-    const line = { msg: message, ...extra };
-    // kafkajs logs every failed response at ERROR even when it retries it; those are warnings.
-    if (level === logLevel.ERROR && !message.startsWith('Response ')) logger.error(line);
-    else if (level === logLevel.ERROR) logger.warn(line);
-    else if (level === logLevel.WARN) logger.warn(line);
-    else if (level === logLevel.INFO) logger.debug(line);
+    const writeAt = kafkaJsLogLevel(level, message);
+    if (writeAt) logger[writeAt]({ msg: message, ...extra });
   };
 };
 

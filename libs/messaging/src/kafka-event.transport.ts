@@ -14,6 +14,7 @@ import {
 } from '@crm/contracts';
 import { contextFromTraceHeaders, counter, gauge, histogram, inSpan, SpanKind } from '@crm/observability';
 import { queryRows } from '@crm/persistence';
+import { forgetConsumer, recordConsumerCrash, recordConsumerJoined } from './consumer-health';
 import { BATCH_HANDLER, EventBatchContext, EventContext } from './event-context';
 import { createKafka } from './kafka-client';
 import type { OutboxPublisher } from './outbox.publisher';
@@ -233,8 +234,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
+    // A crash kafkajs does not restart leaves the process up and deaf: the liveness probe reports it.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => recordConsumerCrash(payload, this.logger));
     // After a rebalance only the partitions assigned now are this member's to commit at close.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      recordConsumerJoined(this.options.consumerGroup);
       const assigned = new Set(
         Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
           partitions.map((partition) => `${topic}:${partition}`),
@@ -795,6 +799,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     await this.producer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
     this.producer = undefined;
+    forgetConsumer(this.options.consumerGroup);
   }
 
   on(): never {

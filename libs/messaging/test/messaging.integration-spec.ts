@@ -402,4 +402,20 @@ describe('messaging guarantees against real Kafka and Postgres', () => {
     expect((await bad.exited).code).toBe(1);
     expect(bad.output()).toContain('no dead-letter topic crm.dlq.no-such-group');
   });
+
+  it('reports a consumer that kafkajs stops for good instead of consuming nothing silently', async () => {
+    // The broker refuses a session timeout below its group.min.session.timeout.ms (6 s by default): the join
+    // fails with an error kafkajs does not retry, so it stops the consumer while the process stays up.
+    const deaf = probe('consume', 10, { PROBE_SESSION_TIMEOUT_MS: '4500' });
+    await deaf.waitForLine('consumer stopped', 60_000);
+    const lines = deaf.output(5000).split('\n');
+    const line = lines.find((l) => l.includes('consumer stopped'))!;
+    expect(JSON.parse(line)).toMatchObject({ level: 'error', group: 'probe-c10' });
+    expect(JSON.parse(line).error).toMatch(/session timeout/i);
+    // kafkajs's own "Crash" line is a warning now: the stop above is the one error it deserves.
+    const crash = lines.find((l) => l.includes('Crash: '));
+    expect(crash && JSON.parse(crash).level).toBe('warn');
+    expect(deaf.running).toBe(true);
+    await deaf.kill();
+  });
 });

@@ -2,7 +2,7 @@ import { Controller, Get, Header, HttpCode, Inject, ServiceUnavailableException 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '@crm/auth';
-import { createKafka, MESSAGING_OPTIONS, type MessagingOptions } from '@crm/messaging';
+import { createKafka, MESSAGING_OPTIONS, consumersDown, type MessagingOptions } from '@crm/messaging';
 import { metricsRegistry } from '@crm/observability';
 
 /** Liveness, readiness (database and Kafka) and Prometheus metrics: the only public routes. */
@@ -17,9 +17,16 @@ export class HealthController {
     @Inject(MESSAGING_OPTIONS) private readonly messaging: MessagingOptions,
   ) {}
 
+  /**
+   * Alive while every consumer of the process runs: one that kafkajs stopped for good (a group it may not join, a
+   * session timeout the broker refuses) leaves a process that answers and consumes nothing, which only a restart
+   * can mend; 503 names the group and the error.
+   */
   @Public()
   @Get('health/live')
   live() {
+    const down = consumersDown();
+    if (down) throw new ServiceUnavailableException(down);
     return { status: 'ok' };
   }
 

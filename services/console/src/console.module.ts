@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@crm/auth';
+import { consumersDown } from '@crm/messaging';
 import { metricsRegistry } from '@crm/observability';
 import { ConsoleConfig } from './console.config';
 import { ConsoleController, ConsoleSessionController } from './console.controller';
@@ -22,9 +23,12 @@ import { Upstream } from './upstream';
 export class ConsoleHealthController {
   constructor(private readonly live: LiveEvents) {}
 
+  /** Alive while the live events' consumer runs (see `consumersDown`). */
   @Public()
   @Get('health/live')
   alive() {
+    const down = consumersDown();
+    if (down) throw new ServiceUnavailableException(down);
     return { status: 'ok' };
   }
 

@@ -9,7 +9,7 @@ import { CONSOLE_TOPICS, LiveEvents } from './live-events';
  * again), and pausing before a group exists throws.
  */
 class StandInConsumer {
-  readonly events = { GROUP_JOIN: 'consumer.group_join' };
+  readonly events = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' };
   private readonly handlers = new Map<string, Array<() => void>>();
   /** The paused topics of the current group object, or undefined while there is none. */
   private group?: Set<string>;

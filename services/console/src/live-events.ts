@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { TOPIC_CATALOG } from '@crm/contracts';
-import { createKafka } from '@crm/messaging';
+import { createKafka, recordConsumerCrash, recordConsumerJoined } from '@crm/messaging';
 import { ConsoleConfig } from './console.config';
 import type { LiveEvent } from './view-model';
 
@@ -157,8 +157,11 @@ export class LiveEvents implements OnModuleInit, BeforeApplicationShutdown, OnAp
       maxWaitTimeInMs: 1_000,
     });
     this.consumer = consumer;
+    // A crash kafkajs does not restart would leave the console's live view silent: the liveness probe says so.
+    consumer.on(consumer.events.CRASH, ({ payload }) => recordConsumerCrash(payload, this.logger));
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      recordConsumerJoined(group);
       // After a crash (a coordinator still loading, a broker restart) kafkajs starts the consumer again
       // with a new group object that has forgotten the pause: each join states it again. Left fetching,
       // an unwatched console decoded every record of the platform (36 s of CPU over a 20,000-customer
