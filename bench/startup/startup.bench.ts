@@ -114,29 +114,29 @@ async function main(): Promise<void> {
   } finally {
     await dropSchemas();
   }
+  // The table's columns: a heading, each sample's figure, and the digits it is printed with.
+  const columns: Array<{ heading: string; of: (s: Sample) => number; digits: number }> = [
+    { heading: 'ready, s', of: (s) => s.readyMs / 1000, digits: 1 },
+    { heading: 'services CPU-s', of: (s) => s.servicesCpu, digits: 1 },
+    { heading: 'machine CPU-s', of: (s) => s.machineCpu, digits: 1 },
+    { heading: 'services MiB', of: (s) => s.rss, digits: 0 },
+    { heading: 'stop, s', of: (s) => s.stopMs / 1000, digits: 2 },
+  ];
+  const row = (first: string, cells: string[]) =>
+    `  ${first.padEnd(36)} ${cells.map((c) => c.padEnd(18)).join(' ')}`.trimEnd();
   const lines = [
     `npm run bench:startup -- --rounds ${rounds}   (${SERVICE_CATALOG.length} services; mean (min-max) of ${rounds} rounds)`,
-    `  ${'variant'.padEnd(36)} ${'ready, s'.padEnd(18)} ${'services CPU-s'.padEnd(18)} ${'machine CPU-s'.padEnd(18)} ${'services MiB'.padEnd(18)} stop, s`,
+    row(
+      'variant',
+      columns.map((c) => c.heading),
+    ),
+    ...[...samples].map(([variant, list]) =>
+      row(
+        variant.name,
+        columns.map((c) => range(list.map(c.of), c.digits)),
+      ),
+    ),
   ];
-  for (const [variant, list] of samples)
-    lines.push(
-      `  ${variant.name.padEnd(36)} ${range(
-        list.map((s) => s.readyMs / 1000),
-        1,
-      ).padEnd(18)} ${range(
-        list.map((s) => s.servicesCpu),
-        1,
-      ).padEnd(18)} ${range(
-        list.map((s) => s.machineCpu),
-        1,
-      ).padEnd(18)} ${range(
-        list.map((s) => s.rss),
-        0,
-      ).padEnd(18)} ${range(
-        list.map((s) => s.stopMs / 1000),
-        2,
-      )}`,
-    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
