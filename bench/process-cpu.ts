@@ -67,6 +67,15 @@ export function processCpuSeconds(pid: number): number | undefined {
   return readProcess(pid)?.cpuSeconds;
 }
 
+/** CPU seconds one thread of a process has used so far (undefined once it has gone). */
+export function threadCpuSeconds(pid: number, tid: number): number | undefined {
+  try {
+    return cpuOf(statFields(`/proc/${pid}/task/${tid}/stat`));
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds the whole machine has been busy since it booted (every core; /proc/stat, less idle and iowait). */
 export function machineBusySeconds(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

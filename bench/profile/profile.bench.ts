@@ -16,12 +16,12 @@
  * rest, through `taskset`) and puts every process back afterwards, so what is sampled is what ran.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_CATALOG } from '@crm/contracts';
-import { platformProcesses } from '../process-cpu';
+import { platformProcesses, processCpuSeconds, threadCpuSeconds } from '../process-cpu';
 import { argument } from '../stats';
 import { formatCpuList, parseCpuList, summariseProfile, type CpuProfile } from './cpu-profile';
 
@@ -54,11 +54,12 @@ if (!(seconds > 0 && seconds <= 3600))
 if (!(Number.isInteger(intervalUs) && intervalUs >= 50 && intervalUs <= 100_000))
   fail(`--interval-us must be a whole number from 50 to 100000 (got ${intervalUs})`);
 
-/** User and system CPU seconds of a process (`/proc/<pid>/stat`) or one of its threads (`task/<tid>/stat`). */
-function cpuSeconds(path: string): number {
-  const stat = readFileSync(path, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** CPU seconds of the profiled process and of its main thread; a process that ended is an error. */
+function cpuOf(pid: number): { process: number; main: number } {
+  const process_ = processCpuSeconds(pid);
+  const main = threadCpuSeconds(pid, pid);
+  if (process_ === undefined || main === undefined) throw new Error(`${service} (pid ${pid}) has ended`);
+  return { process: process_, main };
 }
 
 /** The CPUs a process may run on, as `taskset` reports them. */
@@ -200,8 +201,7 @@ async function main(): Promise<void> {
       );
     await inspector.call('Profiler.enable');
     await inspector.call('Profiler.setSamplingInterval', { interval: intervalUs });
-    const processBefore = cpuSeconds(`/proc/${target.pid}/stat`);
-    const mainBefore = cpuSeconds(`/proc/${target.pid}/task/${target.pid}/stat`);
+    const before = cpuOf(target.pid);
     const started = performance.now();
     await inspector.call('Profiler.start');
     console.log(
@@ -213,8 +213,9 @@ async function main(): Promise<void> {
     }
     // Read before the stop: handing over the profile costs the service CPU of its own.
     const windowMs = performance.now() - started;
-    const processCpu = (cpuSeconds(`/proc/${target.pid}/stat`) - processBefore) * 1000;
-    const mainCpu = (cpuSeconds(`/proc/${target.pid}/task/${target.pid}/stat`) - mainBefore) * 1000;
+    const after = cpuOf(target.pid);
+    const processCpu = (after.process - before.process) * 1000;
+    const mainCpu = (after.main - before.main) * 1000;
     const { profile } = await inspector.call<{ profile: CpuProfile }>('Profiler.stop');
     await inspector.call('Profiler.disable');
     mkdirSync(dirname(out), { recursive: true });
