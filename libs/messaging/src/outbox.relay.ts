@@ -38,6 +38,8 @@ const lag = () =>
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
   );
 const pending = () => gauge('crm_outbox_pending', 'Outbox rows not yet published (sampled)');
+const heldGauge = () =>
+  gauge('crm_outbox_relay_held', 'Whether this replica holds its relay (1 while a bulk import runs)');
 const oldestPending = () =>
   gauge('crm_outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row (sampled)');
 const parked = () =>
@@ -94,6 +96,8 @@ export class OutboxRelay {
   /** The relay's own connection (outside the pool), which holds the relay lock while `leading`. */
   private holder?: Client;
   private leading = false;
+  /** Holds in force (`hold`): while any is, rounds wait; committed rows stay in the outbox until released. */
+  private readonly holds = new Set<symbol>();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -170,9 +174,50 @@ export class OutboxRelay {
     };
   }
 
+  /**
+   * Holds this replica's relay for at most `maxMs`, until the returned release is called: rows committed
+   * meanwhile stay in the outbox and go out afterwards, in order, in full batches. A bulk import takes it:
+   * otherwise every consumer downstream competes with the import for the machine, taking its events a few at a
+   * time, where held they take them in large batches after it (bench/README.md, "An import that holds its
+   * events"). Every event of this service waits while held, live ones too; the limit bounds that wait, and a
+   * hold past it ends by itself with a warning. Only this replica's relay is held (with replicas, the one
+   * relaying may be another); a round already running when the hold is taken finishes. `maxMs` 0 holds
+   * nothing.
+   */
+  hold(maxMs: number, reason: string): () => void {
+    if (maxMs <= 0) return () => undefined;
+    const token = Symbol(reason);
+    this.holds.add(token);
+    heldGauge().set(1);
+    const release = () => {
+      if (!this.holds.delete(token)) return;
+      clearTimeout(limit);
+      if (this.holds.size === 0) {
+        heldGauge().set(0);
+        this.signal();
+      }
+    };
+    const limit = setTimeout(() => {
+      this.logger.warn({ msg: 'outbox relay hold ended by its limit; publishing again', reason, maxMs });
+      release();
+    }, maxMs);
+    limit.unref();
+    return release;
+  }
+
+  /** Whether a hold is in force. */
+  get held(): boolean {
+    return this.holds.size > 0;
+  }
+
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
+      if (this.holds.size > 0) {
+        // Woken by commits, a release or the fallback poll; nothing is read while held.
+        await this.idle(this.idlePollMs);
+        continue;
+      }
       try {
         const sent = await this.relayOnce();
         failures = 0;

@@ -13,6 +13,7 @@ import { OUTBOX_CHANNEL, OutboxRelay } from '../src';
  */
 let tables: TestSchema;
 const topic = `spec.relay-lock.${randomUUID().slice(0, 8)}`;
+const heldTopic = `spec.relay-hold.${randomUUID().slice(0, 8)}`;
 const relays: OutboxRelay[] = [];
 const listeners: PgNotifications[] = [];
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    topics: [topic, heldTopic].map((name) => ({ topic: name, numPartitions: 1, replicationFactor: 1 })),
     waitForLeaders: true,
   });
   await admin.disconnect();
@@ -54,7 +55,7 @@ function relayOf(name: string): OutboxRelay {
 
 let next = 0;
 /** Commits `count` rows in `transactions` transactions, each announcing itself as a publisher would. */
-async function commitRows(count: number, transactions: number): Promise<void> {
+async function commitRows(count: number, transactions: number, to = topic): Promise<void> {
   for (let t = 0; t < transactions; t += 1)
     await tables.dataSource.transaction(async (manager) => {
       for (let i = 0; i < count / transactions; i += 1) {
@@ -62,7 +63,7 @@ async function commitRows(count: number, transactions: number): Promise<void> {
         await manager.query(
           `INSERT INTO outbox (event_id, topic, message_key, event_type, headers, payload)
            VALUES ($1, $2, 'k', 'spec.row', $3, $4)`,
-          [randomUUID(), topic, JSON.stringify({ ce_id: `row-${n}` }), String(n)],
+          [randomUUID(), to, JSON.stringify({ ce_id: `row-${n}` }), String(n)],
         );
       }
       await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, tables.schema]);
@@ -76,6 +77,13 @@ async function lockHolders(): Promise<Array<{ pid: number }>> {
       WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1`,
     [`${tables.schema}-relay`],
   );
+}
+
+async function unpublished(): Promise<number> {
+  const [{ n }] = await tables.dataSource.query<Array<{ n: number }>>(
+    'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+  );
+  return n;
 }
 
 async function drained(): Promise<void> {
@@ -110,5 +118,40 @@ describe('the outbox relay lock', () => {
     // At least once, in sequence order: the first sighting of each row is 0, 1, 2, … and nothing is missing.
     const firsts = values.filter((v, i) => values.indexOf(v) === i);
     expect(firsts).toEqual(Array.from({ length: 400 }, (_, i) => i));
+  });
+});
+
+describe('a held relay (a bulk import holds its events)', () => {
+  it('publishes nothing while held, then everything in order once released or at its limit', async () => {
+    for (const relay of relays.splice(0)) await relay.stop(2000);
+    const relay = relayOf('held');
+    await relay.start();
+    const first = next;
+    // Relayed before the hold; a round already running when a hold is taken still finishes.
+    await commitRows(10, 1, heldTopic);
+    await drained();
+    const release = relay.hold(60_000, 'spec');
+    expect(relay.held).toBe(true);
+    await commitRows(100, 4, heldTopic);
+    await sleep(1500);
+    expect(await unpublished()).toBe(100);
+    release();
+    release(); // a second release changes nothing
+    expect(relay.held).toBe(false);
+    await drained();
+
+    // A hold nobody releases ends by itself at its limit.
+    relay.hold(800, 'forgotten');
+    await commitRows(50, 2, heldTopic);
+    expect(await unpublished()).toBe(50);
+    await drained();
+    expect(relay.held).toBe(false);
+
+    const values = (await readTopicsToEnd([heldTopic], { idleMs: 1500 })).map((r) =>
+      Number(r.value!.toString()),
+    );
+    expect(values.filter((v, i) => values.indexOf(v) === i)).toEqual(
+      Array.from({ length: 160 }, (_, i) => first + i),
+    );
   });
 });

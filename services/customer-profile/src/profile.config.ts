@@ -26,6 +26,18 @@ export class ProfileConfig extends ServiceConfig implements MasterKeySettings {
   @Min(1)
   @Max(5000)
   IMPORT_BATCH_ROWS?: number;
+  /**
+   * How long a bulk import may hold the service's events in the outbox (300 s): they go out when it ends, or
+   * when this runs out. 0 publishes them as they are written.
+   */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? undefined : Number(value),
+  )
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  IMPORT_RELAY_HOLD_SECONDS?: number;
 }
 
 export const PROFILE_DEFAULTS = MASTER_KEY_DEFAULTS;

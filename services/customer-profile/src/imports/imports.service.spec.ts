@@ -21,11 +21,36 @@ interface Harness {
   batches: string[][];
   /** The next line each batch's checkpoint recorded. */
   checkpoints: number[];
+  /** The outbox relay, faked: the holds taken and released, and their limits. */
+  relay: FakeRelay;
+  /** Whether the relay was held during each write call. */
+  heldDuringWrites: boolean[];
 }
 
-function harness(resumeAt = 2): Harness {
+class FakeRelay {
+  taken = 0;
+  released = 0;
+  limits: number[] = [];
+  get held(): boolean {
+    return this.taken > this.released;
+  }
+  hold(maxMs: number): () => void {
+    this.taken += 1;
+    this.limits.push(maxMs);
+    let done = false;
+    return () => {
+      // A second call of the same release is a no-op, as the relay's is.
+      if (!done) this.released += 1;
+      done = true;
+    };
+  }
+}
+
+function harness(resumeAt = 2, failWrites = false): Harness {
   const batches: string[][] = [];
   const checkpoints: number[] = [];
+  const relay = new FakeRelay();
+  const heldDuringWrites: boolean[] = [];
   const manager = {
     query: (sql: string, parameters: unknown[]) => {
       if (sql.startsWith('UPDATE import_checkpoints SET next_line'))
@@ -59,6 +84,8 @@ function harness(resumeAt = 2): Harness {
       _correlationId: string,
       options: { alsoInTransaction?: (m: EntityManager, o: BulkOutcome[]) => Promise<void> },
     ) => {
+      if (failWrites) throw new Error('the database went away');
+      heldDuringWrites.push(relay.held);
       batches.push(entries.map((e) => e.dto.orderId));
       const outcomes = entries.map(() => ({ created: true }));
       await options.alsoInTransaction?.(manager, outcomes);
@@ -71,6 +98,8 @@ function harness(resumeAt = 2): Harness {
       _correlationId: string,
       options: { alsoInTransaction?: (m: EntityManager, o: BulkOutcome[]) => Promise<void> },
     ) => {
+      if (failWrites) throw new Error('the database went away');
+      heldDuringWrites.push(relay.held);
       batches.push(dtos.map((d) => d.externalRef));
       const outcomes = dtos.map((): BulkOutcome => ({ created: true }));
       await options.alsoInTransaction?.(manager, outcomes);
@@ -78,9 +107,11 @@ function harness(resumeAt = 2): Harness {
     },
   } as unknown as CustomersService;
   return {
-    service: new ImportsService(dataSource, customers, purchases, {} as ProfileConfig),
+    service: new ImportsService(dataSource, customers, purchases, {} as ProfileConfig, relay),
     batches,
     checkpoints,
+    relay,
+    heldDuringWrites,
   };
 }
 
@@ -143,6 +174,9 @@ describe('ImportsService batching and checkpoints (generated archives)', () => {
           failed: archive.length - good.length,
         });
         expect(report.filter((l) => l.type === 'error')).toHaveLength(archive.length - good.length);
+        // Every batch was written with the relay held, and the one hold was released at the end.
+        expect(h.heldDuringWrites).toEqual(h.batches.map(() => true));
+        expect(h.relay).toMatchObject({ taken: 1, released: 1, limits: [300_000] });
       }),
       { numRuns: 40 },
     );
@@ -182,6 +216,29 @@ describe('ImportsService batching and checkpoints (generated archives)', () => {
         expect(h.checkpoints).toEqual([]);
       }),
       { numRuns: 15 },
+    );
+  });
+
+  it('releases the relay however the import ends: a failed write, or a reader that stops reading', async () => {
+    await fc.assert(
+      fc.asyncProperty(orders, fc.nat({ max: 3 }), async (archive, stopAfter) => {
+        const { csv } = purchaseCsv(archive);
+        const failing = harness(2, true);
+        await expect(collect(failing.service.run('purchases', chunked(csv, 4096), 'c'))).rejects.toThrow(
+          'the database went away',
+        );
+        expect(failing.relay).toMatchObject({ taken: 1, released: 1 });
+        // A client that hangs up: the response stops reading after a few lines (the generator is returned).
+        const abandoned = harness();
+        let read = 0;
+        for await (const line of abandoned.service.run('purchases', chunked(csv, 4096), 'c')) {
+          if (line.type !== 'summary') expect(abandoned.relay.held).toBe(true);
+          if (++read > stopAfter) break;
+        }
+        expect(abandoned.relay.taken).toBeLessThanOrEqual(1);
+        expect(abandoned.relay.released).toBe(abandoned.relay.taken);
+      }),
+      { numRuns: 25 },
     );
   });
 });

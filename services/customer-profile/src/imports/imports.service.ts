@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { HttpException, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { OutboxRelay } from '@crm/messaging';
 import { execute, queryOne, queryRows } from '@crm/persistence';
 import { conflict } from '@crm/service-kit';
 import { CustomersService } from '../customers/customers.service';
@@ -97,6 +98,8 @@ function errorsOf(line: number, error: HttpException): RowError[] {
 
 /** Rows (customers) or order lines (purchases) written per transaction, unless IMPORT_BATCH_ROWS says. */
 export const IMPORT_BATCH_ROWS = 1000;
+/** How long an import may hold the service's events back, unless IMPORT_RELAY_HOLD_SECONDS says (5 minutes). */
+export const IMPORT_RELAY_HOLD_SECONDS = 300;
 
 /** One entry of a batch: a row or order already refused, or one to write. */
 type Pending<T> =
@@ -129,11 +132,14 @@ export class ImportsService {
     private readonly customers: CustomersService,
     private readonly purchases: PurchasesService,
     config: ProfileConfig,
+    @Inject(OutboxRelay) private readonly relay: Pick<OutboxRelay, 'hold'>,
   ) {
     this.batchRows = config.IMPORT_BATCH_ROWS ?? IMPORT_BATCH_ROWS;
+    this.relayHoldMs = (config.IMPORT_RELAY_HOLD_SECONDS ?? IMPORT_RELAY_HOLD_SECONDS) * 1000;
   }
 
   private readonly batchRows: number;
+  private readonly relayHoldMs: number;
 
   async *run(
     kind: ImportKind,
@@ -162,6 +168,9 @@ export class ImportsService {
       kind === 'customers'
         ? this.customerBatches(header, remaining, correlationId, checkpoint)
         : this.purchaseBatches(header, remaining, correlationId, checkpoint);
+    // The import's events wait in the outbox until it ends (at most IMPORT_RELAY_HOLD_SECONDS), so the
+    // services downstream take them in large batches afterwards instead of competing with it record by record.
+    const release = this.relay.hold(this.relayHoldMs, `import ${importId ?? correlationId}`);
     try {
       for await (const batch of batches)
         for (const outcome of batch) {
@@ -182,6 +191,8 @@ export class ImportsService {
           'a newer run of this import took over; this run stopped (nothing of its last batch was written)',
       };
       return;
+    } finally {
+      release();
     }
     if (cut.at !== undefined)
       yield {
