@@ -220,6 +220,26 @@ describe('CSV bulk import', () => {
     }
   }, 180_000);
 
+  it("holds the service's events while an import runs, and releases them when a client that stopped reading goes away", async () => {
+    const profile = platform.url('customer-profile');
+    const metrics = `${profile.replace(/\/profile$/, '')}/metrics`;
+    const held = async () => /crm_outbox_relay_held\{[^}]*\} 1/.test(await (await fetch(metrics)).text());
+    // 150,000 refused rows: an error line each, more than the sockets' buffers take, for a client that never
+    // reads them. The import waits for the client, holding the relay, until the client goes.
+    const rows = Array.from({ length: 150_000 }, (_, i) => `G${run}${i},robot,Gone ${i}`);
+    const abort = new AbortController();
+    const response = await fetch(`${profile}/imports/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${integration}`, 'content-type': 'text/csv' },
+      body: ['externalRef,kind,name', ...rows].join('\n'),
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    await eventually('the import holds the relay', held, 30_000);
+    abort.abort();
+    await eventually('the hold is released once the client is gone', async () => !(await held()), 10_000);
+  }, 90_000);
+
   it('continues a named import where an interrupted run stopped: nothing twice, nothing lost, across batches', async () => {
     const profile = platform.url('customer-profile');
     const prefix = `N${run}`;

@@ -15,7 +15,9 @@ interface StreamingResponse {
   flushHeaders(): void;
   write(chunk: string): boolean;
   end(): void;
-  once(event: 'drain', listener: () => void): void;
+  /** Set once the connection is gone. */
+  readonly destroyed: boolean;
+  once(event: 'drain' | 'close', listener: () => void): void;
 }
 
 /** A named import: what `importId` may be. */
@@ -73,13 +75,27 @@ export class ImportsController {
     response.status(200);
     response.setHeader('content-type', 'application/x-ndjson');
     response.flushHeaders();
+    // A client that goes away (or stops reading) must not leave the import suspended at its next line: that
+    // would keep its batch reader, and the hold on the service's events, until the hold's limit.
+    let gone = response.destroyed;
+    const closed = new Promise<void>((resolve) =>
+      response.once('close', () => {
+        gone = true;
+        resolve();
+      }),
+    );
     const send = async (line: unknown) => {
+      if (gone) return;
       if (!response.write(`${JSON.stringify(line)}\n`))
-        await new Promise<void>((resolve) => response.once('drain', resolve));
+        await Promise.race([new Promise<void>((resolve) => response.once('drain', resolve)), closed]);
     };
     try {
       if (!first.done) await send(first.value);
-      for await (const line of report) await send(line);
+      for await (const line of report) {
+        // Leaving the loop ends the import (its generator's cleanup runs); what is committed stays.
+        if (gone) break;
+        await send(line);
+      }
     } catch (error) {
       // The status is sent already: the report says the import stopped, and a named import can continue.
       this.logger.error({ msg: 'import stopped', correlationId, err: error });
