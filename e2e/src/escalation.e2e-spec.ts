@@ -119,7 +119,23 @@ describe('escalation to people', () => {
         `executive:executive-on-call:${executives[0]}`,
       ]),
     );
-    const sent = await call('GET', `${campaigns()}/staff-notifications?ticketId=${ticketId}`, e2e.agent);
+    // The channel records a notification as delivered once the mail server has taken it, so the mail
+    // can reach the capture a moment before its record says so.
+    const notifications = () =>
+      call('GET', `${campaigns()}/staff-notifications?ticketId=${ticketId}`, e2e.agent);
+    await eventually(
+      'every notification recorded as delivered',
+      async () => {
+        const r = await notifications();
+        return (
+          r.status === 200 &&
+          r.body.length === steps.length &&
+          r.body.every((n: { status: string }) => n.status === 'delivered')
+        );
+      },
+      15_000,
+    );
+    const sent = await notifications();
     expect(sent.status).toBe(200);
     expect(sent.body.length).toBe(steps.length);
     for (const n of sent.body) expect(n).toMatchObject({ status: 'delivered', channel: 'email' });
