@@ -279,8 +279,11 @@ async function outcome(db: DataSource): Promise<Record<string, unknown>> {
     runs: await rows(
       'SELECT customer_id, journey_id, version, status, step FROM journey_runs ORDER BY customer_id, journey_id',
     ),
+    // Every column in the order: a customer may hold several actions of one kind (one triggered, one
+    // suppressed), which the order of the events above already holds to account.
     careActions: await rows(
-      'SELECT customer_id, action, channel, purpose, status FROM care_actions ORDER BY customer_id, action',
+      `SELECT customer_id, action, channel, purpose, status FROM care_actions
+        ORDER BY customer_id, action, channel, purpose, status`,
     ),
     events,
   };
