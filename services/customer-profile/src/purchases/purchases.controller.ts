@@ -3,7 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@crm/auth';
 import { CorrelationId, invalid, ParseUuid } from '@crm/service-kit';
 import { PurchasesService, type PaymentView, type PurchaseView, type RefundView } from './purchases.service';
-import { RecordPaymentDto, RecordPurchaseDto, RecordRefundDto } from './record-purchase.dto';
+import {
+  CALLER_ID_PATTERN,
+  RecordPaymentDto,
+  RecordPurchaseDto,
+  RecordRefundDto,
+} from './record-purchase.dto';
 
 @ApiTags('purchases')
 @ApiBearerAuth()
@@ -39,7 +44,7 @@ export class PurchasesController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<PaymentView> {
-    if (!/^[A-Za-z0-9._:-]{1,64}$/.test(orderId))
+    if (!CALLER_ID_PATTERN.test(orderId))
       throw invalid('orderId', 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores');
     const { payment, created } = await this.purchases.recordPayment(customerId, orderId, dto, correlationId);
     response.status(created ? 201 : 200);
@@ -59,7 +64,7 @@ export class PurchasesController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<RefundView> {
-    if (!/^[A-Za-z0-9._:-]{1,64}$/.test(orderId))
+    if (!CALLER_ID_PATTERN.test(orderId))
       throw invalid('orderId', 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores');
     const { refund, created } = await this.purchases.recordRefund(customerId, orderId, dto, correlationId);
     response.status(created ? 201 : 200);

@@ -17,6 +17,11 @@ import {
 } from 'class-validator';
 import { REFUND_REASONS, type RefundReason } from '@crm/contracts';
 
+/** A caller's own id of an order, a payment or a refund. */
+export const CALLER_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/** An ISO-4217 currency code. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
 export class PurchaseItemDto {
   @ApiProperty({ example: 'PUMP-200' }) @IsString() @Length(1, 64) sku: string;
   @ApiProperty({ example: 'pumps' }) @IsString() @Length(1, 64) category: string;
@@ -30,13 +35,13 @@ export class RecordPurchaseDto {
     example: 'SO-2024-0001',
   })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+  @Matches(CALLER_ID_PATTERN, {
     message: 'orderId must be 1-64 letters, digits, dots, colons, dashes or underscores',
   })
   orderId: string;
   @ApiProperty({ example: 60000 }) @IsNumber({ maxDecimalPlaces: 2 }) @Min(0) amount: number;
   @ApiProperty({ example: 'EUR' })
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO-4217 code such as EUR' })
+  @Matches(CURRENCY_PATTERN, { message: 'currency must be an ISO-4217 code such as EUR' })
   currency: string;
   @ApiProperty({ description: 'When the purchase happened; past allowed (history import), future rejected' })
   @IsISO8601()
@@ -66,7 +71,7 @@ export class RecordPaymentDto {
     example: 'PAY-0001',
   })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+  @Matches(CALLER_ID_PATTERN, {
     message: 'paymentId must be 1-64 letters, digits, dots, colons, dashes or underscores',
   })
   paymentId: string;
@@ -83,7 +88,7 @@ export class RecordRefundDto {
     example: 'RF-0001',
   })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+  @Matches(CALLER_ID_PATTERN, {
     message: 'refundId must be 1-64 letters, digits, dots, colons, dashes or underscores',
   })
   refundId: string;
