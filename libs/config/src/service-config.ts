@@ -14,16 +14,18 @@ import {
   validateSync,
 } from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }) =>
+/** A setting read as a number (`@Transform(envNumber)`): unset or empty is undefined, so its default applies. */
+export const envNumber = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
-const toBool = ({ value }: { value: unknown }) =>
+/** A setting read as a flag (`@Transform(envBoolean)`): true, "true" and "1" are on; unset or empty is undefined. */
+export const envBoolean = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
 
 /** Settings every service has. A service extends it with its own; `loadConfig` validates at start and fails fast. */
 export class ServiceConfig {
   @IsString() @MinLength(1) DATABASE_URL: string;
   @IsString() @MinLength(1) KAFKA_BROKERS: string;
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(65535) PORT: number;
   @IsOptional() @IsString() DATABASE_SCHEMA?: string;
   /** HS256 secret for development tokens; only where no identity provider is configured, never in production. */
   @ValidateIf((c: ServiceConfig) => !c.AUTH_OIDC_DISCOVERY_URL && !c.AUTH_JWKS_URL)
@@ -49,13 +51,18 @@ export class ServiceConfig {
   /** The `aud` tokens must carry. */
   @IsOptional() @IsString() AUTH_AUDIENCE?: string;
   /** Tokens that live longer are refused. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(30 * 86400) AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
+  @IsOptional()
+  @Transform(envNumber)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86400)
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL?: string;
   /**
    * How old a fact may be and still trigger something customer-facing (a touch, a survey, a journey entry):
    * older ones, like those marked historical (an import), only update state. Default 72 hours.
    */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(24 * 365) TRIGGER_RECENCY_HOURS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(24 * 365) TRIGGER_RECENCY_HOURS?: number;
   /**
    * The Kafka consumer group (default: the service's name). A new group reads every topic from the beginning:
    * a fresh deployment on an empty schema rebuilds its state by replay. Dead letters still go to the
@@ -70,12 +77,12 @@ export class ServiceConfig {
    * Connections each replica may hold in its pool (default 10). A service at its autoscaler's maximum holds
    * maxReplicas × this (+1 for the relay's LISTEN); keep the platform's sum under Postgres max_connections.
    */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE?: number;
   /**
    * Seconds an unused pooled connection stays open (default 300; 0 keeps it until the service stops). Short
    * values make the pool close and reopen connections between peaks of load, each a new Postgres backend.
    */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400) DATABASE_POOL_IDLE_SECONDS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(0) @Max(86_400) DATABASE_POOL_IDLE_SECONDS?: number;
   /** SASL towards the brokers (each service its own user); with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
   @IsOptional() @IsIn(['scram-sha-512', 'scram-sha-256', 'plain']) KAFKA_SASL_MECHANISM?: string;
   @ValidateIf((c: ServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
@@ -87,7 +94,7 @@ export class ServiceConfig {
   @MinLength(1)
   KAFKA_SASL_PASSWORD?: string;
   /** TLS towards the brokers; KAFKA_SSL_CA_FILE names a PEM bundle of the CAs to trust. */
-  @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_SSL?: boolean;
+  @IsOptional() @Transform(envBoolean) @IsBoolean() KAFKA_SSL?: boolean;
   @IsOptional() @IsString() KAFKA_SSL_CA_FILE?: string;
   /** The other services' base URLs, `name=http://host:port` comma-separated (the chart sets it in-cluster). */
   @IsOptional()
@@ -99,32 +106,32 @@ export class ServiceConfig {
    * Hours a published outbox row stays, marked published, as a trail of what was sent (0, the default:
    * deleted as soon as the broker has it).
    */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(24 * 365) OUTBOX_KEEP_PUBLISHED_HOURS?: number;
-  @IsOptional() @Transform(toBool) @IsBoolean() KAFKA_CREATE_TOPICS?: boolean;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(0) @Max(24 * 365) OUTBOX_KEEP_PUBLISHED_HOURS?: number;
+  @IsOptional() @Transform(envBoolean) @IsBoolean() KAFKA_CREATE_TOPICS?: boolean;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) KAFKA_TOPIC_PARTITIONS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(20) EVENT_MAX_ATTEMPTS?: number;
   /** The longest one event handler's transaction may take before it is rolled back and retried (30 s). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000) KAFKA_HANDLER_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(100) @Max(600_000) KAFKA_HANDLER_TIMEOUT_MS?: number;
   /** Consecutive records of a partition applied in one transaction (250; 1: one transaction per record). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) KAFKA_MAX_BATCH_SIZE?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(1000) KAFKA_MAX_BATCH_SIZE?: number;
   /** How long the broker waits for a silent consumer before rebalancing its partitions (30 s). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS?: number;
   /**
    * Kafka's long poll: the longest a fetch waits for records (5000, bounded by a third of the session
    * timeout). A stop waits for the fetch in flight, so a shorter wait stops sooner and fetches more at rest.
    */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(100_000) KAFKA_FETCH_MAX_WAIT_MS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) SHUTDOWN_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(10) @Max(100_000) KAFKA_FETCH_MAX_WAIT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) SHUTDOWN_TIMEOUT_MS?: number;
   /** Postgres session limits of every connection: a statement, a lock wait, an idle open transaction. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_LOCK_TIMEOUT_MS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(100) DATABASE_LOCK_TIMEOUT_MS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(100) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS?: number;
   /**
    * Tests and staging only: `POST <prefix>/clock/advance` moves the service's one clock forward, and every
    * timer of the service (SLA deadlines, journeys, cadences, date triggers, periodic jobs) honours it.
    */
   @IsOptional()
-  @Transform(toBool)
+  @Transform(envBoolean)
   @IsBoolean()
   @ValidateIf((c: ServiceConfig) => process.env.NODE_ENV === 'production' && c.CLOCK_CONTROL !== undefined)
   @IsIn([false], { message: 'CLOCK_CONTROL may not be enabled in production' })
@@ -138,7 +145,7 @@ export class ServiceConfig {
   @MinLength(32, { message: 'SURVEY_LINK_SECRET must be at least 32 characters' })
   SURVEY_LINK_SECRET?: string;
   /** How long a survey's answer link works (168 h: a week). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(90 * 24) SURVEY_LINK_TTL_HOURS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(90 * 24) SURVEY_LINK_TTL_HOURS?: number;
 }
 
 export class ConfigurationError extends Error {

@@ -11,11 +11,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-
-const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : value === true || value === 'true';
+import { envBoolean, envNumber } from '@crm/config';
 
 /**
  * The console: no database of its own. It reads and acts through the services' APIs with the caller's own
@@ -23,7 +19,7 @@ const toBool = ({ value }: { value: unknown }) =>
  */
 export class ConsoleConfig {
   @IsString() @MinLength(1) KAFKA_BROKERS: string;
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(65535) PORT: number;
   @Matches(/^[a-z-]+=https?:\/\/[^\s,=]+(,[a-z-]+=https?:\/\/[^\s,=]+)*$/, {
     message: 'SERVICE_URLS must be name=url pairs separated by commas',
   })
@@ -36,24 +32,24 @@ export class ConsoleConfig {
   @IsOptional() @IsString() AUTH_JWKS_URL?: string;
   @IsOptional() @IsString() AUTH_ISSUER?: string;
   @IsOptional() @IsString() AUTH_AUDIENCE?: string;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(60) AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(60) AUTH_MAX_TOKEN_LIFETIME_SECONDS?: number;
   /** The browser's OIDC client (public, PKCE); the sign-in page offers the identity provider when set. */
   @IsOptional() @IsString() @MinLength(1) CONSOLE_OIDC_CLIENT_ID?: string;
   @IsOptional() @IsString() CONSOLE_OIDC_SCOPE?: string;
   /** The local development sign-in (pick a role, get a token signed with JWT_SECRET): never in production. */
-  @Transform(toBool)
+  @Transform(envBoolean)
   @IsBoolean()
   @ValidateIf((c: ConsoleConfig) => process.env.NODE_ENV === 'production' && c.CONSOLE_DEV_SIGN_IN !== false)
   @IsIn([false], { message: 'CONSOLE_DEV_SIGN_IN may not be enabled in production' })
   CONSOLE_DEV_SIGN_IN: boolean;
   /** How long a development sign-in lasts. */
-  @Transform(toInt) @IsInt() @Min(60) @Max(24 * 3600) CONSOLE_DEV_TOKEN_SECONDS: number;
+  @Transform(envNumber) @IsInt() @Min(60) @Max(24 * 3600) CONSOLE_DEV_TOKEN_SECONDS: number;
   /** Where the built web app is (index.html and assets). */
   @IsString() CONSOLE_WEB_DIR: string;
   /** Upstream calls give up after this long; the part shows as unavailable. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(60_000) CONSOLE_UPSTREAM_TIMEOUT_MS: number;
+  @Transform(envNumber) @IsInt() @Min(100) @Max(60_000) CONSOLE_UPSTREAM_TIMEOUT_MS: number;
   /** Most browsers on the event stream at once per replica. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000) CONSOLE_MAX_STREAMS: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(100_000) CONSOLE_MAX_STREAMS: number;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL?: string;
 }
 

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { ServiceConfig } from '@crm/config';
+import { envNumber, ServiceConfig } from '@crm/config';
 import {
   LOCAL_MASTER_KEY,
   MASTER_KEY_DEFAULTS,
@@ -19,9 +19,7 @@ export class ProfileConfig extends ServiceConfig implements MasterKeySettings {
   @IsString() @MinLength(44) PII_HASH_KEY: string;
   /** Rows (customers) or order lines (purchases) a bulk import writes per transaction (1,000). */
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) =>
-    value === undefined || value === '' ? undefined : Number(value),
-  )
+  @Transform(envNumber)
   @IsInt()
   @Min(1)
   @Max(5000)
@@ -31,9 +29,7 @@ export class ProfileConfig extends ServiceConfig implements MasterKeySettings {
    * when this runs out. 0 publishes them as they are written.
    */
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) =>
-    value === undefined || value === '' ? undefined : Number(value),
-  )
+  @Transform(envNumber)
   @IsInt()
   @Min(0)
   @Max(3600)

@@ -1,10 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@crm/config';
+import { envNumber, ServiceConfig } from '@crm/config';
 import { MASTER_KEY_DEFAULTS, ValidatesMasterKeys, type MasterKeySettings } from '@crm/privacy';
-
-const toNumber = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
 
 /** The master keys wrap the customers' text keys (need descriptions and solutions). */
 @ValidatesMasterKeys()
@@ -16,11 +13,11 @@ export class InteractionLogConfig extends ServiceConfig implements MasterKeySett
    * The longest the work timers (overdue needs, delayed and late plan tasks) sleep when nothing is
    * announced: they wake at the next due time and when a deadline is set (NOTIFY).
    */
-  @Transform(toNumber) @IsInt() @Min(50) @Max(3_600_000) WORK_TIMER_POLL_MS: number;
+  @Transform(envNumber) @IsInt() @Min(50) @Max(3_600_000) WORK_TIMER_POLL_MS: number;
   /** A plan task with no progress note for this many days is flagged delayed (the handbook: two weeks). */
-  @Transform(toNumber) @IsInt() @Min(1) @Max(365) PLAN_TASK_STALL_DAYS: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(365) PLAN_TASK_STALL_DAYS: number;
   /** A task still open this many days after its deadline escalates from its department to the executive. */
-  @Transform(toNumber) @IsInt() @Min(1) @Max(365) PLAN_TASK_EXECUTIVE_AFTER_DAYS: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(365) PLAN_TASK_EXECUTIVE_AFTER_DAYS: number;
 }
 
 export const INTERACTION_LOG_DEFAULTS: Record<string, string> = {

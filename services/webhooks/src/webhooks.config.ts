@@ -1,25 +1,22 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@crm/config';
-
-const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
+import { envNumber, ServiceConfig } from '@crm/config';
 
 export class WebhooksConfig extends ServiceConfig {
-  @Transform(toInt) @IsInt() @Min(100) @Max(60_000) WEBHOOK_CONNECT_TIMEOUT_MS: number;
-  @Transform(toInt) @IsInt() @Min(100) @Max(300_000) WEBHOOK_TIMEOUT_MS: number;
+  @Transform(envNumber) @IsInt() @Min(100) @Max(60_000) WEBHOOK_CONNECT_TIMEOUT_MS: number;
+  @Transform(envNumber) @IsInt() @Min(100) @Max(300_000) WEBHOOK_TIMEOUT_MS: number;
   /** First retry after about this long; each next one waits twice as long (with jitter), up to the maximum. */
-  @Transform(toInt) @IsInt() @Min(10) WEBHOOK_RETRY_BASE_MS: number;
-  @Transform(toInt) @IsInt() @Min(10) WEBHOOK_RETRY_MAX_MS: number;
+  @Transform(envNumber) @IsInt() @Min(10) WEBHOOK_RETRY_BASE_MS: number;
+  @Transform(envNumber) @IsInt() @Min(10) WEBHOOK_RETRY_MAX_MS: number;
   /** Failed attempts in a row (over all of a subscription's deliveries) after which it is paused. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000) WEBHOOK_PAUSE_AFTER_FAILURES: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(1000) WEBHOOK_PAUSE_AFTER_FAILURES: number;
   /** How long the previous secret keeps signing after a rotation, so receivers can switch without downtime. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(30 * 24 * 3600) WEBHOOK_SECRET_OVERLAP_SECONDS: number;
+  @Transform(envNumber) @IsInt() @Min(0) @Max(30 * 24 * 3600) WEBHOOK_SECRET_OVERLAP_SECONDS: number;
   /** The longest the dispatcher sleeps: it wakes when a delivery is created and when a retry comes due. */
-  @Transform(toInt) @IsInt() @Min(50) WEBHOOK_DISPATCH_POLL_MS: number;
-  @Transform(toInt) @IsInt() @Min(1) @Max(64) WEBHOOK_DISPATCH_CONCURRENCY: number;
+  @Transform(envNumber) @IsInt() @Min(50) WEBHOOK_DISPATCH_POLL_MS: number;
+  @Transform(envNumber) @IsInt() @Min(1) @Max(64) WEBHOOK_DISPATCH_CONCURRENCY: number;
   /** Days events are kept for replay (the same as the topics' retention by default). */
-  @Transform(toInt) @IsInt() @Min(1) WEBHOOK_EVENT_RETENTION_DAYS: number;
+  @Transform(envNumber) @IsInt() @Min(1) WEBHOOK_EVENT_RETENTION_DAYS: number;
   /** `https` only (production), or `http` too (local and test receivers). */
   @IsIn(['https', 'any']) WEBHOOK_URL_SCHEMES: 'https' | 'any';
 }
