@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Topics } from '@crm/contracts';
 import {
   eventually,
+  readTopicsToEnd,
   hostileCsvFiles,
   importWithPeakRss,
   startPlatform,
@@ -162,14 +164,45 @@ describe('CSV bulk import', () => {
       failed: 0,
     });
     // 1 to 4 past orders each, the newest two days ago: recent enough to be news, were it not an import.
-    const orders = ['externalRef,orderId,occurredAt,currency,sku,category,quantity,unitPrice'];
-    for (let i = 0; i < count; i++)
-      for (let n = 0; n <= i % 4; n++)
-        orders.push(
-          `${archive}${i},HO-${run}-${i}-${n},${daysAgo(2 + n * 90)},EUR,P-1,pumps,1,${100 + i * 50}`,
-        );
-    expect((await importCsv('purchases', orders.join('\n'))).lines.at(-1)).toMatchObject({ failed: 0 });
+    // Two files: the older orders first, then each customer's newest.
+    const header = 'externalRef,orderId,occurredAt,currency,sku,category,quantity,unitPrice';
+    const line = (i: number, n: number) =>
+      `${archive}${i},HO-${run}-${i}-${n},${daysAgo(2 + n * 90)},EUR,P-1,pumps,1,${100 + i * 50}`;
+    const older = [header];
+    const newest = [header];
+    for (let i = 0; i < count; i++) {
+      for (let n = 1; n <= i % 4; n++) older.push(line(i, n));
+      newest.push(line(i, 0));
+    }
+    for (const file of [older, newest])
+      expect((await importCsv('purchases', file.join('\n'))).lines.at(-1)).toMatchObject({ failed: 0 });
+    const orders = [...older.slice(1), ...newest.slice(1)];
     const ids = await Promise.all(Array.from({ length: count }, (_, i) => idOf(`${archive}${i}`)));
+    // Each order's event carries the customer's last 12 months up to it: the orders recorded before it (read
+    // back from the database for the second file, summed in the batch for the first) and itself.
+    let recorded: Record<string, unknown>[] = [];
+    let reads = 0;
+    await eventually(
+      "every imported order's event published",
+      async () => {
+        recorded = (await readTopicsToEnd([Topics.purchases], { name: `import-${run}-${(reads += 1)}` }))
+          .filter((r) => r.headers.ce_type?.toString() === 'crm.purchase.recorded.v1')
+          .map((r) => JSON.parse(r.value!.toString()) as Record<string, unknown>)
+          .filter((p) => String(p.orderId).startsWith(`HO-${run}-`));
+        return recorded.length === orders.length;
+      },
+      30_000,
+      500,
+    );
+    for (const payload of recorded) {
+      const [i, n] = String(payload.orderId).split('-').slice(-2).map(Number);
+      const upToIt = n === 0 ? (i % 4) + 1 : n;
+      expect(payload.aggregates).toMatchObject({
+        trailing12mPurchaseCount: upToIt,
+        trailing12mSpend: upToIt * (100 + i * 50),
+        lifetimePurchaseCount: upToIt,
+      });
+    }
     const tagging = platform.url('tagging');
     await eventually(
       'tagging scored every imported customer from all their orders',

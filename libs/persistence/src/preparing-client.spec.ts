@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { MAX_PREPARED_PER_CONNECTION, PREPARE_AFTER_USES, PreparingClient } from './preparing-client';
+import {
+  MAX_PREPARED_PER_CONNECTION,
+  PLAN_EACH_TIME,
+  PREPARE_AFTER_USES,
+  PreparingClient,
+} from './preparing-client';
 
 describe('PreparingClient.statementName', () => {
   it('prepares a text from its third use on, always under the same name, and two texts never under one', () => {
@@ -61,6 +66,18 @@ describe('PreparingClient.statementName', () => {
         if (use + 1 >= PREPARE_AFTER_USES) expect(client.statementName(text)).toMatch(/^crm_/);
         else expect(client.statementName(text)).toBeUndefined();
     }
+  });
+
+  it('never prepares a statement marked to be planned at each use', () => {
+    const client = new PreparingClient();
+    const marked = `${PLAN_EACH_TIME} SELECT sum(amount) FROM purchases WHERE customer_id = ANY($1)`;
+    const same = marked.slice(PLAN_EACH_TIME.length + 1);
+    for (let use = 0; use < PREPARE_AFTER_USES * 3; use += 1)
+      expect(client.statementName(marked)).toBeUndefined();
+    // The mark is the statement's start; the same text without it is prepared as any other.
+    const names = Array.from({ length: PREPARE_AFTER_USES }, () => client.statementName(same));
+    expect(names.at(-1)).toMatch(/^crm_/);
+    expect(client.statementName(`SELECT 1 WHERE $1 ${PLAN_EACH_TIME}`)).toBeUndefined(); // first use
   });
 
   it('prepares a retired statement afresh under a new name', () => {
