@@ -16,8 +16,8 @@ const ALL_COLUMNS = /(^|[\s,.])\*\s*(,|from\b|$|\))/i;
 /**
  * A statement that starts with this is planned at each use, never prepared: one whose best plan turns with a
  * table's size in a burst (a read of the rows an import is writing). A generic plan made while the table was
- * small, a hash join over a sequential scan, is kept until the table is next analyzed, which autovacuum may
- * not do for minutes; each use then reads the whole table.
+ * small (a scan, where an index lookup is right once it has grown) could be kept until the table is next
+ * analyzed, which autovacuum may not do for minutes.
  */
 export const PLAN_EACH_TIME = '/* plan each time */';
 /** Postgres's answer to a prepared statement whose result changed shape since it was prepared. */
@@ -28,8 +28,8 @@ const CHANGED_RESULT = '0A000';
  * is sent as a named prepared statement from then on, so Postgres parses it once per connection and may keep
  * a generic plan, and the client sends only Bind and Execute. The name is a digest of the text, so a text
  * always has the same name and two texts never share one. Statements without parameters (DDL, `BEGIN`),
- * statements whose result follows a table's shape and those marked `PLAN_EACH_TIME` are never prepared; each connection keeps at most
- * `MAX_PREPARED_PER_CONNECTION`. Should a prepared statement's result still change shape (a view redefined),
+ * statements whose result follows a table's shape and those marked `PLAN_EACH_TIME` are never prepared;
+ * each connection keeps at most `MAX_PREPARED_PER_CONNECTION`. Should a prepared statement's result still change shape (a view redefined),
  * it fails once and is prepared afresh under a new name on its next use. Prepared statements belong to a
  * session: a pooler in front of Postgres must be in session mode (LISTEN needs it too).
  */

@@ -235,8 +235,8 @@ function quickItem(item: unknown): PurchaseItemDto | undefined {
  * RecordPurchaseDto's rules, checked by the same class-validator functions its decorators call, without the
  * decorators' machinery (a fifth of the service's time in a purchases import). It answers only for a
  * purchase those rules accept, built as `plainToInstance` builds it; anything else is left to
- * class-validator, which decides and words the errors (`import-rows.spec.ts` holds the two to the same
- * answers on generated orders).
+ * class-validator, which decides and words the errors (`quick-purchase.spec.ts` holds the two to the
+ * same answers on generated orders).
  */
 export function quickPurchase(plain: Record<string, unknown>): RecordPurchaseDto | undefined {
   try {
